@@ -1,0 +1,8 @@
+"""Allow `python -m desktop`."""
+
+import sys
+
+from desktop.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""The `huitoukan` command: the window by default, sub-commands for scripted jobs."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from desktop import APP_NAME, __version__
+
+# Each module registers its own sub-commands.
+COMMAND_MODULES = ("desktop.commands.demo",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every sub-command."""
+    parser = argparse.ArgumentParser(prog="huitoukan", description=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--db", type=Path, default=None, help="打开指定的数据库文件")
+    subparsers = parser.add_subparsers(dest="command", metavar="命令")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; without a sub-command, open the main window."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--self-test" in argv:
+        from desktop.selftest import run_self_test
+
+        return run_self_test()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        from desktop.app import run_app
+
+        return run_app(args.db)
+    return int(args.func(args) or 0)

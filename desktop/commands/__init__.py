@@ -1,0 +1,1 @@
+"""Command-line sub-commands; each module adds its parsers with `register(subparsers)`."""

@@ -1,0 +1,77 @@
+"""The campaign, its standard, and the answers of each paper form."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from desktop.models.base import Base, utcnow
+
+# How a household's income per head is computed; a property of the standard, not a constant.
+FORMULA_NET_PER_CAPITA = "net_per_capita"  # (总收入 − 生产经营性支出) ÷ 家庭人口数 (seed 001)
+FORMULA_DISPOSABLE_PER_CAPITA = "disposable_per_capita"  # A52 ÷ 人口 (seed 000)
+
+
+class Campaign(Base):
+    """One 回头看 campaign with the standard that households are checked against."""
+
+    __tablename__ = "campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(128))
+    province_profile: Mapped[str] = mapped_column(String(16), default="guangdong")
+    standard_year: Mapped[int] = mapped_column(Integer, default=2018)
+    income_threshold: Mapped[float] = mapped_column(Float, default=4000.0)
+    income_formula: Mapped[str] = mapped_column(String(32), default=FORMULA_DISPOSABLE_PER_CAPITA)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    form_records: Mapped[list[FormRecord]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan"
+    )
+
+
+# Form states as shown in the households table.
+FORM_STATE_DRAFT = "draft"  # 草稿
+FORM_STATE_COMPLETE = "complete"  # 已完成
+FORM_STATE_SIGNED = "signed"  # 已签字
+
+
+class FormRecord(Base):
+    """The answers of one paper form for one household in one campaign."""
+
+    __tablename__ = "form_record"
+    __table_args__ = (UniqueConstraint("household_id", "campaign_id", "form_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    form_code: Mapped[str] = mapped_column(String(32))  # "verification", "collection", …
+    state: Mapped[str] = mapped_column(String(16), default=FORM_STATE_DRAFT)
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Warnings accepted by the clerk: field code → reason given.
+    accepted_warnings: Mapped[dict] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    paper_outdated: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    campaign: Mapped[Campaign] = relationship(back_populates="form_records")

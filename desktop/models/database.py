@@ -1,0 +1,142 @@
+"""Opening a database file: engine, SQLite pragmas, migrations to the current schema."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+class DatabaseError(Exception):
+    """A database file cannot be opened; the message is for the user, in Chinese."""
+
+
+def _on_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not pysqlite, decide when a transaction begins (SQLAlchemy's documented
+    # recipe for a real BEGIN with pysqlite), so every user action is one transaction.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    if _is_file(dbapi_connection):
+        cursor.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit survives a power cut, not only a crash of the application.
+        cursor.execute("PRAGMA synchronous=FULL")
+    cursor.close()
+
+
+def _is_file(dbapi_connection) -> bool:
+    row = dbapi_connection.execute("PRAGMA database_list").fetchone()
+    return bool(row and row[2])
+
+
+def _on_begin(conn) -> None:
+    conn.exec_driver_sql("BEGIN")
+
+
+def make_engine(path: Path | str) -> Engine:
+    """Create an engine on a SQLite file with the pragmas the application relies on."""
+    url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{Path(path)}"
+    engine = create_engine(url)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+def _alembic_config(connection):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def current_revisions(engine: Engine) -> set[str]:
+    """Return the schema revisions stamped in the database (empty for a new file)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def head_revisions() -> set[str]:
+    """Return the newest schema revisions this version of the application knows."""
+    from alembic.script import ScriptDirectory
+
+    return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+
+
+def known_revisions() -> set[str]:
+    """Return every schema revision this version of the application knows."""
+    from alembic.script import ScriptDirectory
+
+    return {rev.revision for rev in ScriptDirectory(str(MIGRATIONS_DIR)).walk_revisions()}
+
+
+def backup_file(source: Path, target: Path) -> Path:
+    """Copy a database consistently with SQLite's online backup API."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(str(source))
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    return target
+
+
+def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
+    """Bring the schema to the newest revision; back the file up first when it has data.
+
+    Returns True when a migration ran.
+    """
+    from alembic import command
+
+    current = current_revisions(engine)
+    if current and not current <= known_revisions():
+        raise DatabaseError(
+            "数据库文件的结构版本比本程序新（"
+            + "、".join(sorted(current))
+            + "），请升级回头看工作台后再打开。"
+        )
+    if current == head_revisions():
+        return False
+    path = engine.url.database
+    has_tables = bool(inspect(engine).get_table_names())
+    if path and has_tables and backup_dir is not None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup_file(Path(path), backup_dir / f"{Path(path).stem}-before-upgrade-{stamp}.sqlite3")
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "heads")
+    return True
+
+
+def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine:
+    """Open (or create) a database file and migrate it to the current schema."""
+    path_str = str(path)
+    if path_str != ":memory:":
+        parent = Path(path).resolve().parent
+        if not parent.exists():
+            raise DatabaseError(f"数据库所在文件夹不存在：{parent}")
+    try:
+        engine = make_engine(path)
+        upgrade(engine, backup_dir=backup_dir)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # sqlite3.DatabaseError and friends: not a usable file
+        raise DatabaseError(f"无法打开数据库文件 {path}：{exc}") from exc
+    return engine
+
+
+def copy_file(source: Path, target: Path) -> None:
+    """Copy a closed file byte for byte (used by tests that damage a copy)."""
+    shutil.copyfile(source, target)

@@ -1,0 +1,238 @@
+"""Writing many households at once (import, demo) with Core statements, in one transaction.
+
+The ORM unit of work writes about 5,600 rows/s; executemany on Core inserts is an order of
+magnitude faster, which a county-scale roster (350,000 member rows) needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+
+from desktop.models.base import utcnow
+from desktop.models.registry import County, Group, Household, Member, Township, Village
+from desktop.services.codes import HEAD_RELATION
+from desktop.services.idcard import check_id
+from desktop.services.registry_data import HouseholdData
+from desktop.services.registry_rules import MemberFacts, compute_flags, search_text
+
+
+@dataclass
+class WriteResult:
+    """How many households a bulk write created and updated."""
+
+    created: int = 0
+    updated: int = 0
+    members: int = 0
+
+
+class PlaceResolver:
+    """Find or create county, township, village and group rows by name, with caches."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.counties = {r.name: r.id for r in conn.execute(select(County.id, County.name))}
+        self.townships = {
+            (r.county_id, r.name): r.id
+            for r in conn.execute(select(Township.id, Township.county_id, Township.name))
+        }
+        self.villages = {
+            (r.township_id, r.name): r.id
+            for r in conn.execute(select(Village.id, Village.township_id, Village.name))
+        }
+        self.groups = {
+            (r.village_id, r.name): r.id
+            for r in conn.execute(select(Group.id, Group.village_id, Group.name))
+        }
+
+    def county(self, name: str) -> int:
+        """Return the county's id, creating it if new."""
+        if name not in self.counties:
+            self.counties[name] = self.conn.execute(
+                insert(County).values(name=name, province="", city="")
+            ).inserted_primary_key[0]
+        return self.counties[name]
+
+    def township(self, county_id: int, name: str) -> int:
+        """Return the township's id, creating it if new."""
+        key = (county_id, name)
+        if key not in self.townships:
+            self.townships[key] = self.conn.execute(
+                insert(Township).values(county_id=county_id, name=name)
+            ).inserted_primary_key[0]
+        return self.townships[key]
+
+    def village(self, township_id: int, name: str) -> int:
+        """Return the village's id, creating it if new."""
+        key = (township_id, name)
+        if key not in self.villages:
+            self.villages[key] = self.conn.execute(
+                insert(Village).values(
+                    township_id=township_id,
+                    name=name,
+                    code="",
+                    is_poor_village=False,
+                    indicators={},
+                    note="",
+                )
+            ).inserted_primary_key[0]
+        return self.villages[key]
+
+    def group(self, village_id: int, name: str) -> int | None:
+        """Return the group's id, creating it if new; None for an empty name."""
+        if not name:
+            return None
+        key = (village_id, name)
+        if key not in self.groups:
+            self.groups[key] = self.conn.execute(
+                insert(Group).values(village_id=village_id, name=name)
+            ).inserted_primary_key[0]
+        return self.groups[key]
+
+    def village_for(self, data: HouseholdData) -> int:
+        """Return the village id of a household named by its place columns."""
+        if data.village_id is not None:
+            return data.village_id
+        county = self.county(data.county_name)
+        township = self.township(county, data.township_name)
+        return self.village(township, data.village_name)
+
+
+def derived_values(data: HouseholdData) -> dict:
+    """Return the stored derived columns of a household: head, count, flags, search text."""
+    facts = [MemberFacts(m.name, m.id_number, m.sex, m.relation) for m in data.members]
+    heads = [m.name for m in data.members if m.relation == HEAD_RELATION]
+    return {
+        "head_name": heads[0] if heads else "",
+        "member_count": len(data.members),
+        "flags": compute_flags(
+            facts,
+            (data.count_hukou, data.count_card, data.count_system, data.count_actual),
+            data.phone,
+        ),
+        "search_text": search_text(data.code, facts),
+    }
+
+
+def household_values(data: HouseholdData, village_id: int, group_id: int | None) -> dict:
+    """Return the column values of a household row."""
+    values = {
+        "code": data.code,
+        "village_id": village_id,
+        "group_id": group_id,
+        "poverty_kind": data.poverty_kind,
+        "special_kind": data.special_kind,
+        "is_registered": data.is_registered,
+        "exit_year": data.exit_year,
+        "income_per_capita": data.income_per_capita,
+        "phone": data.phone,
+        "bank_name": data.bank_name,
+        "bank_account": data.bank_account,
+        "helper_name": data.helper_name,
+        "helper_phone": data.helper_phone,
+        "poverty_causes": list(data.poverty_causes),
+        "count_hukou": data.count_hukou,
+        "count_card": data.count_card,
+        "count_system": data.count_system,
+        "count_actual": data.count_actual,
+        "note": data.note,
+    }
+    values.update(derived_values(data))
+    return values
+
+
+def member_values(household_id: int, seq: int, m) -> dict:
+    """Return the column values of a member row; sex and birth date follow a valid ID."""
+    birth = m.birth_date
+    if m.id_number:
+        check = check_id(m.id_number)
+        if check.birth_date is not None:
+            birth = check.birth_date
+    return {
+        "household_id": household_id,
+        "seq": seq,
+        "name": m.name,
+        "sex": m.sex,
+        "id_number": m.id_number,
+        "birth_date": birth,
+        "relation": m.relation,
+        "ethnicity": m.ethnicity,
+        "political_status": m.political_status,
+        "education": m.education,
+        "schooling": m.schooling,
+        "health": m.health,
+        "labour_ability": m.labour_ability,
+        "work_status": m.work_status,
+        "work_months": m.work_months,
+        "is_soldier": m.is_soldier,
+        "ins_serious_illness": m.ins_serious_illness,
+        "ins_employee_pension": m.ins_employee_pension,
+        "ins_resident_medical": m.ins_resident_medical,
+        "ins_resident_pension": m.ins_resident_pension,
+        "pension_status": m.pension_status,
+        "extra": dict(m.extra),
+    }
+
+
+def write_households(
+    conn: Connection,
+    households: Sequence[HouseholdData],
+    *,
+    progress: Callable[[int, int], bool] | None = None,
+    chunk: int = 5000,
+) -> WriteResult:
+    """Create or update households by 户编号 within the caller's transaction.
+
+    `progress(done, total)` may return False to cancel; the caller then rolls back.
+    """
+    result = WriteResult()
+    places = PlaceResolver(conn)
+    existing = {r[0]: r[1] for r in conn.execute(select(Household.code, Household.id))}
+    next_id = (conn.execute(select(func.max(Household.id))).scalar() or 0) + 1
+    now = utcnow()
+    total = len(households)
+    for start in range(0, total, chunk):
+        batch = households[start : start + chunk]
+        new_rows, changed_rows, member_rows, replaced = [], [], [], []
+        for data in batch:
+            village_id = places.village_for(data)
+            group_id = places.group(village_id, data.group_name)
+            values = household_values(data, village_id, group_id)
+            household_id = existing.get(data.code)
+            if household_id is None:
+                household_id = next_id
+                next_id += 1
+                existing[data.code] = household_id
+                values.update(id=household_id, version=1, created_at=now, updated_at=now)
+                new_rows.append(values)
+            else:
+                values.update(b_id=household_id, updated_at=now)
+                changed_rows.append(values)
+                replaced.append(household_id)
+            member_rows.extend(
+                member_values(household_id, seq, m) for seq, m in enumerate(data.members, 1)
+            )
+        if new_rows:
+            conn.execute(insert(Household), new_rows)
+        if changed_rows:
+            stmt = (
+                update(Household)
+                .where(Household.id == bindparam("b_id"))
+                .values(version=Household.version + 1)
+            )
+            conn.execute(stmt, changed_rows)
+            conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
+        if member_rows:
+            conn.execute(insert(Member), member_rows)
+        result.created += len(new_rows)
+        result.updated += len(changed_rows)
+        result.members += len(member_rows)
+        if progress is not None and progress(min(start + chunk, total), total) is False:
+            raise WriteCancelled()
+    return result
+
+
+class WriteCancelled(Exception):
+    """The user cancelled a bulk write; the transaction must be rolled back."""
