@@ -1,0 +1,1 @@
+"""Qt widgets, dialogs and item models; views talk to services, never to the database."""
