@@ -9,6 +9,25 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 
+# The bundled SQLite must carry the WAL-reset fix (3.51.3, 2026-03); Python's own sqlite3 is older
+# on most systems, so the engine uses pysqlite3's self-contained wheel (see docs/sqlite.md).
+MIN_SQLITE_VERSION = (3, 51, 3)
+
+
+def sqlite_module():
+    """Return the DB-API module the application uses: pysqlite3 (bundled SQLite) when present."""
+    try:
+        from pysqlite3 import dbapi2
+    except ImportError:  # a source checkout without the dependency: the standard library's
+        return sqlite3
+    return dbapi2
+
+
+def sqlite_version() -> str:
+    """Return the version of the SQLite library the application's connections use."""
+    return sqlite_module().sqlite_version
+
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
@@ -42,7 +61,7 @@ def _on_begin(conn) -> None:
 def make_engine(path: Path | str) -> Engine:
     """Create an engine on a SQLite file with the pragmas the application relies on."""
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{Path(path)}"
-    engine = create_engine(url)
+    engine = create_engine(url, module=sqlite_module())
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
@@ -82,9 +101,10 @@ def known_revisions() -> set[str]:
 def backup_file(source: Path, target: Path) -> Path:
     """Copy a database consistently with SQLite's online backup API."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    src = sqlite3.connect(str(source))
+    module = sqlite_module()
+    src = module.connect(str(source))
     try:
-        dst = sqlite3.connect(str(target))
+        dst = module.connect(str(target))
         try:
             src.backup(dst)
         finally:
