@@ -1,0 +1,74 @@
+"""Starting the window: open the database, first-run choices, the main window."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from desktop import APP_NAME
+from desktop.models.database import DatabaseError, open_database
+from desktop.paths import backups_dir, data_dir, default_db_path, resources_dir
+from desktop.services.context import AppServices
+from desktop.services.settings import last_database, save_setting
+
+DEMO_DB_NAME = "demo.sqlite3"
+
+
+def open_services(path: Path) -> AppServices:
+    """Open a database file (migrating it) and return its services."""
+    engine = open_database(path, backup_dir=backups_dir())
+    return AppServices(engine=engine, db_path=path)
+
+
+def _first_run(services: AppServices, window_parent=None) -> AppServices:
+    """Offer to create the township or to open the demo; return the services to use."""
+    from desktop.services.demo import build_demo
+    from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
+
+    answer, accepted = FirstRunDialog.ask(window_parent)
+    if not accepted or answer is None:
+        return services
+    choice, county, township = answer
+    if choice == CREATE:
+        services.registry.create_township(county, township)
+        return services
+    if choice == DEMO:
+        demo_path = data_dir() / DEMO_DB_NAME
+        demo = open_services(demo_path)
+        if not demo.registry.has_township():
+            build_demo(demo.engine)
+        return demo
+    return services
+
+
+def run_app(db_path: Path | None = None) -> int:
+    """Open the main window on a database (default: the last one, or the user's default)."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.views.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName(APP_NAME)
+    style = resources_dir() / "styles" / "app.qss"
+    if style.exists():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    path = Path(db_path) if db_path else (last_database() or default_db_path())
+    try:
+        services = open_services(path)
+    except DatabaseError as exc:
+        QMessageBox.critical(None, "无法打开数据库", str(exc))
+        return 2
+    if not services.registry.has_township():
+        services = _first_run(services)
+    if services.db_path is not None:
+        save_setting("last_database", str(services.db_path))
+    window = MainWindow(services)
+    window.show()
+    return app.exec()
+
+
+def main() -> int:
+    """Entry point of the windowed launcher (no console on Windows)."""
+    from desktop.cli import main as cli_main
+
+    return cli_main()

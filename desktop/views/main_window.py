@@ -1,0 +1,260 @@
+"""MainWindow: navigation tree, households and villages tables, menus for every job."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from desktop import APP_NAME, __version__
+from desktop.services.context import AppServices
+from desktop.services.registry_service import RegistryError
+from desktop.views.household_dialog import HouseholdDialog
+from desktop.views.households_page import HouseholdsPage
+from desktop.views.nav_tree import ALL_LEVEL, NavigationTree
+from desktop.views.signals import hub
+from desktop.views.village_dialog import VillageDialog
+from desktop.views.villages_page import VillagesPage
+
+
+class MainWindow(QMainWindow):
+    """The workbench of one open database."""
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.resize(1280, 800)
+        self.nav_tree = NavigationTree()
+        self.households_page = HouseholdsPage()
+        self.villages_page = VillagesPage()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.households_page, "户籍")
+        self.tabs.addTab(self.villages_page, "村")
+        self._add_feature_tabs()
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.nav_tree)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([220, 1060])
+        self.setCentralWidget(splitter)
+        self.user_label = QLabel()
+        self.statusBar().addPermanentWidget(self.user_label)
+        self._create_actions()
+        self._create_menus()
+        self._connect()
+        self.reload()
+
+    # --- actions: every QAction of the window is declared here -----------------------
+
+    def _create_actions(self) -> None:
+        def action(text: str, slot, shortcut: str | QKeySequence | None = None) -> QAction:
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            return act
+
+        self.action_quit = action("退出", self.close, QKeySequence.StandardKey.Quit)
+        self.action_reload = action("刷新", self.reload, QKeySequence.StandardKey.Refresh)
+        self.action_find = action("查找户", self._on_find_triggered, QKeySequence.StandardKey.Find)
+        self.action_add_household = action("新增户…", self._on_add_household_triggered, "Ctrl+N")
+        self.action_edit_household = action("编辑户…", self._on_edit_household_triggered, "Ctrl+E")
+        self.action_delete_household = action("删除户…", self._on_delete_household_triggered)
+        self.action_add_village = action("新增村…", self._on_add_village_requested)
+        self.action_edit_village = action("编辑村…", self._on_edit_village_triggered)
+        self.action_delete_village = action("删除村…", self._on_delete_village_triggered)
+        self.action_about = action("关于回头看工作台", self._on_about_triggered)
+        self._create_feature_actions()
+
+    def _create_menus(self) -> None:
+        bar = self.menuBar()
+        self.file_menu = bar.addMenu("文件(&F)")
+        self.household_menu = bar.addMenu("户(&H)")
+        self.village_menu = bar.addMenu("村(&V)")
+        self.help_menu = bar.addMenu("帮助(&A)")
+        self._fill_feature_menus()
+        self.file_menu.addSeparator()
+        self.file_menu.addAction(self.action_reload)
+        self.file_menu.addAction(self.action_quit)
+        self.household_menu.insertActions(
+            self.household_menu.actions()[0] if self.household_menu.actions() else None,
+            [
+                self.action_find,
+                self.action_add_household,
+                self.action_edit_household,
+                self.action_delete_household,
+            ],
+        )
+        for act in (self.action_add_village, self.action_edit_village, self.action_delete_village):
+            self.village_menu.addAction(act)
+        self.help_menu.addAction(self.action_about)
+
+    # --- feature hooks: other features add their tabs, actions and menu entries here ---
+
+    def _add_feature_tabs(self) -> None:
+        pass
+
+    def _create_feature_actions(self) -> None:
+        pass
+
+    def _fill_feature_menus(self) -> None:
+        pass
+
+    # --- wiring and loading ------------------------------------------------------------
+
+    def _connect(self) -> None:
+        self.nav_tree.node_selected.connect(self._on_nav_tree_node_selected)
+        self.households_page.household_activated.connect(self._on_household_activated)
+        self.villages_page.add_requested.connect(self._on_add_village_requested)
+        self.villages_page.edit_requested.connect(self._on_edit_village_requested)
+        self.villages_page.delete_requested.connect(self._on_delete_village_requested)
+        self.villages_page.village_activated.connect(self._on_village_activated)
+        hub().registry_changed.connect(self.reload)
+        hub().form_changed.connect(self._on_hub_form_changed)
+        hub().status_message.connect(self._on_hub_status_message)
+        hub().user_changed.connect(self._update_title)
+
+    def reload(self) -> None:
+        """Load the tree, the villages and the households again from the database."""
+        registry = self.services.registry
+        villages = registry.village_summaries()
+        self.nav_tree.set_nodes(registry.tree())
+        self.villages_page.set_rows(villages)
+        self.households_page.set_villages(villages)
+        self.households_page.set_rows(registry.household_rows())
+        self._update_title()
+
+    def _update_title(self) -> None:
+        place = self.services.registry.title()
+        self.setWindowTitle(f"{APP_NAME} {__version__} — {place}" if place else APP_NAME)
+        user = self.services.user
+        self.user_label.setText(f"当前用户：{user.name}")
+
+    def _current_township_id(self) -> int | None:
+        node = self.nav_tree.selected_node()
+        townships = self.services.registry.townships()
+        if not townships:
+            return None
+        if node and node[0] == "township":
+            return node[1]
+        if node and node[0] in ("village", "group"):
+            village_id = node[1] if node[0] == "village" else None
+            for v in self.services.registry.village_summaries():
+                if v.id == village_id:
+                    return v.township_id
+        return townships[0][0]
+
+    # --- slots -------------------------------------------------------------------------
+
+    def _on_nav_tree_node_selected(self, level: str, node_id: int) -> None:
+        scope = (
+            None if level == ALL_LEVEL else self.services.registry.household_ids_in(level, node_id)
+        )
+        self.households_page.set_scope(scope)
+
+    def _on_household_activated(self, household_id: int) -> None:
+        HouseholdDialog.edit(self.services, household_id, self)
+
+    def _on_find_triggered(self) -> None:
+        self.tabs.setCurrentWidget(self.households_page)
+        self.households_page.search_edit.setFocus()
+        self.households_page.search_edit.selectAll()
+
+    def _on_add_household_triggered(self) -> None:
+        node = self.nav_tree.selected_node()
+        village_id = node[1] if node and node[0] == "village" else None
+        if not self.services.registry.village_summaries():
+            QMessageBox.information(self, "新增户", "请先在“村”页新增村")
+            return
+        HouseholdDialog.edit(self.services, None, self, village_id=village_id)
+
+    def _on_edit_household_triggered(self) -> None:
+        household_id = self.households_page.current_id()
+        if household_id is None:
+            QMessageBox.information(self, "编辑户", "请先在户籍表中选中一户")
+            return
+        HouseholdDialog.edit(self.services, household_id, self)
+
+    def _on_delete_household_triggered(self) -> None:
+        ids = self.households_page.selected_ids()
+        if not ids:
+            QMessageBox.information(self, "删除户", "请先在户籍表中选中要删除的户")
+            return
+        answer = QMessageBox.question(
+            self,
+            "删除户",
+            f"确定删除选中的 {len(ids)} 户及其成员和表单？此操作不能撤销。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        for household_id in ids:
+            self.services.registry.delete_household(household_id)
+        hub().registry_changed.emit()
+
+    def _on_add_village_requested(self) -> None:
+        township_id = self._current_township_id()
+        if township_id is None:
+            QMessageBox.information(self, "新增村", "请先建立乡镇")
+            return
+        _id, accepted = VillageDialog.edit(self.services, township_id, None, self)
+        if accepted:
+            hub().registry_changed.emit()
+
+    def _on_edit_village_triggered(self) -> None:
+        village = self.villages_page.selected_village()
+        if village is None:
+            QMessageBox.information(self, "编辑村", "请先在“村”页选中一个村")
+            return
+        self._on_edit_village_requested(village.id)
+
+    def _on_edit_village_requested(self, village_id: int) -> None:
+        village = next(
+            (v for v in self.services.registry.village_summaries() if v.id == village_id), None
+        )
+        if village is None:
+            return
+        _id, accepted = VillageDialog.edit(self.services, village.township_id, village, self)
+        if accepted:
+            hub().registry_changed.emit()
+
+    def _on_delete_village_triggered(self) -> None:
+        village = self.villages_page.selected_village()
+        if village is None:
+            QMessageBox.information(self, "删除村", "请先在“村”页选中一个村")
+            return
+        self._on_delete_village_requested(village.id)
+
+    def _on_delete_village_requested(self, village_id: int) -> None:
+        try:
+            self.services.registry.delete_village(village_id)
+        except RegistryError as exc:
+            QMessageBox.warning(self, "不能删除", str(exc))
+            return
+        hub().registry_changed.emit()
+
+    def _on_village_activated(self, village_id: int) -> None:
+        self.nav_tree.select_node("village", village_id)
+        self.tabs.setCurrentWidget(self.households_page)
+
+    def _on_hub_form_changed(self, _household_id: int, _form_code: str) -> None:
+        self.reload()
+
+    def _on_hub_status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 5000)
+
+    def _on_about_triggered(self) -> None:
+        QMessageBox.about(
+            self,
+            "关于回头看工作台",
+            f"{APP_NAME} {__version__}\n\n乡镇脱贫攻坚“回头看”工作台：户籍登记、入户核查、"
+            f"问题整改台账与表格打印。\n\n数据库：{self.services.db_path or '内存'}",
+        )
