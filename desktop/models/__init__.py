@@ -2,16 +2,41 @@
 
 from desktop.models.base import Base
 from desktop.models.campaign import Campaign, FormRecord
+from desktop.models.problem import (
+    Attachment,
+    CatalogueArea,
+    CatalogueItem,
+    Extension,
+    IndicatorDepartment,
+    InspectionCategory,
+    Person,
+    Problem,
+    ProblemEvent,
+    Unit,
+)
 from desktop.models.registry import County, Group, Household, Member, Township, Village
+from desktop.models.safety import AuditEntry, User
 
 __all__ = [
+    "Attachment",
+    "AuditEntry",
     "Base",
     "Campaign",
+    "CatalogueArea",
+    "CatalogueItem",
     "County",
+    "Extension",
     "FormRecord",
     "Group",
     "Household",
+    "IndicatorDepartment",
+    "InspectionCategory",
     "Member",
+    "Person",
+    "Problem",
+    "ProblemEvent",
     "Township",
+    "Unit",
+    "User",
     "Village",
 ]

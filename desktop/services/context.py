@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from desktop.services.problem_service import ProblemService
 from desktop.services.registry_service import RegistryService
 
 
@@ -32,3 +33,10 @@ class AppServices:
     def registry(self) -> RegistryService:
         """Villages, households and members."""
         return RegistryService(self.engine)
+
+    @cached_property
+    def problems(self) -> ProblemService:
+        """Problems (整改): catalogue, ledger, timeline, extensions, evidence, 整改率."""
+        from desktop.paths import data_dir
+
+        return ProblemService(self.engine, data_dir())
