@@ -763,14 +763,20 @@ class ProblemService:
         by_status[STATUS_CLOSED] = 0
         for r in rows:
             by_status[r.status] = by_status.get(r.status, 0) + 1
+        area_order = {name: n for n, (_id, name) in enumerate(self.areas())}
+        by_area = rate_rows(rows, lambda r: r.area_name, as_of, **fields)
+        by_area.sort(key=lambda a: area_order.get(a.name, len(area_order)))
+        by_unit = rate_rows(rows, lambda r: r.unit_name, as_of, **fields)
+        by_unit.sort(key=lambda u: (-u.total, u.name))
+        villages = [r for r in rows if r.village_name]
+        by_village = rate_rows(villages, lambda r: r.village_name, as_of, **fields)
+        by_village.sort(key=lambda v: v.name)
         return RateSummary(
             as_of=as_of,
             overall=overall[0] if overall else RateRow("全部", 0, 0, 0, 0, 0),
-            by_area=rate_rows(rows, lambda r: r.area_name, as_of, **fields),
-            by_unit=rate_rows(rows, lambda r: r.unit_name, as_of, **fields),
-            by_village=rate_rows(
-                [r for r in rows if r.village_name], lambda r: r.village_name, as_of, **fields
-            ),
+            by_area=by_area,
+            by_unit=by_unit,
+            by_village=by_village,
             by_status=by_status,
         )
 
