@@ -11,14 +11,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from desktop.services.registry_data import HouseholdRow
-from desktop.services.registry_rules import initials
+from desktop.services.registry_rules import pinyin_key
 
 # Column keys of the households table, in display order.
 SORT_KEYS: dict[str, Callable[[HouseholdRow], object]] = {
     "code": lambda r: r.code,
-    "village": lambda r: (initials(r.village_name), r.village_name),
+    "village": lambda r: (pinyin_key(r.village_name), r.village_name),
     "group": lambda r: (_number(r.group_name), r.group_name),
-    "head": lambda r: (initials(r.head_name), r.head_name),
+    "head": lambda r: (pinyin_key(r.head_name), r.head_name),
     "members": lambda r: r.member_count,
     "kind": lambda r: r.kind,
     "registered": lambda r: r.is_registered,

@@ -41,6 +41,19 @@ def _initial(char: str) -> str:
     return result[0][0].lower() if result and result[0] else ""
 
 
+@cache
+def _spelling(char: str) -> str:
+    if char.isascii():
+        return char.lower()
+    result = pinyin(char, style=Style.NORMAL, errors="ignore", strict=False)
+    return result[0][0].lower() if result and result[0] else char
+
+
+def pinyin_key(name: str) -> str:
+    """Return a name's pinyin for sorting the way clerks expect: 张三 before 赵六."""
+    return " ".join(_spelling(c) for c in name)
+
+
 def initials(name: str) -> str:
     """Return the pinyin initials of a name: 张三 → zs."""
     return "".join(_initial(c) for c in name)

@@ -114,6 +114,7 @@ class HouseholdDialog(QDialog):
         else:
             self.data = HouseholdData(code="", village_id=village_id)
         self._loading = False
+        self._close_confirmed = False
         self._build()
         self._load(self.data)
         self._snapshot = self.collect()
@@ -243,7 +244,7 @@ class HouseholdDialog(QDialog):
         self.remove_member_button.clicked.connect(self._on_remove_member_clicked)
         self.make_head_button.clicked.connect(self._on_make_head_clicked)
         self.save_button.clicked.connect(self._on_save_clicked)
-        self.close_button.clicked.connect(self.close)
+        self.close_button.clicked.connect(self.reject)
         self.members_table.itemChanged.connect(self._on_members_item_changed)
         for widget in (
             self.code_edit,
@@ -475,29 +476,36 @@ class HouseholdDialog(QDialog):
         hub().registry_changed.emit()
         return True
 
+    def may_close(self) -> bool:
+        """Ask before throwing unsaved entries away; True when the dialog may close."""
+        if self._close_confirmed or not self.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "未保存的修改",
+            "本户有未保存的修改，是否保存？",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        return answer == QMessageBox.StandardButton.Discard or self.save()
+
     def closeEvent(self, event) -> None:
-        """Ask before throwing unsaved entries away."""
-        if self.is_dirty():
-            answer = QMessageBox.question(
-                self,
-                "未保存的修改",
-                "本户有未保存的修改，是否保存？",
-                QMessageBox.StandardButton.Save
-                | QMessageBox.StandardButton.Discard
-                | QMessageBox.StandardButton.Cancel,
-                QMessageBox.StandardButton.Save,
-            )
-            if answer == QMessageBox.StandardButton.Cancel or (
-                answer == QMessageBox.StandardButton.Save and not self.save()
-            ):
-                event.ignore()
-                return
-        event.accept()
+        """Closing the window asks about unsaved edits first."""
+        if not self.may_close():
+            event.ignore()
+            return
+        self._close_confirmed = True  # QDialog.closeEvent calls reject(): do not ask twice
         super().closeEvent(event)
+        self._close_confirmed = False
 
     def reject(self) -> None:
-        """Esc closes through closeEvent, so unsaved edits are asked about."""
-        self.close()
+        """Esc and 关闭 ask about unsaved edits first."""
+        if self.may_close():
+            super().reject()
 
     @classmethod
     def edit(

@@ -1,0 +1,26 @@
+"""`huitoukan demo` from the command line."""
+
+import subprocess
+import sys
+
+from desktop.cli import main
+from desktop.models.database import open_database
+from desktop.services.registry_service import RegistryService
+
+
+def test_demo_command_builds_the_township(db_path, capsys):
+    assert main(["demo", "--db", str(db_path), "--households", "80", "--seed", "3"]) == 0
+    assert "80 户" in capsys.readouterr().out
+    registry = RegistryService(open_database(db_path))
+    assert len(registry.household_rows()) == 80
+
+
+def test_demo_refuses_a_database_with_data(db_path):
+    main(["demo", "--db", str(db_path), "--households", "10"])
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "demo", "--db", str(db_path), "--households", "10"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "已有数据" in result.stderr

@@ -1,0 +1,73 @@
+"""The database file: pragmas, migrations, upgrade in place after a backup."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import text
+
+from desktop.models import Base
+from desktop.models.database import (
+    DatabaseError,
+    current_revisions,
+    head_revisions,
+    make_engine,
+    open_database,
+)
+
+
+def test_new_database_is_migrated_to_heads_with_safe_pragmas(engine):
+    assert current_revisions(engine) == head_revisions()
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_migrations_match_the_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
+
+
+def test_old_database_is_upgraded_in_place_after_a_backup(tmp_path):
+    from alembic import command
+
+    from desktop.models.database import _alembic_config
+
+    path = tmp_path / "old.sqlite3"
+    old = make_engine(path)
+    with old.begin() as conn:
+        command.upgrade(_alembic_config(conn), "0001")
+        conn.execute(text("INSERT INTO county (name, province, city) VALUES ('旧县', '', '')"))
+    old.dispose()
+    backups = tmp_path / "backups"
+    engine = open_database(path, backup_dir=backups)
+    assert current_revisions(engine) == head_revisions()
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT name FROM county")).scalar() == "旧县"
+    copies = list(backups.glob("*.sqlite3"))
+    assert copies, "an upgrade must leave a backup copy of the old file"
+    with sqlite3.connect(copies[0]) as backup:
+        assert backup.execute("SELECT name FROM county").fetchone()[0] == "旧县"
+    engine.dispose()
+
+
+def test_database_of_a_newer_version_is_refused(db_path):
+    engine = open_database(db_path)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version VALUES ('9999_future')"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="比本程序新"):
+        open_database(db_path)
+
+
+def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
+    path = tmp_path / "notes.sqlite3"
+    path.write_bytes(b"this is a word document, not a database" * 100)
+    with pytest.raises(DatabaseError, match="无法打开数据库文件"):
+        open_database(path)

@@ -1,0 +1,44 @@
+"""Starting the application: default database, first run, the demo."""
+
+from __future__ import annotations
+
+from desktop import app as app_module
+from desktop.app import _first_run, open_services
+from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
+
+
+def test_first_run_creates_the_township(qtbot, db_path, monkeypatch):
+    services = open_services(db_path)
+    answer = ((CREATE, "桃江县", "修山镇"), True)
+    monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, p=None: answer))
+    result = _first_run(services)
+    assert result is services
+    assert services.registry.title() == "桃江县修山镇"
+
+
+def test_first_run_can_open_the_demo_in_the_data_folder(qtbot, db_path, data_dir, monkeypatch):
+    services = open_services(db_path)
+    answer = ((DEMO, "", ""), True)
+    monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, p=None: answer))
+    from desktop.services import demo
+
+    original = demo.build_demo
+    monkeypatch.setattr(demo, "build_demo", lambda engine: original(engine, households=120))
+    result = _first_run(services)
+    assert result.db_path == data_dir / app_module.DEMO_DB_NAME
+    assert len(result.registry.village_summaries()) == 26
+    assert not services.registry.has_township()
+
+
+def test_first_run_dialog_requires_both_names(qtbot):
+    dialog = FirstRunDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.county_edit.setText("桃江县")  # keyClicks types ASCII only
+    dialog.create_button.click()
+    assert "请填写" in dialog.error_label.text()
+    assert dialog.choice is None
+    dialog.township_edit.setText("桃花江镇")
+    dialog.create_button.click()
+    assert dialog.choice == CREATE
+    assert dialog.names() == ("桃江县", "桃花江镇")

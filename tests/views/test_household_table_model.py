@@ -1,0 +1,43 @@
+"""HouseholdTableModel without widgets: headers, display, filter and sort."""
+
+from PySide6.QtCore import Qt
+
+from desktop.services.household_query import HouseholdFilter
+from desktop.services.registry_service import RegistryService
+from desktop.views.household_table_model import (
+    COL_CODE,
+    COL_FLAGS,
+    COL_FORM_STATE,
+    COL_HEAD,
+    COL_MEMBERS,
+    HouseholdTableModel,
+)
+
+
+def test_model_shows_rows_with_chinese_headers(qapp, demo_engine):
+    rows = RegistryService(demo_engine).household_rows()
+    model = HouseholdTableModel()
+    model.set_rows(rows)
+    assert model.rowCount() == 300
+    assert model.headerData(COL_HEAD, Qt.Orientation.Horizontal) == "户主姓名"
+    first = model.index(0, COL_CODE)
+    assert model.data(first) == min(r.code for r in rows)
+    assert model.data(model.index(0, COL_FORM_STATE)) in ("未填", "草稿", "已完成", "已签字")
+    flagged = next(i for i, r in enumerate(rows) if r.flags)
+    model.set_filter(HouseholdFilter(text=rows[flagged].code))
+    assert model.rowCount() == 1
+    assert model.data(model.index(0, COL_FLAGS))
+
+
+def test_sort_and_filter_keep_each_other(qapp, demo_engine):
+    rows = RegistryService(demo_engine).household_rows()
+    model = HouseholdTableModel()
+    model.set_rows(rows)
+    model.sort(COL_MEMBERS, Qt.SortOrder.DescendingOrder)
+    counts = [model.data(model.index(i, COL_MEMBERS)) for i in range(model.rowCount())]
+    assert counts == sorted(counts, reverse=True)
+    village = rows[0].village_id
+    model.set_filter(HouseholdFilter(village_id=village))
+    counts = [model.data(model.index(i, COL_MEMBERS)) for i in range(model.rowCount())]
+    assert counts == sorted(counts, reverse=True)
+    assert model.rowCount() == sum(1 for r in rows if r.village_id == village)

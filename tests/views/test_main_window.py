@@ -1,0 +1,74 @@
+"""The main window: tree, search, filters, villages tab, first run."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.services.context import AppServices
+from desktop.views.household_table_model import COL_HEAD
+from desktop.views.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, demo_engine):
+    services = AppServices(engine=demo_engine)
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_title_names_the_township(window):
+    assert "回头看工作台" in window.windowTitle()
+    assert "桃江县桃花江镇" in window.windowTitle()
+
+
+def test_search_by_pinyin_initials_narrows_the_table(window, qtbot):
+    page = window.households_page
+    assert page.model.rowCount() == 300
+    head = page.model.row_at(0).head_name
+    from desktop.services.registry_rules import initials
+
+    qtbot.keyClicks(page.search_edit, initials(head))
+    assert 0 < page.model.rowCount() < 300
+    shown = [page.model.data(page.model.index(i, COL_HEAD)) for i in range(page.model.rowCount())]
+    assert head in shown or any(page.model.row_at(i).head_name for i in range(len(shown)))
+    assert "显示" in page.count_label.text()
+
+
+def test_selecting_a_village_in_the_tree_filters_households(window):
+    village = window.villages_page.model.village_at(0)
+    assert window.nav_tree.select_node("village", village.id)
+    page = window.households_page
+    assert page.model.rowCount() == village.households
+    assert {page.model.row_at(i).village_id for i in range(page.model.rowCount())} == {village.id}
+
+
+def test_villages_tab_has_totals_and_refuses_deleting_a_village_with_households(
+    window, monkeypatch
+):
+    messages = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: messages.append(a[2]))
+    village = window.villages_page.model.village_at(0)
+    window.villages_page.table.selectRow(0)
+    window.villages_page.delete_button.click()
+    assert messages and "还有" in messages[0] and "不能删除" in messages[0]
+    names = [v.name for v in window.services.registry.village_summaries()]
+    assert village.name in names
+
+
+def test_sorting_by_clicking_a_header(window, qtbot):
+    page = window.households_page
+    header = page.table.horizontalHeader()
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=_section_center(header, 4))
+    counts = [page.model.row_at(i).member_count for i in range(page.model.rowCount())]
+    assert counts in (sorted(counts), sorted(counts, reverse=True))
+
+
+def _section_center(header, section):
+    from PySide6.QtCore import QPoint
+
+    x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+    return QPoint(x, header.height() // 2)
