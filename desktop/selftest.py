@@ -1,0 +1,425 @@
+"""`huitoukan --self-test`: prove that an installed copy has everything it loads at run time.
+
+Run by IT staff after installing, and by installer/build.py on the freshly built bundle. It starts
+without a display, builds a database through the migrations, writes demo data, prints one 核查表 to
+PDF with the bundled font and reads it back, and builds the main window offscreen. Anything missing
+makes it exit non-zero and name what is missing, in Chinese and English.
+
+`huitoukan --self-test --startup-probe` instead starts the real application on a demo database and
+quits after the first paint of a window, printing the milliseconds it took (installer/README.md).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+_STARTED = time.perf_counter()
+
+DEMO_HOUSEHOLDS = 30  # enough for one township with villages, fast enough for every build
+DEMO_SEED = 2020
+PROBE_HOUSEHOLDS = 300  # the start-up probe opens a database of a realistic small township
+VERIFICATION_FORM = "verification"  # the 核查表's form code in resources/forms/
+PROBE_FLAG = "--startup-probe"
+PROBE_PREFIX = "STARTUP-PROBE"  # installer/build.py reads this line to time the first paint
+
+
+class Missing(Exception):
+    """A resource the application loads at run time is not there."""
+
+    def __init__(self, zh: str, en: str, detail: str = "") -> None:
+        super().__init__(f"缺少{zh} / missing {en}" + (f": {detail}" if detail else ""))
+
+
+@dataclass
+class Context:
+    """What the checks hand on to each other."""
+
+    workdir: Path
+    engine: object = None
+    db_path: Path | None = None
+    pdf: bytes = b""
+    app: object = None
+
+
+def _ensure_offscreen() -> None:
+    # No display on a build machine or over remote IT tools; the user's own choice wins.
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _qt_plugin_dirs() -> list[Path]:
+    from PySide6.QtCore import QCoreApplication, QLibraryInfo
+
+    dirs = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))]
+    dirs += [Path(p) for p in QCoreApplication.libraryPaths()]
+    dirs += [Path(p) for p in os.environ.get("QT_PLUGIN_PATH", "").split(os.pathsep) if p]
+    return dirs
+
+
+def _find_plugin(kind: str, stem: str) -> Path | None:
+    for folder in _qt_plugin_dirs():
+        sub = folder / kind
+        if sub.is_dir():
+            for path in sub.iterdir():
+                # libqoffscreen.so on Linux, qoffscreen.dll on Windows, libqoffscreen.dylib on macOS
+                if path.stem.removeprefix("lib") == stem:
+                    return path
+    return None
+
+
+def check_qt() -> str:
+    """The Qt platform plugin for this run, and the widgets and PDF modules, load."""
+    try:
+        from PySide6 import QtGui, QtWidgets  # noqa: F401
+    except ImportError as exc:
+        raise Missing("Qt 界面模块", "Qt widgets module", str(exc)) from exc
+    for module in ("QtPdf", "QtPdfWidgets"):
+        try:
+            __import__(f"PySide6.{module}")
+        except ImportError as exc:
+            raise Missing(f"Qt PDF 模块 {module}", f"Qt PDF module {module}", str(exc)) from exc
+    platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] or "offscreen"
+    if _find_plugin("platforms", f"q{platform}") is None:
+        searched = ", ".join(str(p) for p in _qt_plugin_dirs())
+        raise Missing(
+            f"Qt 平台插件 {platform}", f"Qt platform plugin {platform}", f"searched {searched}"
+        )
+    from PySide6.QtCore import qVersion
+
+    return f"Qt {qVersion()}, platform {platform}"
+
+
+def check_app(ctx: Context) -> str:
+    """A QApplication starts on the chosen platform."""
+    from PySide6.QtWidgets import QApplication
+
+    ctx.app = QApplication.instance() or QApplication([sys.argv[0], "-platform", "offscreen"])
+    return QApplication.platformName()
+
+
+def check_resources() -> str:
+    """Form descriptions, migrations and the bundled font are where the application looks."""
+    from desktop.models.database import MIGRATIONS_DIR
+    from desktop.paths import resources_dir
+
+    resources = resources_dir()
+    forms = resources / "forms"
+    descriptions = sorted(forms.glob("*.json")) if forms.is_dir() else []
+    if not descriptions:
+        raise Missing("表单描述", "form descriptions", str(forms))
+    for name in ("env.py", "script.py.mako"):
+        if not (MIGRATIONS_DIR / name).is_file():
+            raise Missing("数据库迁移脚本", "database migrations", str(MIGRATIONS_DIR / name))
+    versions = sorted((MIGRATIONS_DIR / "versions").glob("*.py"))
+    if not versions:
+        raise Missing("数据库迁移脚本", "database migrations", str(MIGRATIONS_DIR / "versions"))
+    font = _bundled_font()
+    return f"{len(descriptions)} forms, {len(versions)} migrations, font {font.name}"
+
+
+def _bundled_font() -> Path:
+    from desktop.printing import fonts
+
+    path = fonts.bundled_font_path()
+    if path is None or not Path(path).is_file():
+        raise Missing("PDF 中文字体", "CJK font for PDFs", str(path or "resources/fonts"))
+    return Path(path)
+
+
+def check_data_files() -> str:
+    """Libraries that read data files at run time find them (stdnum, pypinyin, SQLite)."""
+    from stdnum import numdb
+
+    # desktop.services.idcard swallows lookup errors (a region code only warns), so a missing
+    # loc.dat would go unnoticed there: every ID would warn. Ask the table directly.
+    try:
+        parts = numdb.get("cn/loc").info("430922")
+    except Exception as exc:  # numdb raises FileNotFoundError when loc.dat is absent
+        raise Missing("身份证地区码表", "ID region table stdnum/cn/loc.dat", str(exc)) from exc
+    if len(parts) < 2 or "county" not in parts[1][1]:
+        raise Missing("身份证地区码表", "ID region table stdnum/cn/loc.dat", repr(parts))
+    from pypinyin import Style, pinyin
+
+    letters = "".join(p[0] for p in pinyin("张三", style=Style.FIRST_LETTER))
+    if letters != "zs":
+        raise Missing("拼音字典", "pinyin dictionary", f"张三 → {letters!r}")
+    from desktop.models.database import MIN_SQLITE_VERSION, sqlite_version
+
+    version = sqlite_version()
+    if tuple(int(x) for x in version.split(".")[:3]) < MIN_SQLITE_VERSION:
+        wanted = ".".join(map(str, MIN_SQLITE_VERSION))
+        raise Missing(f"SQLite {wanted} 以上", f"SQLite {wanted}+ (pysqlite3)", version)
+    return f"stdnum loc.dat, pypinyin, SQLite {version}"
+
+
+def check_database(ctx: Context) -> str:
+    """A new database is created through the migrations and takes demo data."""
+    from desktop.models.database import current_revisions, head_revisions, open_database
+    from desktop.services.demo import build_demo
+
+    ctx.db_path = ctx.workdir / "selftest.sqlite3"
+    ctx.engine = open_database(ctx.db_path, backup_dir=ctx.workdir / "backups")
+    heads = head_revisions()
+    if current_revisions(ctx.engine) != heads:
+        raise RuntimeError(f"migrations did not reach {sorted(heads)}")
+    result = build_demo(ctx.engine, households=DEMO_HOUSEHOLDS, seed=DEMO_SEED)
+    return (
+        f"revision {', '.join(sorted(heads))}; {result.villages} villages, "
+        f"{result.households} households, {result.members} members"
+    )
+
+
+def check_xlsx(ctx: Context) -> str:
+    """openpyxl writes and reads back a workbook (its data files are bundled)."""
+    from openpyxl import Workbook, load_workbook
+
+    path = ctx.workdir / "selftest.xlsx"
+    book = Workbook()
+    book.active.append(["户主姓名", "人数"])
+    book.active.append(["张三", 3])
+    book.save(path)
+    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    if rows != [("户主姓名", "人数"), ("张三", 3)]:
+        raise RuntimeError(f"xlsx round trip gave {rows!r}")
+    return "openpyxl round trip"
+
+
+def check_pdf(ctx: Context) -> str:
+    """One 核查表 prints to PDF with the bundled CJK font embedded."""
+    from desktop.printing import render_form_pdf
+
+    ctx.pdf = render_form_pdf(ctx.engine, VERIFICATION_FORM)
+    return _inspect_pdf(ctx.pdf)
+
+
+def _inspect_pdf(data: bytes) -> str:
+    # pypdf is a test dependency only; the bytes say enough without it.
+    if not data.startswith(b"%PDF-"):
+        raise RuntimeError("the PDF does not start with %PDF-")
+    if b"/FontFile2" not in data:
+        raise Missing("嵌入 PDF 的中文字体", "embedded CJK font in the PDF (/FontFile2)")
+    pages = len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", data))
+    if pages < 1:
+        raise RuntimeError("the PDF has no page")
+    return f"{len(data) // 1024} KB, {pages} page(s), font embedded"
+
+
+def check_pdf_view(ctx: Context) -> str:
+    """Qt's PDF module (print preview) opens the printed form."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtPdf import QPdfDocument
+
+    buffer = QBuffer()
+    buffer.setData(QByteArray(ctx.pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document = QPdfDocument()
+    document.load(buffer)
+    if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
+        raise RuntimeError(f"QPdfDocument: {document.status().name}, {document.error().name}")
+    return f"QtPdf reads {document.pageCount()} page(s)"
+
+
+def check_main_window(ctx: Context) -> str:
+    """The main window builds offscreen on the demo database."""
+    import importlib.util
+
+    if importlib.util.find_spec("desktop.views.main_window") is None:
+        return "skipped: desktop.views.main_window not in this version"
+    from desktop.services.context import AppServices
+    from desktop.views.main_window import MainWindow
+
+    window = MainWindow(AppServices(ctx.engine, ctx.db_path))
+    window.show()
+    ctx.app.processEvents()
+    title = window.windowTitle()
+    window.close()
+    window.deleteLater()
+    ctx.app.processEvents()
+    return title
+
+
+def _checks() -> list[tuple[str, str, Callable[[Context], str]]]:
+    return [
+        ("Qt 模块与平台插件", "Qt modules and platform plugin", lambda ctx: check_qt()),
+        ("Qt 应用程序", "Qt application", check_app),
+        ("资源文件", "resources", lambda ctx: check_resources()),
+        ("数据文件", "library data files", lambda ctx: check_data_files()),
+        ("数据库与演示数据", "database and demo data", check_database),
+        ("Excel 读写", "Excel files", check_xlsx),
+        ("打印核查表 PDF", "verification form PDF", check_pdf),
+        ("PDF 预览", "PDF preview", check_pdf_view),
+        ("主窗口", "main window", check_main_window),
+    ]
+
+
+def run_self_test(argv: list[str] | None = None) -> int:
+    """Check the installation offscreen; 0 when everything is there, 1 otherwise."""
+    argv = sys.argv[1:] if argv is None else argv
+    if PROBE_FLAG in argv:
+        return run_startup_probe(argv)
+    _ensure_offscreen()
+    from desktop import APP_NAME, __version__
+
+    print(f"{APP_NAME} {__version__} 自检 / self-test")
+    failures = 0
+    with tempfile.TemporaryDirectory(prefix="huitoukan-selftest-") as tmp:
+        ctx = Context(workdir=Path(tmp))
+        with _private_data_dir(ctx.workdir):
+            for zh, en, check in _checks():
+                started = time.perf_counter()
+                try:
+                    detail = check(ctx)
+                except Missing as exc:
+                    failures += 1
+                    print(f"[失败 FAIL] {zh} / {en}: {exc}")
+                    if ctx.app is None and check is not check_app:
+                        break  # without Qt nothing later can run
+                    continue
+                except Exception as exc:
+                    failures += 1
+                    print(f"[失败 FAIL] {zh} / {en}: {type(exc).__name__}: {exc}")
+                    continue
+                ms = (time.perf_counter() - started) * 1000
+                print(f"[通过 OK] {zh} / {en} ({ms:.0f} ms): {detail}")
+            if ctx.engine is not None:
+                ctx.engine.dispose()  # release the file so the temporary folder can go (Windows)
+    total = (time.perf_counter() - _STARTED) * 1000
+    if failures:
+        print(f"自检失败：{failures} 项 / self-test FAILED: {failures} check(s) ({total:.0f} ms)")
+        return 1
+    print(f"自检通过 / self-test passed ({total:.0f} ms)")
+    return 0
+
+
+class _private_data_dir:
+    """Point the user's data folder at the self-test's temporary folder, then restore it."""
+
+    def __init__(self, folder: Path) -> None:
+        from desktop.paths import ENV_DATA_DIR
+
+        self.key = ENV_DATA_DIR
+        self.folder = folder / "userdata"
+        self.saved: str | None = None
+
+    def __enter__(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.saved = os.environ.get(self.key)
+        os.environ[self.key] = str(self.folder)
+
+    def __exit__(self, *exc) -> None:
+        if self.saved is None:
+            os.environ.pop(self.key, None)
+        else:
+            os.environ[self.key] = self.saved
+
+
+def _process_age_ms() -> float | None:
+    """Milliseconds since the operating system started this process (None if unknown)."""
+    try:
+        if sys.platform.startswith("linux"):
+            ticks = os.sysconf("SC_CLK_TCK")
+            fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+            started = int(fields[19]) / ticks  # starttime, in clock ticks after boot
+            uptime = float(Path("/proc/uptime").read_text().split()[0])
+            return (uptime - started) * 1000
+        if sys.platform == "win32":
+            import ctypes
+            from ctypes import wintypes
+
+            times = [wintypes.FILETIME() for _ in range(4)]
+            handle = ctypes.windll.kernel32.GetCurrentProcess()
+            ctypes.windll.kernel32.GetProcessTimes(handle, *map(ctypes.byref, times))
+            now = wintypes.FILETIME()
+            ctypes.windll.kernel32.GetSystemTimeAsFileTime(ctypes.byref(now))
+
+            def as_int(ft: wintypes.FILETIME) -> int:
+                return (ft.dwHighDateTime << 32) | ft.dwLowDateTime
+
+            return (as_int(now) - as_int(times[0])) / 10_000  # 100 ns units
+    except (OSError, ValueError, AttributeError):
+        return None
+    return None
+
+
+def _probe_db(argv: list[str], workdir: Path) -> tuple[Path, float]:
+    """The database the probe opens: `--db PATH`, else a new demo township (timed apart)."""
+    if "--db" in argv and argv.index("--db") + 1 < len(argv):
+        return Path(argv[argv.index("--db") + 1]), 0.0
+    from desktop.models.database import open_database
+    from desktop.services.demo import build_demo
+
+    started = time.perf_counter()
+    path = workdir / "probe.sqlite3"
+    engine = open_database(path)
+    build_demo(engine, households=PROBE_HOUSEHOLDS, seed=DEMO_SEED)
+    engine.dispose()
+    return path, time.perf_counter() - started
+
+
+def run_startup_probe(argv: list[str] | None = None) -> int:
+    """Start the real application on a database, quit after the first paint, print the ms.
+
+    installer/build.py times the whole process from outside; the line printed here gives the
+    process's own view (from the operating system's start of the process when known).
+    """
+    argv = sys.argv[1:] if argv is None else argv
+    _ensure_offscreen()
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    with tempfile.TemporaryDirectory(prefix="huitoukan-probe-") as tmp:
+        workdir = Path(tmp)
+        with _private_data_dir(workdir):
+            db_path, prep_seconds = _probe_db(argv, workdir)
+            app = QApplication.instance() or QApplication([sys.argv[0]])
+            painted: list[str] = []
+
+            class FirstPaint(QObject):
+                """Quit the event loop at the first paint of a top-level window."""
+
+                def eventFilter(self, watched, event) -> bool:  # Qt's name
+                    if (
+                        not painted
+                        and event.type() == QEvent.Type.Paint
+                        and isinstance(watched, QWidget)
+                        and watched.isWindow()
+                    ):
+                        painted.append(watched.windowTitle() or type(watched).__name__)
+                        QTimer.singleShot(0, app.quit)
+                    return False
+
+            spy = FirstPaint()
+            app.installEventFilter(spy)
+            from desktop.app import run_app
+
+            code = run_app(db_path)
+            app.removeEventFilter(spy)
+            for widget in app.topLevelWidgets():
+                widget.close()
+                widget.deleteLater()
+            app.processEvents()
+    if not painted:
+        print(f"{PROBE_PREFIX} no window was painted (exit {code})", file=sys.stderr)
+        return 1
+    age = _process_age_ms()
+    own = (time.perf_counter() - _STARTED - prep_seconds) * 1000
+    age_text = f"{age - prep_seconds * 1000:.0f} ms since process start" if age else "n/a"
+    print(
+        f"{PROBE_PREFIX} painted {painted[0]!r}: {age_text}, {own:.0f} ms since Python import"
+        + (
+            f" (demo database built first, {prep_seconds * 1000:.0f} ms, not counted)"
+            if prep_seconds
+            else ""
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_self_test())

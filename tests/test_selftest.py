@@ -1,0 +1,112 @@
+"""`huitoukan --self-test`: passes on a complete installation, names what is missing otherwise."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from reportlab.pdfgen import canvas
+
+from desktop import selftest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=240,
+    )
+
+
+def test_self_test_passes_in_process(qapp, capsys, data_dir):
+    code = selftest.run_self_test(["--self-test"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "自检通过 / self-test passed" in out
+    for zh, en, _check in selftest._checks():
+        assert f"[通过 OK] {zh} / {en}" in out
+    # The self-test works in a temporary folder, never in the user's data folder.
+    assert list(data_dir.iterdir()) == []
+
+
+def test_self_test_passes_as_a_command():
+    result = _run("--self-test")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "打印核查表 PDF / verification form PDF" in result.stdout
+    assert "font embedded" in result.stdout
+    assert "自检通过 / self-test passed" in result.stdout
+
+
+def test_missing_form_descriptions_are_named(qapp, capsys, monkeypatch, tmp_path):
+    empty = tmp_path / "resources"
+    (empty / "forms").mkdir(parents=True)
+    monkeypatch.setattr("desktop.paths.resources_dir", lambda: empty)
+    code = selftest.run_self_test(["--self-test"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "缺少表单描述 / missing form descriptions" in out
+    assert str(empty / "forms") in out
+    assert "自检失败" in out and "self-test FAILED" in out
+
+
+def test_missing_migrations_are_named(qapp, capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr("desktop.models.database.MIGRATIONS_DIR", tmp_path / "migrations")
+    code = selftest.run_self_test(["--self-test"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "缺少数据库迁移脚本 / missing database migrations" in out
+
+
+def test_missing_id_region_table_is_named(qapp, capsys, monkeypatch):
+    def no_file(name):
+        raise FileNotFoundError(f"stdnum/{name}.dat")
+
+    monkeypatch.setattr("stdnum.numdb.get", no_file)
+    code = selftest.run_self_test(["--self-test"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "缺少身份证地区码表 / missing ID region table stdnum/cn/loc.dat" in out
+
+
+def test_missing_qt_platform_plugin_is_named_without_a_crash():
+    # Qt itself would abort with its own message; the self-test names the plugin first.
+    result = _run("--self-test", QT_QPA_PLATFORM="nosuchplatform")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "缺少Qt 平台插件 nosuchplatform / missing Qt platform plugin nosuchplatform" in (
+        result.stdout
+    )
+
+
+def test_pdf_without_embedded_font_is_rejected():
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(100, 700, "Helvetica is not embedded")
+    page.save()
+    with pytest.raises(selftest.Missing, match="FontFile2"):
+        selftest._inspect_pdf(buffer.getvalue())
+
+
+def test_pdf_that_is_not_a_pdf_is_rejected():
+    with pytest.raises(RuntimeError, match="%PDF"):
+        selftest._inspect_pdf(b"<html>not a pdf</html>")
+
+
+def test_startup_probe_paints_the_main_window(demo_engine):
+    db = Path(demo_engine.url.database)
+    demo_engine.dispose()
+    result = _run("--self-test", "--startup-probe", "--db", str(db))
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = next(s for s in result.stdout.splitlines() if s.startswith("STARTUP-PROBE painted"))
+    assert "回头看工作台" in line  # the main window's title, not some other window
+    assert "ms since" in line
