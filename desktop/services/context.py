@@ -5,11 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from desktop.services.problem_service import ProblemService
 from desktop.services.registry_service import RegistryService
+
+if TYPE_CHECKING:
+    from desktop.services.audit_service import AuditService
+    from desktop.services.auth_service import AuthService
 
 
 @dataclass
@@ -28,6 +33,27 @@ class AppServices:
     engine: Engine
     db_path: Path | None = None
     user: CurrentUser = field(default_factory=CurrentUser)
+
+    def __post_init__(self) -> None:
+        # Every change through this database is logged under the signed-in user; importing
+        # form_lock installs the guard that keeps signed forms unchanged.
+        from desktop.services import audit_service, form_lock  # noqa: F401
+
+        audit_service.attach(self.engine, lambda: audit_service.Actor(self.user.name))
+
+    @cached_property
+    def auth(self) -> AuthService:
+        """Users, sign-in, roles and permissions."""
+        from desktop.services.auth_service import AuthService
+
+        return AuthService(self.engine)
+
+    @cached_property
+    def audit(self) -> AuditService:
+        """The audit trail: a record's history, the log's export, explicit entries."""
+        from desktop.services.audit_service import AuditService
+
+        return AuditService(self.engine, lambda: self.user)
 
     @cached_property
     def registry(self) -> RegistryService:

@@ -495,15 +495,34 @@ class RegistryService:
         for key, value in derived_values(data).items():
             setattr(h, key, value)
         s.flush()
-        s.execute(Member.__table__.delete().where(Member.household_id == h.id))
-        for seq, m in enumerate(data.members, 1):
-            values = member_values(h.id, seq, m)
-            if m.id is not None:
-                values["id"] = m.id
-            s.execute(Member.__table__.insert().values(**values))
+        self._save_members(s, h.id, data)
         s.flush()
         s.expire(h)
         return h.id
+
+    @staticmethod
+    def _save_members(s: Session, household_id: int, data: HouseholdData) -> None:
+        # Members are diffed through the ORM rather than rewritten, so that the audit trail
+        # records each changed field of each member (who changed which ID number, and when).
+        existing = {
+            m.id: m for m in s.scalars(select(Member).where(Member.household_id == household_id))
+        }
+        kept: set[int] = set()
+        for seq, m in enumerate(data.members, 1):
+            values = member_values(household_id, seq, m)
+            row = existing.get(m.id) if m.id is not None else None
+            if row is None:
+                if m.id is not None:
+                    values["id"] = m.id
+                s.add(Member(**values))
+                continue
+            kept.add(row.id)
+            for key, value in values.items():
+                if getattr(row, key) != value:
+                    setattr(row, key, value)
+        for member_id, row in existing.items():
+            if member_id not in kept:
+                s.delete(row)
 
     def _group_id(self, s: Session, village_id: int, name: str) -> int | None:
         name = name.strip()

@@ -1,0 +1,89 @@
+"""Users of the application and the audit trail (“谁调查、谁签字、谁负责”)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base, utcnow
+
+# Role codes as stored; their Chinese names are in ROLE_LABELS.
+ROLE_CLERK = "clerk"  # 录入员
+ROLE_REVIEWER = "reviewer"  # 审核员
+ROLE_ADMIN = "admin"  # 管理员
+ROLE_LABELS = {ROLE_CLERK: "录入员", ROLE_REVIEWER: "审核员", ROLE_ADMIN: "管理员"}
+
+# Where a change came from.
+SOURCE_APP = "app"
+SOURCE_CLI = "cli"
+
+# What happened; Chinese names in ACTION_LABELS.
+ACTION_INSERT = "insert"
+ACTION_UPDATE = "update"
+ACTION_DELETE = "delete"
+ACTION_IMPORT_INSERT = "import_insert"
+ACTION_IMPORT_UPDATE = "import_update"
+ACTION_SIGN = "sign"
+ACTION_UNLOCK = "unlock"
+ACTION_EXPORT = "export"
+ACTION_BACKUP = "backup"
+ACTION_RESTORE = "restore"
+ACTION_SIGN_IN = "sign_in"
+ACTION_LABELS = {
+    ACTION_INSERT: "新增",
+    ACTION_UPDATE: "修改",
+    ACTION_DELETE: "删除",
+    ACTION_IMPORT_INSERT: "导入新增",
+    ACTION_IMPORT_UPDATE: "导入更新",
+    ACTION_SIGN: "标记已签字",
+    ACTION_UNLOCK: "解锁已签字表",
+    ACTION_EXPORT: "导出",
+    ACTION_BACKUP: "备份",
+    ACTION_RESTORE: "恢复",
+    ACTION_SIGN_IN: "登录",
+}
+
+
+class User(Base):
+    """A person who signs in to the application, with a role and a slow salted password hash."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16), default=ROLE_CLERK)
+    # hashlib.scrypt output and its per-user salt, hex; parameters kept so they can grow later.
+    password_hash: Mapped[str] = mapped_column(String(128))
+    password_salt: Mapped[str] = mapped_column(String(64))
+    password_params: Mapped[str] = mapped_column(String(64))  # "scrypt:n=16384,r=8,p=1,len=32"
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_sign_in: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """One recorded change: who, when, which record, which field, old and new value.
+
+    Append-only: triggers created by the migration refuse UPDATE and DELETE.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_record", "table_name", "record_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    user_name: Mapped[str] = mapped_column(String(64), default="")
+    source: Mapped[str] = mapped_column(String(8), default=SOURCE_APP)
+    table_name: Mapped[str] = mapped_column(String(64), default="")
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    record_label: Mapped[str] = mapped_column(String(128), default="")
+    # The household a member's, a form's or a problem's change belongs to: its history shows them.
+    household_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    field: Mapped[str] = mapped_column(String(128), default="")
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    action: Mapped[str] = mapped_column(String(16), default=ACTION_UPDATE)
+    # Why: the reason of an unlock, the file of an export or a restore.
+    note: Mapped[str] = mapped_column(Text, default="")
