@@ -1,0 +1,89 @@
+"""The semi-monthly 整改台账 as PDF: A4 landscape, the header row repeated on every page."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from desktop.printing.notice_fonts import register_fonts
+from desktop.services.problem_report import COL_STATUS, LedgerTable
+
+PAGE = landscape(A4)
+MARGIN_MM = 10
+CELL_PT = 7.5
+CELL_PAD_MM = 0.8
+TITLE_PT = 16
+LATE_COLOUR = colors.Color(0.97, 0.84, 0.83)
+HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
+
+
+def _styles():
+    fonts = register_fonts()
+    cell = ParagraphStyle(
+        "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.25, wordWrap="CJK"
+    )
+    head = ParagraphStyle("head", parent=cell, fontName=fonts.heading, alignment=1)
+    title = ParagraphStyle(
+        "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.4, alignment=1
+    )
+    period = ParagraphStyle("period", fontName=fonts.song, fontSize=10, leading=14)
+    note = ParagraphStyle("note", fontName=fonts.song, fontSize=9, leading=13)
+    return fonts, cell, head, title, period, note
+
+
+def _footer(canvas, doc) -> None:
+    fonts = register_fonts()
+    canvas.saveState()
+    canvas.setFont(fonts.song, 9)
+    canvas.drawCentredString(PAGE[0] / 2, 5 * mm, f"第 {doc.page} 页")
+    canvas.restoreState()
+
+
+def render_ledger_pdf(table: LedgerTable) -> bytes:
+    """Draw the 整改台账 on A4 landscape pages and return the PDF bytes."""
+    _fonts, cell, head, title, period, note = _styles()
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN_MM * mm,
+        rightMargin=MARGIN_MM * mm,
+        topMargin=MARGIN_MM * mm,
+        bottomMargin=(MARGIN_MM + 2) * mm,
+        title=table.title,
+        author="回头看工作台",
+        invariant=1,
+    )
+    data = [[Paragraph(escape(h), head) for h in table.headers]]
+    for values in table.rows:
+        data.append([Paragraph(escape(v), cell) for v in values])
+    data.append([Paragraph(escape(v), cell) for v in table.total])
+    widths = [c.pdf_mm * mm for c in table.columns]
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_COLOUR),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+    ]
+    for index in sorted(table.overdue_rows):
+        style.append(("BACKGROUND", (COL_STATUS, index + 1), (COL_STATUS, index + 1), LATE_COLOUR))
+    grid = Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
+    story = [
+        Paragraph(escape(table.title), title),
+        Paragraph(escape(f"报送时段：{table.period}"), period),
+        Spacer(1, 2 * mm),
+        grid,
+        Spacer(1, 3 * mm),
+        *[Paragraph(escape(line), note) for line in table.summary],
+    ]
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    return out.getvalue()
