@@ -15,6 +15,7 @@ from desktop.services.registry_service import RegistryService
 if TYPE_CHECKING:
     from desktop.services.audit_service import AuditService
     from desktop.services.auth_service import AuthService
+    from desktop.services.form_service import FormService
 
 
 @dataclass
@@ -59,6 +60,13 @@ class AppServices:
     def registry(self) -> RegistryService:
         """Villages, households and members."""
         return RegistryService(self.engine)
+
+    @cached_property
+    def forms(self) -> FormService:
+        """Paper forms (核查表, 采集表): open, compute, check, save, sign, print data."""
+        from desktop.services.form_service import FormService
+
+        return FormService(self.engine, self.registry)
 
     @cached_property
     def problems(self) -> ProblemService:
