@@ -106,13 +106,13 @@ def check_app(ctx: Context) -> str:
 def check_resources() -> str:
     """Form descriptions, migrations and the bundled font are where the application looks."""
     from desktop.models.database import MIGRATIONS_DIR
-    from desktop.paths import resources_dir
+    from desktop.services.form_description import forms_dir, list_forms, load_form
 
-    resources = resources_dir()
-    forms = resources / "forms"
-    descriptions = sorted(forms.glob("*.json")) if forms.is_dir() else []
-    if not descriptions:
-        raise Missing("表单描述", "form descriptions", str(forms))
+    if not (forms_dir() / f"{VERIFICATION_FORM}.json").is_file():
+        raise Missing("表单描述", "form descriptions", str(forms_dir()))
+    codes = [code for code, _title in list_forms()]
+    for code in codes:
+        load_form(code)  # a damaged description raises FormDescriptionError naming the place
     for name in ("env.py", "script.py.mako"):
         if not (MIGRATIONS_DIR / name).is_file():
             raise Missing("数据库迁移脚本", "database migrations", str(MIGRATIONS_DIR / name))
@@ -120,7 +120,7 @@ def check_resources() -> str:
     if not versions:
         raise Missing("数据库迁移脚本", "database migrations", str(MIGRATIONS_DIR / "versions"))
     font = _bundled_font()
-    return f"{len(descriptions)} forms, {len(versions)} migrations, font {font.name}"
+    return f"forms {', '.join(codes)}; {len(versions)} migrations; font {font.name}"
 
 
 def _bundled_font() -> Path:
@@ -133,7 +133,7 @@ def _bundled_font() -> Path:
 
 
 def check_data_files() -> str:
-    """Libraries that read data files at run time find them (stdnum, pypinyin, SQLite)."""
+    """Libraries that read data files at run time find them (stdnum, pypinyin, metadata)."""
     from stdnum import numdb
 
     # desktop.services.idcard swallows lookup errors (a region code only warns), so a missing
@@ -149,13 +149,26 @@ def check_data_files() -> str:
     letters = "".join(p[0] for p in pinyin("张三", style=Style.FIRST_LETTER))
     if letters != "zs":
         raise Missing("拼音字典", "pinyin dictionary", f"张三 → {letters!r}")
-    from desktop.models.database import MIN_SQLITE_VERSION, sqlite_version
+    import sqlite3
 
-    version = sqlite_version()
-    if tuple(int(x) for x in version.split(".")[:3]) < MIN_SQLITE_VERSION:
-        wanted = ".".join(map(str, MIN_SQLITE_VERSION))
-        raise Missing(f"SQLite {wanted} 以上", f"SQLite {wanted}+ (pysqlite3)", version)
-    return f"stdnum loc.dat, pypinyin, SQLite {version}"
+    version = sqlite3.sqlite_version  # the _sqlite3 extension and its DLL are in the bundle
+    return f"stdnum loc.dat, pypinyin, SQLite {version}, version {_bundle_version()}"
+
+
+def _bundle_version() -> str:
+    """The version as the window title shows it; a bundle must carry its pip metadata."""
+    from importlib import metadata
+
+    from desktop import __version__
+
+    if getattr(sys, "frozen", False):
+        try:
+            found = metadata.version("huitoukan")
+        except metadata.PackageNotFoundError as exc:
+            raise Missing("版本信息", "version metadata huitoukan-*.dist-info") from exc
+        if found != __version__:
+            raise RuntimeError(f"metadata says {found}, desktop.__version__ says {__version__}")
+    return __version__
 
 
 def check_database(ctx: Context) -> str:

@@ -279,7 +279,8 @@ def startup_probe(bundle: Path = BUNDLE, db: Path | None = None) -> tuple[float,
 
 def folder_size(path: Path) -> int:
     """Total bytes of the files under a folder."""
-    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    # Symlinks (PyInstaller links Qt libraries on Linux) would count the same bytes twice.
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
 def makensis(bundle: Path, *, check: bool) -> Path:
