@@ -640,7 +640,8 @@ def parse_roster(
             errors.append(RosterIssue(e.row, e.column, e.header, e.value, e.reason, code))
         rows.append(_Row(excel_row, code, values, member))
     if masked:
-        return ParsedRoster([], errors, warnings, len(rows), set(), fatal=MSG_MASKED_FILE)
+        households = [HouseholdData(code=c) for c in dict.fromkeys(r.household_code for r in rows)]
+        return ParsedRoster(households, errors, warnings, len(rows), set(), fatal=MSG_MASKED_FILE)
     households, bad = _group_households(rows, mapping, errors, warnings, default_place)
     errors.sort(key=lambda e: (e.row, e.column))
     warnings.sort(key=lambda w: (w.row, w.column))

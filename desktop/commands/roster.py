@@ -1,0 +1,76 @@
+"""`huitoukan roster`: the roster template, import and export from the command line."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.services.roster_io import (
+    RosterError,
+    export_roster,
+    import_roster,
+    write_error_report,
+)
+from desktop.services.roster_template import write_template
+
+
+def register(subparsers) -> None:
+    """Add the `roster` command with its `template`, `import` and `export` actions."""
+    parser = subparsers.add_parser("roster", help="花名册：模板、导入、导出")
+    actions = parser.add_subparsers(dest="roster_action", metavar="操作", required=True)
+
+    template = actions.add_parser("template", help="生成空白花名册模板（.xlsx）")
+    template.add_argument("--out", type=Path, required=True, help="输出文件 FILE.xlsx")
+    template.set_defaults(func=run_template)
+
+    importer = actions.add_parser("import", help="导入花名册（.xlsx 或 .xls）")
+    importer.add_argument("file", type=Path, help="花名册文件")
+    add_db_argument(importer)
+    importer.add_argument(
+        "--skip-invalid", action="store_true", help="跳过有错误的户，只导入无误的户"
+    )
+    importer.add_argument("--report", type=Path, help="把错误报告写到 OUT.xlsx")
+    importer.set_defaults(func=run_import)
+
+    exporter = actions.add_parser("export", help="导出花名册（.xlsx）")
+    add_db_argument(exporter)
+    exporter.add_argument("--out", type=Path, required=True, help="输出文件 FILE.xlsx")
+    exporter.add_argument(
+        "--full-ids", action="store_true", help="包含完整证件号码（默认打码，只留前6位和后4位）"
+    )
+    exporter.set_defaults(func=run_export)
+
+
+def run_template(args: argparse.Namespace) -> int:
+    """Write the empty template."""
+    path = write_template(args.out)
+    print(f"已生成花名册模板：{path}")
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """Import a roster; exit 0 when it was written, 1 when it was rejected."""
+    engine = open_db(args)
+    result = import_roster(engine, args.file, skip_invalid=args.skip_invalid)
+    print("\n".join(result.summary_lines(limit=20)))
+    if args.report and (result.errors or result.warnings or result.fatal):
+        try:
+            write_error_report(result, args.file, args.report)
+        except (RosterError, OSError) as exc:
+            print(f"无法写出错误报告：{exc}")
+        else:
+            print(f"错误报告：{args.report}")
+    return 0 if result.written else 1
+
+
+def run_export(args: argparse.Namespace) -> int:
+    """Export the registry as a roster."""
+    engine = open_db(args)
+    try:
+        rows = export_roster(engine, args.out, full_ids=args.full_ids)
+    except OSError as exc:
+        fail(f"无法写出文件 {args.out}：{exc}", 1)
+    note = "含完整证件号码，请妥善保管" if args.full_ids else "证件号码已打码"
+    print(f"已导出 {rows} 人到 {args.out}（{note}）")
+    return 0
