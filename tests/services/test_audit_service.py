@@ -155,7 +155,10 @@ def test_bulk_import_logs_one_entry_per_household_created_or_updated(services, e
     with engine.begin() as conn:
         write_households(conn, changed)
     updated = _entries(engine, action=ACTION_IMPORT_UPDATE)
-    assert [(e.record_label, e.field) for e in updated] == [("B001 张三", "联系电话"), ("B002 张三", "")]
+    assert [(e.record_label, e.field) for e in updated] == [
+        ("B001 张三", "联系电话"),
+        ("B002 张三", ""),
+    ]
     assert json.loads(updated[0].old_value) == {"phone": "13800000000"}
     assert json.loads(updated[0].new_value) == {"phone": "13700000000"}
 
@@ -183,9 +186,7 @@ def test_export_of_a_period_is_for_administrators_and_logged(services, engine, t
     rows = list(load_workbook(out).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("时间", "操作人", "来源", "操作")
     assert len(rows) == count + 1
-    assert ("李录入", "程序", "新增", "户") == rows[-1][1:5] or any(
-        r[1:5] == ("李录入", "程序", "新增", "户") for r in rows[1:]
-    )
+    assert any(r[1:5] == ("李录入", "程序", "新增", "户") for r in rows[1:])
     assert services.audit.export_xlsx(out, today - datetime.timedelta(days=9),
                                       today - datetime.timedelta(days=8)) == 0  # fmt: skip
     exports = _entries(engine, action=ACTION_EXPORT)

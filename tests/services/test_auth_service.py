@@ -111,7 +111,10 @@ def test_change_and_reset_password(auth, admin):
     [
         (ROLE_CLERK, set()),
         (ROLE_REVIEWER, {VIEW_FULL_ID, UNLOCK_SIGNED_FORM}),
-        (ROLE_ADMIN, {VIEW_FULL_ID, UNLOCK_SIGNED_FORM, EXPORT_AUDIT, RESTORE_BACKUP, MANAGE_USERS}),
+        (
+            ROLE_ADMIN,
+            {VIEW_FULL_ID, UNLOCK_SIGNED_FORM, EXPORT_AUDIT, RESTORE_BACKUP, MANAGE_USERS},
+        ),
     ],
 )
 def test_role_permissions(role, expected):

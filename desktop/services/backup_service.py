@@ -1,0 +1,464 @@
+"""Backups, restore, start-up checks, the local-disk rule and the one-window-per-database lock.
+
+- Automatic backups with SQLite's online backup API go to the data folder's backups/ at start-up
+  (at most once a day) and before every migration (`database.upgrade`); the newest N
+  generations are kept (a setting in backup.json in the data folder).
+- A backup to a folder the user picks (a USB stick) is checked after writing.
+- A restore checks the file first (integrity, schema version), keeps the replaced database as a
+  backup too, then swaps the file in; nothing is replaced when the check fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import getpass
+import json
+import os
+import re
+import shutil
+import socket
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from desktop.models.database import backup_file, known_revisions, sqlite_module
+from desktop.paths import backups_dir, data_dir
+
+SETTINGS_FILE = "backup.json"
+DEFAULT_GENERATIONS = 10
+MAX_GENERATIONS = 365
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+KIND_AUTO = "auto"
+KIND_UPGRADE = "before-upgrade"  # written by desktop.models.database.upgrade
+KIND_RESTORE = "before-restore"
+KIND_LABELS = {KIND_AUTO: "启动时自动备份", KIND_UPGRADE: "升级前备份", KIND_RESTORE: "恢复前备份"}
+_NAME = re.compile(
+    r"^(?P<stem>.+)-(?P<kind>auto|before-upgrade|before-restore)-(?P<stamp>\d{8}-\d{6})\.sqlite3$"
+)
+
+# Linux file systems whose locking SQLite cannot rely on.
+NETWORK_FS = frozenset(
+    {"nfs", "nfs4", "cifs", "smb3", "smbfs", "ncpfs", "afs", "9p", "ceph", "glusterfs",
+     "fuse.sshfs", "fuse.glusterfs", "davfs", "fuse.davfs2"}
+)  # fmt: skip
+DRIVE_REMOTE = 4  # GetDriveTypeW
+
+
+class BackupError(Exception):
+    """A backup or restore was refused or failed; the message says why, in Chinese."""
+
+
+class AlreadyOpenError(Exception):
+    """Another window already has this database open."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What a check of a database file found; `message` is for the user."""
+
+    ok: bool
+    message: str
+    revisions: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    """One automatic backup in the backups folder."""
+
+    path: Path
+    kind: str
+    at: datetime
+
+    @property
+    def kind_label(self) -> str:
+        """Return why the backup was made, in Chinese."""
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+# --- settings ----------------------------------------------------------------------------
+
+
+def _settings_path() -> Path:
+    return data_dir() / SETTINGS_FILE
+
+
+def generations() -> int:
+    """Return how many automatic backups are kept (default 10)."""
+    try:
+        value = int(json.loads(_settings_path().read_text(encoding="utf-8"))["generations"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_GENERATIONS
+    return min(max(value, 1), MAX_GENERATIONS)
+
+
+def set_generations(count: int) -> None:
+    """Set how many automatic backups are kept (1 to 365)."""
+    if not 1 <= count <= MAX_GENERATIONS:
+        raise BackupError(f"保留份数应在 1 到 {MAX_GENERATIONS} 之间")
+    path = _settings_path()
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"generations": count}), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+# --- automatic backups -------------------------------------------------------------------
+
+
+def backup_name(db_path: Path, kind: str, when: datetime | None = None) -> str:
+    """Return the file name of an automatic backup (the same pattern `upgrade` uses)."""
+    when = when or datetime.now()
+    return f"{Path(db_path).stem}-{kind}-{when:%Y%m%d-%H%M%S}.sqlite3"
+
+
+def list_backups(db_path: Path, folder: Path | None = None) -> list[BackupInfo]:
+    """Return the automatic backups of a database, newest first."""
+    folder = folder or backups_dir()
+    found = []
+    for path in folder.glob("*.sqlite3"):
+        match = _NAME.match(path.name)
+        if match and match["stem"] == Path(db_path).stem:
+            at = datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S")
+            found.append(BackupInfo(path, match["kind"], at))
+    return sorted(found, key=lambda b: (b.at, b.path.name), reverse=True)
+
+
+def prune(db_path: Path, folder: Path | None = None, keep: int | None = None) -> list[Path]:
+    """Delete automatic backups beyond the newest `keep` generations; return what went."""
+    keep = generations() if keep is None else keep
+    removed = []
+    for info in list_backups(db_path, folder)[keep:]:
+        with contextlib.suppress(OSError):
+            info.path.unlink()
+            removed.append(info.path)
+    return removed
+
+
+def auto_backup(
+    db_path: Path, folder: Path | None = None, *, now: datetime | None = None
+) -> Path | None:
+    """Back the database up at start-up unless today's backup exists; keep N generations."""
+    db_path = Path(db_path)
+    if not db_path.exists() or db_path.stat().st_size == 0:
+        return None
+    folder = folder or backups_dir()
+    now = now or datetime.now()
+    done_today = any(
+        b.kind == KIND_AUTO and b.at.date() == now.date() for b in list_backups(db_path, folder)
+    )
+    if done_today:
+        return None
+    target = backup_file(db_path, folder / backup_name(db_path, KIND_AUTO, now))
+    prune(db_path, folder)
+    return target
+
+
+# --- checks ------------------------------------------------------------------------------
+
+
+def check_file(path: Path, *, quick: bool = False) -> CheckResult:
+    """Check a database file: SQLite, not damaged, a schema version this program knows."""
+    path = Path(path)
+    if not path.exists():
+        return CheckResult(False, f"文件不存在：{path}")
+    try:
+        with path.open("rb") as f:
+            header = f.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return CheckResult(False, f"无法读取文件 {path}：{exc}")
+    if header != SQLITE_HEADER:
+        return CheckResult(False, f"{path.name} 不是回头看工作台的数据库文件（不是 SQLite 数据库）")
+    module = sqlite_module()
+    try:
+        conn = module.connect(str(path))
+        try:
+            pragma = "quick_check" if quick else "integrity_check"
+            problems = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+            if problems != ["ok"]:
+                detail = "；".join(problems[:3]).replace("\n", "；")[:200]
+                return CheckResult(False, f"数据库文件已损坏（{detail}）")
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "alembic_version" not in tables:
+                return CheckResult(False, f"{path.name} 不是回头看工作台的数据库（没有结构版本）")
+            revisions = frozenset(
+                r[0] for r in conn.execute("SELECT version_num FROM alembic_version")
+            )
+        finally:
+            conn.close()
+    except module.DatabaseError as exc:
+        return CheckResult(False, f"数据库文件已损坏，无法读取（{exc}）")
+    unknown = revisions - known_revisions()
+    if unknown:
+        return CheckResult(
+            False,
+            f"数据库的结构版本 {'、'.join(sorted(unknown))} 本程序不认识"
+            "（可能来自更新版本的回头看工作台），请升级程序后再打开",
+            revisions,
+        )
+    return CheckResult(True, "数据库文件完好", revisions)
+
+
+def quick_check(db_path: Path) -> CheckResult:
+    """The start-up check: PRAGMA quick_check and the schema version."""
+    return check_file(db_path, quick=True)
+
+
+def newest_good_backup(db_path: Path, folder: Path | None = None) -> BackupInfo | None:
+    """Return the newest automatic backup that passes the full check."""
+    for info in list_backups(db_path, folder):
+        if check_file(info.path).ok:
+            return info
+    return None
+
+
+# --- to and from a folder the user picks ----------------------------------------------------
+
+
+def backup_to_folder(db_path: Path, folder: Path) -> Path:
+    """Copy the database into a folder (a USB stick) and check the copy; return its path."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BackupError(f"文件夹不存在：{folder}")
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = folder / f"{Path(db_path).stem}-备份-{stamp}.sqlite3"
+    try:
+        backup_file(Path(db_path), target)
+    except Exception as exc:  # a full or pulled-out stick, a read-only folder
+        with contextlib.suppress(OSError):
+            target.unlink()
+        raise BackupError(f"备份失败：{exc}") from exc
+    result = check_file(target)
+    if not result.ok:
+        raise BackupError(f"备份文件检查未通过：{result.message}")
+    return target
+
+
+def _remove_sidecars(db_path: Path) -> None:
+    # A -wal left from the replaced file would be replayed into the restored one.
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = db_path.with_name(db_path.name + suffix)
+        if side.exists():
+            side.unlink()
+
+
+def _keep_current(db_path: Path, folder: Path) -> Path | None:
+    if not db_path.exists():
+        return None
+    target = folder / backup_name(db_path, KIND_RESTORE)
+    try:
+        return backup_file(db_path, target)
+    except Exception:  # the current file is damaged: keep its bytes as they are
+        shutil.copyfile(db_path, target)
+        wal = db_path.with_name(db_path.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+        return target
+
+
+def restore(source: Path, db_path: Path, folder: Path | None = None) -> Path | None:
+    """Replace the database by a backup after checking it; return where the old one was kept.
+
+    The caller closes every connection to `db_path` first (dispose the engine).
+    """
+    source, db_path = Path(source), Path(db_path)
+    folder = folder or backups_dir()
+    if source.resolve() == db_path.resolve():
+        raise BackupError("不能用数据库文件自身来恢复")
+    tmp = db_path.with_name(db_path.name + ".restoring")
+    _remove_sidecars(tmp)
+    try:
+        shutil.copyfile(source, tmp)
+        wal = source.with_name(source.name + "-wal")
+        if wal.exists():
+            shutil.copyfile(wal, tmp.with_name(tmp.name + "-wal"))
+    except OSError as exc:
+        raise BackupError(f"无法读取备份文件 {source}：{exc}") from exc
+    result = check_file(tmp)
+    if not result.ok:
+        tmp.unlink(missing_ok=True)
+        _remove_sidecars(tmp)
+        raise BackupError(f"没有恢复：{result.message}。当前数据库未作任何改动。")
+    kept = _keep_current(db_path, folder)
+    _remove_sidecars(tmp)
+    _remove_sidecars(db_path)
+    os.replace(tmp, db_path)
+    return kept
+
+
+# --- where the database may live, and who has it open -------------------------------------------
+
+
+def _mount_of(path: str, mounts_text: str) -> tuple[str, str] | None:
+    best: tuple[str, str] | None = None
+    for line in mounts_text.splitlines():
+        parts = line.split()
+        if len(parts) < 3:
+            continue
+        point = parts[1].replace("\\040", " ")
+        inside = path == point or path.startswith(point.rstrip("/") + "/")
+        if inside and (best is None or len(point) > len(best[0])):
+            best = (point, parts[2])
+    return best
+
+
+def network_reason(path: Path | str, *, mounts_text: str | None = None) -> str | None:
+    """Return why a database path is refused (on a network share), or None for a local disk."""
+    text = str(path)
+    explain = (
+        "SQLite 的文件锁在网络共享上不可靠，两台电脑同时打开可能损坏数据。"
+        "请把数据库放在本机硬盘上（例如 D 盘或“文档”文件夹）；"
+        "全县共用一个数据库将来以服务器方式提供。"
+    )
+    if text.startswith(("\\\\", "//")):
+        return f"数据库位于网络共享 {text}。{explain}"
+    if sys.platform == "win32":
+        import ctypes
+
+        drive = Path(text).resolve().drive
+        if drive and ctypes.windll.kernel32.GetDriveTypeW(drive + "\\") == DRIVE_REMOTE:
+            return f"数据库位于网络驱动器 {drive}。{explain}"
+        return None
+    if mounts_text is None:
+        try:
+            mounts_text = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+    mount = _mount_of(str(Path(text).resolve()), mounts_text)
+    if mount and mount[1] in NETWORK_FS:
+        return f"数据库位于网络文件系统（{mount[1]}，{mount[0]}）。{explain}"
+    return None
+
+
+class DatabaseLock:
+    """An OS-level lock file next to the database: one window per database file.
+
+    The operating system drops the lock when the holding process dies, so a lock file left by a
+    crash or a power cut is stale and simply taken over.
+    """
+
+    def __init__(self, db_path: Path) -> None:
+        self.path = Path(db_path).with_name(Path(db_path).name + ".lock")
+        self._fd: int | None = None
+
+    @property
+    def held(self) -> bool:
+        """True while this object holds the lock."""
+        return self._fd is not None
+
+    def acquire(self) -> None:
+        """Take the lock or raise AlreadyOpenError saying who holds it."""
+        if self._fd is not None:
+            return
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            _lock(fd)
+        except OSError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            raise AlreadyOpenError(
+                f"该数据库已在另一个回头看工作台窗口中打开（{holder}）。"
+                "同一数据库同时只能在一个窗口中使用，以免两处的修改互相覆盖。"
+                "请切换到已打开的窗口；若确认没有，请稍候再试或重新启动电脑。"
+            ) from None
+        info = {
+            "pid": os.getpid(),
+            "user": _user(),
+            "host": socket.gethostname(),
+            "since": datetime.now().strftime("%Y-%m-%d %H:%M"),
+        }
+        os.lseek(fd, 1, os.SEEK_SET)
+        os.ftruncate(fd, 1)
+        os.write(fd, json.dumps(info, ensure_ascii=False).encode("utf-8"))
+        self._fd = fd
+
+    def release(self) -> None:
+        """Release the lock and remove the lock file."""
+        if self._fd is None:
+            return
+        fd, self._fd = self._fd, None
+        with contextlib.suppress(OSError):
+            _unlock(fd)
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+    def __enter__(self) -> DatabaseLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.release()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "?"
+
+
+def _read_holder(fd: int) -> str:
+    # Byte 0 is the locked byte (Windows forbids reading a locked range); the holder follows.
+    try:
+        os.lseek(fd, 1, os.SEEK_SET)
+        info = json.loads(os.read(fd, 4096).decode("utf-8"))
+        return f"用户 {info['user']}，计算机 {info['host']}，自 {info['since']} 起"
+    except (OSError, ValueError, KeyError):
+        return "占用者未知"
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+# --- start-up -------------------------------------------------------------------------------
+
+
+@dataclass
+class StartupReport:
+    """What the start-up guard found: the lock (held), the check, the backup made."""
+
+    lock: DatabaseLock
+    check: CheckResult
+    newest_good: BackupInfo | None = None
+    backup: Path | None = None
+
+
+def startup(db_path: Path, folder: Path | None = None) -> StartupReport:
+    """Refuse a network path, take the lock, check the file quickly, back up once a day.
+
+    Raises BackupError (network share) or AlreadyOpenError; a damaged file is reported with
+    the newest good backup so that the window can offer to restore it.
+    """
+    db_path = Path(db_path)
+    reason = network_reason(db_path)
+    if reason:
+        raise BackupError(reason)
+    lock = DatabaseLock(db_path)
+    lock.acquire()
+    if not db_path.exists():
+        return StartupReport(lock, CheckResult(True, "新数据库"))
+    check = quick_check(db_path)
+    if not check.ok:
+        return StartupReport(lock, check, newest_good_backup(db_path, folder))
+    backup = auto_backup(db_path, folder)
+    prune(db_path, folder)  # also the backups written before migrations
+    return StartupReport(lock, check, backup=backup)
