@@ -56,3 +56,14 @@ def demo_engine(_demo_template, tmp_path):
     engine = open_database(path)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def fresh_signal_hub():
+    """Give every test its own signal hub, so windows of earlier tests hear nothing."""
+    yield
+    import sys
+
+    signals = sys.modules.get("desktop.views.signals")
+    if signals is not None:
+        signals._hub = None

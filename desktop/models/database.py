@@ -9,18 +9,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 
-# The bundled SQLite must carry the WAL-reset fix (3.51.3, 2026-03); Python's own sqlite3 is older
-# on most systems, so the engine uses pysqlite3's self-contained wheel (see docs/sqlite.md).
+# SQLite's WAL-reset bug (fixed in 3.51.3) needs two connections to one file writing or
+# checkpointing at the same moment. The application cannot produce that: each engine holds ONE
+# connection (see make_engine) and a second process is refused by the instance lock, so Python's
+# own sqlite3 is used. pysqlite3 0.6.1 (which bundles SQLite 3.53) was tried and dropped: on
+# Python 3.11 it decrements None's reference count on every query, and the process aborts with
+# "none_dealloc" after a few thousand queries (tests/models/test_database.py guards this).
 MIN_SQLITE_VERSION = (3, 51, 3)
 
 
 def sqlite_module():
-    """Return the DB-API module the application uses: pysqlite3 (bundled SQLite) when present."""
-    try:
-        from pysqlite3 import dbapi2
-    except ImportError:  # a source checkout without the dependency: the standard library's
-        return sqlite3
-    return dbapi2
+    """Return the DB-API module the application uses (the standard library's sqlite3)."""
+    return sqlite3
 
 
 def sqlite_version() -> str:
@@ -61,7 +61,16 @@ def _on_begin(conn) -> None:
 def make_engine(path: Path | str) -> Engine:
     """Create an engine on a SQLite file with the pragmas the application relies on."""
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{Path(path)}"
-    engine = create_engine(url, module=sqlite_module())
+    # One connection per engine, shared in turn by the GUI thread and background loaders:
+    # no two connections of this process can race a WAL checkpoint (the WAL-reset bug).
+    engine = create_engine(
+        url,
+        module=sqlite_module(),
+        pool_size=1,
+        max_overflow=0,
+        pool_timeout=60,
+        connect_args={"check_same_thread": False},
+    )
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass
@@ -76,9 +77,12 @@ class HouseholdData:
         return head.name if head else ""
 
 
-@dataclass(frozen=True)
-class HouseholdRow:
-    """One row of the households table: only what the table shows and filters on."""
+class HouseholdRow(NamedTuple):
+    """One row of the households table: only what the table shows and filters on.
+
+    A NamedTuple, not a dataclass: 100,000 of them are built on every load, and a tuple is
+    built several times faster.
+    """
 
     id: int
     code: str

@@ -49,6 +49,7 @@ def _spelling(char: str) -> str:
     return result[0][0].lower() if result and result[0] else char
 
 
+@cache
 def pinyin_key(name: str) -> str:
     """Return a name's pinyin for sorting the way clerks expect: 张三 before 赵六."""
     return " ".join(_spelling(c) for c in name)

@@ -33,6 +33,7 @@ class HouseholdsPage(QWidget):
         super().__init__(parent)
         self.model = HouseholdTableModel(self)
         self._scope_ids: set[int] | None = None
+        self._complete = True
 
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("搜索：姓名、拼音首字母（如 zs）、证件号码片段或户编号")
@@ -96,10 +97,15 @@ class HouseholdsPage(QWidget):
 
     # --- data ----------------------------------------------------------------------
 
-    def set_rows(self, rows: list[HouseholdRow]) -> None:
-        """Show freshly loaded rows."""
+    def set_rows(self, rows: list[HouseholdRow], complete: bool = True) -> None:
+        """Show freshly loaded rows; `complete` is False while only the first page is in."""
+        self._complete = complete
         self.model.set_rows(rows)
         self._update_count()
+
+    def is_complete(self) -> bool:
+        """True when every household is loaded, not only the first page."""
+        return self._complete
 
     def set_villages(self, villages: list[VillageSummary]) -> None:
         """Fill the village filter."""
@@ -159,4 +165,7 @@ class HouseholdsPage(QWidget):
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_count()
         people = self.model.visible_people()
+        if not self._complete:
+            self.count_label.setText(f"正在载入全部户…（已显示前 {total} 户）")
+            return
         self.count_label.setText(f"显示 {shown} 户 {people} 人（共 {total} 户）")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 from desktop import APP_NAME, __version__
 from desktop.services.context import AppServices
 from desktop.services.registry_service import RegistryError
+from desktop.views.background import run_in_background
 from desktop.views.household_dialog import HouseholdDialog
 from desktop.views.households_page import HouseholdsPage
 from desktop.views.nav_tree import ALL_LEVEL, NavigationTree
@@ -23,13 +24,19 @@ from desktop.views.signals import hub
 from desktop.views.village_dialog import VillageDialog
 from desktop.views.villages_page import VillagesPage
 
+FIRST_PAGE = 300  # rows shown at once while the rest of the households load
+
 
 class MainWindow(QMainWindow):
     """The workbench of one open database."""
 
+    rows_loaded = Signal()
+
     def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self._load_generation = 0
+        self._loader = None
         self.resize(1280, 800)
         self.nav_tree = NavigationTree()
         self.households_page = HouseholdsPage()
@@ -122,14 +129,45 @@ class MainWindow(QMainWindow):
         hub().user_changed.connect(self._update_title)
 
     def reload(self) -> None:
-        """Load the tree, the villages and the households again from the database."""
+        """Load the tree, the villages and the households again from the database.
+
+        The first page of households shows at once; the rest (100,000 rows at county scale
+        take about half a second) loads off the GUI thread and replaces it.
+        """
         registry = self.services.registry
         villages = registry.village_summaries()
         self.nav_tree.set_nodes(registry.tree())
         self.villages_page.set_rows(villages)
         self.households_page.set_villages(villages)
-        self.households_page.set_rows(registry.household_rows())
+        self._load_generation += 1
+        generation = self._load_generation
+        first = registry.household_rows(limit=FIRST_PAGE)
+        self.households_page.set_rows(first, complete=len(first) < FIRST_PAGE)
+        if len(first) >= FIRST_PAGE:
+            self._loader = run_in_background(
+                registry.household_rows,
+                lambda rows: self._on_loader_done(generation, rows),
+                self._on_loader_failed,
+                self,
+            )
         self._update_title()
+
+    def _on_loader_done(self, generation: int, rows) -> None:
+        if generation == self._load_generation:  # a newer reload supersedes this one
+            self.households_page.set_rows(rows, complete=True)
+            self.rows_loaded.emit()
+
+    def _on_loader_failed(self, message: str) -> None:
+        QMessageBox.warning(self, "载入失败", f"户籍表未能全部载入：{message}")
+
+    def wait_for_rows(self, timeout_ms: int = 10000) -> bool:
+        """Wait (processing events) until every household row is loaded; for tests and tools."""
+        from PySide6.QtCore import QCoreApplication, QDeadlineTimer
+
+        deadline = QDeadlineTimer(timeout_ms)
+        while not self.households_page.is_complete() and not deadline.hasExpired():
+            QCoreApplication.processEvents()
+        return self.households_page.is_complete()
 
     def _update_title(self) -> None:
         place = self.services.registry.title()

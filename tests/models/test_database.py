@@ -71,3 +71,23 @@ def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
     path.write_bytes(b"this is a word document, not a database" * 100)
     with pytest.raises(DatabaseError, match="无法打开数据库文件"):
         open_database(path)
+
+
+def test_queries_do_not_leak_references_to_none(engine):
+    """A DB-API module that decrefs None (pysqlite3 0.6.1 on Python 3.11) aborts the app."""
+    import sys
+
+    from desktop.services.registry_service import RegistryService
+
+    registry = RegistryService(engine)
+    for _ in range(20):
+        registry.household_rows()
+    before = sys.getrefcount(None)
+    for _ in range(200):
+        registry.household_rows()
+        registry.village_summaries()
+    assert sys.getrefcount(None) >= before - 5
+
+
+def test_each_engine_holds_one_connection(engine):
+    assert engine.pool.size() == 1

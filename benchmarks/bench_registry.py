@@ -1,0 +1,127 @@
+"""Registry at township and county scale: window start, table load, search, sort, memory.
+
+Targets (issue 2): window painted within 1 s on the demo township and 2 s on the county;
+households table first rows within 300 ms; a search keystroke within 100 ms; any sort under
+150 ms; memory under 500 MB with the county open. Peer: a bare PySide6 window.
+
+Run: python benchmarks/bench_registry.py [--households 100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
+
+
+def demo_db(households: int) -> Path:
+    """Return a cached demo database with this many households."""
+    from desktop.models.database import open_database
+    from desktop.services.demo import build_demo
+
+    CACHE.mkdir(exist_ok=True)
+    path = CACHE / f"demo-{households}.sqlite3"
+    if not path.exists():
+        t = time.perf_counter()
+        engine = open_database(path)
+        build_demo(engine, households=households, seed=2020)
+        engine.dispose()
+        print(f"  (built {path.name} in {time.perf_counter() - t:.1f} s)")
+    return path
+
+
+def bare_window_ms() -> float:
+    """Spawn a bare PySide6 window and return ms until it has painted (the peer)."""
+    code = (
+        "import time;t=time.perf_counter()\n"
+        "from PySide6.QtWidgets import QApplication, QLabel\n"
+        "from PySide6.QtCore import QTimer\n"
+        "app=QApplication([]);w=QLabel('x');w.show()\n"
+        "QTimer.singleShot(0, lambda:(print((time.perf_counter()-t)*1000),app.quit()))\n"
+        "app.exec()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    return float(out.stdout.strip())
+
+
+def window(path: Path) -> dict:
+    """Spawn the real window on a database; return its figures and wall time to paint."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "benchmarks" / "_window_probe.py"), str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    line = proc.stdout.readline()
+    wall_to_line = (time.perf_counter() - start) * 1000
+    proc.wait()
+    data = json.loads(line)
+    data["wall_ms"] = wall_to_line
+    return data
+
+
+def table_load_ms(path: Path) -> float:
+    """Time loading the households rows and filling the model (first rows ready)."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desktop.models.database import open_database
+    from desktop.services.registry_service import RegistryService
+    from desktop.views.household_table_model import HouseholdTableModel
+
+    engine = open_database(path)
+    registry = RegistryService(engine)
+    model = HouseholdTableModel()
+    t = time.perf_counter()
+    model.set_rows(registry.household_rows())
+    ms = (time.perf_counter() - t) * 1000
+    engine.dispose()
+    return ms
+
+
+def main() -> None:
+    """Run every measurement and print the figures."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=100_000)
+    args = parser.parse_args()
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+
+    QApplication.instance() or QApplication([])
+    print(f"bare PySide6 window, interpreter start → painted: {bare_window_ms():.0f} ms (peer)")
+    for label, n, target_paint in (("township", 3000, 1000), ("county", args.households, 2000)):
+        path = demo_db(n)
+        load = table_load_ms(path)
+        data = window(path)
+        sorts = data["sort_ms"]
+        worst = max(sorts, key=sorts.get)
+        print(f"{label} ({data['rows']} households):")
+        print(
+            f"  interpreter start → window painted: {data['painted_ms']:.0f} ms "
+            f"(target {target_paint} ms)"
+        )
+        print(
+            f"  interpreter start → every household loaded: {data['all_rows_ms']:.0f} ms; "
+            f"full reload into the model alone: {load:.0f} ms"
+        )
+        print(f"  search keystroke, worst of 4: {data['search_ms_max']:.1f} ms (target 100 ms)")
+        print(f"  sort, worst column ({worst}): {sorts[worst]:.0f} ms (target 150 ms)")
+        print(
+            f"  memory after paint: {data['rss_mb']:.0f} MB, after search and sorts: "
+            f"{data['rss_after_mb']:.0f} MB (target 500 MB)"
+        )
+
+
+if __name__ == "__main__":
+    main()
