@@ -123,6 +123,7 @@ class ProblemData:
     measures: str = ""
     unit_id: int | None = None
     person_id: int | None = None
+    person_name: str = ""  # a new person of the unit, added with the problem when no id
     kind: str = KIND_DEADLINE
     deadline: datetime.date | None = None
     note: str = ""

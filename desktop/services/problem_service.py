@@ -498,6 +498,8 @@ class ProblemService:
         """
         data = replace(data)  # the caller's copy stays as the user typed it
         with Session(self.engine) as s, s.begin():
+            if data.person_id is None and data.person_name.strip() and data.unit_id:
+                data.person_id = self._person_for(s, data.unit_id, data.person_name.strip())
             self.validate(data, s)
             if data.scope == SCOPE_HOUSEHOLD:
                 data.village_id = s.get(Household, data.household_id).village_id
@@ -559,6 +561,19 @@ class ProblemService:
             p.version += 1
             s.add(ProblemEvent(problem_id=p.id, who=user, action="修改", detail="；".join(changes)))
         return p.id
+
+    @staticmethod
+    def _person_for(s: Session, unit_id: int, name: str) -> int | None:
+        # Find or add the person inside the caller's transaction, so a refused save keeps nothing.
+        if s.get(Unit, unit_id) is None:
+            return None
+        found = s.scalar(select(Person.id).where(Person.unit_id == unit_id, Person.name == name))
+        if found:
+            return found
+        person = Person(unit_id=unit_id, name=name, position="", phone="")
+        s.add(person)
+        s.flush()
+        return person.id
 
     @staticmethod
     def _values(data: ProblemData) -> dict:
