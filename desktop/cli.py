@@ -10,7 +10,12 @@ from pathlib import Path
 from desktop import APP_NAME, __version__
 
 # Each module registers its own sub-commands.
-COMMAND_MODULES = ("desktop.commands.demo", "desktop.commands.roster", "desktop.commands.problems")
+COMMAND_MODULES = (
+    "desktop.commands.demo",
+    "desktop.commands.roster",
+    "desktop.commands.problems",
+    "desktop.commands.safety",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

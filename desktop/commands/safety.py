@@ -1,0 +1,215 @@
+"""`huitoukan backup | restore | check | audit export | user`: data safety for IT staff.
+
+Commands that write to the database (restore, audit export, user) take the one-window lock
+first, so they never run beside an open window; their changes are logged under the
+operating-system user's name with the source 'cli'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import getpass
+import sys
+from pathlib import Path
+
+from desktop.commands.common import add_db_argument, fail, open_db, os_user
+from desktop.models.database import head_revisions
+from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS
+from desktop.paths import backups_dir, default_db_path
+from desktop.services.audit_service import AuditService, acting_as, cli_actor
+from desktop.services.auth_service import ROLES, AuthError, AuthService
+from desktop.services.backup_service import (
+    AlreadyOpenError,
+    BackupError,
+    DatabaseLock,
+    backup_to_folder,
+    check_file,
+    restore,
+)
+from desktop.services.context import CurrentUser
+
+ROLE_NAMES = {**{label: code for code, label in ROLE_LABELS.items()}, **{r: r for r in ROLES}}
+
+
+def register(subparsers) -> None:
+    """Add the backup, restore, check, audit and user commands."""
+    p = subparsers.add_parser("backup", help="把数据库备份到指定文件夹（如U盘）")
+    add_db_argument(p)
+    p.add_argument("--to", type=Path, required=True, help="备份到的文件夹")
+    p.set_defaults(func=run_backup)
+
+    p = subparsers.add_parser("restore", help="检查备份文件后用它替换数据库（原库另存一份）")
+    p.add_argument("file", type=Path, help="备份文件")
+    add_db_argument(p)
+    p.set_defaults(func=run_restore)
+
+    p = subparsers.add_parser("check", help="检查数据库文件是否完好、结构版本是否认识")
+    add_db_argument(p)
+    p.set_defaults(func=run_check)
+
+    p = subparsers.add_parser("audit", help="操作日志")
+    audit = p.add_subparsers(dest="audit_command", metavar="操作", required=True)
+    e = audit.add_parser("export", help="导出一段时间的操作日志为 .xlsx")
+    add_db_argument(e)
+    e.add_argument("--out", type=Path, required=True, help="输出文件 (.xlsx)")
+    e.add_argument("--from", dest="start", type=_date, default=None, help="起始日期 YYYY-MM-DD")
+    e.add_argument("--to", dest="end", type=_date, default=None, help="截止日期 YYYY-MM-DD")
+    e.set_defaults(func=run_audit_export)
+
+    p = subparsers.add_parser("user", help="程序用户")
+    user = p.add_subparsers(dest="user_command", metavar="操作", required=True)
+    a = user.add_parser("add", help="添加用户（密码从标准输入读取或交互输入）")
+    add_db_argument(a)
+    a.add_argument("name", help="用户名")
+    a.add_argument("--role", required=True, help="角色：录入员、审核员或管理员")
+    a.set_defaults(func=run_user_add)
+    ls = user.add_parser("list", help="列出用户")
+    add_db_argument(ls)
+    ls.set_defaults(func=run_user_list)
+
+
+def _date(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
+
+
+def _db(args: argparse.Namespace) -> Path:
+    return Path(args.db or default_db_path())
+
+
+def _locked(args: argparse.Namespace) -> DatabaseLock:
+    lock = DatabaseLock(_db(args))
+    try:
+        lock.acquire()
+    except AlreadyOpenError as exc:
+        fail(str(exc), 3)
+    return lock
+
+
+def _cli_user() -> CurrentUser:
+    # Whoever can run commands on the database file already holds all of it.
+    return CurrentUser(os_user(), ROLE_ADMIN)
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Copy the database into a folder and check the copy."""
+    db = _db(args)
+    if not db.exists():
+        fail(f"数据库文件不存在：{db}", 1)
+    try:
+        target = backup_to_folder(db, args.to)
+    except BackupError as exc:
+        fail(str(exc), 1)
+    print(f"已备份到 {target}")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    """Check a backup, keep the current database, swap the backup in, log it."""
+    db = _db(args)
+    lock = _locked(args)
+    try:
+        try:
+            kept = restore(args.file, db, backups_dir())
+        except BackupError as exc:
+            fail(str(exc), 1)
+        args.db = db
+        engine = open_db(args)
+        try:
+            with acting_as(cli_actor()):
+                AuditService(engine).log(
+                    ACTION_RESTORE,
+                    "database",
+                    note=f"从 {args.file} 恢复；原数据库另存为 {kept or '（无）'}",
+                )
+        finally:
+            engine.dispose()
+    finally:
+        lock.release()
+    print(f"已从 {args.file} 恢复数据库 {db}")
+    if kept:
+        print(f"原数据库已另存为 {kept}")
+    return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check the file; exit 1 with the reason when it is damaged or of an unknown schema."""
+    db = _db(args)
+    result = check_file(db)
+    if not result.ok:
+        print(result.message, file=sys.stderr)
+        return 1
+    versions = "、".join(sorted(result.revisions))
+    note = "" if result.revisions == head_revisions() else "（较旧，打开时会自动升级）"
+    print(f"{db}：数据库文件完好，结构版本 {versions}{note}")
+    return 0
+
+
+def run_audit_export(args: argparse.Namespace) -> int:
+    """Export the audit log of a period to .xlsx; the export itself is logged."""
+    if args.start and args.end and args.start > args.end:
+        fail("起始日期晚于截止日期", 1)
+    lock = _locked(args)
+    try:
+        engine = open_db(args)
+        try:
+            with acting_as(cli_actor()):
+                count = AuditService(engine).export_xlsx(
+                    args.out, args.start, args.end, user=_cli_user()
+                )
+        finally:
+            engine.dispose()
+    finally:
+        lock.release()
+    print(f"已导出 {count} 条操作日志到 {args.out}")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("密码：")
+        if getpass.getpass("再输一次：") != first:
+            fail("两次输入的密码不一致", 1)
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def run_user_add(args: argparse.Namespace) -> int:
+    """Add a user with a role; the password comes from standard input."""
+    role = ROLE_NAMES.get(args.role)
+    if role is None:
+        fail(f"未知的角色：{args.role}（可用：录入员、审核员、管理员）", 1)
+    password = _read_password()
+    lock = _locked(args)
+    try:
+        engine = open_db(args)
+        try:
+            auth = AuthService(engine)
+            with acting_as(cli_actor()):
+                if not auth.has_users() and role == ROLE_ADMIN:
+                    auth.create_first_admin(args.name, password)
+                else:
+                    auth.add_user(_cli_user(), args.name, role, password)
+        except AuthError as exc:
+            fail(str(exc), 1)
+        finally:
+            engine.dispose()
+    finally:
+        lock.release()
+    print(f"已添加{ROLE_LABELS[role]}“{args.name.strip()}”")
+    return 0
+
+
+def run_user_list(args: argparse.Namespace) -> int:
+    """List the users with their roles."""
+    engine = open_db(args)
+    try:
+        for u in AuthService(engine).users():
+            state = "" if u.active else "（已停用）"
+            print(f"{u.name}\t{u.role_label}{state}")
+    finally:
+        engine.dispose()
+    return 0

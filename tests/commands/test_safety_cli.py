@@ -1,0 +1,122 @@
+"""`huitoukan backup | restore | check | audit export | user` from the command line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from desktop.cli import main
+from desktop.commands.common import os_user
+from desktop.models.database import open_database
+from desktop.models.safety import AuditEntry
+from desktop.services.backup_service import DatabaseLock
+
+
+@pytest.fixture
+def demo_path(demo_engine) -> Path:
+    path = Path(demo_engine.url.database)
+    demo_engine.dispose()
+    return path
+
+
+def _damage(path: Path) -> None:
+    with path.open("r+b") as f:
+        f.seek(path.stat().st_size // 2)
+        f.write(b"\xff" * 8192)
+
+
+def test_check_passes_a_good_file(demo_path, capsys):
+    assert main(["check", "--db", str(demo_path)]) == 0
+    assert "数据库文件完好" in capsys.readouterr().out
+
+
+def test_check_fails_with_the_reason_for_a_damaged_or_unknown_file(demo_path, tmp_path, capsys):
+    _damage(demo_path)
+    assert main(["check", "--db", str(demo_path)]) == 1
+    assert "已损坏" in capsys.readouterr().err
+    other = tmp_path / "other.sqlite3"
+    other.write_bytes(b"not a database at all" * 50)
+    assert main(["check", "--db", str(other)]) == 1
+    assert "不是 SQLite 数据库" in capsys.readouterr().err
+
+
+def test_backup_damage_restore_from_the_command_line(demo_path, tmp_path, capsys):
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    assert main(["backup", "--db", str(demo_path), "--to", str(stick)]) == 0
+    copy = next(stick.glob("*.sqlite3"))
+    _damage(demo_path)
+    assert main(["restore", str(copy), "--db", str(demo_path)]) == 0
+    out = capsys.readouterr().out
+    assert "已从" in out and "原数据库已另存为" in out
+    assert main(["check", "--db", str(demo_path)]) == 0
+    engine = open_database(demo_path)
+    with Session(engine) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "restore")).one()
+    engine.dispose()
+    assert (entry.user_name, entry.source) == (os_user(), "cli")
+
+
+def test_restore_refuses_a_damaged_backup(demo_path, tmp_path, capsys):
+    bad = tmp_path / "bad.sqlite3"
+    bad.write_bytes(demo_path.read_bytes())
+    _damage(bad)
+    before = demo_path.read_bytes()
+    with pytest.raises(SystemExit) as exit_info:
+        main(["restore", str(bad), "--db", str(demo_path)])
+    assert exit_info.value.code == 1
+    assert "当前数据库未作任何改动" in capsys.readouterr().err
+    assert demo_path.read_bytes() == before
+
+
+def test_restore_is_refused_while_a_window_has_the_database(demo_path, tmp_path, capsys):
+    with DatabaseLock(demo_path), pytest.raises(SystemExit) as exit_info:
+        main(["restore", str(tmp_path / "any.sqlite3"), "--db", str(demo_path)])
+    assert exit_info.value.code == 3
+    assert "另一个回头看工作台窗口" in capsys.readouterr().err
+
+
+def test_audit_export_of_a_period_logged_under_the_os_user(demo_path, tmp_path, capsys):
+    engine = open_database(demo_path)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO audit_entry (at, user_name, source, table_name, record_label, field,"
+                " action, note) VALUES ('2026-03-02 10:00:00', '李录入', 'app', 'household',"
+                " 'H1', 'phone', 'update', '')"
+            )
+        )
+    engine.dispose()
+    out = tmp_path / "log.xlsx"
+    args = ["audit", "export", "--db", str(demo_path), "--out", str(out)]
+    assert main([*args, "--from", "2026-03-01", "--to", "2026-03-31"]) == 0
+    assert "已导出 1 条" in capsys.readouterr().out
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[1][1] == "李录入"
+    engine = open_database(demo_path)
+    with Session(engine) as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+    engine.dispose()
+    assert (entry.user_name, entry.source) == (os_user(), "cli")
+    with pytest.raises(SystemExit):
+        main([*args, "--from", "2026-13-01"])
+    assert "日期格式" in capsys.readouterr().err
+
+
+def test_user_add_and_list(db_path, monkeypatch, capsys):
+    monkeypatch.setattr("sys.stdin", io.StringIO("secret-1\n"))
+    assert main(["user", "add", "王站长", "--role", "管理员", "--db", str(db_path)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("secret-2\n"))
+    assert main(["user", "add", "李录入", "--role", "clerk", "--db", str(db_path)]) == 0
+    assert main(["user", "list", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "王站长\t管理员" in out and "李录入\t录入员" in out
+    monkeypatch.setattr("sys.stdin", io.StringIO("x\n"))
+    with pytest.raises(SystemExit):
+        main(["user", "add", "赵某", "--role", "clerk", "--db", str(db_path)])
+    assert "密码至少要 6 位" in capsys.readouterr().err
