@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from pypinyin import Style, pinyin
-
 from desktop.services.codes import HEAD_RELATION
 from desktop.services.idcard import check_id
 
@@ -33,11 +31,20 @@ def flag_text(flags: int) -> str:
     return "、".join(name for bit, name in FLAG_NAMES.items() if flags & bit)
 
 
+def _pinyin(char: str, initial: bool) -> list[list[str]]:
+    # Imported on first use: pypinyin loads its dictionaries in about 0.25 s, which the
+    # window's start-up should not pay.
+    from pypinyin import Style, pinyin
+
+    style = Style.FIRST_LETTER if initial else Style.NORMAL
+    return pinyin(char, style=style, errors="ignore", strict=False)
+
+
 @cache
 def _initial(char: str) -> str:
     if char.isascii():
         return char.lower()
-    result = pinyin(char, style=Style.FIRST_LETTER, errors="ignore", strict=False)
+    result = _pinyin(char, True)
     return result[0][0].lower() if result and result[0] else ""
 
 
@@ -45,7 +52,7 @@ def _initial(char: str) -> str:
 def _spelling(char: str) -> str:
     if char.isascii():
         return char.lower()
-    result = pinyin(char, style=Style.NORMAL, errors="ignore", strict=False)
+    result = _pinyin(char, False)
     return result[0][0].lower() if result and result[0] else char
 
 

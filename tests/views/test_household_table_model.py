@@ -41,3 +41,18 @@ def test_sort_and_filter_keep_each_other(qapp, demo_engine):
     counts = [model.data(model.index(i, COL_MEMBERS)) for i in range(model.rowCount())]
     assert counts == sorted(counts, reverse=True)
     assert model.rowCount() == sum(1 for r in rows if r.village_id == village)
+
+
+def test_painting_the_table_does_not_leak_references_to_none(qapp, demo_engine):
+    """PySide6 6.12.0 decrefs None per C++ call of data() returning None: the app aborts."""
+    import sys
+
+    model = HouseholdTableModel()
+    model.set_rows(RegistryService(demo_engine).household_rows())
+    index = model.index(0, COL_CODE)
+    for _ in range(10):
+        index.data(Qt.ItemDataRole.DecorationRole)
+    before = sys.getrefcount(None)
+    for _ in range(2000):
+        index.data(Qt.ItemDataRole.DecorationRole)  # through C++, as a view paints
+    assert sys.getrefcount(None) >= before - 10
