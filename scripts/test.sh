@@ -5,6 +5,7 @@ cd "$(dirname "$0")/.."
 
 DEBIAN_PACKAGES=(
   fonts-arphic-uming fonts-arphic-ukai   # free CJK TrueType fonts the PDFs embed on Linux
+  fonts-hanazono                         # TrueType CJK Ext-A/B fallback (𠮷) for printed forms
   poppler-utils                          # pdftoppm/pdffonts: look at and check the PDFs
   xvfb                                   # a virtual screen for screenshots
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libxcb-cursor0  # Qt at run time

@@ -13,7 +13,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -341,7 +341,7 @@ class FormDescription:
     note: str = ""
     path: Path | None = None
 
-    @property
+    @cached_property
     def input_cells(self) -> tuple[Cell, ...]:
         """Every input cell in paper order (sections top to bottom, rows, then columns)."""
         return tuple(
@@ -352,17 +352,17 @@ class FormDescription:
             if c.is_input
         )
 
-    @property
+    @cached_property
     def fields(self) -> dict[str, Cell]:
         """Field code → input cell."""
         return {c.field: c for c in self.input_cells if c.field}
 
-    @property
+    @cached_property
     def repeat_sections(self) -> tuple[RepeatSection, ...]:
         """The repeating grids (the member grid)."""
         return tuple(s for s in self.sections if isinstance(s, RepeatSection))
 
-    @property
+    @cached_property
     def computed_fields(self) -> tuple[Cell, ...]:
         """Input cells whose value is computed, in paper order."""
         return tuple(c for c in self.input_cells if c.computed)
