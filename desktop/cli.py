@@ -15,6 +15,7 @@ COMMAND_MODULES = (
     "desktop.commands.roster",
     "desktop.commands.problems",
     "desktop.commands.safety",
+    "desktop.commands.print_cmd",
 )
 
 
