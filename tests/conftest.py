@@ -41,7 +41,7 @@ def _demo_template(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     engine = open_database(path)
-    build_demo(engine, households=300, seed=7)
+    build_demo(engine, households=300, seed=7, data_dir=path.parent / "data")
     engine.dispose()
     return path
 

@@ -7,6 +7,7 @@ import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
@@ -177,8 +178,12 @@ def build_demo(
     households: int = 3000,
     seed: int = 2020,
     progress: Callable[[int, int], bool] | None = None,
+    data_dir: Path | None = None,
 ) -> DemoResult:
-    """Write a demo county into an empty (migrated) database."""
+    """Write a demo county into an empty (migrated) database, with forms and problems.
+
+    Evidence files of the demo problems go to `data_dir` (default: the user's data folder).
+    """
     rng = random.Random(seed)
     today = datetime.date(2020, 4, 1)  # the campaign's date, so that ages do not drift yearly
     per_township = 3000 if households <= 7000 else 7000
@@ -239,4 +244,9 @@ def build_demo(
                     data.village_id = village_id
                     all_households.append(data)
         result = write_households(conn, all_households, progress=progress)
+    from desktop.services.demo_problems import add_demo_problems
+
+    # Problems are dated relative to the real today, so that overdue and due-this-week lists
+    # have something true to show whenever the demo is opened.
+    add_demo_problems(engine, seed, count=max(20, min(200, households // 15)), data_dir=data_dir)
     return DemoResult(township_count, village_total, result.created, result.members)

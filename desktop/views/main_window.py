@@ -106,13 +106,49 @@ class MainWindow(QMainWindow):
     # --- feature hooks: other features add their tabs, actions and menu entries here ---
 
     def _add_feature_tabs(self) -> None:
-        pass
+        from desktop.views.problem_dashboard import ProblemDashboardWidget
+        from desktop.views.problem_ledger import ProblemLedgerWidget
+
+        self.problem_ledger = ProblemLedgerWidget(self.services)
+        self.problem_dashboard = ProblemDashboardWidget(self.services)
+        self.tabs.addTab(self.problem_ledger, "整改台账")
+        self.tabs.addTab(self.problem_dashboard, "整改看板")
 
     def _create_feature_actions(self) -> None:
-        pass
+        def action(text: str, slot, shortcut: str | None = None) -> QAction:
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            return act
+
+        self.action_import_roster = action(
+            "导入花名册…", self._on_import_roster_triggered, "Ctrl+I"
+        )
+        self.action_export_roster = action("导出花名册…", self._on_export_roster_triggered)
+        self.action_roster_template = action("保存花名册模板…", self._on_roster_template_triggered)
+        self.action_verification_form = action(
+            "填写入户核查表…", lambda: self._open_form("verification"), "F5"
+        )
+        self.action_collection_form = action(
+            "填写农户信息采集表…", lambda: self._open_form("collection"), "F6"
+        )
+        self.action_raise_problem = action("登记问题…", self._on_raise_problem_triggered)
 
     def _fill_feature_menus(self) -> None:
-        pass
+        for act in (
+            self.action_import_roster,
+            self.action_export_roster,
+            self.action_roster_template,
+        ):
+            self.file_menu.addAction(act)
+        self.household_menu.addSeparator()
+        for act in (
+            self.action_verification_form,
+            self.action_collection_form,
+            self.action_raise_problem,
+        ):
+            self.household_menu.addAction(act)
 
     # --- wiring and loading ------------------------------------------------------------
 
@@ -288,6 +324,52 @@ class MainWindow(QMainWindow):
 
     def _on_hub_status_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 5000)
+
+    def _on_import_roster_triggered(self) -> None:
+        from desktop.views.roster_import_dialog import RosterImportDialog
+
+        _result, written = RosterImportDialog.run(self.services, self)
+        if written:
+            hub().registry_changed.emit()
+
+    def _on_export_roster_triggered(self) -> None:
+        from desktop.views.roster_export_dialog import export_roster_interactive
+
+        ids = self.households_page.selected_ids()
+        scope = ids if len(ids) > 1 else None
+        export_roster_interactive(self.services, self, household_ids=scope)
+
+    def _on_roster_template_triggered(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        from desktop.services.roster_template import write_template
+
+        name, _ = QFileDialog.getSaveFileName(
+            self, "保存花名册模板", "花名册模板.xlsx", "Excel 工作簿 (*.xlsx)"
+        )
+        if not name:
+            return
+        try:
+            write_template(name)
+        except OSError as exc:
+            QMessageBox.warning(self, "未能保存", f"无法写出 {name}：{exc}")
+            return
+        hub().status_message.emit(f"已保存花名册模板：{name}")
+
+    def _open_form(self, form_code: str) -> None:
+        from desktop.views.form_dialog import FormDialog
+
+        household_id = self.households_page.current_id()
+        if household_id is None:
+            QMessageBox.information(self, "填写表单", "请先在户籍表中选中一户")
+            return
+        FormDialog.open(self.services, household_id, form_code, self)
+
+    def _on_raise_problem_triggered(self) -> None:
+        from desktop.views.problem_dialog import ProblemDialog
+
+        household_id = self.households_page.current_id()
+        ProblemDialog.edit(self.services, None, self, household_id=household_id)
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(
