@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from desktop.services import codes
 from desktop.services.context import AppServices
 from desktop.services.idcard import check_id
+from desktop.services.privacy import display_account, display_id, keep_unmasked
 from desktop.services.registry_data import HouseholdData, MemberData
 from desktop.services.registry_service import RegistryError, validate_household
 from desktop.views.signals import hub
@@ -279,7 +280,9 @@ class HouseholdDialog(QDialog):
         self.income_spin.setValue(-1 if data.income_per_capita is None else data.income_per_capita)
         self.phone_edit.setText(data.phone)
         self.bank_name_edit.setText(data.bank_name)
-        self.bank_account_edit.setText(data.bank_account)
+        self.bank_account_edit.setText(
+            display_account(data.bank_account, self.services.user, detail=True)
+        )
         self.helper_edit.setText(data.helper_name)
         self.helper_phone_edit.setText(data.helper_phone)
         self.note_edit.setText(data.note)
@@ -307,6 +310,9 @@ class HouseholdDialog(QDialog):
             elif kind == "derived":
                 item = QTableWidgetItem(value.isoformat() if value else "")
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            elif field == "id_number":
+                # Roles without the right to full ID numbers see them masked, even here.
+                item = QTableWidgetItem(display_id(value or "", self.services.user, detail=True))
             else:
                 item = QTableWidgetItem(value or "")
             if col == COL_NAME:
@@ -327,7 +333,9 @@ class HouseholdDialog(QDialog):
         data.income_per_capita = None if income < 0 else income
         data.phone = self.phone_edit.text().strip()
         data.bank_name = self.bank_name_edit.text().strip()
-        data.bank_account = self.bank_account_edit.text().strip()
+        data.bank_account = keep_unmasked(
+            self.bank_account_edit.text().strip(), self.data.bank_account
+        )
         data.helper_name = self.helper_edit.text().strip()
         data.helper_phone = self.helper_phone_edit.text().strip()
         data.note = self.note_edit.text().strip()
@@ -350,6 +358,7 @@ class HouseholdDialog(QDialog):
             else:
                 text = (item.text() if item else "").strip()
                 if field == "id_number":
+                    text = keep_unmasked(text, member.id_number)
                     text = check_id(text).number if text else ""
                 setattr(member, field, text)
         check = check_id(member.id_number) if member.id_number else None
@@ -398,7 +407,8 @@ class HouseholdDialog(QDialog):
         if self._loading:
             return
         if item.column() == COL_ID:
-            check = check_id(item.text()) if item.text().strip() else None
+            number = self._member_at(item.row()).id_number
+            check = check_id(number) if number else None
             self.members_table.blockSignals(True)
             birth = self.members_table.item(item.row(), COL_BIRTH)
             if birth is not None:
