@@ -58,7 +58,22 @@ def _find(file: str) -> Path | None:
 
 @cache
 def register_fonts() -> FontSet:
-    """Register the CJK fonts once and return their names for each role."""
+    """Register the CJK fonts once and return their names for each role.
+
+    Uses the shared desktop/printing/fonts.py when it is there, so every PDF embeds one set.
+    """
+    try:
+        from desktop.printing import fonts as shared
+
+        faces = shared.register_fonts()
+        return FontSet(
+            body=faces.fang.name, title=faces.hei.name, heading=faces.hei.name, song=faces.song.name
+        )
+    except (ImportError, AttributeError):
+        return _register_own()
+
+
+def _register_own() -> FontSet:
     names: dict[str, str] = {}
     for role, candidates in _CANDIDATES.items():
         for file, index in candidates:

@@ -182,3 +182,15 @@ class ItemData:
     def text(self) -> str:
         """“3. 保障住房安全”."""
         return f"{self.number}. {self.title}"
+
+
+@dataclass(frozen=True)
+class NoticeProblem:
+    """One row of a 整改函's 问题清单."""
+
+    number: str
+    target: str
+    description: str
+    measures: str
+    deadline: datetime.date | None
+    person_name: str

@@ -31,6 +31,7 @@ from desktop.services.problem_data import (
     EventData,
     ExtensionData,
     ItemData,
+    NoticeProblem,
     PersonData,
     ProblemData,
     ProblemRow,
@@ -98,18 +99,6 @@ class RateSummary:
     by_unit: list[RateRow]
     by_village: list[RateRow]
     by_status: dict[str, int]
-
-
-@dataclass(frozen=True)
-class NoticeProblem:
-    """One row of a 整改函's 问题清单."""
-
-    number: str
-    target: str
-    description: str
-    measures: str
-    deadline: datetime.date | None
-    person_name: str
 
 
 def _sha256(data: bytes) -> str:
