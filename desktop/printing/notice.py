@@ -176,9 +176,14 @@ def _problem_table(data: NoticeData, st) -> Table:
     head = [Paragraph(escape(name), st["cell_head"]) for name, _ in LIST_COLUMNS]
     rows = [head]
     for n, p in enumerate(data.problems, 1):
-        deadline = chinese_date(p.deadline) if p.deadline else "立行立改"
+        # Break after 年 so that a date never splits inside a number.
+        deadline = (
+            f"{p.deadline.year}年\n{p.deadline.month}月{p.deadline.day}日"
+            if p.deadline
+            else "立行立改"
+        )
         values = (str(n), p.number, p.target, p.description, p.measures, deadline, p.person_name)
-        rows.append([Paragraph(escape(v or ""), st["cell"]) for v in values])
+        rows.append([Paragraph(escape(v or "").replace("\n", "<br/>"), st["cell"]) for v in values])
     style = TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
