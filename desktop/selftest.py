@@ -45,6 +45,7 @@ class Context:
     engine: object = None
     db_path: Path | None = None
     pdf: bytes = b""
+    household_code: str = ""
     app: object = None
 
 
@@ -124,12 +125,16 @@ def check_resources() -> str:
 
 
 def _bundled_font() -> Path:
-    from desktop.printing import fonts
+    """The CJK TrueType font shipped in resources/fonts/ (required in an installed copy)."""
+    from desktop.paths import resources_dir
 
-    path = fonts.bundled_font_path()
-    if path is None or not Path(path).is_file():
-        raise Missing("PDF 中文字体", "CJK font for PDFs", str(path or "resources/fonts"))
-    return Path(path)
+    folder = resources_dir() / "fonts"
+    found = sorted(folder.glob("*.tt[fc]")) if folder.is_dir() else []
+    if found:
+        return found[0]
+    if getattr(sys, "frozen", False):
+        raise Missing("PDF 中文字体", "CJK font for PDFs", str(folder))
+    return Path("(source tree: system fonts)")
 
 
 def check_data_files() -> str:
@@ -204,11 +209,41 @@ def check_xlsx(ctx: Context) -> str:
 
 
 def check_pdf(ctx: Context) -> str:
-    """One 核查表 prints to PDF with the bundled CJK font embedded."""
-    from desktop.printing import render_form_pdf
+    """One 核查表 of a demo household prints to PDF with a CJK font embedded."""
+    from sqlalchemy import select
 
-    ctx.pdf = render_form_pdf(ctx.engine, VERIFICATION_FORM)
-    return _inspect_pdf(ctx.pdf)
+    from desktop.models.registry import Household
+    from desktop.printing.fonts import FontError, register_fonts
+    from desktop.printing.form_renderer import render_form
+    from desktop.services.form_description import load_form
+    from desktop.services.form_service import FormService
+
+    try:
+        fonts = register_fonts()
+    except FontError as exc:
+        raise Missing("PDF 中文字体", "CJK font for PDFs", str(exc)) from exc
+    _check_font_source(fonts.song.path)
+    with ctx.engine.connect() as conn:
+        household_id, ctx.household_code = conn.execute(
+            select(Household.id, Household.code).order_by(Household.code).limit(1)
+        ).one()
+    items = FormService(ctx.engine).print_items([household_id], VERIFICATION_FORM, None)
+    ctx.pdf = render_form(load_form(VERIFICATION_FORM), items)  # the stamp prints the 户编号
+    (ctx.workdir / "verification.pdf").write_bytes(ctx.pdf)
+    return f"{_inspect_pdf(ctx.pdf)}; font {fonts.song.label} ({fonts.song.path})"
+
+
+def _check_font_source(path: str) -> None:
+    # Windows prefers the system 宋体; elsewhere an installed copy must print with its own font,
+    # not with whatever the build machine had.
+    from desktop.paths import resources_dir
+
+    if getattr(sys, "frozen", False) and sys.platform != "win32":
+        bundled = (resources_dir() / "fonts").resolve()
+        if bundled not in Path(path).resolve().parents:
+            raise Missing(
+                "随程序安装的 PDF 字体", "bundled CJK font", f"{path} is outside {bundled}"
+            )
 
 
 def _inspect_pdf(data: bytes) -> str:
@@ -224,10 +259,12 @@ def _inspect_pdf(data: bytes) -> str:
 
 
 def check_pdf_view(ctx: Context) -> str:
-    """Qt's PDF module (print preview) opens the printed form."""
+    """Qt's PDF module (print preview) opens the printed form and finds its text."""
     from PySide6.QtCore import QBuffer, QByteArray, QIODevice
     from PySide6.QtPdf import QPdfDocument
 
+    if not ctx.pdf:
+        raise RuntimeError("no PDF was printed")
     buffer = QBuffer()
     buffer.setData(QByteArray(ctx.pdf))
     buffer.open(QIODevice.OpenModeFlag.ReadOnly)
@@ -235,7 +272,12 @@ def check_pdf_view(ctx: Context) -> str:
     document.load(buffer)
     if document.status() != QPdfDocument.Status.Ready or document.pageCount() < 1:
         raise RuntimeError(f"QPdfDocument: {document.status().name}, {document.error().name}")
-    return f"QtPdf reads {document.pageCount()} page(s)"
+    text = "".join(document.getAllText(page).text() for page in range(document.pageCount()))
+    compact = "".join(text.split())
+    for expected in ("入户核查表", ctx.household_code):
+        if expected not in compact:
+            raise RuntimeError(f"{expected!r} not found in the printed text")
+    return f"QtPdf reads {document.pageCount()} page(s), title and 户编号 {ctx.household_code}"
 
 
 def check_main_window(ctx: Context) -> str:
