@@ -74,18 +74,20 @@ class FormDialog(QDialog):
         self.setWindowTitle(f"{self.form.title} — {household.code} {household.head_name}")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
 
+        # The view is born inside the scroll area: reparenting a finished form would restyle
+        # every one of its widgets a second time (a third of the opening time).
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.view = FormView(
             self.form,
-            self,
+            self.scroll.viewport(),
             compute=lambda answers: services.forms.compute(self.form, answers, self.campaign),
             validate=lambda answers: services.forms.validate(
                 self.form, answers, self.state.household, self.campaign
             ),
         )
-        self.scroll = QScrollArea(self)
         self.scroll.setWidget(self.view)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         self.scroll.setBackgroundRole(self.view.backgroundRole())
 
         self.info_label = QLabel(self)
@@ -449,27 +451,17 @@ class FormDialog(QDialog):
 
     def render_pdf(self) -> tuple[bytes, dict[str, list[str]]]:
         """Return the form as on screen (saved or not) as PDF, and unprintable characters."""
-        from desktop.printing import form_pdf
+        from desktop.printing.form_renderer import find_missing_glyphs, render_form
         from desktop.services.form_service import PrintItem
+        from desktop.views.print_preview import missing_from_places
 
         answers = self.view.answers()
         answers.update(self.services.forms.compute(self.form, answers, self.campaign))
         item = PrintItem(self.state.household.code, answers, self.saved_version, self.household_id)
-        pdf = form_pdf.render_forms(self.form, [item])
-        return pdf, self.unprintable(answers)
-
-    def unprintable(self, answers: dict) -> dict[str, list[str]]:
-        """Return characters no font has → the fields that use them (for the preview warning)."""
-        from desktop.printing.fonts import missing_chars
-
-        code = self.state.household.code
-        places: dict[str, list[str]] = {}
-        for field, text in _texts(answers):
-            for char in missing_chars([text]):
-                where = f"{code} {self.view.field_label(field)}"
-                if where not in places.setdefault(char, []):
-                    places[char].append(where)
-        return places
+        missing = missing_from_places(find_missing_glyphs(self.form, [item]))
+        # A character no font has is marked 〔U+XXXX〕 on the preview and listed in the warning.
+        pdf = render_form(self.form, [item], on_missing="mark")
+        return pdf, missing
 
     # --- closing ------------------------------------------------------------------------
 
@@ -536,20 +528,6 @@ def _one_per_field(problems: Iterable[FieldProblem]) -> list[FieldProblem]:
     for p in problems:
         seen.setdefault(p.field, p)
     return list(seen.values())
-
-
-def _texts(answers: dict) -> Iterable[tuple[str, str]]:
-    for field, value in answers.items():
-        if isinstance(value, str):
-            yield field, value
-        elif isinstance(value, list):
-            for item in value:
-                if isinstance(item, str):
-                    yield field, item
-                elif isinstance(item, dict):
-                    for v in item.values():
-                        if isinstance(v, str):
-                            yield field, v
 
 
 def _reason(exc: BaseException) -> str:

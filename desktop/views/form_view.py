@@ -494,6 +494,9 @@ class _MemberDelegate(QStyledItemDelegate):
         model.setData(index, text, Qt.ItemDataRole.EditRole)
 
 
+_ROW_STATE_ROLE = Qt.ItemDataRole.UserRole + 7
+
+
 class MemberGrid(QTableWidget):
     """The member grid (二、家庭成员信息): one row per member, paper columns, a spare empty row."""
 
@@ -651,11 +654,17 @@ class MemberGrid(QTableWidget):
                   STATE_ACCEPTED: QColor("#f0f6ff")}  # fmt: skip
         self._loading = True
         for r in range(self.rowCount()):
-            color = colors.get(rows.get(r, ""))
+            state = rows.get(r, "")
+            item = self.item(r, 0)
+            # Touch only rows whose tint changes: a form opens with hundreds of cells.
+            if item is None or item.data(_ROW_STATE_ROLE) == state:
+                continue
+            item.setData(_ROW_STATE_ROLE, state)
+            color = colors.get(state, QColor(Qt.GlobalColor.white))
             for c in range(self.columnCount()):
-                item = self.item(r, c)
-                if item is not None:
-                    item.setBackground(color if color else QColor(Qt.GlobalColor.white))
+                cell = self.item(r, c)
+                if cell is not None:
+                    cell.setBackground(color)
         self._loading = False
 
     def _fit_height(self) -> None:
@@ -792,7 +801,12 @@ class FormView(QWidget):
 
         self.setObjectName("FormView")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(STYLE_SHEET)
+        # Styled backgrounds only where the paper's grid is: a style sheet on the whole view
+        # would also restyle the member table and double the time to open a form.
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), QColor("#ffffff"))
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
         self._build()
         self._set_tab_order()
 
@@ -808,6 +822,10 @@ class FormView(QWidget):
         page.setSpacing(2)
         title = QLabel(self.form.title, self)
         title.setObjectName("formTitle")
+        font = QFont(title.font())
+        font.setPointSizeF(15)
+        font.setBold(True)
+        title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         page.addWidget(title)
         if self.form.header:
@@ -816,6 +834,10 @@ class FormView(QWidget):
             if section.title:
                 label = QLabel(section.title, self)
                 label.setObjectName("sectionTitle")
+                font = QFont(label.font())
+                font.setBold(True)
+                label.setFont(font)
+                label.setContentsMargins(0, 6, 0, 2)
                 page.addWidget(label)
             if isinstance(section, GridSection):
                 page.addWidget(self._build_grid(section))
@@ -847,6 +869,7 @@ class FormView(QWidget):
     def _build_grid(self, section: GridSection) -> QFrame:
         grid_frame = QFrame(self)
         grid_frame.setObjectName("grid")
+        grid_frame.setStyleSheet(STYLE_SHEET)
         grid = QGridLayout(grid_frame)
         grid.setContentsMargins(1, 1, 0, 0)  # room for the left and top rules of the frame
         grid.setSpacing(0)
@@ -964,8 +987,9 @@ class FormView(QWidget):
         grid = MemberGrid(section, self.scale, self)
         grid.edited.connect(self._on_edited)
         holder = QFrame(self)
-        holder.setObjectName("cell")
-        holder.setStyleSheet("QFrame#cell { border: 1px solid #303030; }")
+        holder.setObjectName("memberGrid")
+        holder.setFrameShape(QFrame.Shape.Box)
+        holder.setLineWidth(1)
         layout = QVBoxLayout(holder)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(grid)
@@ -997,6 +1021,7 @@ class FormView(QWidget):
             else:
                 line = QLabel("（手写签名）" if item.kind == "sign" else "　　年　　月　　日", self)
                 line.setObjectName("signLine")
+                line.setStyleSheet("border-bottom: 1px solid #303030; color: #9a9a9a;")
                 line.setFixedWidth(width)
                 row.addWidget(line)
             row.addSpacing(self._mm(4))

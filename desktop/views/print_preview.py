@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QSize, Qt
@@ -50,6 +50,17 @@ def missing_characters_text(missing: MissingCharacters) -> str:
         where = f"：{shown}{more}" if shown else ""
         lines.append(f"“{char}”（{code}）{where}")
     return "\n".join(lines)
+
+
+def missing_from_places(places: Iterable[tuple[str, str, str]]) -> dict[str, list[str]]:
+    """Turn the printer's (户编号, field, characters) findings into character → places."""
+    out: dict[str, list[str]] = {}
+    for code, field, chars in places:
+        where = f"{code} {field}".strip()
+        for char in dict.fromkeys(chars):
+            if where not in out.setdefault(char, []):
+                out[char].append(where)
+    return out
 
 
 class PrintPreviewDialog(QDialog):

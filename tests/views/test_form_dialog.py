@@ -273,3 +273,36 @@ def test_open_returns_version_and_saved(qtbot, services, household_id, boxes, mo
 def test_open_unknown_household_says_why(qtbot, services, boxes):
     assert FormDialog.open(services, 999999, "verification") == (0, False)
     assert boxes["shown"][-1][1] == "无法打开表单"
+
+
+def test_preview_of_the_form_on_screen(qtbot, services, household_id, boxes, monkeypatch):
+    from desktop.views.print_preview import PrintPreviewDialog
+
+    dialog = open_dialog(qtbot, services, household_id, "collection")
+    type_into(qtbot, dialog.view.editor_widget("A18b"), "右腿残疾")
+    pdf, missing = dialog.render_pdf()
+    assert pdf.startswith(b"%PDF") and missing == {}
+    shown = {}
+
+    def fake_exec(self):
+        shown["pages"] = self.page_count()
+        shown["landscape"] = self.is_landscape()
+        return 0
+
+    monkeypatch.setattr(PrintPreviewDialog, "exec", fake_exec)
+    dialog.preview_button.click()
+    assert shown == {"pages": 2, "landscape": False}  # 采集表: two portrait sheets
+
+
+def test_preview_warns_about_characters_no_font_has(
+    qtbot, services, household_id, boxes, monkeypatch
+):
+    from desktop.views.print_preview import PrintPreviewDialog
+
+    dialog = open_dialog(qtbot, services, household_id)
+    dialog.view.editors["head_name"].set_value("张\U000f0001")  # a private-use character
+    monkeypatch.setattr(PrintPreviewDialog, "exec", lambda self: 0)
+    dialog.preview_button.click()
+    kind, title, text = boxes["shown"][-1]
+    assert kind == "warning" and title == "有字符无法打印"
+    assert "U+F0001" in text and "户主姓名" in text
