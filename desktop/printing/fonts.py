@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
 from desktop.paths import resources_dir
@@ -230,6 +230,25 @@ def _runs(fonts: FontSet, text: str, preferred: str) -> tuple[tuple[str, str], .
     return tuple((name, chunk) for name, chunk in out)
 
 
+def _patch_to_unicode() -> None:
+    """Make copy-paste and search work for Ext-B names (𠮷): reportlab writes their ToUnicode
+    entry as a 5-digit code; PDF wants the UTF-16 surrogate pair."""
+    original = ttfonts.makeToUnicodeCMap
+    if getattr(original, "_htk_patched", False):
+        return
+
+    def to_unicode(fontname, subset):
+        cmap = original(fontname, subset)
+        for i, v in enumerate(subset):
+            if v > 0xFFFF:
+                pair = chr(v).encode("utf-16-be").hex().upper()
+                cmap = cmap.replace(f"<{i:02X}> <{v:04X}>", f"<{i:02X}> <{pair}>")
+        return cmap
+
+    to_unicode._htk_patched = True  # type: ignore[attr-defined]
+    ttfonts.makeToUnicodeCMap = to_unicode
+
+
 _lock = threading.Lock()
 _fonts: FontSet | None = None
 
@@ -239,6 +258,7 @@ def register_fonts() -> FontSet:
     global _fonts
     with _lock:
         if _fonts is None:
+            _patch_to_unicode()
             song = _first(WINDOWS_SONG + LINUX_SONG) if sys.platform == "win32" else None
             song = song or _first(LINUX_SONG + WINDOWS_SONG)
             if song is None:

@@ -257,6 +257,8 @@ class PageTemplate:
     slots: list[Slot] = field(default_factory=list)
     members: MemberGrid | None = None
     continuation: bool = False
+    # Every grid cell with its rectangle (points): what tests and previews locate text by.
+    cells: list[tuple[Cell, tuple[float, float, float, float]]] = field(default_factory=list)
 
 
 @dataclass
@@ -379,6 +381,7 @@ class _Builder:
             cx, cy, cw, ch = s.cell_rect_mm(cell)
             x, y, w, h = x0 + _pt(cx), y0 - _pt(cy + ch), _pt(cw), _pt(ch)
             self.rect(x, y, w, h)
+            self.page.cells.append((cell, (x, y, w, h)))
             if cell.is_input:
                 self.input_cell(cell, x, y, w, h, label_pt, value_pt)
             else:
@@ -834,7 +837,14 @@ def render_form(
             raise MissingGlyphsError(places)
     printed_at = stamp if isinstance(stamp, datetime.datetime) else datetime.datetime.now()
     buffer = BytesIO()
-    c = Canvas(buffer, pagesize=(layout.width, layout.height), pageCompression=1, invariant=1)
+    c = Canvas(
+        buffer,
+        pagesize=(layout.width, layout.height),
+        pageCompression=1,
+        invariant=1,
+        initialFontName=fonts.main,  # else reportlab references Helvetica, which is not embedded
+        initialFontSize=9,
+    )
     c.setTitle(description.title)
     c.setAuthor("回头看工作台")
     c.setCreator("回头看工作台")
