@@ -495,7 +495,7 @@ def _check_id_cell(value: object) -> _IdResult:
         return _IdResult("", "证件号码为空", (), "", None)
     if "*" in text:
         return _IdResult(text, MSG_MASKED_ID, (), "", None, masked=True)
-    if _SCIENTIFIC.match(text):
+    if "E" in text and _SCIENTIFIC.match(text):
         return _IdResult(text, MSG_ID_AS_NUMBER, (), "", None)
     check = check_id(text)
     error = check.errors[0] if check.errors else None
@@ -548,7 +548,9 @@ def parse_roster(
     source_cols = [j for _c, j in present]
     errors: list[RosterIssue] = []
     warnings: list[RosterIssue] = []
-    caches: dict[str, dict] = {c.header: {} for c, _j in present}
+    # Per column: header, source column, a cache raw cell → (value, reason), the normaliser.
+    # Most columns repeat a few values, so a dict lookup replaces NFKC and list checks.
+    plan = [(c.header, j, {}, _NORMALISERS[c.kind], c) for c, j in present if c.kind != ID_NUMBER]
     id_col = mapping.columns["证件号码"]
     code_col = mapping.columns["户编号"]
     rows: list[_Row] = []
@@ -571,20 +573,14 @@ def parse_roster(
         excel_row = index + 1
         values: dict = {}
         row_errors: list[RosterIssue] = []
-        for column, j in present:
-            if column.kind == ID_NUMBER:
-                continue
+        for header, j, cache, normalise, column in plan:
             raw = cells[j] if j < width else ""
-            cache = caches[column.header]
-            try:
-                normal = cache[raw]
-            except KeyError:
-                normal = cache[raw] = _NORMALISERS[column.kind](raw, column)
-            except TypeError:  # an unhashable cell value never happens with calamine
-                normal = _NORMALISERS[column.kind](raw, column)
-            values[column.header] = normal[0]
+            normal = cache.get(raw)
+            if normal is None:
+                normal = cache[raw] = normalise(raw, column)
+            values[header] = normal[0]
             if normal[1] is not None:
-                row_errors.append(issue(excel_row, column.header, raw, normal[1]))
+                row_errors.append(issue(excel_row, header, raw, normal[1]))
         code = values.get("户编号", "")
         raw_id = cells[id_col] if id_col < width else ""
         checked = _check_id_cell(raw_id)

@@ -152,9 +152,13 @@ class RosterExportDialog(QDialog):
 
     @Slot(int, str)
     def _on_worker_progressed(self, percent: int, text: str) -> None:
-        if self._progress is not None and not self._progress.wasCanceled():
-            self._progress.setValue(percent)
-            self._progress.setLabelText(text)
+        progress = self._progress
+        if progress is None or progress.wasCanceled():
+            return
+        # A modal QProgressDialog processes events inside setValue(), where `finished` may
+        # arrive and drop self._progress: keep working on the local reference.
+        progress.setLabelText(text)
+        progress.setValue(percent)
 
     @Slot(object, str)
     def _on_worker_finished(self, rows, error: str) -> None:
