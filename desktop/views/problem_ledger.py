@@ -349,8 +349,9 @@ class ProblemLedgerWidget(QWidget):
         """Write the rows shown (filters applied) as .xlsx."""
         from desktop.services.problem_report import build_ledger_table, write_ledger_xlsx
 
+        shown = self.problems.rows_by_ids([r.id for r in self.model.rows()])
         table = build_ledger_table(
-            self.model.rows(),
+            shown,
             title=self._title(),
             period="按当前筛选条件导出",
             as_of=self.model.today(),
