@@ -11,6 +11,7 @@ agree on the version and on what goes into the bundle.
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import shutil
@@ -39,8 +40,8 @@ FONT_CANDIDATES = (
     Path("/usr/share/fonts/arphic-uming/uming.ttc"),
 )
 FONT_LICENCE_CANDIDATES = (
-    Path("/usr/share/doc/fonts-arphic-uming/copyright"),
-    Path("/usr/share/doc/fonts-arphic-uming/license/ARPHICPL.TXT"),
+    Path("/usr/share/doc/fonts-arphic-uming/license/english/ARPHICPL.TXT.gz"),
+    Path("/usr/share/doc/fonts-arphic-uming/license/english/ARPHICPL.TXT"),
 )
 ENV_FONT = "HUITOUKAN_FONT_FILE"  # a path to uming.ttc where it is not in a system folder
 ENV_FONT_LICENCE = "HUITOUKAN_FONT_LICENCE"
@@ -104,12 +105,18 @@ def font_files(root: Path = ROOT) -> list[tuple[Path, str]]:
             f"或用环境变量 {ENV_FONT} 指定文件 / CJK font uming.ttc not found"
         )
     files = [(font, "resources/fonts")]
-    if licence is not None and licence.is_file():
-        # The Arphic Public License asks that the licence travel with the font.
-        staged = WORK / "installer" / "fonts" / "ARPHIC-UMING-LICENSE.txt"
-        staged.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(licence, staged)
-        files.append((staged, "resources/fonts"))
+    if licence is None or not licence.is_file():
+        raise SystemExit(
+            "找不到字体许可证 ARPHICPL.TXT / font licence not found: the Arphic Public License "
+            f"requires it next to the font (set {ENV_FONT_LICENCE})"
+        )
+    # Section 1 of the Arphic Public License: copies keep ARPHICPL.TXT, unaltered.
+    staged = WORK / "installer" / "fonts" / "ARPHICPL.TXT"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    opener = gzip.open if licence.suffix == ".gz" else open
+    with opener(licence, "rb") as source:
+        staged.write_bytes(source.read())
+    files.append((staged, "resources/fonts"))
     return files
 
 
