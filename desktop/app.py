@@ -21,7 +21,10 @@ def open_services(path: Path) -> AppServices:
 
 
 def _first_run(services: AppServices, window_parent=None) -> AppServices:
-    """Offer to create the township or to open the demo; return the services to use."""
+    """Offer to create the township or to open the demo; return the services to use.
+
+    The caller holds the lock of `services.db_path` only; opening the demo takes its own.
+    """
     from desktop.services.demo import build_demo
     from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
 
@@ -52,19 +55,40 @@ def run_app(db_path: Path | None = None) -> int:
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
+    from desktop.views.backup_dialog import startup_guard
+    from desktop.views.login_dialog import LoginDialog
+
     path = Path(db_path) if db_path else (last_database() or default_db_path())
+    # Local disk only, one window per file, a quick check and the daily backup, before opening.
+    lock = startup_guard(path, None)
+    if lock is None:
+        return 2
     try:
         services = open_services(path)
     except DatabaseError as exc:
+        lock.release()
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     if not services.registry.has_township():
-        services = _first_run(services)
+        chosen = _first_run(services)
+        if chosen is not services:
+            demo_lock = startup_guard(chosen.db_path, None)
+            if demo_lock is None:
+                return 2
+            lock.release()
+            lock, services = demo_lock, chosen
+    _user, signed_in = LoginDialog.sign_in(services)
+    if not signed_in:
+        lock.release()
+        return 0
     if services.db_path is not None:
         save_setting("last_database", str(services.db_path))
     window = MainWindow(services)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        lock.release()
 
 
 def main() -> int:

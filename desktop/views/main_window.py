@@ -85,8 +85,8 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("文件(&F)")
         self.household_menu = bar.addMenu("户(&H)")
         self.village_menu = bar.addMenu("村(&V)")
-        self.help_menu = bar.addMenu("帮助(&A)")
         self._fill_feature_menus()
+        self.help_menu = bar.addMenu("帮助(&A)")
         self.file_menu.addSeparator()
         self.file_menu.addAction(self.action_reload)
         self.file_menu.addAction(self.action_quit)
@@ -134,6 +134,11 @@ class MainWindow(QMainWindow):
             "填写农户信息采集表…", lambda: self._open_form("collection"), "F6"
         )
         self.action_raise_problem = action("登记问题…", self._on_raise_problem_triggered)
+        self.action_history = action("修改历史…", self._on_history_triggered, "Ctrl+H")
+        self.action_backup = action("备份与恢复…", self._on_backup_triggered)
+        self.action_users = action("用户管理…", self._on_users_triggered)
+        self.action_audit_export = action("导出操作日志…", self._on_audit_export_triggered)
+        self.action_switch_user = action("切换用户…", self._on_switch_user_triggered)
 
     def _fill_feature_menus(self) -> None:
         for act in (
@@ -147,8 +152,17 @@ class MainWindow(QMainWindow):
             self.action_verification_form,
             self.action_collection_form,
             self.action_raise_problem,
+            self.action_history,
         ):
             self.household_menu.addAction(act)
+        self.tools_menu = self.menuBar().addMenu("工具(&T)")
+        for act in (
+            self.action_backup,
+            self.action_users,
+            self.action_audit_export,
+            self.action_switch_user,
+        ):
+            self.tools_menu.addAction(act)
 
     # --- wiring and loading ------------------------------------------------------------
 
@@ -209,7 +223,10 @@ class MainWindow(QMainWindow):
         place = self.services.registry.title()
         self.setWindowTitle(f"{APP_NAME} {__version__} — {place}" if place else APP_NAME)
         user = self.services.user
-        self.user_label.setText(f"当前用户：{user.name}")
+        from desktop.models.safety import ROLE_LABELS
+
+        role = ROLE_LABELS.get(user.role, user.role)
+        self.user_label.setText(f"当前用户：{user.name}（{role}）")
 
     def _current_township_id(self) -> int | None:
         node = self.nav_tree.selected_node()
@@ -370,6 +387,35 @@ class MainWindow(QMainWindow):
 
         household_id = self.households_page.current_id()
         ProblemDialog.edit(self.services, None, self, household_id=household_id)
+
+    def _on_history_triggered(self) -> None:
+        from desktop.views.history_dialog import HistoryDialog
+
+        household_id = self.households_page.current_id()
+        if household_id is None:
+            QMessageBox.information(self, "修改历史", "请先在户籍表中选中一户")
+            return
+        HistoryDialog.show_for(self.services, "household", household_id, self)
+
+    def _on_backup_triggered(self) -> None:
+        from desktop.views.backup_dialog import BackupDialog
+
+        BackupDialog.run(self.services, self)
+
+    def _on_users_triggered(self) -> None:
+        from desktop.views.users_dialog import UsersDialog
+
+        UsersDialog.run(self.services, self)
+
+    def _on_audit_export_triggered(self) -> None:
+        from desktop.views.audit_export_dialog import AuditExportDialog
+
+        AuditExportDialog.run(self.services, self)
+
+    def _on_switch_user_triggered(self) -> None:
+        from desktop.views.login_dialog import LoginDialog
+
+        LoginDialog.sign_in(self.services, self)
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(

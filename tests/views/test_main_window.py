@@ -72,3 +72,26 @@ def _section_center(header, section):
 
     x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
     return QPoint(x, header.height() // 2)
+
+
+def test_menus_offer_every_job_and_show_the_user(window):
+    titles = {a.text() for a in window.menuBar().actions()}
+    assert {"文件(&F)", "户(&H)", "村(&V)", "工具(&T)", "帮助(&A)"} <= titles
+    texts = {
+        a.text()
+        for menu in window.menuBar().findChildren(type(window.file_menu))
+        for a in menu.actions()
+    }
+    for wanted in (
+        "导入花名册…",
+        "导出花名册…",
+        "填写入户核查表…",
+        "登记问题…",
+        "备份与恢复…",
+        "修改历史…",
+    ):
+        assert wanted in texts
+    assert "管理员" in window.user_label.text()
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "户籍", "村", "整改台账", "整改看板",
+    ]  # fmt: skip
