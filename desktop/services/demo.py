@@ -64,12 +64,29 @@ def _birth(rng: random.Random, age: int, today: datetime.date) -> datetime.date:
     return datetime.date(year, rng.randint(1, 12), rng.randint(1, 28))
 
 
+def _unique_id(rng: random.Random, birth: datetime.date, sex: str, issued: set[str]) -> str:
+    """Return an ID not handed out before in this build: a real ID number is unique."""
+    region = REGION_BEFORE_1994 if birth.year < 1994 else REGION_SINCE_1994
+    parity = 1 if sex == "男" else 0
+    start = rng.randrange(0, 500)
+    for step in range(500):
+        number = make_id(region, birth, ((start + step) % 500) * 2 + parity)
+        if number not in issued:
+            issued.add(number)
+            return number
+    raise ValueError(f"演示数据：{birth} 出生的号码已用完")  # 500 per sex and day: never here
+
+
 def _member(
-    rng: random.Random, name: str, sex: str, relation: str, age: int, today: datetime.date
+    rng: random.Random,
+    name: str,
+    sex: str,
+    relation: str,
+    age: int,
+    today: datetime.date,
+    issued: set[str],
 ) -> MemberData:
     birth = _birth(rng, age, today)
-    region = REGION_BEFORE_1994 if birth.year < 1994 else REGION_SINCE_1994
-    seq = rng.randrange(0, 500) * 2 + (1 if sex == "男" else 0)
     if age < 6:
         education, schooling = "学龄前儿童", "学前教育" if age >= 3 else "非在校生"
     elif age < 12:
@@ -93,7 +110,7 @@ def _member(
         work = rng.choices(codes.WORK_STATUSES, weights=(30, 15, 15, 15, 20, 5))[0]
     return MemberData(
         name=name,
-        id_number=make_id(region, birth, seq),
+        id_number=_unique_id(rng, birth, sex, issued),
         sex=sex,
         relation=relation,
         ethnicity="汉族" if rng.random() > 0.02 else "回族",
@@ -111,16 +128,20 @@ def _member(
     )
 
 
-def _household(rng: random.Random, code: str, group: str, today: datetime.date) -> HouseholdData:
+def _household(
+    rng: random.Random, code: str, group: str, today: datetime.date, issued: set[str]
+) -> HouseholdData:
     surname = rng.choice(SURNAMES)
     head_sex = "男" if rng.random() < 0.85 else "女"
     head_age = rng.randint(28, 85)
-    members = [_member(rng, _name(rng, surname), head_sex, "户主", head_age, today)]
+    members = [_member(rng, _name(rng, surname), head_sex, "户主", head_age, today, issued)]
     size = rng.choices((1, 2, 3, 4, 5, 6, 7), weights=(10, 18, 22, 24, 15, 8, 3))[0]
     if size >= 2:
         spouse_sex = "女" if head_sex == "男" else "男"
         members.append(
-            _member(rng, _name(rng), spouse_sex, "配偶", head_age + rng.randint(-5, 5), today)
+            _member(
+                rng, _name(rng), spouse_sex, "配偶", head_age + rng.randint(-5, 5), today, issued
+            )
         )
     for _ in range(size - len(members)):
         child_sex = rng.choice(codes.SEXES)
@@ -130,7 +151,7 @@ def _household(rng: random.Random, code: str, group: str, today: datetime.date) 
         else:
             relation = "之子" if child_sex == "男" else "之女"
             age = max(0, min(head_age - 20, rng.randint(0, 40)))
-        members.append(_member(rng, _name(rng, surname), child_sex, relation, age, today))
+        members.append(_member(rng, _name(rng, surname), child_sex, relation, age, today, issued))
     registered = rng.random() < 0.8
     if registered:
         poverty_kind = rng.choices(codes.POVERTY_KINDS, weights=(70, 22, 8))[0]
@@ -185,6 +206,7 @@ def build_demo(
     Evidence files of the demo problems go to `data_dir` (default: the user's data folder).
     """
     rng = random.Random(seed)
+    issued: set[str] = set()
     today = datetime.date(2020, 4, 1)  # the campaign's date, so that ages do not drift yearly
     per_township = 3000 if households <= 7000 else 7000
     township_count = min(len(TOWNSHIPS), max(1, math.ceil(households / per_township)))
@@ -239,7 +261,7 @@ def build_demo(
                 groups = [f"{n}组" for n in range(1, rng.randint(6, 14))]
                 for h_index in range(1, size + 1):
                     data = _household(
-                        rng, f"{village_code}{h_index:04d}", rng.choice(groups), today
+                        rng, f"{village_code}{h_index:04d}", rng.choice(groups), today, issued
                     )
                     data.village_id = village_id
                     all_households.append(data)
