@@ -93,6 +93,7 @@ Page custom ModePageCreate ModePageLeave
 ; ---------------------------------------------------------------- state
 Var AllUsers        ; 1: all users (HKLM, Program Files), 0: current user (HKCU, LOCALAPPDATA)
 Var Upgrade         ; 1: an installed copy was found; its folder and mode are kept
+Var UserDefaultDir  ; the per-user default folder (taken while the shell context is "current")
 Var RadioUser
 Var RadioAll
 
@@ -115,6 +116,8 @@ Function .onInit
   ${If} ${RunningX64}
     SetRegView 64
   ${EndIf}
+  SetShellVarContext current
+  StrCpy $UserDefaultDir "$LOCALAPPDATA\Programs\${PRODUCT}"
   StrCpy $Upgrade 0
   ; An installed copy decides the mode and the folder: upgrade in place.
   ReadRegStr $0 HKCU "${UNINSTALL_KEY}" "InstallLocation"
@@ -165,7 +168,7 @@ Function ApplyDefaultDir
     Return
   ${EndIf}
   ${If} $AllUsers == 1
-    ${If} $INSTDIR == "$LOCALAPPDATA\Programs\${PRODUCT}"
+    ${If} $INSTDIR == $UserDefaultDir
     ${OrIf} $INSTDIR == ""
       ${If} ${RunningX64}
         StrCpy $INSTDIR "$PROGRAMFILES64\${PRODUCT}"
@@ -175,7 +178,7 @@ Function ApplyDefaultDir
     ${EndIf}
   ${Else}
     ${If} $INSTDIR == ""
-      StrCpy $INSTDIR "$LOCALAPPDATA\Programs\${PRODUCT}"
+      StrCpy $INSTDIR $UserDefaultDir
     ${EndIf}
   ${EndIf}
 FunctionEnd
@@ -189,7 +192,7 @@ Function ModePageCreate
   Pop $0
   ${NSD_CreateRadioButton} 0 10u 100% 14u "仅为我安装（推荐，不需要管理员权限）"
   Pop $RadioUser
-  ${NSD_CreateLabel} 12u 26u 100% 20u "安装到 $LOCALAPPDATA\Programs\${PRODUCT}"
+  ${NSD_CreateLabel} 12u 26u 100% 20u "安装到 $UserDefaultDir"
   Pop $0
   ${NSD_CreateRadioButton} 0 54u 100% 14u "为这台电脑的所有用户安装（需要管理员权限）"
   Pop $RadioAll
@@ -209,7 +212,12 @@ Function ModePageLeave
     !insertmacro IsAdmin $1
     ${If} $1 != "Admin"
       ; Start this installer again with elevation, in all-users mode, and leave.
+      ClearErrors
       ExecShell "runas" "$EXEPATH" "/ALLUSERS"
+      ${If} ${Errors}
+        MessageBox MB_OK|MB_ICONEXCLAMATION "没有获得管理员权限。可以选择“仅为我安装”，不需要管理员权限。"
+        Abort ; stay on this page
+      ${EndIf}
       Quit
     ${EndIf}
     StrCpy $INSTDIR ""
@@ -300,9 +308,18 @@ Function un.onInit
     SetRegView 64
   ${EndIf}
   ${GetParameters} $1
+  ; Started without /ALLUSERS (e.g. uninstall.exe opened by hand): the HKLM key says whether
+  ; this folder is the all-users installation.
+  ReadRegStr $3 HKLM "${UNINSTALL_KEY}" "InstallLocation"
+  ClearErrors
+  ${GetOptions} $1 "/CURRENTUSER" $2
+  ${IfNot} ${Errors}
+    StrCpy $3 ""
+  ${EndIf}
   ClearErrors
   ${GetOptions} $1 "/ALLUSERS" $2
   ${IfNot} ${Errors}
+  ${OrIf} $3 == $INSTDIR
     !insertmacro SetMode 1
     !insertmacro IsAdmin $0
     ${If} $0 != "Admin"
