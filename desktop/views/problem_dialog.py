@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -43,6 +44,7 @@ from desktop.services.problem_rules import (
     STATUS_CLOSED,
     STATUS_IN_PROGRESS,
     STATUS_OPEN,
+    UNIT_KINDS,
     ProblemError,
     shown_status,
 )
@@ -199,7 +201,12 @@ class ProblemDialog(QDialog):
         form.addRow("原因分析", self.cause_edit)
         form.addRow("整改措施", self.measures_edit)
         form.addRow("整改类型", self.kind_combo)
-        form.addRow("责任单位", self.unit_combo)
+        self.add_unit_button = QPushButton("新增单位…")
+        self.add_unit_button.clicked.connect(self._on_add_unit_button_clicked)
+        unit_row = QHBoxLayout()
+        unit_row.addWidget(self.unit_combo, 1)
+        unit_row.addWidget(self.add_unit_button)
+        form.addRow("责任单位", unit_row)
         form.addRow("责任人", self.person_combo)
         form.addRow("整改时限", deadline_row)
         form.addRow("备注", self.note_edit)
@@ -496,6 +503,27 @@ class ProblemDialog(QDialog):
                 self.person_combo.addItem(person.name, person.id)
         if typed and self.person_combo.findText(typed) < 0:
             self.person_combo.setEditText(typed)
+
+    def add_unit(self, name: str, kind: str = "镇直单位") -> bool:
+        """Add a responsible unit (the township's own) and select it; False with the reason."""
+        try:
+            unit_id = self.problems.add_unit(name, kind)
+        except ProblemError as exc:
+            QMessageBox.warning(self, "不能新增单位", str(exc))
+            return False
+        for combo in (self.unit_combo, self.scope_unit_combo):
+            combo.addItem(name.strip(), unit_id)
+        self._select(self.unit_combo, unit_id)
+        return True
+
+    def _on_add_unit_button_clicked(self) -> None:
+        name, ok = QInputDialog.getText(self, "新增责任单位", "单位名称：")
+        if ok and name.strip():
+            kind, ok = QInputDialog.getItem(
+                self, "新增责任单位", "单位类别：", UNIT_KINDS, 0, False
+            )
+            if ok:
+                self.add_unit(name, kind)
 
     def _show_error(self, exc: ProblemError) -> None:
         self.error_label.setText(str(exc))

@@ -125,3 +125,12 @@ def test_attachments_unreadable_refused_missing_shown(qtbot, services, demo_engi
     assert "【文件缺失】" in dialog2.attachment_list.item(0).text()
     dialog2._open_attachment(dialog2.attachment_list.item(0))
     assert "不在了" in warnings[-1]
+
+
+def test_add_a_unit_of_the_township(qtbot, services, warnings):
+    dialog = _dialog(qtbot, services)
+    assert dialog.add_unit("镇文化站", "镇直单位")
+    assert dialog.unit_combo.currentText() == "镇文化站"
+    assert services.problems.unit_id_by_name("镇文化站") == dialog.unit_combo.currentData()
+    assert not dialog.add_unit("镇文化站")
+    assert "已有名为“镇文化站”的单位" in warnings[-1]
