@@ -319,6 +319,7 @@ class ProblemDialog(QDialog):
 
     def _new(self, household_id: int | None) -> None:
         self._on_scope_combo_changed()
+        self._on_item_combo_changed()
         self._on_kind_combo_changed()
         if household_id is not None:
             info = self.problems.household_info(household_id)
@@ -327,6 +328,10 @@ class ProblemDialog(QDialog):
                 self.scope_combo.setCurrentText(SCOPE_HOUSEHOLD)
                 self._select(self.village_combo, village_id)
                 self._select(self.household_combo, household_id)
+                # A household's problem is usually the village's to fix: propose its unit.
+                self.unit_combo.setCurrentIndex(
+                    max(0, self.unit_combo.findText(self.village_combo.currentText()))
+                )
         for index in (1, 2, 3):
             self.tabs.setTabEnabled(index, False)
         self.tabs.setTabToolTip(1, "保存后可办理整改进度、上传佐证材料")
@@ -468,6 +473,7 @@ class ProblemDialog(QDialog):
     def _on_item_combo_changed(self, *_args) -> None:
         item_id = self.item_combo.currentData()
         item = next((i for i in self._items if i.id == item_id), None)
+        self.item_hint.setVisible(item is not None)
         if item is None:
             self.item_hint.setText("")
             return

@@ -50,6 +50,7 @@ def test_raise_from_a_household_and_save(qtbot, services, demo_engine):
     assert dialog.scope_combo.currentText() == "户"
     assert dialog.household_combo.currentData() == hh
     assert not dialog.tabs.isTabEnabled(1)  # progress comes after the first save
+    assert dialog.unit_combo.currentText() == dialog.village_combo.currentText()  # proposed
     _fill(dialog)
     with qtbot.waitSignal(hub().problems_changed):
         dialog.buttons.accepted.emit()
