@@ -44,8 +44,12 @@ def _first_run(services: AppServices, window_parent=None) -> AppServices:
     return services
 
 
-def run_app(db_path: Path | None = None) -> int:
-    """Open the main window on a database (default: the last one, or the user's default)."""
+def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
+    """Open the main window on a database (default: the last one, or the user's default).
+
+    `sign_in=False` is for the start-up probe of the installer checks only: it measures the
+    window, so it skips the sign-in dialog and acts as the built-in 系统 user.
+    """
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop.views.main_window import MainWindow
@@ -77,7 +81,7 @@ def run_app(db_path: Path | None = None) -> int:
                 return 2
             lock.release()
             lock, services = demo_lock, chosen
-    _user, signed_in = LoginDialog.sign_in(services)
+    signed_in = LoginDialog.sign_in(services)[1] if sign_in else True
     if not signed_in:
         lock.release()
         return 0

@@ -453,7 +453,7 @@ def run_startup_probe(argv: list[str] | None = None) -> int:
             app.installEventFilter(spy)
             from desktop.app import run_app
 
-            code = run_app(db_path)
+            code = run_app(db_path, sign_in=False)
             app.removeEventFilter(spy)
             for widget in app.topLevelWidgets():
                 widget.close()
