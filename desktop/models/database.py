@@ -85,12 +85,20 @@ def _alembic_config(connection):
     return config
 
 
+# The newest migration. Checked against the migration scripts by a test; knowing it here lets
+# an up-to-date database open without importing Alembic (about 0.15 s of start-up).
+SCHEMA_HEAD = "0003"
+
+
 def current_revisions(engine: Engine) -> set[str]:
     """Return the schema revisions stamped in the database (empty for a new file)."""
-    from alembic.runtime.migration import MigrationContext
-
     with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())
+        exists = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        if exists is None:
+            return set()
+        return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
 
 def head_revisions() -> set[str]:
@@ -128,9 +136,11 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
 
     Returns True when a migration ran.
     """
+    current = current_revisions(engine)
+    if current == {SCHEMA_HEAD}:
+        return False
     from alembic import command
 
-    current = current_revisions(engine)
     if current and not current <= known_revisions():
         raise DatabaseError(
             "数据库文件的结构版本比本程序新（"

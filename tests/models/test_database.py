@@ -102,3 +102,9 @@ def test_queries_do_not_leak_references_to_none(engine):
 
 def test_each_engine_holds_one_connection(engine):
     assert engine.pool.size() == 1
+
+
+def test_schema_head_constant_names_the_newest_migration():
+    from desktop.models.database import SCHEMA_HEAD
+
+    assert head_revisions() == {SCHEMA_HEAD}  # one line of migrations, and the constant knows it
