@@ -266,7 +266,10 @@ def build_demo(
                     data.village_id = village_id
                     all_households.append(data)
         result = write_households(conn, all_households, progress=progress)
+    from desktop.services.demo_forms import add_demo_forms
     from desktop.services.demo_problems import add_demo_problems
+
+    add_demo_forms(engine, seed)
 
     # Problems are dated relative to the real today, so that overdue and due-this-week lists
     # have something true to show whenever the demo is opened.

@@ -134,6 +134,18 @@ class MainWindow(QMainWindow):
             "填写农户信息采集表…", lambda: self._open_form("collection"), "F6"
         )
         self.action_raise_problem = action("登记问题…", self._on_raise_problem_triggered)
+        self.action_print_verification = action(
+            "打印入户核查表…", lambda: self._print("verification"), "Ctrl+P"
+        )
+        self.action_print_collection = action(
+            "打印农户信息采集表…", lambda: self._print("collection")
+        )
+        self.action_print_blank_verification = action(
+            "打印空白入户核查表…", lambda: self._print_blank("verification")
+        )
+        self.action_print_blank_collection = action(
+            "打印空白农户信息采集表…", lambda: self._print_blank("collection")
+        )
         self.action_history = action("修改历史…", self._on_history_triggered, "Ctrl+H")
         self.action_backup = action("备份与恢复…", self._on_backup_triggered)
         self.action_users = action("用户管理…", self._on_users_triggered)
@@ -155,6 +167,12 @@ class MainWindow(QMainWindow):
             self.action_history,
         ):
             self.household_menu.addAction(act)
+        self.print_menu = self.menuBar().addMenu("打印(&P)")
+        for act in (self.action_print_verification, self.action_print_collection):
+            self.print_menu.addAction(act)
+        self.print_menu.addSeparator()
+        for act in (self.action_print_blank_verification, self.action_print_blank_collection):
+            self.print_menu.addAction(act)
         self.tools_menu = self.menuBar().addMenu("工具(&T)")
         for act in (
             self.action_backup,
@@ -387,6 +405,29 @@ class MainWindow(QMainWindow):
 
         household_id = self.households_page.current_id()
         ProblemDialog.edit(self.services, None, self, household_id=household_id)
+
+    def _print(self, form_code: str) -> None:
+        from desktop.views.batch_print_dialog import print_forms
+
+        ids = self.households_page.selected_ids()
+        if not ids:
+            ids = self.households_page.model.visible_ids()  # the village or filter shown
+            if not ids:
+                QMessageBox.information(self, "打印", "户籍表中没有要打印的户")
+                return
+            answer = QMessageBox.question(
+                self,
+                "打印",
+                f"没有选中户。打印表中显示的全部 {len(ids)} 户（每户一份，按户编号排序）？",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        self._printer = print_forms(self.services, ids, form_code, self)
+
+    def _print_blank(self, form_code: str) -> None:
+        from desktop.views.batch_print_dialog import print_forms
+
+        self._printer = print_forms(self.services, None, form_code, self)
 
     def _on_history_triggered(self) -> None:
         from desktop.views.history_dialog import HistoryDialog
