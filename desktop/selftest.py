@@ -15,6 +15,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ PROBE_HOUSEHOLDS = 300  # the start-up probe opens a database of a realistic sma
 VERIFICATION_FORM = "verification"  # the 核查表's form code in resources/forms/
 PROBE_FLAG = "--startup-probe"
 PROBE_PREFIX = "STARTUP-PROBE"  # installer/build.py reads this line to time the first paint
+PROBE_TIMEOUT_S = 60
+PROBE_PASSWORD = "probe-startup-2020"  # only ever set in the probe's private copy of a database
 
 
 class Missing(Exception):
@@ -403,76 +406,107 @@ def _process_age_ms() -> float | None:
 
 
 def _probe_db(argv: list[str], workdir: Path) -> tuple[Path, float]:
-    """The database the probe opens: `--db PATH`, else a new demo township (timed apart)."""
+    """A private copy of `--db PATH` (the probe signs in to it), else a new demo township."""
+    from desktop.models.database import backup_file, open_database
+
+    path = workdir / "probe.sqlite3"
     if "--db" in argv and argv.index("--db") + 1 < len(argv):
-        return Path(argv[argv.index("--db") + 1]), 0.0
-    from desktop.models.database import open_database
+        backup_file(Path(argv[argv.index("--db") + 1]), path)
+        return path, 0.0
     from desktop.services.demo import build_demo
 
     started = time.perf_counter()
-    path = workdir / "probe.sqlite3"
     engine = open_database(path)
     build_demo(engine, households=PROBE_HOUSEHOLDS, seed=DEMO_SEED)
     engine.dispose()
     return path, time.perf_counter() - started
 
 
-def run_startup_probe(argv: list[str] | None = None) -> int:
-    """Start the real application on a database, quit after the first paint, print the ms.
+def _probe_line(what: str, title: str, prep_seconds: float) -> str:
+    age = _process_age_ms()
+    own = (time.perf_counter() - _STARTED - prep_seconds) * 1000
+    since = f"{age - prep_seconds * 1000:.0f} ms since process start" if age else "n/a"
+    return f"{PROBE_PREFIX} {what} {title!r}: {since}, {own:.0f} ms since Python import"
 
-    installer/build.py times the whole process from outside; the line printed here gives the
-    process's own view (from the operating system's start of the process when known).
+
+def _probe_timeout(seen: dict[str, str]) -> None:
+    print(f"{PROBE_PREFIX} timed out after {PROBE_TIMEOUT_S} s; windows seen: {seen}", flush=True)
+    os._exit(3)
+
+
+def run_startup_probe(argv: list[str] | None = None) -> int:
+    """Start the real application on a database, print when its windows first paint, then quit.
+
+    Prints `STARTUP-PROBE first-window …` when the first window paints (the sign-in dialog) and
+    `STARTUP-PROBE painted …` when the main window does. On a database without users the probe
+    answers the first-run dialog (creates an administrator in its private copy) to get there.
+    installer/build.py times both lines from outside the process.
     """
     argv = sys.argv[1:] if argv is None else argv
     _ensure_offscreen()
     from PySide6.QtCore import QEvent, QObject, QTimer
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QWidget
 
     with tempfile.TemporaryDirectory(prefix="huitoukan-probe-") as tmp:
         workdir = Path(tmp)
         with _private_data_dir(workdir):
             db_path, prep_seconds = _probe_db(argv, workdir)
             app = QApplication.instance() or QApplication([sys.argv[0]])
-            painted: list[str] = []
+            seen: dict[str, str] = {}
+            answered: set[int] = set()
+
+            def answer(dialog: QDialog) -> None:
+                # The first-run sign-in creates an administrator; anything else is declined.
+                if getattr(dialog, "first_run", False) and hasattr(dialog, "confirm_edit"):
+                    dialog.name_edit.setText("probe")
+                    dialog.password_edit.setText(PROBE_PASSWORD)
+                    dialog.confirm_edit.setText(PROBE_PASSWORD)
+                    dialog.ok_button.click()
+                else:
+                    dialog.reject()
 
             class FirstPaint(QObject):
-                """Quit the event loop at the first paint of a top-level window."""
+                """Note the first paint of the first window and of the main window."""
 
                 def eventFilter(self, watched, event) -> bool:  # Qt's name
-                    if (
-                        not painted
-                        and event.type() == QEvent.Type.Paint
-                        and isinstance(watched, QWidget)
-                        and watched.isWindow()
-                    ):
-                        painted.append(watched.windowTitle() or type(watched).__name__)
-                        QTimer.singleShot(0, app.quit)
+                    if event.type() != QEvent.Type.Paint or not isinstance(watched, QWidget):
+                        return False
+                    if not watched.isWindow():
+                        return False
+                    title = watched.windowTitle() or type(watched).__name__
+                    if "first" not in seen:
+                        seen["first"] = title
+                        print(_probe_line("first-window", title, prep_seconds), flush=True)
+                    if isinstance(watched, QMainWindow) and "main" not in seen:
+                        seen["main"] = title
+                        print(_probe_line("painted", title, prep_seconds), flush=True)
+                        QTimer.singleShot(0, watched.close)
+                    elif isinstance(watched, QDialog) and id(watched) not in answered:
+                        answered.add(id(watched))
+                        QTimer.singleShot(0, lambda: answer(watched))
                     return False
 
             spy = FirstPaint()
             app.installEventFilter(spy)
             from desktop.app import run_app
 
-            code = run_app(db_path, sign_in=False)
+            # A window the probe cannot answer would wait for a person forever: give up loudly.
+            watchdog = threading.Timer(PROBE_TIMEOUT_S, _probe_timeout, args=(seen,))
+            watchdog.daemon = True
+            watchdog.start()
+            code = run_app(db_path)
+            watchdog.cancel()
             app.removeEventFilter(spy)
             for widget in app.topLevelWidgets():
                 widget.close()
                 widget.deleteLater()
             app.processEvents()
-    if not painted:
-        print(f"{PROBE_PREFIX} no window was painted (exit {code})", file=sys.stderr)
-        return 1
-    age = _process_age_ms()
-    own = (time.perf_counter() - _STARTED - prep_seconds) * 1000
-    age_text = f"{age - prep_seconds * 1000:.0f} ms since process start" if age else "n/a"
-    print(
-        f"{PROBE_PREFIX} painted {painted[0]!r}: {age_text}, {own:.0f} ms since Python import"
-        + (
-            f" (demo database built first, {prep_seconds * 1000:.0f} ms, not counted)"
-            if prep_seconds
-            else ""
+    if "main" not in seen:
+        first = seen.get("first", "none")
+        print(
+            f"{PROBE_PREFIX} the main window never painted (first window: {first!r}, exit {code})"
         )
-    )
+        return 1
     return 0
 
 

@@ -256,8 +256,9 @@ def probe_database(bundle: Path = BUNDLE, households: int = 300) -> Path:
     return path
 
 
-def startup_probe(bundle: Path = BUNDLE, db: Path | None = None) -> tuple[float, str]:
-    """Start the bundled app on a database; return (seconds to first paint, the probe's line)."""
+def startup_probe(bundle: Path = BUNDLE, db: Path | None = None) -> tuple[float, float, str]:
+    """Start the bundled app on a database; return seconds to the first window's and the main
+    window's first paint (timed from outside the process), and the probe's own line."""
     WORK.mkdir(parents=True, exist_ok=True)
     command = [str(cli_executable(bundle)), "--self-test", "--startup-probe"]
     if db is not None:
@@ -272,16 +273,19 @@ def startup_probe(bundle: Path = BUNDLE, db: Path | None = None) -> tuple[float,
         encoding="utf-8",
         errors="replace",
     )
-    painted, report = None, ""
+    first = painted = None
+    report = ""
     assert process.stdout is not None
     for line in process.stdout:
+        if line.startswith("STARTUP-PROBE first-window") and first is None:
+            first = time.perf_counter() - from_start
         if line.startswith("STARTUP-PROBE painted") and painted is None:
             painted = time.perf_counter() - from_start
             report = line.strip()
     process.wait(timeout=120)
-    if process.returncode != 0 or painted is None:
+    if process.returncode != 0 or painted is None or first is None:
         raise SystemExit(f"start-up probe failed (exit {process.returncode})")
-    return painted, report
+    return first, painted, report
 
 
 def folder_size(path: Path) -> int:
@@ -328,14 +332,19 @@ def measure(bundle: Path = BUNDLE, runs: int = 5) -> None:
     tests = [run_self_test(bundle) for _ in range(runs)]
     db = probe_database(bundle)
     probes = [startup_probe(bundle, db) for _ in range(runs)]
-    paints = [p[0] for p in probes]
+    firsts = [p[0] for p in probes]
+    paints = [p[1] for p in probes]
     print(f"MEASURE bundle: {size / 2**20:.0f} MB in {files} files")
     print(f"MEASURE self-test: median {statistics.median(tests):.2f} s of {runs} runs")
     print(
-        f"MEASURE start to first paint (300 households): median {statistics.median(paints):.2f} s,"
-        f" max {max(paints):.2f} s of {runs} runs"
+        f"MEASURE start to first window (sign-in dialog): median {statistics.median(firsts):.2f} s,"
+        f" max {max(firsts):.2f} s of {runs} runs"
     )
-    print(f"MEASURE last probe: {probes[-1][1]}")
+    print(
+        f"MEASURE start to main window painted (300 households, after the probe's automatic"
+        f" sign-in): median {statistics.median(paints):.2f} s, max {max(paints):.2f} s"
+    )
+    print(f"MEASURE last probe: {probes[-1][2]}")
 
 
 def main(argv: list[str] | None = None) -> int:

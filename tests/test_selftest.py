@@ -104,11 +104,17 @@ def test_pdf_that_is_not_a_pdf_is_rejected():
         selftest._inspect_pdf(b"<html>not a pdf</html>")
 
 
-def test_startup_probe_paints_the_main_window(demo_engine):
+def test_startup_probe_signs_in_and_paints_the_main_window(demo_engine):
     db = Path(demo_engine.url.database)
     demo_engine.dispose()
+    before = db.read_bytes()
     result = _run("--self-test", "--startup-probe", "--db", str(db))
     assert result.returncode == 0, result.stdout + result.stderr
-    line = next(s for s in result.stdout.splitlines() if s.startswith("STARTUP-PROBE painted"))
-    assert "回头看工作台" in line  # the main window's title, not some other window
-    assert "ms since" in line
+    lines = result.stdout.splitlines()
+    first = next(s for s in lines if s.startswith("STARTUP-PROBE first-window"))
+    main = next(s for s in lines if s.startswith("STARTUP-PROBE painted"))
+    assert "首次使用" in first  # the first-run sign-in dialog comes first
+    assert "回头看工作台" in main and "桃江县" in main  # then the main window on that database
+    assert "ms since" in main
+    # The probe signs in to a private copy: the database it was given is untouched.
+    assert db.read_bytes() == before
