@@ -103,10 +103,11 @@ class FormDialog(QDialog):
         self.save_button = QPushButton("保存草稿", self)
         self.complete_button = QPushButton("完成", self)
         self.preview_button = QPushButton("打印预览…", self)
+        self.problem_button = QPushButton("登记问题…", self)
         self.close_button = QPushButton("关闭", self)
         for button in (
             self.save_button, self.complete_button, self.preview_button, self.close_button,
-            self.accept_button, self.withdraw_button,
+            self.accept_button, self.withdraw_button, self.problem_button,
         ):  # fmt: skip
             # Enter inside a cell must never save or close the form by accident.
             button.setAutoDefault(False)
@@ -129,6 +130,8 @@ class FormDialog(QDialog):
         self.save_button.clicked.connect(lambda: self.save(complete=False))
         self.complete_button.clicked.connect(lambda: self.save(complete=True))
         self.preview_button.clicked.connect(self._on_preview_clicked)
+        self.problem_button.clicked.connect(self._on_problem_clicked)
+        self.problem_button.setToolTip("把核查中发现的问题登记到整改台账，本户已填好")
         self.close_button.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(complete=False))
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=lambda: self.save(complete=True))
@@ -170,6 +173,7 @@ class FormDialog(QDialog):
         splitter.setSizes([self.view.width() + 24, 280])
 
         buttons = QHBoxLayout()
+        buttons.addWidget(self.problem_button)
         buttons.addStretch(1)
         for button in (
             self.save_button, self.complete_button, self.preview_button, self.close_button
@@ -436,6 +440,11 @@ class FormDialog(QDialog):
             self._load(state)
 
     # --- preview ------------------------------------------------------------------------
+
+    def _on_problem_clicked(self) -> None:
+        from desktop.views.problem_dialog import ProblemDialog
+
+        ProblemDialog.edit(self.services, None, self, household_id=self.household_id)
 
     def _on_preview_clicked(self) -> None:
         from desktop.views.print_preview import PrintPreviewDialog

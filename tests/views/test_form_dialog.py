@@ -306,3 +306,23 @@ def test_preview_warns_about_characters_no_font_has(
     kind, title, text = boxes["shown"][-1]
     assert kind == "warning" and title == "有字符无法打印"
     assert "U+F0001" in text and "户主姓名" in text
+
+
+def test_a_problem_is_raised_from_the_form_with_the_household_filled_in(
+    qtbot, services, household_id, monkeypatch
+):
+    from desktop.views import problem_dialog
+
+    opened = []
+    monkeypatch.setattr(
+        problem_dialog.ProblemDialog,
+        "edit",
+        classmethod(
+            lambda cls, svc, pid, parent=None, household_id=None: (
+                opened.append((pid, household_id)) or (None, False)
+            )
+        ),
+    )
+    dialog = open_dialog(qtbot, services, household_id)
+    dialog.problem_button.click()
+    assert opened == [(None, household_id)]
