@@ -78,16 +78,11 @@ def _find_plugin(kind: str, stem: str) -> Path | None:
 
 
 def check_qt() -> str:
-    """The Qt platform plugin for this run, and the widgets and PDF modules, load."""
+    """Qt's widgets module and the platform plugin for this run load (else nothing else can)."""
     try:
         from PySide6 import QtGui, QtWidgets  # noqa: F401
     except ImportError as exc:
         raise Missing("Qt 界面模块", "Qt widgets module", str(exc)) from exc
-    for module in ("QtPdf", "QtPdfWidgets"):
-        try:
-            __import__(f"PySide6.{module}")
-        except ImportError as exc:
-            raise Missing(f"Qt PDF 模块 {module}", f"Qt PDF module {module}", str(exc)) from exc
     platform = os.environ.get("QT_QPA_PLATFORM", "").split(":")[0] or "offscreen"
     if _find_plugin("platforms", f"q{platform}") is None:
         searched = ", ".join(str(p) for p in _qt_plugin_dirs())
@@ -97,6 +92,16 @@ def check_qt() -> str:
     from PySide6.QtCore import qVersion
 
     return f"Qt {qVersion()}, platform {platform}"
+
+
+def check_qt_pdf() -> str:
+    """Qt's PDF modules (the print preview) load."""
+    for module in ("QtPdf", "QtPdfWidgets"):
+        try:
+            __import__(f"PySide6.{module}")
+        except ImportError as exc:
+            raise Missing(f"Qt PDF 模块 {module}", f"Qt PDF module {module}", str(exc)) from exc
+    return "QtPdf, QtPdfWidgets"
 
 
 def check_app(ctx: Context) -> str:
@@ -306,6 +311,7 @@ def _checks() -> list[tuple[str, str, Callable[[Context], str]]]:
     return [
         ("Qt 模块与平台插件", "Qt modules and platform plugin", lambda ctx: check_qt()),
         ("Qt 应用程序", "Qt application", check_app),
+        ("Qt PDF 模块", "Qt PDF module", lambda ctx: check_qt_pdf()),
         ("资源文件", "resources", lambda ctx: check_resources()),
         ("数据文件", "library data files", lambda ctx: check_data_files()),
         ("数据库与演示数据", "database and demo data", check_database),
@@ -336,8 +342,8 @@ def run_self_test(argv: list[str] | None = None) -> int:
                 except Missing as exc:
                     failures += 1
                     print(f"[失败 FAIL] {zh} / {en}: {exc}")
-                    if ctx.app is None and check is not check_app:
-                        break  # without Qt nothing later can run
+                    if ctx.app is None:
+                        break  # without the platform plugin Qt would abort the process
                     continue
                 except Exception as exc:
                     failures += 1

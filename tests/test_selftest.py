@@ -81,6 +81,29 @@ def test_missing_id_region_table_is_named(qapp, capsys, monkeypatch):
     assert "缺少身份证地区码表 / missing ID region table stdnum/cn/loc.dat" in out
 
 
+def test_missing_qt_pdf_module_is_named(qapp, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "PySide6.QtPdf", None)  # import now raises ImportError
+    code = selftest.run_self_test(["--self-test"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "缺少Qt PDF 模块 QtPdf / missing Qt PDF module QtPdf" in out
+    # One run names everything that is missing: the checks after it still ran.
+    assert "[通过 OK] 数据库与演示数据 / database and demo data" in out
+
+
+def test_missing_cjk_font_is_named(qapp, capsys, monkeypatch):
+    from desktop.printing import fonts
+
+    def no_font():
+        raise fonts.FontError("找不到可用的中文字体。")
+
+    monkeypatch.setattr(fonts, "register_fonts", no_font)
+    code = selftest.run_self_test(["--self-test"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "缺少PDF 中文字体 / missing CJK font for PDFs: 找不到可用的中文字体" in out
+
+
 def test_missing_qt_platform_plugin_is_named_without_a_crash():
     # Qt itself would abort with its own message; the self-test names the plugin first.
     result = _run("--self-test", QT_QPA_PLATFORM="nosuchplatform")
