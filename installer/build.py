@@ -414,7 +414,8 @@ def main(argv: list[str] | None = None) -> int:
     if IS_WINDOWS and not args.check:
         makensis(bundle, check=False)
     elif args.check:
-        check_removals(bundle)
+        if not IS_WINDOWS:  # REMOVALS names Linux files
+            check_removals(bundle)
         makensis(bundle, check=True)
     return 0
 
