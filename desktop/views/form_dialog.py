@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.form_recovery import FormRecovery
-from desktop.services.form_service import FormError, FormState, FormValidationError
+from desktop.services.form_service import (
+    FORM_STATE_COMPLETE,
+    FormError,
+    FormState,
+    FormValidationError,
+)
 from desktop.views.form_view import FieldProblem, FormView
 from desktop.views.signals import hub
 
@@ -104,10 +109,15 @@ class FormDialog(QDialog):
         self.complete_button = QPushButton("完成", self)
         self.preview_button = QPushButton("打印预览…", self)
         self.problem_button = QPushButton("登记问题…", self)
+        self.sign_button = QPushButton("纸质表已签字", self)
+        self.sign_button.setToolTip("签字的纸质表已收回：标记为已签字并锁定")
+        self.unlock_button = QPushButton("解锁修改…", self)
+        self.unlock_button.setToolTip("已签字的表需说明理由才能修改；修改后须重新打印签字")
         self.close_button = QPushButton("关闭", self)
         for button in (
             self.save_button, self.complete_button, self.preview_button, self.close_button,
-            self.accept_button, self.withdraw_button, self.problem_button,
+            self.accept_button, self.withdraw_button, self.problem_button, self.sign_button,
+            self.unlock_button,
         ):  # fmt: skip
             # Enter inside a cell must never save or close the form by accident.
             button.setAutoDefault(False)
@@ -131,6 +141,8 @@ class FormDialog(QDialog):
         self.complete_button.clicked.connect(lambda: self.save(complete=True))
         self.preview_button.clicked.connect(self._on_preview_clicked)
         self.problem_button.clicked.connect(self._on_problem_clicked)
+        self.sign_button.clicked.connect(self._on_sign_clicked)
+        self.unlock_button.clicked.connect(self._on_unlock_clicked)
         self.problem_button.setToolTip("把核查中发现的问题登记到整改台账，本户已填好")
         self.close_button.clicked.connect(self.reject)
         QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(complete=False))
@@ -174,6 +186,8 @@ class FormDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.problem_button)
+        buttons.addWidget(self.sign_button)
+        buttons.addWidget(self.unlock_button)
         buttons.addStretch(1)
         for button in (
             self.save_button, self.complete_button, self.preview_button, self.close_button
@@ -208,6 +222,8 @@ class FormDialog(QDialog):
         editable = not self.state.is_signed
         self.save_button.setEnabled(editable)
         self.complete_button.setEnabled(editable)
+        self.sign_button.setEnabled(self.state.state == FORM_STATE_COMPLETE and not self._dirty)
+        self.unlock_button.setEnabled(self.state.is_signed)
 
     def showEvent(self, event) -> None:
         """Start the keyboard at the form's first input."""
@@ -287,6 +303,7 @@ class FormDialog(QDialog):
         mark = " *" if dirty else ""
         title = self.windowTitle().removesuffix(" *")
         self.setWindowTitle(title + mark)
+        self.sign_button.setEnabled(self.state.state == FORM_STATE_COMPLETE and not dirty)
 
     def _on_view_edited(self) -> None:
         self._set_dirty(True)
@@ -440,6 +457,53 @@ class FormDialog(QDialog):
             self._load(state)
 
     # --- preview ------------------------------------------------------------------------
+
+    def _on_sign_clicked(self) -> None:
+        if self._dirty:
+            QMessageBox.information(self, "纸质表已签字", "请先保存修改，再标记已签字。")
+            return
+        answer = QMessageBox.question(
+            self,
+            "纸质表已签字",
+            "签字的纸质表已收回？标记后本表锁定，修改须说明理由解锁。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.services.forms.sign(
+                self.household_id, self.form_code, self.services.user, self.state.campaign_id
+            )
+        except Exception as exc:  # refused (e.g. not complete): say why, change nothing
+            QMessageBox.warning(self, "未能标记", _reason(exc))
+            return
+        self._after_lock_change()
+
+    def _on_unlock_clicked(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self, "解锁修改", "解锁理由（将记入操作日志，纸质表须重新打印签字）："
+        )
+        if not ok:
+            return
+        try:
+            self.services.forms.unlock(
+                self.household_id,
+                self.form_code,
+                reason.strip(),
+                self.services.user,
+                self.state.campaign_id,
+            )
+        except Exception as exc:  # no reason, or no permission: say why
+            QMessageBox.warning(self, "未能解锁", _reason(exc))
+            return
+        self._after_lock_change()
+
+    def _after_lock_change(self) -> None:
+        state = self.services.forms.open_form(
+            self.household_id, self.form_code, self.state.campaign_id
+        )
+        self.saved_version = state.version
+        self._load(state)
+        hub().form_changed.emit(self.household_id, self.form_code)
 
     def _on_problem_clicked(self) -> None:
         from desktop.views.problem_dialog import ProblemDialog

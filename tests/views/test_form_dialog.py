@@ -326,3 +326,31 @@ def test_a_problem_is_raised_from_the_form_with_the_household_filled_in(
     dialog = open_dialog(qtbot, services, household_id)
     dialog.problem_button.click()
     assert opened == [(None, household_id)]
+
+
+def test_sign_locks_the_form_and_unlock_needs_a_reason(
+    qtbot, services, household_id, monkeypatch, boxes
+):
+    from PySide6.QtWidgets import QInputDialog
+
+    from desktop.views import form_dialog
+
+    monkeypatch.setattr(form_dialog, "ask_reason", lambda *a, **k: "户主口述，已核实")
+    dialog = open_dialog(qtbot, services, household_id)
+    if not dialog.save(complete=True):
+        pytest.skip(f"the demo household's form does not pass the rules: {boxes['shown']}")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert dialog.sign_button.isEnabled()
+    dialog.sign_button.click()
+    assert record_of(services, household_id).state == "signed"
+    assert not dialog.save_button.isEnabled() and dialog.unlock_button.isEnabled()
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[2]))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", True))
+    dialog.unlock_button.click()
+    assert warnings and record_of(services, household_id).state == "signed"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("户主更正了务工人数", True))
+    dialog.unlock_button.click()
+    record = record_of(services, household_id)
+    assert record.state != "signed" and record.paper_outdated
+    assert dialog.save_button.isEnabled()
