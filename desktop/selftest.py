@@ -443,10 +443,10 @@ def _probe_timeout(seen: dict[str, str]) -> None:
 def run_startup_probe(argv: list[str] | None = None) -> int:
     """Start the real application on a database, print when its windows first paint, then quit.
 
-    Prints `STARTUP-PROBE first-window …` when the first window paints (the sign-in dialog) and
-    `STARTUP-PROBE painted …` when the main window does. On a database without users the probe
-    answers the first-run dialog (creates an administrator in its private copy) to get there.
-    installer/build.py times both lines from outside the process.
+    Prints `STARTUP-PROBE first-window …` at the first paint of any window and `STARTUP-PROBE
+    painted …` at the main window's. The sign-in dialog is skipped (`run_app(sign_in=False)`);
+    any other dialog is answered (a first-run sign-in creates an administrator in the probe's
+    private copy) or declined. installer/build.py times both lines from outside the process.
     """
     argv = sys.argv[1:] if argv is None else argv
     _ensure_offscreen()
@@ -500,7 +500,7 @@ def run_startup_probe(argv: list[str] | None = None) -> int:
             watchdog = threading.Timer(PROBE_TIMEOUT_S, _probe_timeout, args=(seen,))
             watchdog.daemon = True
             watchdog.start()
-            code = run_app(db_path)
+            code = run_app(db_path, sign_in=False)  # the window, not the typing of a password
             watchdog.cancel()
             app.removeEventFilter(spy)
             for widget in app.topLevelWidgets():

@@ -389,12 +389,12 @@ def measure(bundle: Path = BUNDLE, runs: int = 5) -> None:
     print(f"MEASURE bundle: {size / 2**20:.0f} MB in {files} files")
     print(f"MEASURE self-test: median {statistics.median(tests):.2f} s of {runs} runs")
     print(
-        f"MEASURE start to first window (sign-in dialog): median {statistics.median(firsts):.2f} s,"
+        f"MEASURE start to first window: median {statistics.median(firsts):.2f} s,"
         f" max {max(firsts):.2f} s of {runs} runs"
     )
     print(
-        f"MEASURE start to main window painted (300 households, after the probe's automatic"
-        f" sign-in): median {statistics.median(paints):.2f} s, max {max(paints):.2f} s"
+        f"MEASURE start to main window painted (300 households, sign-in skipped):"
+        f" median {statistics.median(paints):.2f} s, max {max(paints):.2f} s"
     )
     print(f"MEASURE last probe: {probes[-1][2]}")
 
