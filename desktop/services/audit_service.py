@@ -27,6 +27,7 @@ from sqlalchemy import Connection, Engine, Insert, Update, event, insert, inspec
 from sqlalchemy.orm import Session
 
 from desktop.models.base import utcnow
+from desktop.models.bulk import insert_many
 from desktop.models.registry import Household
 from desktop.models.safety import (
     ACTION_DELETE,
@@ -405,7 +406,7 @@ def _on_before_execute(conn, statement, multiparams, params, _options) -> None:
     # writer's executemany statements match here; the flush listener covers the ORM.
     entries = _bulk_entries(conn, statement, rows)
     if entries:
-        conn.execute(insert(AuditEntry), entries)
+        insert_many(conn, AuditEntry.__table__, entries)  # 100,000 entries on a county import
 
 
 # --- reading and exporting -----------------------------------------------------------------

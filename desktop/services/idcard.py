@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError
 
 
-@dataclass(frozen=True)
-class IdCheck:
-    """What an ID number says, and what is wrong with it (messages in Chinese)."""
+class IdCheck(NamedTuple):
+    """What an ID number says, and what is wrong with it (messages in Chinese).
+
+    A NamedTuple: a roster import checks 350,000 of them, and a frozen dataclass takes
+    several times longer to build.
+    """
 
     number: str
-    errors: tuple[str, ...] = field(default=())
-    warnings: tuple[str, ...] = field(default=())
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
     sex: str = ""
     birth_date: datetime.date | None = None
 
@@ -25,6 +28,14 @@ class IdCheck:
     def ok(self) -> bool:
         """True when the number has no blocking error."""
         return not self.errors
+
+
+_START_YEAR = datetime.date.today().year
+
+
+def _in_future(day: datetime.date) -> bool:
+    # Asking the clock for every one of 350,000 IDs costs 0.4 s; only recent years need it.
+    return day.year >= _START_YEAR and day > datetime.date.today()
 
 
 def normalize_id(text: str) -> str:
@@ -73,7 +84,7 @@ def check_id(text: str) -> IdCheck:
         birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         return IdCheck(number, errors=("出生日期不存在",))
-    if birth > datetime.date.today() or birth.year < 1890:
+    if birth.year < 1890 or _in_future(birth):
         return IdCheck(number, errors=("出生日期不合理",))
     if number[-1] != ric.calc_check_digit(number):
         return IdCheck(number, errors=("校验码错误（最后一位不对）",), birth_date=birth)
@@ -82,6 +93,29 @@ def check_id(text: str) -> IdCheck:
     if not _region_known(number[:6], birth.year):
         warnings = (f"地区码 {number[:6]} 不在代码表中，请核对",)
     return IdCheck(number, warnings=warnings, sex=sex, birth_date=birth)
+
+
+def valid_id_sex(number: str) -> str:
+    """Return 男 or 女 for a valid normalised ID number, "" for an invalid one.
+
+    The same checks as check_id (without the region warning), at a third of the cost: the
+    flags of every household are computed on each bulk write.
+    """
+    if len(number) == 18:
+        if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+            return ""
+        try:
+            birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+        except ValueError:
+            return ""
+        if birth.year < 1890 or _in_future(birth):
+            return ""
+        if number[17] != ric.calc_check_digit(number):
+            return ""
+        return "男" if int(number[16]) % 2 else "女"
+    if len(number) == 15 and number.isdigit():
+        return check_id(number).sex
+    return ""
 
 
 def make_id(prefix: str, birth: datetime.date, seq: int) -> str:

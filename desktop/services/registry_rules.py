@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from desktop.services.codes import HEAD_RELATION
-from desktop.services.idcard import check_id
+from desktop.services.idcard import valid_id_sex
 
 # Flags stored on a household as a bit set; their Chinese names are what the table shows.
 FLAG_COUNT_MISMATCH = 1
@@ -88,8 +88,17 @@ def counts_disagree(counts: Iterable[int | None]) -> bool:
     return len(known) > 1
 
 
-def compute_flags(members: list[MemberFacts], counts: Iterable[int | None], phone: str) -> int:
-    """Compute the household's flags from its members, its four counts and its phone."""
+def compute_flags(
+    members: list[MemberFacts],
+    counts: Iterable[int | None],
+    phone: str,
+    *,
+    ids_checked: bool = False,
+) -> int:
+    """Compute the household's flags from its members, its four counts and its phone.
+
+    `ids_checked`: every ID number was validated already, so only its sex digit is read.
+    """
     flags = 0
     counts = list(counts)
     if len(counts) == 4 and counts[2] is None:
@@ -101,13 +110,13 @@ def compute_flags(members: list[MemberFacts], counts: Iterable[int | None], phon
     if sum(1 for m in members if m.relation == HEAD_RELATION) != 1:
         flags |= FLAG_HEAD_PROBLEM
     for m in members:
-        if not m.id_number:
+        if ids_checked and m.id_number:
+            id_sex = "男" if int(m.id_number[-2 if len(m.id_number) == 18 else -1]) % 2 else "女"
+        else:
+            id_sex = valid_id_sex(m.id_number) if m.id_number else ""
+        if not id_sex:
             flags |= FLAG_INVALID_ID
-            continue
-        check = check_id(m.id_number)
-        if not check.ok:
-            flags |= FLAG_INVALID_ID
-        elif m.sex and check.sex and m.sex != check.sex:
+        elif m.sex and m.sex != id_sex:
             flags |= FLAG_SEX_MISMATCH
     return flags
 

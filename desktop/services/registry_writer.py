@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from desktop.models.base import utcnow
+from desktop.models.bulk import insert_many
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services.codes import HEAD_RELATION
 from desktop.services.idcard import check_id
@@ -92,6 +92,31 @@ class PlaceResolver:
             ).inserted_primary_key[0]
         return self.groups[key]
 
+    def prepare(self, households: Sequence[HouseholdData]) -> None:
+        """Create every missing village and group of these households up front, in bulk.
+
+        A county has thousands of groups; one INSERT statement each costs about a millisecond
+        of SQLAlchemy overhead, one executemany for all of them almost nothing.
+        """
+        wanted: dict[tuple[int, str], None] = {}
+        for data in households:
+            village_id = self.village_for(data)
+            if data.group_name and (village_id, data.group_name) not in self.groups:
+                wanted[(village_id, data.group_name)] = None
+        if not wanted:
+            return
+        insert_many(
+            self.conn,
+            Group.__table__,
+            [{"village_id": v, "name": n} for v, n in wanted],
+        )
+        self.groups.update(
+            {
+                (r.village_id, r.name): r.id
+                for r in self.conn.execute(select(Group.id, Group.village_id, Group.name))
+            }
+        )
+
     def village_for(self, data: HouseholdData) -> int:
         """Return the village id of a household named by its place columns."""
         if data.village_id is not None:
@@ -101,8 +126,11 @@ class PlaceResolver:
         return self.village(township, data.village_name)
 
 
-def derived_values(data: HouseholdData) -> dict:
-    """Return the stored derived columns of a household: head, count, flags, search text."""
+def derived_values(data: HouseholdData, *, ids_checked: bool = False) -> dict:
+    """Return the stored derived columns of a household: head, count, flags, search text.
+
+    `ids_checked` says every member's ID number was already validated (the roster import).
+    """
     facts = [MemberFacts(m.name, m.id_number, m.sex, m.relation) for m in data.members]
     heads = [m.name for m in data.members if m.relation == HEAD_RELATION]
     return {
@@ -112,12 +140,15 @@ def derived_values(data: HouseholdData) -> dict:
             facts,
             (data.count_hukou, data.count_card, data.count_system, data.count_actual),
             data.phone,
+            ids_checked=ids_checked,
         ),
         "search_text": search_text(data.code, facts),
     }
 
 
-def household_values(data: HouseholdData, village_id: int, group_id: int | None) -> dict:
+def household_values(
+    data: HouseholdData, village_id: int, group_id: int | None, *, ids_checked: bool = False
+) -> dict:
     """Return the column values of a household row."""
     values = {
         "code": data.code,
@@ -140,7 +171,7 @@ def household_values(data: HouseholdData, village_id: int, group_id: int | None)
         "count_actual": data.count_actual,
         "note": data.note,
     }
-    values.update(derived_values(data))
+    values.update(derived_values(data, ids_checked=ids_checked))
     return values
 
 
@@ -187,15 +218,20 @@ def write_households(
     *,
     progress: Callable[[int, int], bool] | None = None,
     chunk: int = 5000,
-    birth_dates_checked: bool = False,
+    ids_checked: bool = False,
 ) -> WriteResult:
     """Create or update households by 户编号 within the caller's transaction.
 
     `progress(done, total)` may return False to cancel; the caller then rolls back.
-    `birth_dates_checked` says each member's birth date was already derived from its ID.
+    `ids_checked` says each member's ID was already validated and its birth date derived.
     """
     result = WriteResult()
+    if len(households) > 1000:
+        # A larger page cache for this connection: index pages of a county-sized write stay
+        # in memory (measured: executemany 3.7 → 3.1 s for 350,000 members).
+        conn.exec_driver_sql("PRAGMA cache_size=-131072")
     places = PlaceResolver(conn)
+    places.prepare(households)
     existing = {r[0]: r[1] for r in conn.execute(select(Household.code, Household.id))}
     next_id = (conn.execute(select(func.max(Household.id))).scalar() or 0) + 1
     now = utcnow()
@@ -206,7 +242,7 @@ def write_households(
         for data in batch:
             village_id = places.village_for(data)
             group_id = places.group(village_id, data.group_name)
-            values = household_values(data, village_id, group_id)
+            values = household_values(data, village_id, group_id, ids_checked=ids_checked)
             household_id = existing.get(data.code)
             if household_id is None:
                 household_id = next_id
@@ -219,7 +255,7 @@ def write_households(
                 changed_rows.append(values)
                 replaced.append(household_id)
             member_rows.extend(
-                member_values(household_id, seq, m, birth_from_id=not birth_dates_checked)
+                member_values(household_id, seq, m, birth_from_id=not ids_checked)
                 for seq, m in enumerate(data.members, 1)
             )
         if new_rows:
@@ -233,42 +269,13 @@ def write_households(
             conn.execute(stmt, changed_rows)
             conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
         if member_rows:
-            _insert_many(conn, Member.__table__, member_rows)
+            insert_many(conn, Member.__table__, member_rows)
         result.created += len(new_rows)
         result.updated += len(changed_rows)
         result.members += len(member_rows)
         if progress is not None and progress(min(start + chunk, total), total) is False:
             raise WriteCancelled()
     return result
-
-
-def _insert_many(conn: Connection, table, rows: list[dict]) -> None:
-    """Insert rows with the driver's executemany, converting values with the column types.
-
-    SQLAlchemy's executemany spends ~20 µs a row building parameters; a county roster has
-    350,000 members. Household rows keep going through Core, where the audit trail sees them.
-    """
-    keys = list(rows[0])
-    dialect = conn.dialect
-    processors = [
-        (i, proc)
-        for i, key in enumerate(keys)
-        if (proc := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
-    preparer = dialect.identifier_preparer
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        preparer.format_table(table),
-        ", ".join(preparer.quote(k) for k in keys),
-        ", ".join("?" * len(keys)),
-    )
-    getter = itemgetter(*keys)
-    params = []
-    for row in rows:
-        values = list(getter(row))  # a list so processors can convert in place
-        for i, proc in processors:
-            values[i] = proc(values[i])
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
 
 
 class WriteCancelled(Exception):

@@ -17,12 +17,13 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, select
 
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services import codes
-from desktop.services.idcard import check_id, mask_id
+from desktop.services.idcard import check_id, mask_id, normalize_id
 from desktop.services.registry_data import HouseholdData, MemberData
 from desktop.services.registry_writer import WriteCancelled, write_households
 from desktop.services.roster_template import (
@@ -477,8 +478,7 @@ _NORMALISERS = {
 }
 
 
-@dataclass(frozen=True)
-class _IdResult:
+class _IdResult(NamedTuple):  # a tuple: built once per member row
     number: str
     error: str | None
     warnings: tuple[str, ...]
@@ -490,7 +490,7 @@ class _IdResult:
 def _check_id_cell(value: object) -> _IdResult:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _IdResult(display_text(value), MSG_ID_AS_NUMBER, (), "", None)
-    text = "".join(unicodedata.normalize("NFKC", display_text(value)).split()).upper()
+    text = normalize_id(display_text(value))
     if not text:
         return _IdResult("", "证件号码为空", (), "", None)
     if "*" in text:
@@ -872,7 +872,7 @@ def import_roster(
                     progress(50 + 49 * done // max(1, total), f"已写入 {done}/{total} 户…")
                 return True
 
-            written = write_households(conn, to_write, progress=on_write, birth_dates_checked=True)
+            written = write_households(conn, to_write, progress=on_write, ids_checked=True)
             report(99, "正在保存…")
         result.created = written.created
         result.updated = written.updated

@@ -41,3 +41,14 @@ def test_unknown_region_and_old_ids_only_warn():
 
 def test_mask_keeps_first_six_and_last_four():
     assert mask_id("430922199001011234") == "430922********1234"
+
+
+def test_the_fast_check_agrees_with_check_id():
+    from desktop.services.idcard import valid_id_sex
+
+    good = [make_id("441521", datetime.date(1990 + i, 1 + i, 1 + i), i) for i in range(10)]
+    bad = [g[:-1] + ("0" if g[-1] != "0" else "1") for g in good]
+    samples = [*good, *bad, "44152119900230002X", "441521900101123", "4415211990", "", "ABC"]
+    for number in samples:
+        check = check_id(number)
+        assert valid_id_sex(check.number) == (check.sex if check.ok else ""), number
