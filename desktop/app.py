@@ -56,6 +56,11 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName(APP_NAME)
+    icon = resources_dir() / "icons" / "app.png"
+    if icon.exists():
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
