@@ -26,4 +26,5 @@ fi
 python3 -m pip install -q -e ".[test]"
 export QT_QPA_PLATFORM=offscreen
 python3 -m ruff check .
+python3 -m ruff format --check .
 python3 -m pytest -q "$@"

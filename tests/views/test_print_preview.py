@@ -118,7 +118,7 @@ def test_unprintable_characters_are_listed_before_the_preview(qtbot, monkeypatch
     monkeypatch.setattr(PrintPreviewDialog, "exec", lambda self: 0)
     saved, accepted = PrintPreviewDialog.preview(make_pdf(1), "x", None, missing)
     assert (saved, accepted) == (None, False)
-    kind, (title, text) = no_message_boxes[0]
+    kind, (_title, text) = no_message_boxes[0]
     assert kind == "warning"
     assert "𠮷" in text and "U+20BB7" in text and "HX001 户主姓名" in text
 
