@@ -16,7 +16,7 @@ from desktop.models.registry import County, Township, Village
 from desktop.services import codes
 from desktop.services.idcard import make_id
 from desktop.services.registry_data import HouseholdData, MemberData
-from desktop.services.registry_writer import write_households
+from desktop.services.registry_writer import collector_paused, write_households
 
 COUNTY = "桃江县"
 PROVINCE = "湖南省"
@@ -205,6 +205,17 @@ def build_demo(
 
     Evidence files of the demo problems go to `data_dir` (default: the user's data folder).
     """
+    with collector_paused():  # millions of objects, no cycles: see registry_writer
+        return _build_demo(engine, households, seed, progress, data_dir)
+
+
+def _build_demo(
+    engine: Engine,
+    households: int,
+    seed: int,
+    progress: Callable[[int, int], bool] | None,
+    data_dir: Path | None,
+) -> DemoResult:
     rng = random.Random(seed)
     issued: set[str] = set()
     today = datetime.date(2020, 4, 1)  # the campaign's date, so that ages do not drift yearly

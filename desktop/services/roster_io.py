@@ -25,7 +25,7 @@ from desktop.models.registry import County, Group, Household, Member, Township, 
 from desktop.services import codes
 from desktop.services.idcard import check_id, mask_id, normalize_id
 from desktop.services.registry_data import HouseholdData, MemberData
-from desktop.services.registry_writer import WriteCancelled, write_households
+from desktop.services.registry_writer import WriteCancelled, collector_paused, write_households
 from desktop.services.roster_template import (
     BY_HEADER,
     CODE_TEXT,
@@ -822,6 +822,11 @@ def import_roster(
     `progress(percent, text)` reports; `cancel()` returning True stops the import and
     nothing is written. Households already in the database (same 户编号) are updated.
     """
+    with collector_paused():
+        return _import_roster(engine, path, skip_invalid, mapping, progress, cancel, sheet)
+
+
+def _import_roster(engine, path, skip_invalid, mapping, progress, cancel, sheet) -> ImportResult:
     started = time.perf_counter()
     result = ImportResult(Path(path))
 
