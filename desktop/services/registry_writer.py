@@ -6,14 +6,10 @@ magnitude faster, which a county-scale roster (350,000 member rows) needs.
 
 from __future__ import annotations
 
-import contextvars
 import gc
-import queue
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
@@ -242,45 +238,36 @@ def write_households(
     next_id = (conn.execute(select(func.max(Household.id))).scalar() or 0) + 1
     now = utcnow()
     total = len(households)
-    # With more than one chunk, SQLite writes chunk N on a second thread while this one
-    # prepares chunk N+1: sqlite3 releases the GIL while it inserts rows.
-    writer = _SerialWriter() if total > chunk else None
-    try:
-        for start in range(0, total, chunk):
-            batch = households[start : start + chunk]
-            new_rows, changed_rows, member_rows, replaced = [], [], [], []
-            for data in batch:
-                village_id = places.village_for(data)
-                group_id = places.group(village_id, data.group_name)
-                values = household_values(data, village_id, group_id, ids_checked=ids_checked)
-                household_id = existing.get(data.code)
-                if household_id is None:
-                    household_id = next_id
-                    next_id += 1
-                    existing[data.code] = household_id
-                    values.update(id=household_id, version=1, created_at=now, updated_at=now)
-                    new_rows.append(values)
-                else:
-                    values.update(b_id=household_id, updated_at=now)
-                    changed_rows.append(values)
-                    replaced.append(household_id)
-                member_rows.extend(
-                    member_values(household_id, seq, m, birth_from_id=not ids_checked)
-                    for seq, m in enumerate(data.members, 1)
-                )
-            job = partial(_write_chunk, conn, new_rows, changed_rows, replaced, member_rows)
-            if writer is None:
-                job()
+    # (Writing chunk N on a second thread while preparing chunk N+1 was tried: no gain, as
+    # sqlite3 binds each row's parameters holding the GIL.)
+    for start in range(0, total, chunk):
+        batch = households[start : start + chunk]
+        new_rows, changed_rows, member_rows, replaced = [], [], [], []
+        for data in batch:
+            village_id = places.village_for(data)
+            group_id = places.group(village_id, data.group_name)
+            values = household_values(data, village_id, group_id, ids_checked=ids_checked)
+            household_id = existing.get(data.code)
+            if household_id is None:
+                household_id = next_id
+                next_id += 1
+                existing[data.code] = household_id
+                values.update(id=household_id, version=1, created_at=now, updated_at=now)
+                new_rows.append(values)
             else:
-                writer.submit(job)
-            result.created += len(new_rows)
-            result.updated += len(changed_rows)
-            result.members += len(member_rows)
-            if progress is not None and progress(min(start + chunk, total), total) is False:
-                raise WriteCancelled()
-    finally:
-        if writer is not None:
-            writer.close()  # waits for the last chunk; re-raises a failed write
+                values.update(b_id=household_id, updated_at=now)
+                changed_rows.append(values)
+                replaced.append(household_id)
+            member_rows.extend(
+                member_values(household_id, seq, m, birth_from_id=not ids_checked)
+                for seq, m in enumerate(data.members, 1)
+            )
+        _write_chunk(conn, new_rows, changed_rows, replaced, member_rows)
+        result.created += len(new_rows)
+        result.updated += len(changed_rows)
+        result.members += len(member_rows)
+        if progress is not None and progress(min(start + chunk, total), total) is False:
+            raise WriteCancelled()
     return result
 
 
@@ -297,45 +284,6 @@ def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows
         conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
     if member_rows:
         insert_many(conn, Member.__table__, member_rows)
-
-
-class _SerialWriter:
-    """One thread that runs write jobs on the connection, in order, one at a time.
-
-    The caller must not use the connection until close() returns. The thread runs in a copy
-    of the caller's context, so the audit trail still knows who is importing.
-    """
-
-    def __init__(self) -> None:
-        self._jobs: queue.Queue = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        context = contextvars.copy_context()
-        self._thread = threading.Thread(target=context.run, args=(self._run,), daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            job = self._jobs.get()
-            if job is None:
-                return
-            if self._error is None:
-                try:
-                    job()
-                except BaseException as exc:  # handed to the caller by close()
-                    self._error = exc
-
-    def submit(self, job: Callable[[], None]) -> None:
-        """Queue a job; fail at once if an earlier one failed."""
-        if self._error is not None:
-            raise self._error
-        self._jobs.put(job)
-
-    def close(self) -> None:
-        """Wait for every queued job; re-raise the first failure."""
-        self._jobs.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""Bulk writes: chunks written on a second thread, in order, inside the caller's transaction."""
+"""Bulk writes: chunks written in order inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def test_many_chunks_land_in_order_with_the_importer_in_the_log(engine):
 
 def test_a_failing_chunk_fails_the_write_and_the_caller_rolls_back(engine):
     bad = _households(12)
-    bad[11].members[0].name = None  # NOT NULL: the last chunk fails on the writer thread
+    bad[11].members[0].name = None  # NOT NULL: the last chunk fails
     with pytest.raises(Exception), engine.begin() as conn:  # noqa: B017 - any driver error
         write_households(conn, bad, chunk=5)
     with engine.connect() as conn:
