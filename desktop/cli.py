@@ -43,4 +43,9 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.app import run_app
 
         return run_app(args.db)
-    return int(args.func(args) or 0)
+    from desktop.commands.common import release_locks
+
+    try:
+        return int(args.func(args) or 0)
+    finally:
+        release_locks()

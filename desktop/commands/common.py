@@ -20,14 +20,40 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def open_db(args: argparse.Namespace) -> Engine:
-    """Open the database named by `--db`, or exit with the reason in Chinese."""
-    path = args.db or default_db_path()
+_held_locks: list = []  # held until the command's process exits
+
+
+def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
+    """Open the database named by `--db` for a command, or exit with the reason in Chinese.
+
+    The command takes the same lock as the window (one writer process per file; a window
+    open on the file makes the command wait for it to close) and every change it makes is
+    logged under the operating-system user's name.
+    """
+    from desktop.services import audit_service, form_lock  # noqa: F401  (listeners)
+    from desktop.services.backup_service import AlreadyOpenError, DatabaseLock
+
+    path = Path(args.db or default_db_path())
+    if lock:
+        held = DatabaseLock(path)
+        try:
+            held.acquire()
+        except AlreadyOpenError as exc:
+            fail(str(exc), 3)
+        _held_locks.append(held)
     try:
-        return open_database(path, backup_dir=backups_dir())
+        engine = open_database(path, backup_dir=backups_dir())
     except DatabaseError as exc:
         fail(str(exc))
         raise  # unreachable; fail exits
+    audit_service.attach(engine, audit_service.cli_actor)
+    return engine
+
+
+def release_locks() -> None:
+    """Release the locks the command took (at its end)."""
+    while _held_locks:
+        _held_locks.pop().release()
 
 
 def fail(message: str, code: int = 2) -> None:

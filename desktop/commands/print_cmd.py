@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             pdf = render_form(description, [], blank=True, stamp=not args.no_stamp)
             households = 0
         else:
-            engine = open_db(args)
+            engine = open_db(args, lock=False)  # reading only
             ids = _household_ids(engine, args)
             items = FormService(engine).print_items(ids, args.form, args.campaign)
             households = len(items)

@@ -117,7 +117,7 @@ def run_restore(args: argparse.Namespace) -> int:
         except BackupError as exc:
             fail(str(exc), 1)
         args.db = db
-        engine = open_db(args)
+        engine = open_db(args, lock=False)  # the command holds its own lock if it writes
         try:
             with acting_as(cli_actor()):
                 AuditService(engine).log(
@@ -154,7 +154,7 @@ def run_audit_export(args: argparse.Namespace) -> int:
         fail("起始日期晚于截止日期", 1)
     lock = _locked(args)
     try:
-        engine = open_db(args)
+        engine = open_db(args, lock=False)  # the command holds its own lock if it writes
         try:
             with acting_as(cli_actor()):
                 count = AuditService(engine).export_xlsx(
@@ -185,7 +185,7 @@ def run_user_add(args: argparse.Namespace) -> int:
     password = _read_password()
     lock = _locked(args)
     try:
-        engine = open_db(args)
+        engine = open_db(args, lock=False)  # the command holds its own lock if it writes
         try:
             auth = AuthService(engine)
             with acting_as(cli_actor()):
@@ -205,7 +205,7 @@ def run_user_add(args: argparse.Namespace) -> int:
 
 def run_user_list(args: argparse.Namespace) -> int:
     """List the users with their roles."""
-    engine = open_db(args)
+    engine = open_db(args, lock=False)  # the command holds its own lock if it writes
     try:
         for u in AuthService(engine).users():
             state = "" if u.active else "（已停用）"

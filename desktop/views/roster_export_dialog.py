@@ -122,6 +122,16 @@ class RosterExportDialog(QDialog):
         if self._thread is not None:
             return
         path = Path(text)
+        if self.full_ids.isChecked():
+            from desktop.services.auth_service import PermissionDeniedError
+            from desktop.services.privacy import check_full_export
+
+            try:
+                check_full_export(self.services.user)
+            except PermissionDeniedError as exc:
+                QMessageBox.warning(self, "导出花名册", str(exc))
+                return
+        self._full_ids_used = self.full_ids.isChecked()
         self.export_button.setEnabled(False)
         self._worker = ExportWorker(
             self.services.engine, path, self.full_ids.isChecked(), self.household_ids
@@ -183,6 +193,10 @@ class RosterExportDialog(QDialog):
         if rows is None:
             hub().status_message.emit("导出已取消")
             return
+        # Every export of personal data is logged; one with full ID numbers says so.
+        self.services.audit.log_export(
+            "household", rows, self.path_edit.text(), full_ids=self._full_ids_used
+        )
         hub().status_message.emit(f"已导出 {rows} 人到 {self.path_edit.text()}")
         self.accept()
 

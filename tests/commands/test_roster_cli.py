@@ -68,3 +68,34 @@ def test_skip_invalid_imports_the_rest(tmp_path, db_path, capsys):
     out = capsys.readouterr().out
     assert "有错误的 1 户未导入" in out and "第7行 K列（民族）" in out
     assert household_count(db_path) == 2
+
+
+def test_full_id_export_is_logged_under_the_os_user(tmp_path, demo_engine):
+    from sqlalchemy import select
+
+    from desktop.cli import main
+    from desktop.commands.common import os_user
+    from desktop.models.safety import AuditEntry
+
+    db = demo_engine.url.database
+    out = tmp_path / "full.xlsx"
+    assert main(["roster", "export", "--db", db, "--out", str(out), "--full-ids"]) == 0
+    with demo_engine.connect() as conn:
+        entry = conn.execute(
+            select(AuditEntry).where(AuditEntry.field == "full_ids").order_by(AuditEntry.id.desc())
+        ).first()
+    assert entry is not None and entry.user_name == os_user()
+    assert "含完整身份证号" in entry.note
+
+
+def test_a_writing_command_waits_for_the_window_to_close(tmp_path, demo_engine, capsys):
+    import pytest
+
+    from desktop.cli import main
+    from desktop.services.backup_service import DatabaseLock
+
+    db = demo_engine.url.database
+    with DatabaseLock(db), pytest.raises(SystemExit) as stop:  # a window holds the file
+        main(["roster", "import", str(tmp_path / "none.xlsx"), "--db", db])
+    assert stop.value.code == 3
+    assert "已在另一个回头看工作台窗口中打开" in capsys.readouterr().err
