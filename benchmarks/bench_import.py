@@ -36,46 +36,17 @@ def roster_file(households: int) -> Path:
     path = CACHE / f"roster-{households}.xlsx"
     if path.exists():
         return path
-    db = CACHE / f"demo-{households}.sqlite3"
+    db = CACHE / f"roster-source-{households}.sqlite3"  # not bench_registry's demo-N file
     db.unlink(missing_ok=True)
     print(f"生成 {households} 户的演示花名册（只需一次）…", flush=True)
     started = time.perf_counter()
     engine = open_database(db)
     build_demo(engine, households=households, seed=2020)
-    _make_ids_unique(engine)
     export_roster(engine, path, full_ids=True)
     engine.dispose()
     db.unlink(missing_ok=True)
     print(f"  生成用时 {time.perf_counter() - started:.1f} s", flush=True)
     return path
-
-
-def _make_ids_unique(engine) -> None:
-    """Give repeated demo ID numbers another sequence number, so the roster imports cleanly.
-
-    The demo draws sequence numbers at random, so a county of 350,000 people repeats a few
-    thousand IDs; a real roster does not, and the import rightly rejects repeats.
-    """
-    from sqlalchemy import select, update
-
-    from desktop.models.registry import Member
-    from desktop.services.idcard import check_id, make_id
-
-    with engine.begin() as conn:
-        seen: set[str] = set()
-        changes = []
-        for member_id, number in conn.execute(select(Member.id, Member.id_number)):
-            if number in seen:
-                check = check_id(number)
-                seq = int(number[14:17])
-                while number in seen:
-                    seq = (seq + 2) % 1000
-                    number = make_id(number[:6], check.birth_date, seq)
-                changes.append((member_id, number))
-            seen.add(number)
-        for member_id, number in changes:
-            conn.execute(update(Member).where(Member.id == member_id).values(id_number=number))
-    print(f"  已改正 {len(changes)} 个重复的演示证件号码", flush=True)
 
 
 def calamine_read(path: Path) -> tuple[float, int]:
@@ -155,6 +126,10 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as folder:
         engine = open_database(Path(folder) / "import.sqlite3")
+        # As in the window and on the command line: every household written is audited.
+        from desktop.services import audit_service
+
+        audit_service.attach(engine, audit_service.cli_actor)
         profiler = cProfile.Profile() if args.profile else None
         if profiler:
             profiler.enable()

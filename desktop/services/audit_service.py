@@ -233,11 +233,16 @@ def _entry(actor: Actor, table: str, record_id, values: dict, **fields) -> dict:
 
 
 def _summary(values: dict, columns) -> str:
-    shown = {
-        c: value_text(values.get(c))
-        for c in columns
-        if c not in IGNORED_COLUMNS and c != "id" and values.get(c) not in (None, "", [], {})
-    }
+    # Runs once per household of a county import (100,000 times): text values, the most
+    # common, skip value_text.
+    shown = {}
+    for c in columns:
+        if c in IGNORED_COLUMNS or c == "id":
+            continue
+        value = values.get(c)
+        if value is None or (not value and type(value) in (str, list, dict)):
+            continue
+        shown[c] = value if type(value) is str else value_text(value)
     return json.dumps(shown, ensure_ascii=False)
 
 
