@@ -37,11 +37,20 @@ def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
         for i, proc in processors
     ]
     getter = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    # Columns often repeat one value down a batch (the time of the write): convert it once.
+    last = [(object(), None) for _ in processors]
     params = []
     for row in rows:
         values = list(getter(row))  # a list so processors can convert in place
-        for (i, proc), blank in zip(processors, empty, strict=True):
+        for n, ((i, proc), blank) in enumerate(zip(processors, empty, strict=True)):
             value = values[i]
-            values[i] = blank[type(value)] if not value and type(value) in blank else proc(value)
+            if not value and type(value) in blank:
+                values[i] = blank[type(value)]
+                continue
+            seen, converted = last[n]
+            if value is not seen and (type(value) is not type(seen) or value != seen):
+                converted = proc(value)
+                last[n] = (value, converted)
+            values[i] = converted
         params.append(tuple(values))
     conn.exec_driver_sql(sql, params)

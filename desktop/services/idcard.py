@@ -62,7 +62,11 @@ def _region_known(prefix: str, year: int) -> bool:
 
 def check_id(text: str) -> IdCheck:
     """Validate an ID number: length, digits, birth date, check digit; region only warns."""
-    number = normalize_id(text)
+    return check_normalized_id(normalize_id(text))
+
+
+def check_normalized_id(number: str) -> IdCheck:
+    """check_id for a number already passed through normalize_id (the roster import)."""
     if not number:
         return IdCheck(number, errors=("证件号码为空",))
     if len(number) == 15:

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, select
 
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services import codes
-from desktop.services.idcard import check_id, mask_id, normalize_id
+from desktop.services.idcard import check_normalized_id, mask_id, normalize_id
 from desktop.services.registry_data import HouseholdData, MemberData
 from desktop.services.registry_writer import WriteCancelled, collector_paused, write_households
 from desktop.services.roster_template import (
@@ -497,7 +497,7 @@ def _check_id_cell(value: object) -> _IdResult:
         return _IdResult(text, MSG_MASKED_ID, (), "", None, masked=True)
     if "E" in text and _SCIENTIFIC.match(text):
         return _IdResult(text, MSG_ID_AS_NUMBER, (), "", None)
-    check = check_id(text)
+    check = check_normalized_id(text)
     error = check.errors[0] if check.errors else None
     return _IdResult(check.number, error, check.warnings, check.sex, check.birth_date)
 
