@@ -25,6 +25,7 @@ from desktop.services.problem_rules import (
     ProblemError,
 )
 from desktop.services.problem_service import ProblemService
+from desktop.services.sheet_issue import SheetIssue
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SCAN_ROWS = 10
@@ -67,41 +68,8 @@ class ProblemImportError(Exception):
     """The file cannot be read at all; the message says why, in Chinese."""
 
 
-@dataclass(frozen=True)
-class ImportIssue:
-    """One finding of an import: where (Excel row and column), the value, and why."""
-
-    row: int  # the row number Excel shows; 0 for the file as a whole
-    column: int  # 0-based column; -1 for the row or the file as a whole
-    header: str
-    value: str
-    reason: str
-
-    @property
-    def column_letter(self) -> str:
-        """Return Excel's column letter, or an empty string."""
-        if self.column < 0:
-            return ""
-        from openpyxl.utils import get_column_letter
-
-        return get_column_letter(self.column + 1)
-
-    @property
-    def where(self) -> str:
-        """Return the place in Chinese: 第12行 C列（发现日期）."""
-        if self.row <= 0:
-            return "文件"
-        text = f"第{self.row}行"
-        if self.column >= 0:
-            text += f" {self.column_letter}列"
-        if self.header:
-            text += f"（{self.header}）"
-        return text
-
-    def text(self) -> str:
-        """Return the issue as one line of Chinese text."""
-        value = f"“{self.value}”：" if self.value else ""
-        return f"{self.where} {value}{self.reason}"
+# A finding of a 问题清单 import: the same as a roster's, without a household.
+ImportIssue = SheetIssue
 
 
 @dataclass

@@ -41,9 +41,9 @@ from desktop.services.roster_template import (
     TEXT,
     YEAR,
     YES_NO,
-    column_letter,
     template_header_for,
 )
+from desktop.services.sheet_issue import SheetIssue, column_letter
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SCAN_ROWS = 10  # a header sits under a title row or two; look no further than this
@@ -80,37 +80,10 @@ class RosterCancelled(Exception):
 
 
 @dataclass(frozen=True)
-class RosterIssue:
-    """One finding of an import: where (Excel row and column), the value, and why."""
+class RosterIssue(SheetIssue):
+    """One finding of a roster import, with the household (户编号) it belongs to."""
 
-    row: int  # the row number Excel shows; 0 for the file as a whole
-    column: int  # 0-based source column; -1 for the row or the file as a whole
-    header: str
-    value: str
-    reason: str
     household_code: str = ""
-
-    @property
-    def column_letter(self) -> str:
-        """Return Excel's column letter, or an empty string."""
-        return column_letter(self.column) if self.column >= 0 else ""
-
-    @property
-    def where(self) -> str:
-        """Return the place in Chinese: 第12行 I列（证件号码）."""
-        if self.row <= 0:
-            return "文件"
-        text = f"第{self.row}行"
-        if self.column >= 0:
-            text += f" {self.column_letter}列"
-        if self.header:
-            text += f"（{self.header}）"
-        return text
-
-    def text(self) -> str:
-        """Return the issue as one line of Chinese text."""
-        value = f"“{self.value}”：" if self.value else ""
-        return f"{self.where} {value}{self.reason}"
 
 
 @dataclass

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.services import codes
+from desktop.services.sheet_issue import column_letter
 
 HOUSEHOLD = "household"
 MEMBER = "member"
@@ -109,16 +110,6 @@ SHEET_TITLE = "花名册"
 CODES_SHEET_TITLE = "代码表"
 # Inline validation lists must stay under Excel's 255-character formula limit.
 _INLINE_LIMIT = 200
-
-
-def column_letter(index: int) -> str:
-    """Return Excel's letter for a 0-based column index: 0 → A, 26 → AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def header_key(text: object) -> str:

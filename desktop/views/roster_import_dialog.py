@@ -36,7 +36,8 @@ from desktop.services.roster_io import (
     read_roster,
     write_error_report,
 )
-from desktop.services.roster_template import COLUMNS, column_letter
+from desktop.services.roster_template import COLUMNS
+from desktop.services.sheet_issue import column_letter
 from desktop.views.signals import hub
 
 FILE_FILTER = "Excel 花名册 (*.xlsx *.xls *.xlsm);;所有文件 (*)"
