@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -174,8 +173,3 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a usable file
         raise DatabaseError(f"无法打开数据库文件 {path}：{exc}") from exc
     return engine
-
-
-def copy_file(source: Path, target: Path) -> None:
-    """Copy a closed file byte for byte (used by tests that damage a copy)."""
-    shutil.copyfile(source, target)
