@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import codes
 from desktop.services.context import AppServices
-from desktop.services.idcard import check_id
+from desktop.services.idcard import check_id, normalize_id
 from desktop.services.privacy import display_account, display_id, keep_unmasked
 from desktop.services.registry_data import HouseholdData, MemberData
 from desktop.services.registry_service import RegistryError, validate_household
@@ -359,7 +359,7 @@ class HouseholdDialog(QDialog):
                 text = (item.text() if item else "").strip()
                 if field == "id_number":
                     text = keep_unmasked(text, member.id_number)
-                    text = check_id(text).number if text else ""
+                    text = normalize_id(text)
                 setattr(member, field, text)
         check = check_id(member.id_number) if member.id_number else None
         member.birth_date = check.birth_date if check and check.ok else member.birth_date
