@@ -63,14 +63,17 @@ class MainWindow(QMainWindow):
 
     # --- actions: every QAction of the window is declared here -----------------------
 
-    def _create_actions(self) -> None:
-        def action(text: str, slot, shortcut: str | QKeySequence | None = None) -> QAction:
-            act = QAction(text, self)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            return act
+    def _action(
+        self, text: str, slot, shortcut: str | QKeySequence.StandardKey | None = None
+    ) -> QAction:
+        act = QAction(text, self)
+        if shortcut:
+            act.setShortcut(QKeySequence(shortcut))
+        act.triggered.connect(slot)
+        return act
 
+    def _create_actions(self) -> None:
+        action = self._action
         self.action_quit = action("退出", self.close, QKeySequence.StandardKey.Quit)
         self.action_reload = action("刷新", self.reload, QKeySequence.StandardKey.Refresh)
         self.action_find = action("查找户", self._on_find_triggered, QKeySequence.StandardKey.Find)
@@ -118,13 +121,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.problem_dashboard, "整改看板")
 
     def _create_feature_actions(self) -> None:
-        def action(text: str, slot, shortcut: str | None = None) -> QAction:
-            act = QAction(text, self)
-            if shortcut:
-                act.setShortcut(QKeySequence(shortcut))
-            act.triggered.connect(slot)
-            return act
-
+        action = self._action
         self.action_import_roster = action(
             "导入花名册…", self._on_import_roster_triggered, "Ctrl+I"
         )
