@@ -16,6 +16,8 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
+from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -34,6 +36,7 @@ from desktop.services.roster_template import (
     HEADERS,
     HOUSEHOLD,
     ID_NUMBER,
+    MEMBER,
     MONEY,
     NAME,
     PHONE,
@@ -135,11 +138,11 @@ class RosterSheet:
         return not self.auto_mapping().missing_required()
 
     def iter_rows(self) -> Iterator[tuple[int, list]]:
-        """Yield (0-based row index, cells) of every row below the header, merged cells filled."""
+        """Return (0-based row index, cells) of every row below the header, merged cells filled."""
         sheet, self._sheet = self._sheet, None  # one pass; a second one opens the file again
         if sheet is None:
             sheet = _open_sheet(self.path, self.sheet_name)
-        yield from _iter_filled(sheet, self.merged, self.column_offset, self.header_row + 1)
+        return _iter_filled(sheet, self.merged, self.column_offset, self.header_row + 1)
 
 
 @dataclass
@@ -259,7 +262,13 @@ def _openpyxl_merged_ranges(path: Path, name: str) -> list:
 
 
 def _iter_filled(sheet, merged: list, offset: int, first_row: int) -> Iterator[tuple[int, list]]:
-    """Yield (row index, cells) from first_row on; a merged range repeats its top-left value."""
+    """Return (row index, cells) pairs from first_row on; merged ranges repeat their top left."""
+    if not merged and not offset:  # the common case: calamine's rows as they come, in C
+        return islice(enumerate(sheet.iter_rows()), first_row, None)
+    return _iter_merged(sheet, merged, offset, first_row)
+
+
+def _iter_merged(sheet, merged: list, offset: int, first_row: int) -> Iterator[tuple[int, list]]:
     pad = [""] * offset
     pending = list(merged)  # sorted by top row
     active: list[tuple[int, int, int, object]] = []  # (last row, first col, last col, value)
@@ -461,9 +470,12 @@ class _IdResult(NamedTuple):  # a tuple: built once per member row
 
 
 def _check_id_cell(value: object) -> _IdResult:
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if type(value) is str:  # the common case (a text cell) first
+        text = normalize_id(value)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
         return _IdResult(display_text(value), MSG_ID_AS_NUMBER, (), "", None)
-    text = normalize_id(display_text(value))
+    else:
+        text = normalize_id(display_text(value))
     if not text:
         return _IdResult("", "证件号码为空", (), "", None)
     if "*" in text:
@@ -479,11 +491,10 @@ def _check_id_cell(value: object) -> _IdResult:
 # Validating a whole sheet
 
 
-@dataclass
-class _Row:
+class _Row(NamedTuple):  # a tuple: one per member row
     excel_row: int
     household_code: str
-    values: dict  # template header → normalised value (present columns only)
+    household: dict  # household header → normalised value; shared by identical rows
     member: MemberData
 
 
@@ -502,6 +513,42 @@ class ParsedRoster:
     id_column: int = -1
 
 
+# Member columns normalised together (one memo per combination of raw cells): every member
+# column but the name and the ID number, which are nearly unique.
+_MEMBER_CODED = tuple(
+    c.header for c in COLUMNS if c.level == MEMBER and c.kind not in (NAME, ID_NUMBER)
+)
+_MEMBER_FIELDS = tuple(BY_HEADER[h].field for h in _MEMBER_CODED)
+
+
+def _picker(columns: Sequence[int]) -> Callable[[Sequence], tuple]:
+    """Return a function that picks these cells of a row as a tuple (itemgetter runs in C)."""
+    if not columns:
+        return lambda _cells: ()
+    if len(columns) == 1:
+        only = columns[0]
+        return lambda cells: (cells[only],)
+    return itemgetter(*columns)
+
+
+def _normalise_cells(raw: tuple, plan: list) -> tuple[dict, tuple]:
+    """Normalise picked cells; return header → value and the (header, raw, reason) issues.
+
+    Each column keeps a cache raw cell → (value, reason): most columns repeat a few values,
+    so a dict lookup replaces NFKC and list checks.
+    """
+    values = {}
+    issues = []
+    for cell, (header, cache, normalise, column) in zip(raw, plan, strict=True):
+        normal = cache.get(cell)
+        if normal is None:
+            normal = cache[cell] = normalise(cell, column)
+        values[header] = normal[0]
+        if normal[1] is not None:
+            issues.append((header, cell, normal[1]))
+    return values, tuple(issues)
+
+
 def parse_roster(
     sheet: RosterSheet,
     mapping: ColumnMapping | None = None,
@@ -510,29 +557,45 @@ def parse_roster(
     progress: Callable[[int], None] | None = None,
     cancel: Callable[[], bool] | None = None,
 ) -> ParsedRoster:
-    """Normalise and check every row; group member rows into households by 户编号."""
+    """Normalise and check every row; group member rows into households by 户编号.
+
+    A county roster has some seven million cells, so the work is shared wherever cells
+    repeat: a household's columns are normalised once for its run of identical rows, and the
+    coded member columns once per combination of values.
+    """
     mapping = mapping or sheet.auto_mapping()
     missing = mapping.missing_required()
     if missing:
         fatal = "找不到必需的列：" + "、".join(missing) + "。请检查表头，或在导入时指定对应的列。"
         return ParsedRoster([], [], [], 0, set(), fatal=fatal)
-    present = [(BY_HEADER[h], j) for h, j in mapping.columns.items() if h in BY_HEADER]
-    present.sort(key=lambda cj: HEADERS.index(cj[0].header))
-    source_cols = [j for _c, j in present]
+    cols = mapping.columns
+
+    def plan_of(headers: Sequence[str]) -> tuple[list, Callable[[Sequence], tuple]]:
+        present = [h for h in headers if h in cols]
+        plan = [(h, {}, _NORMALISERS[BY_HEADER[h].kind], BY_HEADER[h]) for h in present]
+        return plan, _picker([cols[h] for h in present])
+
+    household_plan, pick_household = plan_of(HOUSEHOLD_HEADERS)
+    member_plan, pick_member = plan_of(_MEMBER_CODED)
+    name_col = cols["姓名"]
+    id_col = cols["证件号码"]
+    code_col = cols["户编号"]
+    width_needed = max(cols.values()) + 1
+    name_cache: dict = {}
+    member_memo: dict[tuple, tuple[tuple, tuple]] = {}
     errors: list[RosterIssue] = []
     warnings: list[RosterIssue] = []
-    # Per column: header, source column, a cache raw cell → (value, reason), the normaliser.
-    # Most columns repeat a few values, so a dict lookup replaces NFKC and list checks.
-    plan = [(c.header, j, {}, _NORMALISERS[c.kind], c) for c, j in present if c.kind != ID_NUMBER]
-    id_col = mapping.columns["证件号码"]
-    code_col = mapping.columns["户编号"]
     rows: list[_Row] = []
     masked = 0
     seen_ids: dict[str, int] = {}
+    last_raw: tuple | None = None
+    household: dict = {}
+    household_issues: tuple = ()
 
     def issue(excel_row, header, value, reason, code=""):
-        col = mapping.columns.get(header, -1)
-        return RosterIssue(excel_row, col, header, display_text(value), reason, code)
+        return RosterIssue(
+            excel_row, cols.get(header, -1), header, display_text(value), reason, code
+        )
 
     for count, (index, cells) in enumerate(sheet.iter_rows()):
         if count % 5000 == 0:
@@ -540,22 +603,39 @@ def parse_roster(
                 raise RosterCancelled()
             if progress is not None:
                 progress(count)
-        width = len(cells)
-        if not any(cells[j] != "" for j in source_cols if j < width):
+        if len(cells) < width_needed:
+            cells = [*cells, *([""] * (width_needed - len(cells)))]
+        household_raw = pick_household(cells)
+        member_raw = pick_member(cells)
+        name_raw = cells[name_col]
+        raw_id = cells[id_col]
+        if (
+            name_raw == ""
+            and raw_id == ""
+            and household_raw.count("") == len(household_raw)
+            and member_raw.count("") == len(member_raw)
+        ):
             continue  # blank rows (trailing or in between) carry nothing
         excel_row = index + 1
-        values: dict = {}
-        row_errors: list[RosterIssue] = []
-        for header, j, cache, normalise, column in plan:
-            raw = cells[j] if j < width else ""
-            normal = cache.get(raw)
-            if normal is None:
-                normal = cache[raw] = normalise(raw, column)
-            values[header] = normal[0]
-            if normal[1] is not None:
-                row_errors.append(issue(excel_row, header, raw, normal[1]))
-        code = values.get("户编号", "")
-        raw_id = cells[id_col] if id_col < width else ""
+        if household_raw != last_raw:
+            household, household_issues = _normalise_cells(household_raw, household_plan)
+            last_raw = household_raw
+        code = household.get("户编号", "")
+        memo = member_memo.get(member_raw)
+        if memo is None:
+            values, member_issues = _normalise_cells(member_raw, member_plan)
+            memo = member_memo[member_raw] = (
+                tuple(values.get(h, "") for h in _MEMBER_CODED),
+                member_issues,
+            )
+        fields, member_issues = memo
+        name = name_cache.get(name_raw)
+        if name is None:
+            name = name_cache[name_raw] = _norm_name(name_raw, None)[0]
+        row_errors = [
+            issue(excel_row, header, raw, reason)
+            for header, raw, reason in household_issues + member_issues
+        ]
         checked = _check_id_cell(raw_id)
         if checked.masked:
             masked += 1
@@ -571,11 +651,11 @@ def parse_roster(
                 )
             else:
                 seen_ids[checked.number] = excel_row
-        if not values.get("姓名"):
+        sex, relation, ethnicity, education, schooling, health, labour, work = fields
+        if not name:
             row_errors.append(issue(excel_row, "姓名", "", "姓名为空"))
-        if not values.get("与户主关系"):
+        if not relation:
             row_errors.append(issue(excel_row, "与户主关系", "", "与户主关系为空"))
-        sex = values.get("性别", "")
         if checked.sex:
             if not sex:
                 sex = checked.sex
@@ -589,25 +669,16 @@ def parse_roster(
                         code,
                     )
                 )
+        # Positional, in MemberData's field order: keywords cost a third more per member.
         member = MemberData(
-            name=values.get("姓名", ""),
-            id_number=checked.number,
-            sex=sex,
-            relation=values.get("与户主关系", ""),
-            ethnicity=values.get("民族", ""),
-            education=values.get("文化程度", ""),
-            schooling=values.get("在校情况", ""),
-            health=values.get("健康状况", ""),
-            labour_ability=values.get("劳动能力", ""),
-            work_status=values.get("务工情况", ""),
-            birth_date=checked.birth_date,
-        )
+            name, checked.number, sex, relation, ethnicity, "", education, schooling, health,
+            labour, work, birth_date=checked.birth_date,
+        )  # fmt: skip
         if not code and not any(e.header == "户编号" for e in row_errors):
-            raw_code = cells[code_col] if code_col < width else ""
-            row_errors.append(issue(excel_row, "户编号", raw_code, "户编号为空"))
+            row_errors.append(issue(excel_row, "户编号", cells[code_col], "户编号为空"))
         for e in row_errors:
             errors.append(RosterIssue(e.row, e.column, e.header, e.value, e.reason, code))
-        rows.append(_Row(excel_row, code, values, member))
+        rows.append(_Row(excel_row, code, household, member))
     if masked:
         households = [HouseholdData(code=c) for c in dict.fromkeys(r.household_code for r in rows)]
         return ParsedRoster(households, errors, warnings, len(rows), set(), fatal=MSG_MASKED_FILE)
@@ -630,6 +701,37 @@ def parse_roster(
     )
 
 
+def _agreed_values(group: list[_Row], headers, code, issue, errors) -> tuple[dict, dict]:
+    """Return each household column's value (first non-blank) and its row; report conflicts."""
+    first = group[0]
+    if all(r.household is first.household for r in group):
+        # Identical rows share one dict (the common case): they agree by construction.
+        agreed = {h: v for h, v in first.household.items() if v not in ("", None)}
+        return agreed, dict.fromkeys(agreed, first.excel_row)
+    agreed: dict = {}
+    agreed_row: dict[str, int] = {}
+    for header in headers:
+        for r in group:
+            value = r.household.get(header)
+            if value in ("", None):
+                continue
+            if header not in agreed:
+                agreed[header] = value
+                agreed_row[header] = r.excel_row
+            elif value != agreed[header]:
+                errors.append(
+                    issue(
+                        r.excel_row,
+                        header,
+                        value,
+                        f"同一户的{header}不一致：第{agreed_row[header]}行为"
+                        f"“{display_text(agreed[header])}”",
+                        code,
+                    )
+                )
+    return agreed, agreed_row
+
+
 def _group_households(rows, mapping, errors, warnings, default_place):
     by_code: dict[str, list[_Row]] = {}
     for r in rows:
@@ -646,27 +748,7 @@ def _group_households(rows, mapping, errors, warnings, default_place):
 
     for code, group in by_code.items():
         first = group[0]
-        agreed: dict = {}
-        agreed_row: dict[str, int] = {}
-        for header in household_headers:
-            for r in group:
-                value = r.values.get(header)
-                if value in ("", None):
-                    continue
-                if header not in agreed:
-                    agreed[header] = value
-                    agreed_row[header] = r.excel_row
-                elif value != agreed[header]:
-                    errors.append(
-                        issue(
-                            r.excel_row,
-                            header,
-                            value,
-                            f"同一户的{header}不一致：第{agreed_row[header]}行为"
-                            f"“{display_text(agreed[header])}”",
-                            code,
-                        )
-                    )
+        agreed, agreed_row = _agreed_values(group, household_headers, code, issue, errors)
         heads = [r for r in group if r.member.relation == codes.HEAD_RELATION]
         if len(heads) != 1:
             errors.append(

@@ -204,6 +204,35 @@ def test_unknown_code_values_are_errors(engine, tmp_path, header, value):
     assert error.row == 7 and not result.written
 
 
+def test_a_bad_cell_repeated_down_a_household_is_reported_on_every_row(engine, tmp_path):
+    rows = clean_rows()
+    for row in rows[:3]:  # H001's three identical rows
+        row["贫困户属性"] = "富裕户"
+    for row in rows[3:5]:  # and the same bad member value twice in H002
+        row["民族"] = "火星族"
+    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    found = [(e.row, e.header, e.household_code) for e in result.errors]
+    assert found == [
+        (2, "贫困户属性", "H001"),
+        (3, "贫困户属性", "H001"),
+        (4, "贫困户属性", "H001"),
+        (5, "民族", "H002"),
+        (6, "民族", "H002"),
+    ]
+    assert not result.written and counts(engine) == (0, 0)
+
+
+def test_a_household_split_by_another_keeps_its_rows_and_checks_them(engine, tmp_path):
+    rows = clean_rows()
+    rows[1], rows[3] = rows[3], rows[1]  # H001, H002, H001, H001, H002, H003
+    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    assert result.written, result.summary_lines()
+    assert [m.name for m in household(engine, "H001").members] == ["张三", "张小明", "李梅"]
+    rows[2]["联系电话"] = "13900000000"  # now one of H001's later rows disagrees
+    result = import_roster(engine, write_xlsx(tmp_path / "r2.xlsx", rows))
+    assert [(e.row, e.header) for e in result.errors] == [(4, "联系电话")]
+
+
 def test_masked_ids_are_refused(demo_engine, engine, tmp_path):
     path = tmp_path / "masked.xlsx"
     export_roster(demo_engine, path)  # masked by default
