@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
 from operator import itemgetter
 
 from sqlalchemy import JSON, Boolean, Connection, Table
@@ -17,40 +20,88 @@ def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     keys = list(rows[0])
+    getter = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
+    insert_rows(conn, table, keys, map(getter, rows))
+
+
+def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Iterable[tuple]) -> None:
+    """Insert rows given as tuples of values in the order of `keys` (see insert_many).
+
+    Every column must be given: no Python-side default is applied.
+    """
     dialect = conn.dialect
-    processors = [
-        (i, proc)
-        for i, key in enumerate(keys)
-        # sqlite3 stores Python's bool as 0/1 itself: Boolean's processor only costs time.
-        if not isinstance(table.c[key].type, Boolean)
-        and (proc := table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    ]
     preparer = dialect.identifier_preparer
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         preparer.format_table(table),
         ", ".join(preparer.quote(k) for k in keys),
         ", ".join("?" * len(keys)),
     )
-    # Most JSON cells are empty ({} or []): serialise those once, not once per row.
-    empty = [
-        {dict: proc({}), list: proc([])} if isinstance(table.c[keys[i]].type, JSON) else {}
-        for i, proc in processors
-    ]
-    getter = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
-    # Columns often repeat one value down a batch (the time of the write): convert it once.
-    last = [(object(), None) for _ in processors]
-    params = []
-    for row in rows:
-        values = list(getter(row))  # a list so processors can convert in place
-        for n, ((i, proc), blank) in enumerate(zip(processors, empty, strict=True)):
-            value = values[i]
-            if not value and type(value) in blank:
-                values[i] = blank[type(value)]
-                continue
-            seen, converted = last[n]
-            if value is not seen and (type(value) is not type(seen) or value != seen):
-                converted = proc(value)
-                last[n] = (value, converted)
-            values[i] = converted
-        params.append(tuple(values))
-    conn.exec_driver_sql(sql, params)
+    converters = []
+    for i, key in enumerate(keys):
+        column_type = table.c[key].type
+        if isinstance(column_type, Boolean):
+            continue  # sqlite3 stores Python's bool as 0/1 itself: the processor only costs time
+        proc = column_type.dialect_impl(dialect).bind_processor(dialect)
+        if proc is None:
+            continue
+        # Most JSON cells are empty ({} or []): serialise those once, not once per row.
+        blank = {dict: proc({}), list: proc([])} if isinstance(column_type, JSON) else {}
+        # Dates repeat (birth dates, the time of the write): remember each one converted.
+        memo = {} if _is_date(column_type) else None
+        converters.append((i, proc, blank, memo))
+    params = list(rows) if not converters else [_convert(row, converters) for row in rows]
+    if params:
+        conn.exec_driver_sql(sql, params)
+
+
+def _convert(row: tuple, converters: list) -> tuple:
+    values = list(row)  # a list so that columns convert in place
+    for i, proc, blank, memo in converters:
+        value = values[i]
+        if memo is not None:
+            done = memo.get(value)
+            if done is None:
+                done = memo[value] = proc(value)
+            values[i] = done
+        elif not value and type(value) in blank:
+            values[i] = blank[type(value)]
+        else:
+            values[i] = proc(value)
+    return tuple(values)
+
+
+def _is_date(column_type) -> bool:
+    try:
+        return issubclass(column_type.python_type, date)  # Date, and DateTime (a subclass)
+    except NotImplementedError:
+        return False
+
+
+@contextmanager
+def indexes_deferred(conn: Connection, adding: dict[Table, int]) -> Iterator[None]:
+    """Drop the plain indexes of tables about to grow a lot, and build them again afterwards.
+
+    `adding` says how many rows each table will receive. SQLite builds an index from sorted
+    rows faster than it updates it row by row (measured: 350,000 members 2.4 → 1.6 s, plus
+    0.3 s to build), which pays when a table at least doubles. Unique indexes stay, so that a
+    duplicate is still refused at once. DDL is transactional in SQLite: if the block fails, the
+    caller's rollback brings the indexes back.
+    """
+    quote = conn.dialect.identifier_preparer.quote
+    indexes = []
+    for table, rows in adding.items():
+        if rows < 1000:
+            continue
+        held = conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table.name)}").scalar_one()
+        if rows < held:
+            continue
+        indexes += conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+            (table.name,),
+        ).all()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
+    yield
+    for _name, sql in indexes:
+        conn.exec_driver_sql(sql)

@@ -3,8 +3,8 @@
 Recording is generic, so that other services need no edits:
 - a Session `after_flush` listener reads each new, changed and deleted ORM object's attribute
   history and writes one entry per changed field (one per created or deleted record);
-- an Engine `before_execute` listener records the Core bulk writes of
-  `registry_writer.write_households` (the roster import), one entry per household.
+- `registry_writer.write_households` (the roster import, the demo) writes through the driver
+  for speed and calls `log_bulk_households`: one entry per household.
 Entries are written on the same connection, inside the same transaction as the change: a change
 that is rolled back leaves no entry, and an entry never exists without its change.
 
@@ -21,13 +21,14 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from operator import itemgetter
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Insert, Update, event, insert, inspect, or_, select
+from sqlalchemy import Connection, Engine, event, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models.base import utcnow
-from desktop.models.bulk import insert_many
+from desktop.models.bulk import insert_rows
 from desktop.models.registry import Household
 from desktop.models.safety import (
     ACTION_DELETE,
@@ -233,16 +234,21 @@ def _entry(actor: Actor, table: str, record_id, values: dict, **fields) -> dict:
 
 
 def _summary(values: dict, columns) -> str:
-    # Runs once per household of a county import (100,000 times): text values, the most
-    # common, skip value_text.
+    # Runs once per household of a county import (100,000 times): text and whole numbers, the
+    # most common values, skip value_text.
     shown = {}
     for c in columns:
         if c in IGNORED_COLUMNS or c == "id":
             continue
         value = values.get(c)
-        if value is None or (not value and type(value) in (str, list, dict)):
-            continue
-        shown[c] = value if type(value) is str else value_text(value)
+        kind = type(value)
+        if kind is str:
+            if value:
+                shown[c] = value
+        elif kind is int:
+            shown[c] = str(value)
+        elif value is not None and (value or kind not in (list, dict)):
+            shown[c] = value_text(value)
     return json.dumps(shown, ensure_ascii=False)
 
 
@@ -341,7 +347,7 @@ def _on_after_flush(session: Session, _context) -> None:
         connection.execute(insert(AuditEntry), rows)
 
 
-# --- Core bulk writes (registry_writer.write_households) ------------------------------------
+# --- bulk writes (registry_writer.write_households) ----------------------------------------
 
 _HOUSEHOLD_TABLE = Household.__table__
 _BULK_COLUMNS = [
@@ -349,29 +355,36 @@ _BULK_COLUMNS = [
 ]
 
 
-def _bulk_rows(multiparams, params) -> list[dict]:
-    if multiparams:
-        return [p for p in multiparams if isinstance(p, dict)]
-    return [params] if params else []
+_ENTRY_KEYS = (
+    "at", "user_name", "source", "table_name", "record_id", "record_label", "household_id",
+    "field", "old_value", "new_value", "action", "note",
+)  # fmt: skip
 
 
-def _bulk_entries(conn: Connection, statement, rows: list[dict]) -> list[dict]:
+def log_bulk_households(conn: Connection, created: list[dict], changed: list[dict]) -> None:
+    """Log a bulk write of households (the roster import, the demo): one entry per household.
+
+    `registry_writer.write_households` calls this inside its transaction, before it writes:
+    rows of `created` carry their new "id", rows of `changed` the "b_id" they update, so the
+    old values are read here to log what changes.
+    """
+    if not created and not changed:
+        return
     actor = current_actor(conn.engine)
-    if isinstance(statement, Insert):
-        return [
-            _entry(
-                actor,
-                "household",
-                row["id"],
-                row,
-                action=ACTION_IMPORT_INSERT,
-                new_value=_summary(row, _BULK_COLUMNS),
-            )
-            for row in rows
-            if "id" in row
-        ]
-    # write_households updates by a bound "b_id": read the old values to log what changed.
-    rows = [row for row in rows if "b_id" in row]
+    at = utcnow()
+    # Tuples straight to the driver: a county import logs 100,000 households.
+    entries = [
+        (at, actor.name, actor.source, "household", row["id"], record_label("household", row)[:128],
+         row["id"], "", None, _summary(row, _BULK_COLUMNS), ACTION_IMPORT_INSERT, "")
+        for row in created
+    ]  # fmt: skip
+    insert_rows(conn, AuditEntry.__table__, _ENTRY_KEYS, entries)
+    if changed:
+        entries = _update_entries(conn, actor, changed)
+        insert_rows(conn, AuditEntry.__table__, _ENTRY_KEYS, map(itemgetter(*_ENTRY_KEYS), entries))
+
+
+def _update_entries(conn: Connection, actor: Actor, rows: list[dict]) -> list[dict]:
     old_by_id: dict[int, dict] = {}
     ids = [row["b_id"] for row in rows]
     for start in range(0, len(ids), 900):
@@ -400,18 +413,6 @@ def _bulk_entries(conn: Connection, statement, rows: list[dict]) -> list[dict]:
             )
         )
     return entries
-
-
-@event.listens_for(Engine, "before_execute")
-def _on_before_execute(conn, statement, multiparams, params, _options) -> None:
-    if not isinstance(statement, Insert | Update) or statement.table.name != "household":
-        return
-    rows = _bulk_rows(multiparams, params)
-    # The ORM's own flushes never bind "id" on insert nor "b_id" on update: only the bulk
-    # writer's executemany statements match here; the flush listener covers the ORM.
-    entries = _bulk_entries(conn, statement, rows)
-    if entries:
-        insert_many(conn, AuditEntry.__table__, entries)  # 100,000 entries on a county import
 
 
 # --- reading and exporting -----------------------------------------------------------------

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Protocol
 
 from desktop.services.codes import HEAD_RELATION
 from desktop.services.idcard import valid_id_sex
@@ -64,12 +65,21 @@ def pinyin_key(name: str) -> str:
 
 def initials(name: str) -> str:
     """Return the pinyin initials of a name: 张三 → zs."""
-    return "".join(_initial(c) for c in name)
+    return "".join(map(_initial, name))
 
 
 def normalize_text(text: str) -> str:
     """NFKC and trimmed: full-width digits and spaces become plain ones."""
     return unicodedata.normalize("NFKC", text or "").strip()
+
+
+class MemberLike(Protocol):
+    """What the rules read of a member (MemberFacts, or the registry's MemberData)."""
+
+    name: str
+    id_number: str
+    sex: str
+    relation: str
 
 
 @dataclass
@@ -89,7 +99,7 @@ def counts_disagree(counts: Iterable[int | None]) -> bool:
 
 
 def compute_flags(
-    members: list[MemberFacts],
+    members: Sequence[MemberLike],
     counts: Iterable[int | None],
     phone: str,
     *,
@@ -121,7 +131,7 @@ def compute_flags(
     return flags
 
 
-def search_text(code: str, members: list[MemberFacts]) -> str:
+def search_text(code: str, members: Sequence[MemberLike]) -> str:
     """Build the lower-case text a search matches: 户编号, names, initials and ID numbers."""
     parts = [code.lower()]
     for m in members:

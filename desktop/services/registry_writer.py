@@ -10,16 +10,17 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter, itemgetter
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from desktop.models.base import utcnow
-from desktop.models.bulk import insert_many
+from desktop.models.bulk import indexes_deferred, insert_many, insert_rows
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services.codes import HEAD_RELATION
 from desktop.services.idcard import check_id
 from desktop.services.registry_data import HouseholdData
-from desktop.services.registry_rules import MemberFacts, compute_flags, search_text
+from desktop.services.registry_rules import compute_flags, search_text
 
 
 @dataclass
@@ -133,7 +134,7 @@ def derived_values(data: HouseholdData, *, ids_checked: bool = False) -> dict:
 
     `ids_checked` says every member's ID number was already validated (the roster import).
     """
-    facts = [MemberFacts(m.name, m.id_number, m.sex, m.relation) for m in data.members]
+    facts = data.members  # MemberData has every attribute the rules read of MemberFacts
     heads = [m.name for m in data.members if m.relation == HEAD_RELATION]
     return {
         "head_name": heads[0] if heads else "",
@@ -214,6 +215,17 @@ def member_values(household_id: int, seq: int, m, *, birth_from_id: bool = True)
     }
 
 
+# Member columns in the order the bulk writer binds them; MemberData has the same names.
+_MEMBER_KEYS = (
+    "household_id", "seq", "name", "sex", "id_number", "birth_date", "relation", "ethnicity",
+    "political_status", "education", "schooling", "health", "labour_ability", "work_status",
+    "work_months", "is_soldier", "ins_serious_illness", "ins_employee_pension",
+    "ins_resident_medical", "ins_resident_pension", "pension_status", "extra",
+)  # fmt: skip
+_member_attributes = attrgetter(*_MEMBER_KEYS[2:])
+_member_columns = itemgetter(*_MEMBER_KEYS)
+
+
 def write_households(
     conn: Connection,
     households: Sequence[HouseholdData],
@@ -236,6 +248,23 @@ def write_households(
     places.prepare(households)
     existing = {r[0]: r[1] for r in conn.execute(select(Household.code, Household.id))}
     next_id = (conn.execute(select(func.max(Household.id))).scalar() or 0) + 1
+    total = len(households)
+    # Replacing a household deletes its members by household: that needs the indexes.
+    replacing = any(data.code in existing for data in households)
+    adding = {} if replacing else {
+        Household.__table__: total,
+        Member.__table__: sum(len(data.members) for data in households),
+    }  # fmt: skip
+    with indexes_deferred(conn, adding):
+        _write_batches(
+            conn, households, places, existing, next_id, progress, chunk, ids_checked, result
+        )
+    return result
+
+
+def _write_batches(
+    conn, households, places, existing, next_id, progress, chunk, ids_checked, result
+):
     now = utcnow()
     total = len(households)
     # (Writing chunk N on a second thread while preparing chunk N+1 was tried: no gain, as
@@ -258,22 +287,31 @@ def write_households(
                 values.update(b_id=household_id, updated_at=now)
                 changed_rows.append(values)
                 replaced.append(household_id)
-            member_rows.extend(
-                member_values(household_id, seq, m, birth_from_id=not ids_checked)
-                for seq, m in enumerate(data.members, 1)
-            )
+            if ids_checked:  # birth dates already derived: the attributes go as they are
+                member_rows.extend(
+                    (household_id, seq, *_member_attributes(m))
+                    for seq, m in enumerate(data.members, 1)
+                )
+            else:
+                member_rows.extend(
+                    _member_columns(member_values(household_id, seq, m))
+                    for seq, m in enumerate(data.members, 1)
+                )
         _write_chunk(conn, new_rows, changed_rows, replaced, member_rows)
         result.created += len(new_rows)
         result.updated += len(changed_rows)
         result.members += len(member_rows)
         if progress is not None and progress(min(start + chunk, total), total) is False:
             raise WriteCancelled()
-    return result
 
 
 def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows) -> None:
+    # Imported here: audit_service → auth_service → context → registry_service → this module.
+    from desktop.services.audit_service import log_bulk_households
+
+    log_bulk_households(conn, new_rows, changed_rows)  # reads the old values: before the update
     if new_rows:
-        conn.execute(insert(Household), new_rows)
+        insert_many(conn, Household.__table__, new_rows)
     if changed_rows:
         stmt = (
             update(Household)
@@ -283,7 +321,7 @@ def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows
         conn.execute(stmt, changed_rows)
         conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
     if member_rows:
-        insert_many(conn, Member.__table__, member_rows)
+        insert_rows(conn, Member.__table__, _MEMBER_KEYS, member_rows)
 
 
 @contextmanager

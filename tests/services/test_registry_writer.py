@@ -58,3 +58,37 @@ def test_a_failing_chunk_fails_the_write_and_the_caller_rolls_back(engine):
     with engine.connect() as conn:
         assert conn.execute(select(func.count(Household.id))).scalar() == 0
         assert conn.execute(select(func.count(Member.id))).scalar() == 0
+
+
+def _indexes(engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return sorted(
+            conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            ).all()
+        )
+
+
+def test_a_large_write_into_an_empty_registry_leaves_every_index_in_place(engine):
+    # 1,200 households into empty tables: the plain indexes are dropped and built again.
+    before = _indexes(engine)
+    with engine.begin() as conn:
+        write_households(conn, _households(1200))
+    assert _indexes(engine) == before
+    with engine.connect() as conn:
+        plan = conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM member WHERE id_number = ?", ("x",)
+        ).all()
+        assert "ix_member_id_number" in str(plan)
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def test_a_failed_large_write_rolls_back_with_its_indexes(engine):
+    before = _indexes(engine)
+    bad = _households(1200)
+    bad[-1].members[0].name = None  # NOT NULL: the last chunk fails after the indexes went
+    with pytest.raises(Exception), engine.begin() as conn:  # noqa: B017 - any driver error
+        write_households(conn, bad)
+    assert _indexes(engine) == before
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(Household.id))).scalar() == 0
