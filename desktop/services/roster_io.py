@@ -632,30 +632,32 @@ def parse_roster(
         name = name_cache.get(name_raw)
         if name is None:
             name = name_cache[name_raw] = _norm_name(name_raw, None)[0]
-        row_errors = [
-            issue(excel_row, header, raw, reason)
-            for header, raw, reason in household_issues + member_issues
-        ]
+        row_start = len(errors)  # this row's errors are errors[row_start:]
+        if household_issues or member_issues:
+            errors.extend(
+                issue(excel_row, header, raw, reason, code)
+                for header, raw, reason in household_issues + member_issues
+            )
         checked = _check_id_cell(raw_id)
         if checked.masked:
             masked += 1
         if checked.error is not None:
-            row_errors.append(issue(excel_row, "证件号码", raw_id, checked.error))
+            errors.append(issue(excel_row, "证件号码", raw_id, checked.error, code))
         for text in checked.warnings:
             warnings.append(issue(excel_row, "证件号码", raw_id, text, code))
         if checked.error is None:
             first = seen_ids.get(checked.number)
             if first is not None:
-                row_errors.append(
-                    issue(excel_row, "证件号码", raw_id, f"与第{first}行的证件号码重复")
+                errors.append(
+                    issue(excel_row, "证件号码", raw_id, f"与第{first}行的证件号码重复", code)
                 )
             else:
                 seen_ids[checked.number] = excel_row
         sex, relation, ethnicity, education, schooling, health, labour, work = fields
         if not name:
-            row_errors.append(issue(excel_row, "姓名", "", "姓名为空"))
+            errors.append(issue(excel_row, "姓名", "", "姓名为空", code))
         if not relation:
-            row_errors.append(issue(excel_row, "与户主关系", "", "与户主关系为空"))
+            errors.append(issue(excel_row, "与户主关系", "", "与户主关系为空", code))
         if checked.sex:
             if not sex:
                 sex = checked.sex
@@ -674,10 +676,8 @@ def parse_roster(
             name, checked.number, sex, relation, ethnicity, "", education, schooling, health,
             labour, work, birth_date=checked.birth_date,
         )  # fmt: skip
-        if not code and not any(e.header == "户编号" for e in row_errors):
-            row_errors.append(issue(excel_row, "户编号", cells[code_col], "户编号为空"))
-        for e in row_errors:
-            errors.append(RosterIssue(e.row, e.column, e.header, e.value, e.reason, code))
+        if not code and not any(e.header == "户编号" for e in errors[row_start:]):
+            errors.append(issue(excel_row, "户编号", cells[code_col], "户编号为空"))
         rows.append(_Row(excel_row, code, household, member))
     if masked:
         households = [HouseholdData(code=c) for c in dict.fromkeys(r.household_code for r in rows)]
