@@ -50,6 +50,7 @@ class PlaceResolver:
             (r.village_id, r.name): r.id
             for r in conn.execute(select(Group.id, Group.village_id, Group.name))
         }
+        self.by_names: dict[tuple[str, str, str], int] = {}  # (county, township, village) → id
 
     def county(self, name: str) -> int:
         """Return the county's id, creating it if new."""
@@ -124,9 +125,13 @@ class PlaceResolver:
         """Return the village id of a household named by its place columns."""
         if data.village_id is not None:
             return data.village_id
-        county = self.county(data.county_name)
-        township = self.township(county, data.township_name)
-        return self.village(township, data.village_name)
+        names = (data.county_name, data.township_name, data.village_name)
+        village_id = self.by_names.get(names)
+        if village_id is None:
+            county = self.county(data.county_name)
+            township = self.township(county, data.township_name)
+            village_id = self.by_names[names] = self.village(township, data.village_name)
+        return village_id
 
 
 def derived_values(data: HouseholdData, *, ids_checked: bool = False) -> dict:

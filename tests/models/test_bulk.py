@@ -1,0 +1,94 @@
+"""Driver-level bulk inserts land exactly what Core's insert would have written."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    insert,
+    select,
+    text,
+)
+
+from desktop.models.bulk import insert_many, insert_rows
+
+KEYS = ("id", "name", "flag", "ratio", "born", "at", "extra", "note")
+
+
+def _tables():
+    metadata = MetaData()
+
+    def table(name: str) -> Table:
+        return Table(
+            name,
+            metadata,
+            Column("id", Integer, primary_key=True),
+            Column("name", String(32)),
+            Column("flag", Boolean),
+            Column("ratio", Float),
+            Column("born", Date),
+            Column("at", DateTime),
+            Column("extra", JSON),
+            Column("note", String(32)),
+        )
+
+    return metadata, table("by_core"), table("by_driver")
+
+
+def _stored(conn, table: Table) -> list[tuple]:
+    columns = ", ".join(f"{k}, typeof({k})" for k in KEYS)
+    return conn.execute(text(f"SELECT {columns} FROM {table.name} ORDER BY id")).all()
+
+
+AT = datetime.datetime(2026, 11, 23, 8, 30, 5)
+ROWS = [
+    # Constant columns (flag, at, note) become literals; the others are bound.
+    (1, "张三", False, 1.5, datetime.date(1985, 5, 5), AT, {}, "it's"),
+    (2, "O'Brien", False, None, None, AT, {"a": [1, 2]}, "it's"),
+    (3, "", False, 0.0, datetime.date(1985, 5, 5), AT, [], "it's"),
+]
+
+
+@pytest.mark.parametrize("rows", [ROWS, ROWS[:1], [(*r[:2], True, *r[3:]) for r in ROWS]])
+def test_driver_rows_equal_core_rows(rows):
+    engine = create_engine("sqlite://")
+    metadata, by_core, by_driver = _tables()
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(by_core), [dict(zip(KEYS, r, strict=True)) for r in rows])
+        insert_rows(conn, by_driver, KEYS, rows)
+        assert _stored(conn, by_driver) == _stored(conn, by_core)
+        back = conn.execute(select(by_driver).order_by(by_driver.c.id)).all()
+    assert [tuple(r) for r in back] == [tuple(r) for r in rows]
+
+
+def test_a_constant_text_with_quotes_and_question_marks_is_kept_exactly():
+    engine = create_engine("sqlite://")
+    metadata, _by_core, table = _tables()
+    metadata.create_all(engine)
+    odd = "a'b?c;--%s\"d"
+    with engine.begin() as conn:
+        insert_many(conn, table, [{"id": i, "name": odd, "note": None} for i in (1, 2)])
+        assert conn.execute(select(table.c.name, table.c.note)).all() == [(odd, None)] * 2
+
+
+def test_nothing_to_insert_is_fine():
+    engine = create_engine("sqlite://")
+    metadata, _by_core, table = _tables()
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        insert_rows(conn, table, KEYS, [])
+        insert_many(conn, table, [])
+        assert conn.execute(select(table)).all() == []
