@@ -71,10 +71,17 @@ def _bound_values(column_type, dialect, values: Sequence) -> Sequence:
 
         return list(map(convert, values))
     if _is_date(column_type):
+        if column_type.python_type is date and all(proc(d) == d.isoformat() for d in _PROBES):
+            # The dialect stores a Date as ISO text: date.isoformat, in C, writes the same.
+            iso = date.isoformat  # the date part even of a datetime, as the processor does
+            return [value if value is None else iso(value) for value in values]
         # Dates repeat (birth dates, the time of the write): convert each one once.
         memo = {value: proc(value) for value in set(values)}
         return list(map(memo.__getitem__, values))
     return list(map(proc, values))
+
+
+_PROBES = (date(1, 1, 1), date(1985, 5, 5), date(9999, 12, 31))
 
 
 def _literal(value) -> str | None:

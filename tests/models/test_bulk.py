@@ -74,6 +74,21 @@ def test_driver_rows_equal_core_rows(rows):
     assert [tuple(r) for r in back] == [tuple(r) for r in rows]
 
 
+def test_a_datetime_in_a_date_column_keeps_its_date_as_core_does():
+    engine = create_engine("sqlite://")
+    metadata, by_core, by_driver = _tables()
+    metadata.create_all(engine)
+    rows = [{"id": i, "born": born} for i, born in enumerate((AT, datetime.date(9, 1, 2)))]
+    with engine.begin() as conn:
+        conn.execute(insert(by_core), rows)
+        insert_many(conn, by_driver, rows)
+        assert _stored(conn, by_driver) == _stored(conn, by_core)
+        assert conn.execute(select(by_driver.c.born)).scalars().all() == [
+            AT.date(),
+            datetime.date(9, 1, 2),
+        ]
+
+
 def test_a_constant_text_with_quotes_and_question_marks_is_kept_exactly():
     engine = create_engine("sqlite://")
     metadata, _by_core, table = _tables()
