@@ -1,4 +1,8 @@
-"""Running a service call off the GUI thread and getting its result back on it."""
+"""Running a service call off the GUI thread and getting its result back on it.
+
+`run_in_background` for a plain call; `ProgressJob` for a long one the clerk can follow and
+cancel (roster import and export, batch printing).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 
 class _Relay(QObject):
@@ -76,3 +81,99 @@ def run_in_background(
     relay.failed.connect(lambda _m: _running.discard(job))
     QThreadPool.globalInstance().start(job)
     return relay
+
+
+ProgressFn = Callable[[int, str], None]
+
+
+class ProgressJob(QObject):
+    """A cancellable service call off the GUI thread, behind a progress dialog with 取消.
+
+    `work(progress, cancelled)` runs in the thread pool: it may report through
+    `progress(percent, text)` and should stop when `cancelled()` turns True. `on_done(result)`
+    or `on_failed(message)` then runs on the GUI thread, after the progress dialog has closed.
+    """
+
+    progressed = Signal(int, str)
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        label: str,
+        work: Callable[[ProgressFn, Callable[[], bool]], Any],
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[str], None] | None = None,
+        *,
+        busy: bool = False,
+        minimum_duration: int = 300,
+    ) -> None:
+        super().__init__(parent)
+        self._cancel = threading.Event()
+        self._on_done = on_done
+        self._on_failed = on_failed
+        self._running = False
+        self.progress = QProgressDialog(label, "取消", 0, 0 if busy else 100, parent)
+        self.progress.setWindowTitle(title)
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(minimum_duration)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.canceled.connect(self.cancel)
+        # Emitted on the worker thread, delivered to this QObject's slot on the GUI thread.
+        self.progressed.connect(self._show_progress)
+        self._work = work
+
+    def start(self) -> None:
+        """Show the progress dialog and start the work."""
+        self._running = True
+        self.progress.setValue(0)
+        if self.progress.minimumDuration() == 0:
+            self.progress.show()
+        run_in_background(
+            lambda: self._work(self.progressed.emit, self._cancel.is_set),
+            self._finish_done,
+            self._finish_failed,
+            parent=self,
+        )
+
+    def is_running(self) -> bool:
+        """True until the result has been delivered."""
+        return self._running
+
+    def cancelled(self) -> bool:
+        """True once the clerk (or the caller) has cancelled."""
+        return self._cancel.is_set()
+
+    @Slot()
+    def cancel(self) -> None:
+        """Ask the work to stop; it rolls back or leaves nothing behind."""
+        self._cancel.set()
+        if self._running:
+            self.progress.setLabelText("正在取消…")
+
+    @Slot(int, str)
+    def _show_progress(self, percent: int, text: str) -> None:
+        progress = self.progress
+        if not self._running or progress.wasCanceled():
+            return
+        # A modal QProgressDialog processes events inside setValue(), where the result may
+        # arrive and close it: the label first, and nothing after.
+        progress.setLabelText(text)
+        progress.setValue(percent)
+
+    def _close(self) -> None:
+        self._running = False
+        # QProgressDialog emits `canceled` when it closes: stop listening first.
+        self.progress.canceled.disconnect(self.cancel)
+        self.progress.close()
+        self.progress.deleteLater()
+
+    def _finish_done(self, result: Any) -> None:
+        self._close()
+        self._on_done(result)
+
+    def _finish_failed(self, message: str) -> None:
+        self._close()
+        if self._on_failed is not None:
+            self._on_failed(message)

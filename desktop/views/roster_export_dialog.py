@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -15,52 +14,32 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.services.roster_io import RosterCancelled, export_roster
+from desktop.views.background import ProgressJob
 from desktop.views.signals import hub
 
 
-class ExportWorker(QObject):
-    """Runs export_roster on a worker thread."""
-
-    progressed = Signal(int, str)
-    finished = Signal(object, str)  # rows written (None when cancelled or failed), error text
-
-    def __init__(self, engine, path: Path, full_ids: bool, household_ids) -> None:
-        super().__init__()
-        self._engine = engine
-        self._path = path
-        self._full_ids = full_ids
-        self._household_ids = household_ids
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        """Ask the export to stop; no file is left behind."""
-        self._cancel.set()
-
-    @Slot()
-    def run(self) -> None:
-        """Export, then emit `finished`."""
-        try:
-            rows = export_roster(
-                self._engine,
-                self._path,
-                full_ids=self._full_ids,
-                household_ids=self._household_ids,
-                progress=self.progressed.emit,
-                cancel=self._cancel.is_set,
-            )
-        except RosterCancelled:
-            self.finished.emit(None, "")
-        except OSError as exc:
-            self.finished.emit(None, f"无法写出文件 {self._path}：{exc}")
-        else:
-            self.finished.emit(rows, "")
+def _export(engine, path: Path, full_ids: bool, household_ids, progress, cancelled):
+    """Export; return (rows written, or None when cancelled or failed; error text)."""
+    try:
+        rows = export_roster(
+            engine,
+            path,
+            full_ids=full_ids,
+            household_ids=household_ids,
+            progress=progress,
+            cancel=cancelled,
+        )
+    except RosterCancelled:
+        return None, ""
+    except OSError as exc:
+        return None, f"无法写出文件 {path}：{exc}"
+    return rows, ""
 
 
 class RosterExportDialog(QDialog):
@@ -72,9 +51,7 @@ class RosterExportDialog(QDialog):
         self.household_ids = None if household_ids is None else list(household_ids)
         self.rows_written: int | None = None
         self.error_text = ""
-        self._thread: QThread | None = None
-        self._worker: ExportWorker | None = None
-        self._progress: QProgressDialog | None = None
+        self.job: ProgressJob | None = None  # the running export
         self.setWindowTitle("导出花名册")
         layout = QVBoxLayout(self)
         scope = "全部户" if self.household_ids is None else f"选中的 {len(self.household_ids)} 户"
@@ -119,7 +96,7 @@ class RosterExportDialog(QDialog):
         if not text:
             QMessageBox.information(self, "导出花名册", "请先选择保存位置。")
             return
-        if self._thread is not None:
+        if self.is_running():
             return
         path = Path(text)
         if self.full_ids.isChecked():
@@ -133,57 +110,32 @@ class RosterExportDialog(QDialog):
                 return
         self._full_ids_used = self.full_ids.isChecked()
         self.export_button.setEnabled(False)
-        self._worker = ExportWorker(
-            self.services.engine, path, self.full_ids.isChecked(), self.household_ids
+        engine, full_ids, ids = self.services.engine, self._full_ids_used, self.household_ids
+        self.job = ProgressJob(
+            self,
+            "导出花名册",
+            "正在导出…",
+            lambda progress, cancelled: _export(engine, path, full_ids, ids, progress, cancelled),
+            self._on_export_finished,
+            self._on_export_failed,
         )
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._on_worker_progressed)
-        self._worker.finished.connect(self._on_worker_finished)
-        self._progress = QProgressDialog("正在导出…", "取消", 0, 100, self)
-        self._progress.setWindowTitle("导出花名册")
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(300)
-        self._progress.setAutoClose(False)
-        self._progress.setAutoReset(False)
-        self._progress.canceled.connect(self.cancel_export)
-        self._thread.start()
+        self.job.start()
 
     def is_running(self) -> bool:
         """True while an export is under way."""
-        return self._thread is not None
+        return self.job is not None and self.job.is_running()
 
     @Slot()
     def cancel_export(self) -> None:
         """Cancel the running export; no file is written."""
-        if self._worker is not None:
-            self._worker.cancel()
+        if self.is_running():
+            self.job.cancel()
 
-    @Slot(int, str)
-    def _on_worker_progressed(self, percent: int, text: str) -> None:
-        progress = self._progress
-        if progress is None or progress.wasCanceled():
-            return
-        # A modal QProgressDialog processes events inside setValue(), where `finished` may
-        # arrive and drop self._progress: keep working on the local reference.
-        progress.setLabelText(text)
-        progress.setValue(percent)
+    def _on_export_failed(self, message: str) -> None:
+        self._on_export_finished((None, f"导出失败：{message}"))
 
-    @Slot(object, str)
-    def _on_worker_finished(self, rows, error: str) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread.deleteLater()
-        if self._worker is not None:
-            self._worker.deleteLater()
-        self._thread = None
-        self._worker = None
-        if self._progress is not None:
-            self._progress.close()
-            self._progress.deleteLater()
-            self._progress = None
+    def _on_export_finished(self, outcome: tuple[int | None, str]) -> None:
+        rows, error = outcome
         self.export_button.setEnabled(True)
         self.rows_written = rows
         self.error_text = error
@@ -202,7 +154,7 @@ class RosterExportDialog(QDialog):
 
     def reject(self) -> None:
         """Close, unless an export is still running (cancel it first)."""
-        if self._thread is not None:
+        if self.is_running():
             self.cancel_export()
             return
         super().reject()

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +18,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressDialog,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -38,46 +36,13 @@ from desktop.services.roster_io import (
 )
 from desktop.services.roster_template import COLUMNS
 from desktop.services.sheet_issue import column_letter
+from desktop.views.background import ProgressJob
 from desktop.views.signals import hub
 
 FILE_FILTER = "Excel 花名册 (*.xlsx *.xls *.xlsm);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
 PREVIEW_SHOWN = 20
 ERRORS_SHOWN = 2000  # the report file holds them all; the table stays light
-
-
-class ImportWorker(QObject):
-    """Runs import_roster on a worker thread; reports progress and the result by signals."""
-
-    progressed = Signal(int, str)
-    finished = Signal(object)
-
-    def __init__(self, engine, path: Path, sheet: RosterSheet, mapping, skip_invalid: bool):
-        super().__init__()
-        self._engine = engine
-        self._path = path
-        self._sheet = sheet
-        self._mapping = mapping
-        self._skip_invalid = skip_invalid
-        self._cancel = threading.Event()
-
-    def cancel(self) -> None:
-        """Ask the import to stop; it rolls back and writes nothing."""
-        self._cancel.set()
-
-    @Slot()
-    def run(self) -> None:
-        """Import, then emit `finished` with the ImportResult."""
-        result = import_roster(
-            self._engine,
-            self._path,
-            skip_invalid=self._skip_invalid,
-            mapping=self._mapping,
-            progress=self.progressed.emit,
-            cancel=self._cancel.is_set,
-            sheet=self._sheet,
-        )
-        self.finished.emit(result)
 
 
 class RosterImportDialog(QDialog):
@@ -89,9 +54,7 @@ class RosterImportDialog(QDialog):
         self.path = Path(path)
         self.result_data: ImportResult | None = None
         self.sheet: RosterSheet | None = None
-        self._thread: QThread | None = None
-        self._worker: ImportWorker | None = None
-        self._progress: QProgressDialog | None = None
+        self.job: ProgressJob | None = None  # the running import
         self._combos: dict[str, QComboBox] = {}
         self.setWindowTitle("导入花名册")
         self.resize(980, 720)
@@ -237,7 +200,7 @@ class RosterImportDialog(QDialog):
         else:
             self.mapping_note.setText("")
             self.mapping_note.setStyleSheet("")
-        self.import_button.setEnabled(not missing and self._thread is None)
+        self.import_button.setEnabled(not missing and not self.is_running())
 
     @Slot()
     def _on_show_mapping_clicked(self) -> None:
@@ -247,66 +210,43 @@ class RosterImportDialog(QDialog):
     # --- importing ---------------------------------------------------------------------------
 
     def start_import(self) -> None:
-        """Start the import on a worker thread with a progress dialog that can cancel it."""
-        if self.sheet is None or self._thread is not None:
+        """Start the import off the GUI thread with a progress dialog that can cancel it."""
+        if self.sheet is None or self.is_running():
             return
         # The sheet's cached cells are consumed by one import; read again for a second one.
         sheet = self.sheet if self.result_data is None else read_roster(self.path)
         self.import_button.setEnabled(False)
-        self._worker = ImportWorker(
-            self.services.engine, self.path, sheet, self.mapping(), self.skip_invalid.isChecked()
+        engine, path, mapping = self.services.engine, self.path, self.mapping()
+        skip_invalid = self.skip_invalid.isChecked()
+        self.job = ProgressJob(
+            self,
+            "导入花名册",
+            "正在导入…",
+            lambda progress, cancelled: import_roster(
+                engine,
+                path,
+                skip_invalid=skip_invalid,
+                mapping=mapping,
+                progress=progress,
+                cancel=cancelled,
+                sheet=sheet,
+            ),
+            self._on_import_finished,
+            self._on_import_failed,
         )
-        self._thread = QThread(self)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.progressed.connect(self._on_worker_progressed)
-        self._worker.finished.connect(self._on_worker_finished)
-        self._progress = QProgressDialog("正在导入…", "取消", 0, 100, self)
-        self._progress.setWindowTitle("导入花名册")
-        self._progress.setWindowModality(Qt.WindowModality.WindowModal)
-        self._progress.setMinimumDuration(300)
-        self._progress.setAutoClose(False)
-        self._progress.setAutoReset(False)
-        self._progress.canceled.connect(self.cancel_import)
-        self._progress.setValue(0)
-        self._thread.start()
+        self.job.start()
 
     def is_running(self) -> bool:
         """True while an import is under way."""
-        return self._thread is not None
+        return self.job is not None and self.job.is_running()
 
     @Slot()
     def cancel_import(self) -> None:
         """Cancel the running import; nothing is written."""
-        if self._worker is not None:
-            self._worker.cancel()
-            if self._progress is not None:
-                self._progress.setLabelText("正在取消…")
+        if self.is_running():
+            self.job.cancel()
 
-    @Slot(int, str)
-    def _on_worker_progressed(self, percent: int, text: str) -> None:
-        progress = self._progress
-        if progress is None or progress.wasCanceled():
-            return
-        # A modal QProgressDialog processes events inside setValue(), where `finished` may
-        # arrive and drop self._progress: keep working on the local reference.
-        progress.setLabelText(text)
-        progress.setValue(percent)
-
-    @Slot(object)
-    def _on_worker_finished(self, result: ImportResult) -> None:
-        if self._thread is not None:
-            self._thread.quit()
-            self._thread.wait()
-            self._thread.deleteLater()
-        if self._worker is not None:
-            self._worker.deleteLater()
-        self._thread = None
-        self._worker = None
-        if self._progress is not None:
-            self._progress.close()
-            self._progress.deleteLater()
-            self._progress = None
+    def _on_import_finished(self, result: ImportResult) -> None:
         self.result_data = result
         self._show_result(result)
         if result.written:
@@ -314,6 +254,12 @@ class RosterImportDialog(QDialog):
             hub().status_message.emit(
                 f"花名册已导入：{result.created + result.updated} 户，{result.members} 人"
             )
+
+    def _on_import_failed(self, message: str) -> None:
+        # import_roster reports what it expects in its result; anything else lands here, and
+        # its transaction has rolled back.
+        self.import_button.setEnabled(True)
+        QMessageBox.warning(self, "导入花名册", f"导入失败，数据库没有任何改动：{message}")
 
     def _show_result(self, result: ImportResult) -> None:
         self.preview.hide()
@@ -377,7 +323,7 @@ class RosterImportDialog(QDialog):
 
     @Slot()
     def _on_close_clicked(self) -> None:
-        if self._thread is not None:
+        if self.is_running():
             return  # the progress dialog's 取消 stops a running import
         if self.result_data is not None and self.result_data.written:
             self.accept()
@@ -386,7 +332,7 @@ class RosterImportDialog(QDialog):
 
     def reject(self) -> None:
         """Close, unless an import is still running (cancel it first)."""
-        if self._thread is not None:
+        if self.is_running():
             self.cancel_import()
             return
         super().reject()

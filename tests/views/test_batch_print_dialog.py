@@ -6,6 +6,7 @@ import io
 
 import pdfplumber
 import pytest
+from PySide6.QtWidgets import QPushButton
 
 from desktop.services.context import AppServices
 from desktop.views import print_preview
@@ -64,7 +65,7 @@ def test_cancel_shows_nothing(qtbot, services, monkeypatch):
     )
     ids = [r.id for r in services.registry.household_rows()]
     printer = BatchPrinter(services, ids, "verification")
-    printer.cancelled.set()  # as the 取消 button does
+    printer.job.progress.findChild(QPushButton).click()  # 取消, before the batch even starts
     printer.start()
-    qtbot.waitUntil(lambda: not printer.progress.isVisible(), timeout=20000)
+    qtbot.waitUntil(lambda: not printer.job.is_running(), timeout=20000)
     assert shown == []

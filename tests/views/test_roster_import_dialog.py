@@ -117,10 +117,29 @@ def test_cancel_writes_nothing(qtbot, services, tmp_path, monkeypatch):
     dialog = open_dialog(qtbot, services, path)
     dialog.start_import()
     qtbot.waitUntil(started.is_set, timeout=5000)
-    dialog._progress.findChild(QPushButton).click()  # the progress dialog's 取消 button
+    dialog.job.progress.findChild(QPushButton).click()  # the progress dialog's 取消 button
     finish(qtbot, dialog)
     assert dialog.result_data.cancelled and household_count(services.engine) == 0
     assert "取消" in dialog.summary.text()
+
+
+def test_an_unexpected_failure_is_shown_and_the_dialog_stays_usable(
+    qtbot, services, tmp_path, monkeypatch
+):
+    def broken_import(*_args, **_kwargs):
+        raise RuntimeError("磁盘已满")
+
+    warned = []
+    monkeypatch.setattr(dialog_module, "import_roster", broken_import)
+    monkeypatch.setattr(
+        dialog_module.QMessageBox, "warning", lambda _parent, _title, text: warned.append(text)
+    )
+    dialog = open_dialog(qtbot, services, write_xlsx(tmp_path / "r.xlsx", clean_rows()))
+    dialog.start_import()
+    qtbot.waitUntil(lambda: bool(warned), timeout=20000)
+    assert "磁盘已满" in warned[0] and "没有任何改动" in warned[0]
+    assert not dialog.is_running() and dialog.import_button.isEnabled()
+    assert household_count(services.engine) == 0
 
 
 def test_unreadable_file_shows_why(qtbot, services, tmp_path):
