@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -111,6 +112,7 @@ class RosterImportDialog(QDialog):
         self.errors_table.setHorizontalHeaderLabels(["行", "列", "值", "原因", "级别"])
         self.errors_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.errors_table.horizontalHeader().setStretchLastSection(False)
+        self.errors_table.verticalHeader().hide()  # the 行 column is the Excel row
         self.errors_table.hide()
         layout.addWidget(self.errors_table, 3)
 
@@ -288,8 +290,12 @@ class RosterImportDialog(QDialog):
                 item = QTableWidgetItem(text)
                 if kind == "错误" and c == 4:
                     item.setBackground(red)
+                if c == 3:
+                    item.setToolTip(text)
                 self.errors_table.setItem(r, c, item)
         self.errors_table.resizeColumnsToContents()
+        # The reason takes what width is left; long ones stay readable in a tooltip.
+        self.errors_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.errors_table.setVisible(bool(issues))
         self.report_button.setVisible(bool(issues or result.fatal))
         self.import_button.setVisible(not result.written)
