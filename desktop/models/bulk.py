@@ -38,6 +38,50 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return
+    sql_values, params = _parameters(conn, table, keys, rows)
+    quote = conn.dialect.identifier_preparer.quote
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        conn.dialect.identifier_preparer.format_table(table),
+        ", ".join(quote(k) for k in keys),
+        ", ".join(sql_values),
+    )
+    conn.exec_driver_sql(sql, params)
+
+
+def update_many(
+    conn: Connection,
+    table: Table,
+    rows: list[dict],
+    *,
+    by: tuple[str, str],
+    increment: Sequence[str] = (),
+) -> None:
+    """Update rows (dicts with the same keys) through the driver, converted as in insert_rows.
+
+    `by` names the row key that holds each row's match and the column it matches, such as
+    ("b_id", "id"); every other key is a column to set. Columns in `increment` go up by one.
+    """
+    if not rows:
+        return
+    key, column = by
+    keys = [k for k in rows[0] if k != key]
+    sql_values, params = _parameters(
+        conn, table, [*keys, column], list(map(itemgetter(*keys, key), rows))
+    )
+    quote = conn.dialect.identifier_preparer.quote
+    sets = [f"{quote(k)} = {v}" for k, v in zip(keys, sql_values[:-1], strict=True)]
+    sets += [f"{quote(k)} = {quote(k)} + 1" for k in increment]
+    sql = "UPDATE {} SET {} WHERE {} = {}".format(
+        conn.dialect.identifier_preparer.format_table(table),
+        ", ".join(sets),
+        quote(column),
+        sql_values[-1],
+    )
+    conn.exec_driver_sql(sql, params)
+
+
+def _parameters(conn: Connection, table: Table, keys: Sequence[str], rows: list[tuple]):
+    """Return the SQL of each column (? or a literal) and the parameter tuples, converted."""
     dialect = conn.dialect
     count = len(rows)
     columns: list[Sequence] = list(zip(*rows, strict=True))
@@ -48,13 +92,7 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
         literal = _literal(first) if column.count(first) == count else None
         sql_values.append("?" if literal is None else literal)
     varying = [column for column, sql in zip(columns, sql_values, strict=True) if sql == "?"]
-    preparer = dialect.identifier_preparer
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        preparer.format_table(table),
-        ", ".join(preparer.quote(k) for k in keys),
-        ", ".join(sql_values),
-    )
-    conn.exec_driver_sql(sql, list(zip(*varying, strict=True)) if varying else [()] * count)
+    return sql_values, (list(zip(*varying, strict=True)) if varying else [()] * count)
 
 
 def _bound_values(column_type, dialect, values: Sequence) -> Sequence:

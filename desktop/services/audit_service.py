@@ -384,6 +384,13 @@ def log_bulk_households(conn: Connection, created: list[dict], changed: list[dic
         insert_rows(conn, AuditEntry.__table__, _ENTRY_KEYS, map(itemgetter(*_ENTRY_KEYS), entries))
 
 
+def _differs(old, new) -> bool:
+    """True when a column's value changes as the log shows it (5200 and 5200.0 do not)."""
+    if type(old) is type(new) and old == new:
+        return False  # the common case, without formatting both as text
+    return value_text(old) != value_text(new)
+
+
 def _update_entries(conn: Connection, actor: Actor, rows: list[dict]) -> list[dict]:
     old_by_id: dict[int, dict] = {}
     ids = [row["b_id"] for row in rows]
@@ -395,9 +402,7 @@ def _update_entries(conn: Connection, actor: Actor, rows: list[dict]) -> list[di
     entries = []
     for row in rows:
         old = old_by_id.get(row["b_id"], {})
-        changed = [
-            c for c in _BULK_COLUMNS if c in row and value_text(old.get(c)) != value_text(row[c])
-        ]
+        changed = [c for c in _BULK_COLUMNS if c in row and _differs(old.get(c), row[c])]
         entries.append(
             _entry(
                 actor,

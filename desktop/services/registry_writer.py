@@ -12,10 +12,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter, itemgetter
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select
 
 from desktop.models.base import utcnow
-from desktop.models.bulk import indexes_deferred, insert_many, insert_rows
+from desktop.models.bulk import indexes_deferred, insert_many, insert_rows, update_many
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services.codes import HEAD_RELATION
 from desktop.services.idcard import check_id
@@ -318,12 +318,9 @@ def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows
     if new_rows:
         insert_many(conn, Household.__table__, new_rows)
     if changed_rows:
-        stmt = (
-            update(Household)
-            .where(Household.id == bindparam("b_id"))
-            .values(version=Household.version + 1)
+        update_many(
+            conn, Household.__table__, changed_rows, by=("b_id", "id"), increment=("version",)
         )
-        conn.execute(stmt, changed_rows)
         conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
     if member_rows:
         insert_rows(conn, Member.__table__, _MEMBER_KEYS, member_rows)

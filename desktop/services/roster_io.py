@@ -10,6 +10,7 @@ desktop.services.registry_writer.write_households inside one transaction.
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import re
 import time
@@ -21,7 +22,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, Text, select, type_coerce
 
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services import codes
@@ -1025,29 +1026,47 @@ def _merge_existing(conn, households: list[HouseholdData]) -> None:
         if data is not None:
             for name in _KEEP_HOUSEHOLD:
                 setattr(data, name, getattr(row, name))
-    old_members: dict[int, list] = {}
+    # Most members carry nothing beyond the roster: their values are not decoded nor copied.
+    # `extra` comes as its JSON text, decoded only when it holds something.
+    plain = MemberData(name="")
+    defaults = tuple(getattr(plain, f) for f in _KEEP_MEMBER[:-1])
+    query = select(
+        Member.household_id,
+        Member.id_number,
+        Member.name,
+        type_coerce(Member.extra, Text),
+        *(getattr(Member, f) for f in _KEEP_MEMBER[:-1]),
+    )
     ids = list(matched)
-    for start in range(0, len(ids), 500):
-        for m in conn.execute(
-            select(
-                Member.household_id,
-                Member.id_number,
-                Member.name,
-                *(getattr(Member, f) for f in _KEEP_MEMBER),
-            ).where(Member.household_id.in_(ids[start : start + 500]))
-        ):
-            old_members.setdefault(m.household_id, []).append(m)
-    for household_id, data in matched.items():
-        olds = old_members.get(household_id, [])
-        by_id = {m.id_number: m for m in olds if m.id_number}
-        by_name = {m.name: m for m in olds}
-        for member in data.members:
-            old = by_id.get(member.id_number) or by_name.get(member.name)
-            if old is None:
+    chunks = [None] if len(ids) > 500 else [ids]  # most of the registry: read it whole
+    old_members: dict[int, list] = {}
+    for chunk in chunks:
+        where = query if chunk is None else query.where(Member.household_id.in_(chunk))
+        for household_id, number, name, extra, *keep in conn.execute(where):
+            if household_id not in matched:
                 continue
-            for name in _KEEP_MEMBER:
-                value = getattr(old, name)
+            if tuple(keep) == defaults and extra in _NO_EXTRA:
+                values = None  # nothing to carry over
+            else:
+                values = (*keep, json.loads(extra) if extra not in _NO_EXTRA else {})
+            old_members.setdefault(household_id, []).append((number, name, values))
+    for household_id, olds in old_members.items():
+        if all(values is None for _number, _name, values in olds):
+            continue
+        by_id = {number: values for number, _name, values in olds if number}
+        by_name = {name: values for _number, name, values in olds}
+        for member in matched[household_id].members:
+            if member.id_number in by_id:  # matched by ID first, else by name
+                values = by_id[member.id_number]
+            else:
+                values = by_name.get(member.name)
+            if values is None:
+                continue
+            for name, value in zip(_KEEP_MEMBER, values, strict=True):
                 setattr(member, name, dict(value) if isinstance(value, dict) else value)
+
+
+_NO_EXTRA = ("{}", "null", None, "")
 
 
 # ---------------------------------------------------------------------------------------------

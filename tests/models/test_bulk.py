@@ -16,13 +16,14 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     create_engine,
     insert,
     select,
     text,
 )
 
-from desktop.models.bulk import insert_many, insert_rows
+from desktop.models.bulk import insert_many, insert_rows, update_many
 
 KEYS = ("id", "name", "flag", "ratio", "born", "at", "extra", "note")
 
@@ -107,3 +108,35 @@ def test_nothing_to_insert_is_fine():
         insert_rows(conn, table, KEYS, [])
         insert_many(conn, table, [])
         assert conn.execute(select(table)).all() == []
+
+
+def test_update_many_sets_what_core_sets_and_counts_up():
+    engine = create_engine("sqlite://")
+    metadata, by_core, by_driver = _tables()
+    metadata.create_all(engine)
+    changes = [
+        {"b_id": 1, "name": "李四", "flag": True, "born": None, "extra": {"b": 2}, "ratio": 2.0},
+        {"b_id": 3, "name": "王'五", "flag": True, "born": AT.date(), "extra": {}, "ratio": 2.0},
+    ]
+    with engine.begin() as conn:
+        for table in (by_core, by_driver):
+            insert_rows(conn, table, KEYS, ROWS)
+        conn.execute(
+            by_core.update()
+            .where(by_core.c.id == bindparam("b_id"))
+            .values(ratio=by_core.c.ratio + 1),
+            [{k: v for k, v in c.items() if k != "ratio"} for c in changes],
+        )
+        update_many(
+            conn,
+            by_driver,
+            [{k: v for k, v in c.items() if k != "ratio"} for c in changes],
+            by=("b_id", "id"),
+            increment=("ratio",),
+        )
+        assert _stored(conn, by_driver) == _stored(conn, by_core)
+        assert conn.execute(select(by_driver.c.name, by_driver.c.ratio)).all() == [
+            ("李四", 2.5),
+            ("O'Brien", None),
+            ("王'五", 1.0),
+        ]

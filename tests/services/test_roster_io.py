@@ -283,6 +283,23 @@ def test_reimport_updates_by_household_code(engine, tmp_path):
     assert h1.phone == "13700000000" and h1.helper_name == "周帮" and h1.version == 2
 
 
+def test_reimport_keeps_what_the_roster_does_not_carry_on_each_member(engine, tmp_path):
+    assert import_roster(engine, write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
+    with engine.begin() as conn:  # filled in later from a 采集表, for one member
+        conn.execute(
+            update(Member)
+            .where(Member.name == "李梅")
+            .values(ins_serious_illness=True, work_months=6, extra={"A15": "是"})
+        )
+    rows = clean_rows()
+    rows[1], rows[2] = rows[2], rows[1]  # the members in another order
+    assert import_roster(engine, write_xlsx(tmp_path / "b.xlsx", rows)).written
+    members = {m.name: m for m in household(engine, "H001").members}
+    wife, head = members["李梅"], members["张三"]
+    assert (wife.ins_serious_illness, wife.work_months, wife.extra) == (True, 6, {"A15": "是"})
+    assert (head.ins_serious_illness, head.work_months, head.extra) == (False, None, {})
+
+
 def test_cancel_writes_nothing(engine, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", clean_rows())
     calls = []
