@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.services.household_query import HouseholdFilter, filter_rows, sort_rows
 from desktop.services.registry_data import HouseholdRow
 from desktop.services.registry_rules import flag_text
+from desktop.views.list_table_model import ListTableModel
 
 COL_CODE = 0
 COL_VILLAGE = 1
@@ -43,60 +44,20 @@ FLAGGED_BRUSH = QBrush(QColor("#fff4e0"))
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class HouseholdTableModel(QAbstractTableModel):
-    """Shows household rows; the filter and sort run over a plain list, then reset."""
+class HouseholdTableModel(ListTableModel):
+    """Shows household rows, loaded in 户编号 order."""
+
+    columns = COLUMNS
+    natural_sort = (COL_CODE, Qt.SortOrder.AscendingOrder)
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._all: list[HouseholdRow] = []
-        self._rows: list[HouseholdRow] = []
-        self._filter = HouseholdFilter()
-        self._sort_column = COL_CODE
-        self._sort_order = Qt.SortOrder.AscendingOrder
+        super().__init__(HouseholdFilter(), parent)
 
-    # --- data in ---------------------------------------------------------------------
+    def _filtered(self, rows: list, row_filter: HouseholdFilter) -> list:
+        return filter_rows(rows, row_filter)
 
-    def set_rows(self, rows: list[HouseholdRow]) -> None:
-        """Replace every row (after a load), keeping the filter and the sort."""
-        self._all = rows
-        self._apply()
-
-    def set_filter(self, household_filter: HouseholdFilter) -> None:
-        """Show only the rows that match the filter."""
-        self._filter = household_filter
-        self._apply()
-
-    def household_filter(self) -> HouseholdFilter:
-        """Return the filter in force."""
-        return self._filter
-
-    def _apply(self) -> None:
-        rows = filter_rows(self._all, self._filter)
-        if self._sort_column != COL_CODE or self._sort_order != Qt.SortOrder.AscendingOrder:
-            rows = sort_rows(
-                rows,
-                COLUMNS[self._sort_column][1],
-                self._sort_order == Qt.SortOrder.DescendingOrder,
-            )
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    # --- Qt model --------------------------------------------------------------------
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        """Return the number of visible rows."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        """Return the number of columns."""
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        """Return the Chinese column headers."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section][0]
-        return None
+    def _sorted(self, rows: list, key: str, descending: bool) -> list:
+        return sort_rows(rows, key, descending)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         """Return what a cell shows."""
@@ -146,24 +107,6 @@ class HouseholdTableModel(QAbstractTableModel):
             return flag_text(row.flags)
         return None
 
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Sort every visible row by a column."""
-        self._sort_column, self._sort_order = column, order
-        self._apply()
-
-    # --- lookups ---------------------------------------------------------------------
-
-    def row_at(self, row: int) -> HouseholdRow:
-        """Return the household row shown at a row number."""
-        return self._rows[row]
-
-    def row_of(self, household_id: int) -> int:
-        """Return the row number showing a household, or -1."""
-        for i, r in enumerate(self._rows):
-            if r.id == household_id:
-                return i
-        return -1
-
     def visible_ids(self) -> list[int]:
         """Return the ids of the visible households in display order."""
         return [r.id for r in self._rows]
@@ -171,7 +114,3 @@ class HouseholdTableModel(QAbstractTableModel):
     def visible_people(self) -> int:
         """Return how many members the visible households have."""
         return sum(r.member_count for r in self._rows)
-
-    def total_count(self) -> int:
-        """Return how many households are loaded before filtering."""
-        return len(self._all)

@@ -148,7 +148,7 @@ class HouseholdsPage(QWidget):
     def select_household(self, household_id: int) -> None:
         """Select and show a household's row if it is visible."""
         row = self.model.row_of(household_id)
-        if row >= 0:
+        if row is not None:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
 

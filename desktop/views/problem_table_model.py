@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.services.problem_data import ProblemRow
 from desktop.services.problem_query import ProblemFilter, filter_rows, sort_rows
 from desktop.services.problem_rules import DUE_SOON_DAYS, STATUS_CLOSED, shown_status
+from desktop.views.list_table_model import ListTableModel
 
 COL_NUMBER = 0
 COL_FOUND = 1
@@ -51,82 +52,30 @@ CLOSED_TEXT_BRUSH = QBrush(QColor("#5b6b5b"))
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class ProblemTableModel(QAbstractTableModel):
-    """Shows ledger rows; the filter and sort run over a plain list, then reset."""
+class ProblemTableModel(ListTableModel):
+    """Shows ledger rows; 逾期 and days left are counted from `today`."""
+
+    columns = COLUMNS
 
     def __init__(self, parent=None, today: datetime.date | None = None) -> None:
-        super().__init__(parent)
-        self._all: list[ProblemRow] = []
-        self._rows: list[ProblemRow] = []
-        self._filter = ProblemFilter()
+        super().__init__(ProblemFilter(), parent)
         self._today = today or datetime.date.today()
-        self._sort_column: int | None = None
-        self._sort_order = Qt.SortOrder.AscendingOrder
-
-    # --- data in ---------------------------------------------------------------------
 
     def set_rows(self, rows: list[ProblemRow], today: datetime.date | None = None) -> None:
         """Replace every row (after a load), keeping the filter and the sort."""
-        self._all = rows
         if today is not None:
             self._today = today
-        self._apply()
-
-    def set_filter(self, problem_filter: ProblemFilter) -> None:
-        """Show only the rows that match the filter."""
-        self._filter = problem_filter
-        self._apply()
-
-    def problem_filter(self) -> ProblemFilter:
-        """Return the filter in force."""
-        return self._filter
+        super().set_rows(rows)
 
     def today(self) -> datetime.date:
         """The day that overdue and days left are counted from."""
         return self._today
 
-    def _apply(self) -> None:
-        rows = filter_rows(self._all, self._filter, self._today)
-        if self._sort_column is not None:
-            rows = sort_rows(
-                rows,
-                COLUMNS[self._sort_column][1],
-                self._sort_order == Qt.SortOrder.DescendingOrder,
-            )
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
+    def _filtered(self, rows: list, row_filter: ProblemFilter) -> list:
+        return filter_rows(rows, row_filter, self._today)
 
-    # --- data out --------------------------------------------------------------------
-
-    def rows(self) -> list[ProblemRow]:
-        """Return the rows shown, in their order (what an export of this view writes)."""
-        return list(self._rows)
-
-    def total_count(self) -> int:
-        """Return the number of rows before filtering."""
-        return len(self._all)
-
-    def row_at(self, row: int) -> ProblemRow:
-        """Return the problem shown in a row."""
-        return self._rows[row]
-
-    def row_of(self, problem_id: int) -> int | None:
-        """Return the row showing a problem, or None when it is filtered out."""
-        for n, r in enumerate(self._rows):
-            if r.id == problem_id:
-                return n
-        return None
-
-    # --- Qt overrides ----------------------------------------------------------------
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        """Number of rows shown."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        """Number of columns."""
-        return 0 if parent.isValid() else len(COLUMNS)
+    def _sorted(self, rows: list, key: str, descending: bool) -> list:
+        return sort_rows(rows, key, descending)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
         """Chinese column headers; row numbers down the side."""
@@ -204,8 +153,3 @@ class ProblemTableModel(QAbstractTableModel):
         if col == COL_ATTACHMENTS:
             return str(r.attachment_count) if r.attachment_count else ""
         return ""
-
-    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        """Sort the shown rows by a column."""
-        self._sort_column, self._sort_order = column, order
-        self._apply()
