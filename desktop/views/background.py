@@ -1,7 +1,8 @@
 """Running a service call off the GUI thread and getting its result back on it.
 
 `run_in_background` for a plain call; `ProgressJob` for a long one the clerk can follow and
-cancel (roster import and export, batch printing).
+cancel (roster import and export, batch printing); `call_keeping_window_alive` for a step the
+caller waits for (opening a big roster).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QProgressDialog, QWidget
+from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 
 class _Relay(QObject):
@@ -177,3 +178,40 @@ class ProgressJob(QObject):
         self._close()
         if self._on_failed is not None:
             self._on_failed(message)
+
+
+def call_keeping_window_alive(parent: QWidget | None, label: str, work: Callable[[], Any]) -> Any:
+    """Return `work()`, run on a pool thread while this thread keeps painting windows.
+
+    For a step the caller needs at once but that can take seconds (reading a county's roster
+    takes about 5 s): Windows marks a window that does not answer for 5 s as not responding.
+    A busy dialog shows after half a second; clicks and keys wait until the work is done.
+    An exception of `work` is raised here, as if it had run in this thread.
+    """
+    outcome: dict[str, Any] = {}
+    loop = QEventLoop()
+
+    def job() -> None:
+        try:
+            outcome["result"] = work()
+        except BaseException as exc:  # handed over to the caller's thread below
+            outcome["error"] = exc
+
+    busy = QProgressDialog(label, "", 0, 0, parent)
+    busy.setCancelButton(None)  # a read cannot be stopped halfway; it is quick enough
+    busy.setWindowTitle("请稍候")
+    busy.setMinimumDuration(500)
+    busy.setValue(0)  # starts the timer that shows the dialog after the minimum duration
+    relay = run_in_background(job, lambda _r: loop.quit(), lambda _m: loop.quit())
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        # Windows are painted meanwhile, but clicks and keys wait: nothing starts twice.
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    finally:
+        QApplication.restoreOverrideCursor()
+        busy.close()
+        busy.deleteLater()
+        relay.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["result"]

@@ -37,7 +37,7 @@ from desktop.services.roster_io import (
 )
 from desktop.services.roster_template import COLUMNS
 from desktop.services.sheet_issue import column_letter
-from desktop.views.background import ProgressJob
+from desktop.views.background import ProgressJob, call_keeping_window_alive
 from desktop.views.signals import hub
 
 FILE_FILTER = "Excel 花名册 (*.xlsx *.xls *.xlsm);;所有文件 (*)"
@@ -131,7 +131,9 @@ class RosterImportDialog(QDialog):
     def _load(self) -> None:
         self.file_label.setText(f"文件：{self.path}")
         try:
-            self.sheet = read_roster(self.path)
+            self.sheet = call_keeping_window_alive(
+                self.parentWidget(), f"正在读取 {self.path.name}…", lambda: read_roster(self.path)
+            )
         except RosterError as exc:
             self.sheet = None
             self.mapping_box.hide()
@@ -215,8 +217,9 @@ class RosterImportDialog(QDialog):
         """Start the import off the GUI thread with a progress dialog that can cancel it."""
         if self.sheet is None or self.is_running():
             return
-        # The sheet's cached cells are consumed by one import; read again for a second one.
-        sheet = self.sheet if self.result_data is None else read_roster(self.path)
+        # The sheet's cached cells are consumed by one import; a second one reads the file
+        # again, on the worker thread.
+        sheet = self.sheet if self.result_data is None else None
         self.import_button.setEnabled(False)
         engine, path, mapping = self.services.engine, self.path, self.mapping()
         skip_invalid = self.skip_invalid.isChecked()
@@ -321,7 +324,7 @@ class RosterImportDialog(QDialog):
         if not name:
             return
         try:
-            self.save_report(name)
+            call_keeping_window_alive(self, "正在保存错误报告…", lambda: self.save_report(name))
         except (OSError, RosterError) as exc:
             QMessageBox.warning(self, "保存错误报告", f"无法保存错误报告：{exc}")
             return
