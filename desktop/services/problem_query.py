@@ -28,6 +28,9 @@ class ProblemFilter:
     found_from: datetime.date | None = None
     found_to: datetime.date | None = None
     text: str = ""
+    # The navigation tree's scope: the villages whose problems show; None in the set stands for
+    # problems tied to no village (a unit's). None: the whole registry.
+    villages: frozenset[int | None] | None = None
 
     def is_empty(self) -> bool:
         """True when nothing is filtered."""
@@ -50,6 +53,8 @@ def _tests(f: ProblemFilter, today: datetime.date) -> list[Callable[[ProblemRow]
         tests.append(lambda r: r.unit_id == f.unit_id)
     if f.village_id is not None:
         tests.append(lambda r: r.village_id == f.village_id)
+    if f.villages is not None:
+        tests.append(lambda r: r.village_id in f.villages)
     if f.source:
         tests.append(lambda r: r.source == f.source)
     if f.due_within_days is not None:

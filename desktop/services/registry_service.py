@@ -397,6 +397,21 @@ class RegistryService:
             make = HouseholdRow._make
             return [make(r) for r in conn.execute(stmt)]
 
+    def village_ids_in(self, level: str, node_id: int) -> set[int] | None:
+        """Return the ids of the villages a tree node covers (a group: its village); None: all."""
+        if level == "county":
+            stmt = select(Village.id).join(Township).where(Township.county_id == node_id)
+        elif level == "township":
+            stmt = select(Village.id).where(Village.township_id == node_id)
+        elif level == "village":
+            return {node_id}
+        elif level == "group":
+            stmt = select(Group.village_id).where(Group.id == node_id)
+        else:
+            return None
+        with self.engine.connect() as conn:
+            return set(conn.execute(stmt).scalars())
+
     def household_ids_in(self, level: str, node_id: int) -> set[int] | None:
         """Return the ids of the households under a tree node (None: no restriction)."""
         stmt = select(Household.id)

@@ -276,6 +276,15 @@ class MainWindow(QMainWindow):
             None if level == ALL_LEVEL else self.services.registry.household_ids_in(level, node_id)
         )
         self.households_page.set_scope(scope)
+        # The ledger follows: a village's problems, or at a township or county also those of
+        # its units, which belong to no village.
+        villages = self.services.registry.village_ids_in(level, node_id)
+        if villages is not None and level in ("county", "township"):
+            villages.add(None)
+        item = self.nav_tree.currentItem()
+        self.problem_ledger.set_scope(
+            None if villages is None else frozenset(villages), item.text(0) if item else ""
+        )
 
     def _on_household_activated(self, household_id: int) -> None:
         HouseholdDialog.edit(self.services, household_id, self)

@@ -91,6 +91,8 @@ class ProblemLedgerWidget(QWidget):
         self.problems = services.problems
         self.problems.ensure_reference_data()
         self.model = ProblemTableModel(self)
+        self._scope: frozenset[int | None] | None = None  # the navigation tree's villages
+        self._scope_name = ""
         self._build()
         self.reload()
         hub().problems_changed.connect(self._on_hub_problems_changed)
@@ -263,15 +265,26 @@ class ProblemLedgerWidget(QWidget):
             found_from=_pydate(self.found_from.date()) if found else None,
             found_to=_pydate(self.found_to.date()) if found else None,
             text=self.search_edit.text(),
+            villages=self._scope,
         )
+
+    def set_scope(self, villages: frozenset[int | None] | None, name: str = "") -> None:
+        """Show only the problems of these villages (None in the set: those of no village).
+
+        `name` is the tree node's, shown beside the count so that the clerk sees why.
+        """
+        self._scope = villages
+        self._scope_name = name if villages is not None else ""
+        self._on_filters_changed()
 
     def _update_count(self) -> None:
         rows = self.model.rows()
         today = self.model.today()
         overdue = sum(1 for r in rows if r.overdue(today))
         closed = sum(1 for r in rows if r.status == STATUS_CLOSED)
+        scope = f"{self._scope_name}：" if self._scope_name else ""
         self.count_label.setText(
-            f"共 {self.model.total_count()} 个问题，显示 {len(rows)} 个"
+            f"{scope}共 {self.model.total_count()} 个问题，显示 {len(rows)} 个"
             f"（已销号 {closed}，逾期 {overdue}）"
         )
 

@@ -95,3 +95,22 @@ def test_menus_offer_every_job_and_show_the_user(window):
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "户籍", "村", "整改台账", "整改看板",
     ]  # fmt: skip
+
+
+def test_the_tree_scopes_the_problem_ledger_too(window):
+    ledger = window.problem_ledger
+    everything = ledger.model.total_count()
+    assert ledger.model.rowCount() == everything > 0
+    village_id = max(
+        (r.village_id for r in ledger.model.rows() if r.village_id is not None),
+        key=[r.village_id for r in ledger.model.rows()].count,
+    )
+    assert window.nav_tree.select_node("village", village_id)
+    shown = {ledger.model.row_at(i).village_id for i in range(ledger.model.rowCount())}
+    assert shown == {village_id}
+    village_name = window.nav_tree.currentItem().text(0)
+    assert ledger.count_label.text().startswith(f"{village_name}：")
+    assert f"显示 {ledger.model.rowCount()} 个" in ledger.count_label.text()
+    township = window.services.registry.tree()[0].children[0]
+    assert window.nav_tree.select_node("township", township.id)
+    assert ledger.model.rowCount() == everything  # the one township: units' problems included

@@ -76,6 +76,8 @@ def test_filters(qapp, demo_engine, data_dir):
     assert ids(due_within_days=7) == {soon}
     assert ids(source="督查组") == {far}
     assert ids(village_id=village_id) == {far}
+    assert ids(villages=frozenset({village_id, None})) == {far}  # the tree's scope
+    assert ids(villages=frozenset()) == set()
     assert ids(area_id=ps.areas()[0][0]) == {late, soon, far}
     assert ids(area_id=ps.areas()[1][0]) == set()
     assert ids(unit_id=ps.unit_id_by_name("扶贫工作站")) == {late, soon, far}
