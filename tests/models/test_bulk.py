@@ -62,7 +62,13 @@ ROWS = [
 ]
 
 
-@pytest.mark.parametrize("rows", [ROWS, ROWS[:1], [(*r[:2], True, *r[3:]) for r in ROWS]])
+VARYING = [  # every column differs from row to row: all bound, none a literal
+    (*r[:2], flag, *r[3:5], AT + datetime.timedelta(days=n), r[6], f"note {n}")
+    for n, (r, flag) in enumerate(zip(ROWS, (True, None, False), strict=True))
+]
+
+
+@pytest.mark.parametrize("rows", [ROWS, ROWS[:1], [(*r[:2], True, *r[3:]) for r in ROWS], VARYING])
 def test_driver_rows_equal_core_rows(rows):
     engine = create_engine("sqlite://")
     metadata, by_core, by_driver = _tables()
