@@ -10,7 +10,7 @@ import gc
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 
 from sqlalchemy import Connection, delete, func, insert, select
 
@@ -183,52 +183,36 @@ def household_values(
     return values
 
 
-def member_values(household_id: int, seq: int, m, *, birth_from_id: bool = True) -> dict:
-    """Return the column values of a member row; the birth date follows a valid ID.
-
-    `birth_from_id=False` is for callers (the roster import) that already set each member's
-    birth date from the checked ID: checking every ID again costs ~10 µs a member.
-    """
-    birth = m.birth_date
-    if birth_from_id and m.id_number:
-        check = check_id(m.id_number)
-        if check.birth_date is not None:
-            birth = check.birth_date
-    return {
-        "household_id": household_id,
-        "seq": seq,
-        "name": m.name,
-        "sex": m.sex,
-        "id_number": m.id_number,
-        "birth_date": birth,
-        "relation": m.relation,
-        "ethnicity": m.ethnicity,
-        "political_status": m.political_status,
-        "education": m.education,
-        "schooling": m.schooling,
-        "health": m.health,
-        "labour_ability": m.labour_ability,
-        "work_status": m.work_status,
-        "work_months": m.work_months,
-        "is_soldier": m.is_soldier,
-        "ins_serious_illness": m.ins_serious_illness,
-        "ins_employee_pension": m.ins_employee_pension,
-        "ins_resident_medical": m.ins_resident_medical,
-        "ins_resident_pension": m.ins_resident_pension,
-        "pension_status": m.pension_status,
-        "extra": dict(m.extra),
-    }
-
-
 # Member columns in the order the bulk writer binds them; MemberData has the same names.
-_MEMBER_KEYS = (
+_MEMBER_COLUMNS = (
     "household_id", "seq", "name", "sex", "id_number", "birth_date", "relation", "ethnicity",
     "political_status", "education", "schooling", "health", "labour_ability", "work_status",
     "work_months", "is_soldier", "ins_serious_illness", "ins_employee_pension",
     "ins_resident_medical", "ins_resident_pension", "pension_status", "extra",
 )  # fmt: skip
-_member_attributes = attrgetter(*_MEMBER_KEYS[2:])
-_member_columns = itemgetter(*_MEMBER_KEYS)
+_member_attributes = attrgetter(*_MEMBER_COLUMNS[2:])
+_BIRTH = _MEMBER_COLUMNS.index("birth_date")
+
+
+def member_row(household_id: int, seq: int, m, *, birth_from_id: bool = True) -> tuple:
+    """Return a member row's values, in _MEMBER_COLUMNS order; the birth date follows a valid ID.
+
+    `birth_from_id=False` is for callers (the roster import) that already set each member's
+    birth date from the checked ID: checking every ID again costs ~10 µs a member.
+    """
+    row = (household_id, seq, *_member_attributes(m))
+    if birth_from_id and m.id_number:
+        check = check_id(m.id_number)
+        if check.birth_date is not None:
+            row = (*row[:_BIRTH], check.birth_date, *row[_BIRTH + 1 :])
+    return row
+
+
+def member_values(household_id: int, seq: int, m) -> dict:
+    """Return member_row as column → value, with a copy of `extra` of its own."""
+    values = dict(zip(_MEMBER_COLUMNS, member_row(household_id, seq, m), strict=True))
+    values["extra"] = dict(m.extra)
+    return values
 
 
 def write_households(
@@ -292,16 +276,10 @@ def _write_batches(
                 values.update(b_id=household_id, updated_at=now)
                 changed_rows.append(values)
                 replaced.append(household_id)
-            if ids_checked:  # birth dates already derived: the attributes go as they are
-                member_rows.extend(
-                    (household_id, seq, *_member_attributes(m))
-                    for seq, m in enumerate(data.members, 1)
-                )
-            else:
-                member_rows.extend(
-                    _member_columns(member_values(household_id, seq, m))
-                    for seq, m in enumerate(data.members, 1)
-                )
+            member_rows.extend(
+                member_row(household_id, seq, m, birth_from_id=not ids_checked)
+                for seq, m in enumerate(data.members, 1)
+            )
         _write_chunk(conn, new_rows, changed_rows, replaced, member_rows)
         result.created += len(new_rows)
         result.updated += len(changed_rows)
@@ -323,7 +301,7 @@ def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows
         )
         conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
     if member_rows:
-        insert_rows(conn, Member.__table__, _MEMBER_KEYS, member_rows)
+        insert_rows(conn, Member.__table__, _MEMBER_COLUMNS, member_rows)
 
 
 @contextmanager
