@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from operator import itemgetter
+from typing import Any
 
 from sqlalchemy import JSON, Connection, Table
 
@@ -21,8 +22,20 @@ def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
     if not rows:
         return
     keys = list(rows[0])
-    getter = itemgetter(*keys) if len(keys) > 1 else (lambda row: (row[keys[0]],))
-    insert_rows(conn, table, keys, map(getter, rows))
+    insert_rows(conn, table, keys, map(tuple_getter(keys), rows))
+
+
+def tuple_getter(keys: Sequence) -> Callable[[Any], tuple]:
+    """Return a function that picks these keys (or indexes) of a row as a tuple.
+
+    operator.itemgetter does it in C, but gives a bare value for one key and fails for none.
+    """
+    if not keys:
+        return lambda _row: ()
+    if len(keys) == 1:
+        only = keys[0]
+        return lambda row: (row[only],)
+    return itemgetter(*keys)
 
 
 def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Iterable[tuple]) -> None:
@@ -66,7 +79,7 @@ def update_many(
     key, column = by
     keys = [k for k in rows[0] if k != key]
     sql_values, params = _parameters(
-        conn, table, [*keys, column], list(map(itemgetter(*keys, key), rows))
+        conn, table, [*keys, column], list(map(tuple_getter([*keys, key]), rows))
     )
     quote = conn.dialect.identifier_preparer.quote
     sets = [f"{quote(k)} = {v}" for k, v in zip(keys, sql_values[:-1], strict=True)]

@@ -18,12 +18,12 @@ import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
-from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
 from sqlalchemy import Engine, Text, select, type_coerce
 
+from desktop.models.bulk import tuple_getter
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services import codes
 from desktop.services.idcard import check_normalized_id, mask_id, normalize_id
@@ -519,17 +519,6 @@ class ParsedRoster:
 _MEMBER_CODED = tuple(
     c.header for c in COLUMNS if c.level == MEMBER and c.kind not in (NAME, ID_NUMBER)
 )
-_MEMBER_FIELDS = tuple(BY_HEADER[h].field for h in _MEMBER_CODED)
-
-
-def _picker(columns: Sequence[int]) -> Callable[[Sequence], tuple]:
-    """Return a function that picks these cells of a row as a tuple (itemgetter runs in C)."""
-    if not columns:
-        return lambda _cells: ()
-    if len(columns) == 1:
-        only = columns[0]
-        return lambda cells: (cells[only],)
-    return itemgetter(*columns)
 
 
 def _normalise_cells(raw: tuple, plan: list) -> tuple[dict, tuple]:
@@ -574,7 +563,7 @@ def parse_roster(
     def plan_of(headers: Sequence[str]) -> tuple[list, Callable[[Sequence], tuple]]:
         present = [h for h in headers if h in cols]
         plan = [(h, {}, _NORMALISERS[BY_HEADER[h].kind], BY_HEADER[h]) for h in present]
-        return plan, _picker([cols[h] for h in present])
+        return plan, tuple_getter([cols[h] for h in present])
 
     household_plan, pick_household = plan_of(HOUSEHOLD_HEADERS)
     member_plan, pick_member = plan_of(_MEMBER_CODED)
@@ -1037,19 +1026,17 @@ def _merge_existing(conn, households: list[HouseholdData]) -> None:
         type_coerce(Member.extra, Text),
         *(getattr(Member, f) for f in _KEEP_MEMBER[:-1]),
     )
-    ids = list(matched)
-    chunks = [None] if len(ids) > 500 else [ids]  # most of the registry: read it whole
+    if len(matched) <= 500:  # a few households; else most of the registry: read it whole
+        query = query.where(Member.household_id.in_(list(matched)))
     old_members: dict[int, list] = {}
-    for chunk in chunks:
-        where = query if chunk is None else query.where(Member.household_id.in_(chunk))
-        for household_id, number, name, extra, *keep in conn.execute(where):
-            if household_id not in matched:
-                continue
-            if tuple(keep) == defaults and extra in _NO_EXTRA:
-                values = None  # nothing to carry over
-            else:
-                values = (*keep, json.loads(extra) if extra not in _NO_EXTRA else {})
-            old_members.setdefault(household_id, []).append((number, name, values))
+    for household_id, number, name, extra, *keep in conn.execute(query):
+        if household_id not in matched:
+            continue
+        if tuple(keep) == defaults and extra in _NO_EXTRA:
+            values = None  # nothing to carry over
+        else:
+            values = (*keep, json.loads(extra) if extra not in _NO_EXTRA else {})
+        old_members.setdefault(household_id, []).append((number, name, values))
     for household_id, olds in old_members.items():
         if all(values is None for _number, _name, values in olds):
             continue
