@@ -21,14 +21,13 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from operator import itemgetter
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, event, insert, inspect, or_, select
 from sqlalchemy.orm import Session
 
 from desktop.models.base import utcnow
-from desktop.models.bulk import insert_rows
+from desktop.models.bulk import insert_many
 from desktop.models.registry import Household
 from desktop.models.safety import (
     ACTION_DELETE,
@@ -355,12 +354,6 @@ _BULK_COLUMNS = [
 ]
 
 
-_ENTRY_KEYS = (
-    "at", "user_name", "source", "table_name", "record_id", "record_label", "household_id",
-    "field", "old_value", "new_value", "action", "note",
-)  # fmt: skip
-
-
 def log_bulk_households(conn: Connection, created: list[dict], changed: list[dict]) -> None:
     """Log a bulk write of households (the roster import, the demo): one entry per household.
 
@@ -371,17 +364,20 @@ def log_bulk_households(conn: Connection, created: list[dict], changed: list[dic
     if not created and not changed:
         return
     actor = current_actor(conn.engine)
-    at = utcnow()
-    # Tuples straight to the driver: a county import logs 100,000 households.
     entries = [
-        (at, actor.name, actor.source, "household", row["id"], record_label("household", row)[:128],
-         row["id"], "", None, _summary(row, _BULK_COLUMNS), ACTION_IMPORT_INSERT, "")
+        _entry(
+            actor,
+            "household",
+            row["id"],
+            row,
+            action=ACTION_IMPORT_INSERT,
+            new_value=_summary(row, _BULK_COLUMNS),
+        )
         for row in created
-    ]  # fmt: skip
-    insert_rows(conn, AuditEntry.__table__, _ENTRY_KEYS, entries)
+    ]
     if changed:
-        entries = _update_entries(conn, actor, changed)
-        insert_rows(conn, AuditEntry.__table__, _ENTRY_KEYS, map(itemgetter(*_ENTRY_KEYS), entries))
+        entries += _update_entries(conn, actor, changed)
+    insert_many(conn, AuditEntry.__table__, entries)  # 100,000 entries on a county import
 
 
 def _differs(old, new) -> bool:
