@@ -112,6 +112,8 @@ class RosterImportDialog(QDialog):
         self.errors_table.setHorizontalHeaderLabels(["行", "列", "值", "原因", "级别"])
         self.errors_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.errors_table.horizontalHeader().setStretchLastSection(False)
+        # The reason takes what width is left; long ones stay readable in a tooltip.
+        self.errors_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.errors_table.verticalHeader().hide()  # the 行 column is the Excel row
         self.errors_table.hide()
         layout.addWidget(self.errors_table, 3)
@@ -297,8 +299,6 @@ class RosterImportDialog(QDialog):
                     item.setToolTip(text)
                 self.errors_table.setItem(r, c, item)
         self.errors_table.resizeColumnsToContents()
-        # The reason takes what width is left; long ones stay readable in a tooltip.
-        self.errors_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.errors_table.setVisible(bool(issues))
         self.report_button.setVisible(bool(issues or result.fatal))
         self.import_button.setVisible(not result.written)
