@@ -36,10 +36,10 @@ def main() -> None:
 
     from PySide6.QtWidgets import QApplication
 
+    from desktop.demo.township import build_demo
     from desktop.models.database import open_database
     from desktop.services.context import AppServices
-    from desktop.services.demo import build_demo
-    from desktop.views.form_dialog import FormDialog
+    from desktop.views.forms.form_dialog import FormDialog
 
     app = QApplication.instance() or QApplication([])
     db = folder / "demo.sqlite3"

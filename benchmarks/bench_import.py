@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from desktop.demo.township import build_demo
 from desktop.models.database import open_database
-from desktop.services.demo import build_demo
-from desktop.services.roster_io import export_roster, import_roster
+from desktop.services.roster.workbook_io import export_roster, import_roster
 
 CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
 
@@ -115,7 +115,7 @@ def xls_comparison(xlsx: Path, rows: int = 60000) -> None:
 
 def timed_import(path: Path, profiler: cProfile.Profile | None):
     """Import the roster into a new database, audited as in the window and on the command line."""
-    from desktop.services import audit_service
+    from desktop.services.safety import audit as audit_service
 
     with tempfile.TemporaryDirectory() as folder:
         engine = open_database(Path(folder) / "import.sqlite3")

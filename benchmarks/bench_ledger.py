@@ -45,10 +45,10 @@ def main() -> int:
 
     from sqlalchemy import delete
 
+    from desktop.demo.problems import add_demo_problems
+    from desktop.demo.township import build_demo
     from desktop.models.database import open_database
     from desktop.models.problem import Problem
-    from desktop.services.demo import build_demo
-    from desktop.services.demo_problems import add_demo_problems
 
     engine = open_database(db_file)
     start = time.perf_counter()
@@ -63,10 +63,10 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     from desktop.services.context import AppServices
-    from desktop.services.problem_query import STATUS_NOT_CLOSED, ProblemFilter
-    from desktop.services.problem_rules import OVERDUE, STATUS_IN_PROGRESS
-    from desktop.views.problem_ledger import ProblemLedgerWidget
-    from desktop.views.problem_table_model import ProblemTableModel
+    from desktop.services.problems.query import STATUS_NOT_CLOSED, ProblemFilter
+    from desktop.services.problems.rules import OVERDUE, STATUS_IN_PROGRESS
+    from desktop.views.problems.problem_ledger import ProblemLedgerWidget
+    from desktop.views.problems.problem_table_model import ProblemTableModel
 
     app = QApplication(sys.argv[:1])
     services = AppServices(engine=engine)

@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from desktop.demo.forms import add_demo_forms
+from desktop.demo.township import build_demo
 from desktop.models.database import open_database
 from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
-from desktop.services.demo import build_demo
-from desktop.services.demo_forms import add_demo_forms
-from desktop.services.form_description import load_form
-from desktop.services.form_service import FormService
+from desktop.services.forms.description import load_form
+from desktop.services.forms.service import FormService
 
 PEER_BATCH = 200
 

@@ -26,8 +26,8 @@ CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
 
 def demo_db(households: int) -> Path:
     """Return a cached demo database with this many households."""
+    from desktop.demo.township import build_demo
     from desktop.models.database import open_database
-    from desktop.services.demo import build_demo
 
     CACHE.mkdir(exist_ok=True)
     path = CACHE / f"demo-{households}.sqlite3"
@@ -77,8 +77,8 @@ def table_load_ms(path: Path) -> float:
     """Time loading the households rows and filling the model (first rows ready)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop.models.database import open_database
-    from desktop.services.registry_service import RegistryService
-    from desktop.views.household_table_model import HouseholdTableModel
+    from desktop.services.registry.service import RegistryService
+    from desktop.views.registry.household_table_model import HouseholdTableModel
 
     engine = open_database(path)
     registry = RegistryService(engine)

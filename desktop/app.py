@@ -25,7 +25,7 @@ def _first_run(services: AppServices, window_parent=None) -> AppServices:
 
     The caller holds the lock of `services.db_path` only; opening the demo takes its own.
     """
-    from desktop.services.demo import build_demo
+    from desktop.demo.township import build_demo
     from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
 
     answer, accepted = FirstRunDialog.ask(window_parent)
@@ -64,8 +64,8 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
     style = resources_dir() / "styles" / "app.qss"
     if style.exists():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
-    from desktop.views.backup_dialog import startup_guard
-    from desktop.views.login_dialog import LoginDialog
+    from desktop.views.safety.backup_dialog import startup_guard
+    from desktop.views.safety.login_dialog import LoginDialog
 
     path = Path(db_path) if db_path else (last_database() or default_db_path())
     # Local disk only, one window per file, a quick check and the daily backup, before opening.

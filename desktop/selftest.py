@@ -115,7 +115,7 @@ def check_app(ctx: Context) -> str:
 def check_resources() -> str:
     """Form descriptions, migrations and the bundled font are where the application looks."""
     from desktop.models.database import MIGRATIONS_DIR
-    from desktop.services.form_description import forms_dir, list_forms, load_form
+    from desktop.services.forms.description import forms_dir, list_forms, load_form
 
     if not (forms_dir() / f"{VERIFICATION_FORM}.json").is_file():
         raise Missing("表单描述", "form descriptions", str(forms_dir()))
@@ -149,8 +149,8 @@ def check_data_files() -> str:
     """Libraries that read data files at run time find them (stdnum, pypinyin, metadata)."""
     from stdnum import numdb
 
-    # desktop.services.idcard swallows lookup errors (a region code only warns), so a missing
-    # loc.dat would go unnoticed there: every ID would warn. Ask the table directly.
+    # desktop.services.registry.idcard swallows lookup errors (a region code only warns), so a
+    # missing loc.dat would go unnoticed there: every ID would warn. Ask the table directly.
     try:
         parts = numdb.get("cn/loc").info("430922")
     except Exception as exc:  # numdb raises FileNotFoundError when loc.dat is absent
@@ -186,8 +186,8 @@ def _bundle_version() -> str:
 
 def check_database(ctx: Context) -> str:
     """A new database is created through the migrations and takes demo data."""
+    from desktop.demo.township import build_demo
     from desktop.models.database import current_revisions, head_revisions, open_database
-    from desktop.services.demo import build_demo
 
     ctx.db_path = ctx.workdir / "selftest.sqlite3"
     ctx.engine = open_database(ctx.db_path, backup_dir=ctx.workdir / "backups")
@@ -223,8 +223,8 @@ def check_pdf(ctx: Context) -> str:
     from desktop.models.registry import Household
     from desktop.printing.fonts import FontError, register_fonts
     from desktop.printing.form_renderer import render_form
-    from desktop.services.form_description import load_form
-    from desktop.services.form_service import FormService
+    from desktop.services.forms.description import load_form
+    from desktop.services.forms.service import FormService
 
     try:
         fonts = register_fonts()
@@ -419,7 +419,7 @@ def _probe_db(argv: list[str], workdir: Path) -> tuple[Path, float]:
     if "--db" in argv and argv.index("--db") + 1 < len(argv):
         backup_file(Path(argv[argv.index("--db") + 1]), path)
         return path, 0.0
-    from desktop.services.demo import build_demo
+    from desktop.demo.township import build_demo
 
     started = time.perf_counter()
     engine = open_database(path)

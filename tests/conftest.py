@@ -37,7 +37,7 @@ def engine(db_path):
 
 @pytest.fixture(scope="session")
 def _demo_template(tmp_path_factory):
-    from desktop.services.demo import build_demo
+    from desktop.demo.township import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     engine = open_database(path)

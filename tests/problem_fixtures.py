@@ -8,8 +8,8 @@ from sqlalchemy import delete, select
 
 from desktop.models.problem import Problem
 from desktop.models.registry import Household
-from desktop.services.problem_data import ProblemData
-from desktop.services.problem_service import ProblemService
+from desktop.services.problems.data import ProblemData
+from desktop.services.problems.service import ProblemService
 
 FOUND = datetime.date(2020, 5, 1)
 

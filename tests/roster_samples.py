@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from desktop.services.idcard import make_id
-from desktop.services.roster_template import HEADERS
+from desktop.services.registry.idcard import make_id
+from desktop.services.roster.template import HEADERS
 
 
 def person_id(n: int, sex: str = "男", year: int = 1970) -> str:

@@ -20,7 +20,7 @@ def test_first_run_can_open_the_demo_in_the_data_folder(qtbot, db_path, data_dir
     services = open_services(db_path)
     answer = ((DEMO, "", ""), True)
     monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, p=None: answer))
-    from desktop.services import demo
+    from desktop.demo import township as demo
 
     original = demo.build_demo
     monkeypatch.setattr(demo, "build_demo", lambda engine: original(engine, households=120))

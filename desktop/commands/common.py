@@ -30,8 +30,9 @@ def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
     open on the file makes the command wait for it to close) and every change it makes is
     logged under the operating-system user's name.
     """
-    from desktop.services import audit_service, form_lock  # noqa: F401  (listeners)
-    from desktop.services.backup_service import AlreadyOpenError, DatabaseLock
+    from desktop.services.safety import audit as audit_service
+    from desktop.services.safety import form_lock  # noqa: F401  (listeners)
+    from desktop.services.safety.backup import AlreadyOpenError, DatabaseLock
 
     path = Path(args.db or default_db_path())
     if lock:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from desktop.commands.common import add_db_argument, fail, open_db
-from desktop.services.demo import build_demo
+from desktop.demo.township import build_demo
 
 
 def register(subparsers) -> None:

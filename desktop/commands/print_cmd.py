@@ -17,8 +17,8 @@ from desktop.commands.common import add_db_argument, fail, open_db
 from desktop.models.registry import Household, Township, Village
 from desktop.printing.fonts import FontError
 from desktop.printing.form_renderer import MissingGlyphsError, render_form
-from desktop.services.form_description import FormDescriptionError, load_form
-from desktop.services.form_service import FormService
+from desktop.services.forms.description import FormDescriptionError, load_form
+from desktop.services.forms.service import FormService
 
 EXIT_MISSING_GLYPHS = 3
 FORM_CODES = ("verification", "collection")

@@ -51,7 +51,7 @@ def register(subparsers) -> None:
 
 def _service(args):
     from desktop.paths import data_dir
-    from desktop.services.problem_service import ProblemService
+    from desktop.services.problems.service import ProblemService
 
     service = ProblemService(open_db(args), data_dir())
     service.ensure_reference_data()
@@ -60,7 +60,7 @@ def _service(args):
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the 整改台账 of a period as .xlsx (or .pdf when the file name says so)."""
-    from desktop.services.problem_report import build_ledger_table, period_text, write_ledger_xlsx
+    from desktop.services.problems.report import build_ledger_table, period_text, write_ledger_xlsx
 
     if args.date_from and args.date_to and args.date_from > args.date_to:
         fail("时段开始日期晚于结束日期")
@@ -91,7 +91,7 @@ def run_export(args: argparse.Namespace) -> int:
 def run_notice(args: argparse.Namespace) -> int:
     """Write the 整改函 with the 问题清单 of one responsible unit."""
     from desktop.printing.notice import NoticeData, render_notice
-    from desktop.services.problem_rules import ProblemError
+    from desktop.services.problems.rules import ProblemError
 
     service = _service(args)
     try:
@@ -122,7 +122,7 @@ def run_notice(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import a 问题清单; on any error import nothing and say where."""
-    from desktop.services.problem_import import (
+    from desktop.services.problems.importer import (
         ProblemImporter,
         ProblemImportError,
         write_error_report,

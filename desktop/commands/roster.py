@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 
 from desktop.commands.common import add_db_argument, fail, open_db, os_user
-from desktop.services.roster_io import (
+from desktop.services.roster.template import write_template
+from desktop.services.roster.workbook_io import (
     RosterError,
     export_roster,
     import_roster,
     write_error_report,
 )
-from desktop.services.roster_template import write_template
 
 
 def register(subparsers) -> None:
@@ -71,8 +71,8 @@ def run_export(args: argparse.Namespace) -> int:
         rows = export_roster(engine, args.out, full_ids=args.full_ids)
     except OSError as exc:
         fail(f"无法写出文件 {args.out}：{exc}", 1)
-    from desktop.services.audit_service import AuditService
     from desktop.services.context import CurrentUser
+    from desktop.services.safety.audit import AuditService
 
     # Logged under the operating-system user; whoever runs commands holds the whole file.
     AuditService(engine, lambda: CurrentUser(os_user(), "admin")).log_export(

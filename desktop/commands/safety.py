@@ -17,9 +17,10 @@ from desktop.commands.common import add_db_argument, fail, open_db, os_user
 from desktop.models.database import head_revisions
 from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS
 from desktop.paths import backups_dir, default_db_path
-from desktop.services.audit_service import AuditService, acting_as, cli_actor
-from desktop.services.auth_service import ROLES, AuthError, AuthService
-from desktop.services.backup_service import (
+from desktop.services.context import CurrentUser
+from desktop.services.safety.audit import AuditService, acting_as, cli_actor
+from desktop.services.safety.auth import ROLES, AuthError, AuthService
+from desktop.services.safety.backup import (
     AlreadyOpenError,
     BackupError,
     DatabaseLock,
@@ -27,7 +28,6 @@ from desktop.services.backup_service import (
     check_file,
     restore,
 )
-from desktop.services.context import CurrentUser
 
 ROLE_NAMES = {**{label: code for code, label in ROLE_LABELS.items()}, **{r: r for r in ROLES}}
 

@@ -21,7 +21,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from desktop.printing.fonts import FontSet, char_name, register_fonts
-from desktop.services.form_description import (
+from desktop.services.forms.description import (
     Cell,
     FormDescription,
     GridColumn,

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop.printing.notice_fonts import register_fonts
-from desktop.services.problem_report import COL_STATUS, LedgerTable
+from desktop.services.problems.report import COL_STATUS, LedgerTable
 
 PAGE = landscape(A4)
 MARGIN_MM = 10

@@ -27,7 +27,7 @@ from reportlab.platypus import (
 )
 
 from desktop.printing.notice_fonts import register_fonts
-from desktop.services.problem_data import NoticeProblem
+from desktop.services.problems.data import NoticeProblem
 
 # GB/T 9704-2012 page geometry (mm).
 PAGE_W_MM, PAGE_H_MM = 210, 297

@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from desktop.services.problem_service import ProblemService
-from desktop.services.registry_service import RegistryService
+from desktop.services.problems.service import ProblemService
+from desktop.services.registry.service import RegistryService
 
 if TYPE_CHECKING:
-    from desktop.services.audit_service import AuditService
-    from desktop.services.auth_service import AuthService
-    from desktop.services.form_service import FormService
+    from desktop.services.forms.service import FormService
+    from desktop.services.safety.audit import AuditService
+    from desktop.services.safety.auth import AuthService
 
 
 @dataclass
@@ -38,21 +38,22 @@ class AppServices:
     def __post_init__(self) -> None:
         # Every change through this database is logged under the signed-in user; importing
         # form_lock installs the guard that keeps signed forms unchanged.
-        from desktop.services import audit_service, form_lock  # noqa: F401
+        from desktop.services.safety import audit as audit_service
+        from desktop.services.safety import form_lock  # noqa: F401
 
         audit_service.attach(self.engine, lambda: audit_service.Actor(self.user.name))
 
     @cached_property
     def auth(self) -> AuthService:
         """Users, sign-in, roles and permissions."""
-        from desktop.services.auth_service import AuthService
+        from desktop.services.safety.auth import AuthService
 
         return AuthService(self.engine)
 
     @cached_property
     def audit(self) -> AuditService:
         """The audit trail: a record's history, the log's export, explicit entries."""
-        from desktop.services.audit_service import AuditService
+        from desktop.services.safety.audit import AuditService
 
         return AuditService(self.engine, lambda: self.user)
 
@@ -64,7 +65,7 @@ class AppServices:
     @cached_property
     def forms(self) -> FormService:
         """Paper forms (核查表, 采集表): open, compute, check, save, sign, print data."""
-        from desktop.services.form_service import FormService
+        from desktop.services.forms.service import FormService
 
         return FormService(self.engine, self.registry)
 

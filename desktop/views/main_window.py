@@ -17,15 +17,15 @@ from PySide6.QtWidgets import (
 
 from desktop import APP_NAME, __version__
 from desktop.services.context import AppServices
-from desktop.services.household_query import warm_sort_keys
-from desktop.services.registry_service import RegistryError
+from desktop.services.registry.query import warm_sort_keys
+from desktop.services.registry.service import RegistryError
 from desktop.views.background import run_in_background
-from desktop.views.household_dialog import HouseholdDialog
-from desktop.views.households_page import HouseholdsPage
-from desktop.views.nav_tree import ALL_LEVEL, NavigationTree
+from desktop.views.registry.household_dialog import HouseholdDialog
+from desktop.views.registry.households_page import HouseholdsPage
+from desktop.views.registry.nav_tree import ALL_LEVEL, NavigationTree
+from desktop.views.registry.village_dialog import VillageDialog
+from desktop.views.registry.villages_page import VillagesPage
 from desktop.views.signals import hub
-from desktop.views.village_dialog import VillageDialog
-from desktop.views.villages_page import VillagesPage
 
 FIRST_PAGE = 300  # rows shown at once while the rest of the households load
 
@@ -112,8 +112,8 @@ class MainWindow(QMainWindow):
     # --- feature hooks: other features add their tabs, actions and menu entries here ---
 
     def _add_feature_tabs(self) -> None:
-        from desktop.views.problem_dashboard import ProblemDashboardWidget
-        from desktop.views.problem_ledger import ProblemLedgerWidget
+        from desktop.views.problems.problem_dashboard import ProblemDashboardWidget
+        from desktop.views.problems.problem_ledger import ProblemLedgerWidget
 
         self.problem_ledger = ProblemLedgerWidget(self.services)
         self.problem_dashboard = ProblemDashboardWidget(self.services)
@@ -379,14 +379,14 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, 5000)
 
     def _on_import_roster_triggered(self) -> None:
-        from desktop.views.roster_import_dialog import RosterImportDialog
+        from desktop.views.roster.roster_import_dialog import RosterImportDialog
 
         _result, written = RosterImportDialog.run(self.services, self)
         if written:
             hub().registry_changed.emit()
 
     def _on_export_roster_triggered(self) -> None:
-        from desktop.views.roster_export_dialog import export_roster_interactive
+        from desktop.views.roster.roster_export_dialog import export_roster_interactive
 
         ids = self.households_page.selected_ids()
         scope = ids if len(ids) > 1 else None
@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
     def _on_roster_template_triggered(self) -> None:
         from PySide6.QtWidgets import QFileDialog
 
-        from desktop.services.roster_template import write_template
+        from desktop.services.roster.template import write_template
 
         name, _ = QFileDialog.getSaveFileName(
             self, "保存花名册模板", "花名册模板.xlsx", "Excel 工作簿 (*.xlsx)"
@@ -410,7 +410,7 @@ class MainWindow(QMainWindow):
         hub().status_message.emit(f"已保存花名册模板：{name}")
 
     def _open_form(self, form_code: str) -> None:
-        from desktop.views.form_dialog import FormDialog
+        from desktop.views.forms.form_dialog import FormDialog
 
         household_id = self.households_page.current_id()
         if household_id is None:
@@ -419,13 +419,13 @@ class MainWindow(QMainWindow):
         FormDialog.open(self.services, household_id, form_code, self)
 
     def _on_raise_problem_triggered(self) -> None:
-        from desktop.views.problem_dialog import ProblemDialog
+        from desktop.views.problems.problem_dialog import ProblemDialog
 
         household_id = self.households_page.current_id()
         ProblemDialog.edit(self.services, None, self, household_id=household_id)
 
     def _print(self, form_code: str) -> None:
-        from desktop.views.batch_print_dialog import print_forms
+        from desktop.views.forms.batch_print_dialog import print_forms
 
         ids = self.households_page.selected_ids()
         if not ids:
@@ -443,12 +443,12 @@ class MainWindow(QMainWindow):
         self._printer = print_forms(self.services, ids, form_code, self)
 
     def _print_blank(self, form_code: str) -> None:
-        from desktop.views.batch_print_dialog import print_forms
+        from desktop.views.forms.batch_print_dialog import print_forms
 
         self._printer = print_forms(self.services, None, form_code, self)
 
     def _on_history_triggered(self) -> None:
-        from desktop.views.history_dialog import HistoryDialog
+        from desktop.views.safety.history_dialog import HistoryDialog
 
         household_id = self.households_page.current_id()
         if household_id is None:
@@ -457,22 +457,22 @@ class MainWindow(QMainWindow):
         HistoryDialog.show_for(self.services, "household", household_id, self)
 
     def _on_backup_triggered(self) -> None:
-        from desktop.views.backup_dialog import BackupDialog
+        from desktop.views.safety.backup_dialog import BackupDialog
 
         BackupDialog.run(self.services, self)
 
     def _on_users_triggered(self) -> None:
-        from desktop.views.users_dialog import UsersDialog
+        from desktop.views.safety.users_dialog import UsersDialog
 
         UsersDialog.run(self.services, self)
 
     def _on_audit_export_triggered(self) -> None:
-        from desktop.views.audit_export_dialog import AuditExportDialog
+        from desktop.views.safety.audit_export_dialog import AuditExportDialog
 
         AuditExportDialog.run(self.services, self)
 
     def _on_switch_user_triggered(self) -> None:
-        from desktop.views.login_dialog import LoginDialog
+        from desktop.views.safety.login_dialog import LoginDialog
 
         LoginDialog.sign_in(self.services, self)
 

@@ -5,7 +5,7 @@ import sys
 
 from desktop.cli import main
 from desktop.models.database import open_database
-from desktop.services.registry_service import RegistryService
+from desktop.services.registry.service import RegistryService
 
 
 def test_demo_command_builds_the_township(db_path, capsys):

@@ -10,9 +10,9 @@ import pytest
 
 from desktop.cli import main
 from desktop.models.database import backup_file
-from desktop.services.problem_import import COLUMNS
-from desktop.services.problem_report import HEADERS
-from desktop.services.problem_service import ProblemService
+from desktop.services.problems.importer import COLUMNS
+from desktop.services.problems.report import HEADERS
+from desktop.services.problems.service import ProblemService
 
 
 @pytest.fixture

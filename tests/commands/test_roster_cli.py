@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from desktop.cli import main
 from desktop.models.database import open_database
 from desktop.models.registry import Household
-from desktop.services.roster_template import HEADERS
+from desktop.services.roster.template import HEADERS
 from tests.roster_samples import clean_rows, write_xlsx
 
 
@@ -92,7 +92,7 @@ def test_a_writing_command_waits_for_the_window_to_close(tmp_path, demo_engine, 
     import pytest
 
     from desktop.cli import main
-    from desktop.services.backup_service import DatabaseLock
+    from desktop.services.safety.backup import DatabaseLock
 
     db = demo_engine.url.database
     with DatabaseLock(db), pytest.raises(SystemExit) as stop:  # a window holds the file

@@ -14,7 +14,7 @@ from desktop.cli import main
 from desktop.commands.common import os_user
 from desktop.models.database import open_database
 from desktop.models.safety import AuditEntry
-from desktop.services.backup_service import DatabaseLock
+from desktop.services.safety.backup import DatabaseLock
 
 
 @pytest.fixture

@@ -93,10 +93,10 @@ def test_kill_during_a_large_import_leaves_it_wholly_absent_or_wholly_there(base
     code = f"""
         import datetime
         from desktop.models.database import open_database
-        from desktop.services import audit_service  # the import is logged, as in the app
-        from desktop.services.idcard import make_id
-        from desktop.services.registry_data import HouseholdData, MemberData
-        from desktop.services.registry_writer import write_households
+        from desktop.services.safety import audit as audit_service  # the import is logged
+        from desktop.services.registry.idcard import make_id
+        from desktop.services.registry.data import HouseholdData, MemberData
+        from desktop.services.registry.writer import write_households
 
         engine = open_database({str(base_path)!r})
         born = datetime.date(1970, 3, 1)

@@ -77,10 +77,10 @@ def test_queries_do_not_leak_references_to_none(engine):
     """A DB-API module that decrefs None (pysqlite3 0.6.1 on Python 3.11) aborts the app."""
     import sys
 
-    from desktop.services.registry_service import RegistryService
+    from desktop.services.registry.service import RegistryService
 
     registry = RegistryService(engine)
-    from desktop.services.demo import build_demo
+    from desktop.demo.township import build_demo
 
     build_demo(engine, households=30, seed=1)
     for _ in range(20):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 
 from desktop.models.database import _alembic_config, make_engine, open_database
-from desktop.services.problem_service import ProblemService
+from desktop.services.problems.service import ProblemService
 
 
 def test_registry_database_gains_problem_tables_and_keeps_its_data(tmp_path):

@@ -18,8 +18,8 @@ from desktop.printing.form_renderer import (
     layout_form,
     render_form,
 )
-from desktop.services.form_description import load_form
-from desktop.services.form_service import PrintItem
+from desktop.services.forms.description import load_form
+from desktop.services.forms.service import PrintItem
 
 A4_MM = (210.0, 297.0)
 STAMP_TIME = datetime.datetime(2020, 5, 6, 9, 30)

@@ -8,7 +8,7 @@ import io
 import pdfplumber
 
 from desktop.printing.ledger_pdf import render_ledger_pdf
-from desktop.services.problem_report import HEADERS, build_ledger_table
+from desktop.services.problems.report import HEADERS, build_ledger_table
 from tests.problem_fixtures import problem, service
 
 

@@ -17,7 +17,7 @@ from desktop.printing.notice import (
     NoticeData,
     render_notice,
 )
-from desktop.services.problem_data import NoticeProblem
+from desktop.services.problems.data import NoticeProblem
 
 MM = 72 / 25.4
 

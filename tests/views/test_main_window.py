@@ -7,8 +7,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.services.context import AppServices
-from desktop.views.household_table_model import COL_HEAD
 from desktop.views.main_window import MainWindow
+from desktop.views.registry.household_table_model import COL_HEAD
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def test_search_by_pinyin_initials_narrows_the_table(window, qtbot):
     page = window.households_page
     assert page.model.rowCount() == 300
     head = page.model.row_at(0).head_name
-    from desktop.services.registry_rules import initials
+    from desktop.services.registry.rules import initials
 
     qtbot.keyClicks(page.search_edit, initials(head))
     assert 0 < page.model.rowCount() < 300

@@ -1,0 +1,554 @@
+"""RegistryService: queries and changes of villages, households and members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from desktop.models.campaign import (
+    FORM_STATE_COMPLETE,
+    FORM_STATE_SIGNED,
+    Campaign,
+    FormRecord,
+)
+from desktop.models.registry import County, Group, Household, Member, Township, Village
+from desktop.services.registry import codes
+from desktop.services.registry.data import (
+    HouseholdData,
+    HouseholdRow,
+    MemberData,
+    TreeNode,
+    VillageSummary,
+)
+from desktop.services.registry.idcard import check_id
+from desktop.services.registry.writer import derived_values, member_values
+
+VERIFICATION_FORM = "verification"
+
+MEMBER_FIELDS = (
+    "name", "id_number", "sex", "relation", "ethnicity", "political_status", "education",
+    "schooling", "health", "labour_ability", "work_status", "work_months", "is_soldier",
+    "ins_serious_illness", "ins_employee_pension", "ins_resident_medical",
+    "ins_resident_pension", "pension_status", "birth_date", "extra",
+)  # fmt: skip
+
+HOUSEHOLD_FIELDS = (
+    "poverty_kind", "special_kind", "is_registered", "exit_year", "income_per_capita", "phone",
+    "bank_name", "bank_account", "helper_name", "helper_phone", "poverty_causes",
+    "count_hukou", "count_card", "count_system", "count_actual", "note",
+)  # fmt: skip
+
+
+class RegistryError(Exception):
+    """A change to the registry was refused; the message says why, in Chinese."""
+
+
+class StaleRecordError(RegistryError):
+    """Someone else saved the record since it was opened."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a household check: where, what, and whether it blocks saving."""
+
+    field: str
+    message: str
+    blocking: bool
+    member_index: int | None = None
+
+
+def validate_household(data: HouseholdData) -> list[Problem]:
+    """Check a household before saving: blocking errors and warnings, in Chinese."""
+    problems: list[Problem] = []
+    if not data.code.strip():
+        problems.append(Problem("code", "户编号不能为空", True))
+    if not data.members:
+        problems.append(Problem("members", "至少要有一名家庭成员（户主）", True))
+    heads = [m for m in data.members if m.relation == codes.HEAD_RELATION]
+    if data.members and len(heads) != 1:
+        problems.append(Problem("members", f"户主应有且只有一人，现有 {len(heads)} 人", True))
+    if data.poverty_kind and data.poverty_kind not in codes.POVERTY_KINDS:
+        problems.append(Problem("poverty_kind", f"未知的贫困户属性：{data.poverty_kind}", True))
+    if data.special_kind and data.special_kind not in codes.SPECIAL_KINDS:
+        problems.append(Problem("special_kind", f"未知的特殊群体：{data.special_kind}", True))
+    if data.exit_year is not None and not data.is_registered:
+        problems.append(Problem("exit_year", "非建档立卡户不应有脱贫年度", False))
+    seen: dict[str, int] = {}
+    for index, m in enumerate(data.members):
+        label = f"第{index + 1}名成员"
+        if not m.name.strip():
+            problems.append(Problem("name", f"{label}：姓名不能为空", True, index))
+        if m.id_number:
+            check = check_id(m.id_number)
+            for message in check.errors:
+                problems.append(Problem("id_number", f"{label}：{message}", True, index))
+            for message in check.warnings:
+                problems.append(Problem("id_number", f"{label}：{message}", False, index))
+            if check.ok and m.sex and check.sex and m.sex != check.sex:
+                problems.append(
+                    Problem(
+                        "sex", f"{label}：性别“{m.sex}”与证件号码（{check.sex}）不符", False, index
+                    )
+                )
+            if check.number in seen:
+                problems.append(
+                    Problem(
+                        "id_number",
+                        f"{label}：证件号码与第{seen[check.number] + 1}名成员重复",
+                        True,
+                        index,
+                    )
+                )
+            seen[check.number] = index
+        else:
+            problems.append(Problem("id_number", f"{label}：缺证件号码", False, index))
+    counts = [data.count_hukou, data.count_card, data.count_system, data.count_actual]
+    known = {c for c in counts if c is not None}
+    if len(known) > 1:
+        text = "、".join(
+            f"{label}{c}人"
+            for label, c in zip(("户口簿", "明白卡", "系统", "实际"), counts, strict=True)
+            if c is not None
+        )
+        problems.append(Problem("counts", f"人数不一致：{text}，请在备注中说明", False))
+    return problems
+
+
+class RegistryService:
+    """Queries and changes of the registry; every call opens its own short session."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # --- places -------------------------------------------------------------------------
+
+    def has_township(self) -> bool:
+        """True when the database holds at least one township."""
+        with Session(self.engine) as s:
+            return s.scalar(select(func.count(Township.id))) > 0
+
+    def create_township(self, county_name: str, township_name: str) -> int:
+        """Create the county (if new) and the township; return the township's id."""
+        county_name, township_name = county_name.strip(), township_name.strip()
+        if not county_name or not township_name:
+            raise RegistryError("县名和乡镇名都不能为空")
+        with Session(self.engine) as s, s.begin():
+            county = s.scalar(select(County).where(County.name == county_name))
+            if county is None:
+                county = County(name=county_name, province="", city="")
+                s.add(county)
+                s.flush()
+            if s.scalar(
+                select(Township).where(
+                    Township.county_id == county.id, Township.name == township_name
+                )
+            ):
+                raise RegistryError(f"{county_name}{township_name} 已存在")
+            township = Township(county_id=county.id, name=township_name)
+            s.add(township)
+            if s.scalar(select(func.count(Campaign.id))) == 0:
+                s.add(Campaign(name="脱贫攻坚“回头看”", is_current=True))
+            s.flush()
+            return township.id
+
+    def title(self) -> str:
+        """Return the name the window shows: the township, or the county when several."""
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(County.name, Township.name).join(Township.county).order_by(Township.id)
+            ).all()
+        if not rows:
+            return ""
+        if len(rows) == 1:
+            return f"{rows[0][0]}{rows[0][1]}"
+        return f"{rows[0][0]}（{len(rows)}个乡镇）"
+
+    def tree(self) -> list[TreeNode]:
+        """Return county → township → village → group nodes for the navigation tree."""
+        with Session(self.engine) as s:
+            counties = s.execute(select(County.id, County.name).order_by(County.id)).all()
+            townships = s.execute(
+                select(Township.id, Township.county_id, Township.name).order_by(Township.id)
+            ).all()
+            villages = s.execute(
+                select(Village.id, Village.township_id, Village.name).order_by(
+                    Village.code, Village.id
+                )
+            ).all()
+            groups = s.execute(
+                select(Group.id, Group.village_id, Group.name).order_by(Group.id)
+            ).all()
+        groups_by_village: dict[int, list[TreeNode]] = {}
+        for g in groups:
+            groups_by_village.setdefault(g.village_id, []).append(TreeNode("group", g.id, g.name))
+        villages_by_township: dict[int, list[TreeNode]] = {}
+        for v in villages:
+            children = tuple(sorted(groups_by_village.get(v.id, []), key=_group_order))
+            villages_by_township.setdefault(v.township_id, []).append(
+                TreeNode("village", v.id, v.name, children)
+            )
+        townships_by_county: dict[int, list[TreeNode]] = {}
+        for t in townships:
+            townships_by_county.setdefault(t.county_id, []).append(
+                TreeNode("township", t.id, t.name, tuple(villages_by_township.get(t.id, [])))
+            )
+        return [
+            TreeNode("county", c.id, c.name, tuple(townships_by_county.get(c.id, [])))
+            for c in counties
+        ]
+
+    def townships(self) -> list[tuple[int, str]]:
+        """Return (id, name) of every township."""
+        with Session(self.engine) as s:
+            return [
+                tuple(r)
+                for r in s.execute(select(Township.id, Township.name).order_by(Township.id))
+            ]
+
+    # --- villages -----------------------------------------------------------------------
+
+    def village_summaries(self, campaign_id: int | None = None) -> list[VillageSummary]:
+        """Return every village with its household counts and review progress."""
+        campaign_id = campaign_id or self.current_campaign_id()
+        with Session(self.engine) as s:
+            stats = (
+                select(
+                    Household.village_id.label("village_id"),
+                    func.count(Household.id).label("households"),
+                    func.coalesce(func.sum(Household.member_count), 0).label("people"),
+                    func.coalesce(func.sum(case((Household.is_registered, 1), else_=0)), 0).label(
+                        "registered"
+                    ),
+                    func.coalesce(
+                        func.sum(
+                            case(
+                                (Household.is_registered & Household.exit_year.is_not(None), 1),
+                                else_=0,
+                            )
+                        ),
+                        0,
+                    ).label("exited"),
+                    func.coalesce(
+                        func.sum(
+                            case(
+                                (Household.is_registered & Household.exit_year.is_(None), 1),
+                                else_=0,
+                            )
+                        ),
+                        0,
+                    ).label("not_exited"),
+                    func.coalesce(
+                        func.sum(case((Household.special_kind != "", 1), else_=0)), 0
+                    ).label("special"),
+                )
+                .group_by(Household.village_id)
+                .subquery()
+            )
+            reviewed = (
+                select(
+                    Household.village_id.label("village_id"), func.count(FormRecord.id).label("n")
+                )
+                .join(FormRecord, FormRecord.household_id == Household.id)
+                .where(
+                    FormRecord.campaign_id == campaign_id,
+                    FormRecord.form_code == VERIFICATION_FORM,
+                    FormRecord.state.in_((FORM_STATE_COMPLETE, FORM_STATE_SIGNED)),
+                )
+                .group_by(Household.village_id)
+                .subquery()
+            )
+            rows = s.execute(
+                select(
+                    Village,
+                    stats.c.households,
+                    stats.c.people,
+                    stats.c.registered,
+                    stats.c.exited,
+                    stats.c.not_exited,
+                    stats.c.special,
+                    reviewed.c.n,
+                )
+                .outerjoin(stats, stats.c.village_id == Village.id)
+                .outerjoin(reviewed, reviewed.c.village_id == Village.id)
+                .order_by(Village.township_id, Village.code, Village.id)
+            ).all()
+            return [
+                VillageSummary(
+                    id=v.id,
+                    township_id=v.township_id,
+                    name=v.name,
+                    code=v.code,
+                    is_poor_village=v.is_poor_village,
+                    exit_year=v.exit_year,
+                    households=h or 0,
+                    people=p or 0,
+                    registered_households=r or 0,
+                    exited_households=e or 0,
+                    not_exited_households=ne or 0,
+                    special_households=sp or 0,
+                    reviewed_households=n or 0,
+                )
+                for v, h, p, r, e, ne, sp, n in rows
+            ]
+
+    def save_village(
+        self,
+        *,
+        township_id: int,
+        name: str,
+        code: str = "",
+        is_poor_village: bool = False,
+        exit_year: int | None = None,
+        village_id: int | None = None,
+    ) -> int:
+        """Create or update a village; return its id."""
+        name = name.strip()
+        if not name:
+            raise RegistryError("村名不能为空")
+        if exit_year is not None and not is_poor_village:
+            raise RegistryError("只有贫困村才有退出年份")
+        with Session(self.engine) as s, s.begin():
+            clash = s.scalar(
+                select(Village.id).where(
+                    Village.township_id == township_id,
+                    Village.name == name,
+                    Village.id != (village_id or 0),
+                )
+            )
+            if clash:
+                raise RegistryError(f"本乡镇已有名为“{name}”的村")
+            village = s.get(Village, village_id) if village_id else None
+            if village is None:
+                village = Village(township_id=township_id, indicators={}, note="")
+                s.add(village)
+            village.name, village.code = name, code.strip()
+            village.is_poor_village, village.exit_year = is_poor_village, exit_year
+            s.flush()
+            return village.id
+
+    def delete_village(self, village_id: int) -> None:
+        """Delete a village; refused while it still has households."""
+        with Session(self.engine) as s, s.begin():
+            village = s.get(Village, village_id)
+            if village is None:
+                return
+            n = s.scalar(select(func.count(Household.id)).where(Household.village_id == village_id))
+            if n:
+                raise RegistryError(f"“{village.name}”还有 {n} 户，不能删除；请先移走或删除这些户")
+            s.delete(village)
+
+    # --- campaign -----------------------------------------------------------------------
+
+    def current_campaign_id(self) -> int | None:
+        """Return the id of the current campaign, if any."""
+        with Session(self.engine) as s:
+            return s.scalar(
+                select(Campaign.id)
+                .order_by(Campaign.is_current.desc(), Campaign.id.desc())
+                .limit(1)
+            )
+
+    # --- households ---------------------------------------------------------------------
+
+    def household_rows(
+        self, campaign_id: int | None = None, limit: int | None = None
+    ) -> list[HouseholdRow]:
+        """Return households as table rows in 户编号 order (all of them, or the first `limit`)."""
+        campaign_id = campaign_id or self.current_campaign_id()
+        states = (
+            select(FormRecord.household_id, FormRecord.state)
+            .where(FormRecord.campaign_id == campaign_id, FormRecord.form_code == VERIFICATION_FORM)
+            .subquery()
+        )
+        kind = func.coalesce(
+            func.nullif(Household.poverty_kind, ""),
+            func.nullif(Household.special_kind, ""),
+            codes.ORDINARY_KIND,
+        )
+        stmt = (
+            select(
+                Household.id,
+                Household.code,
+                Household.village_id,
+                Village.name,
+                func.coalesce(Group.name, ""),
+                Household.head_name,
+                Household.member_count,
+                kind,
+                Household.is_registered,
+                Household.exit_year,
+                Household.income_per_capita,
+                Household.phone,
+                Household.flags,
+                func.coalesce(states.c.state, ""),
+                Household.search_text,
+            )
+            .join(Village, Village.id == Household.village_id)
+            .outerjoin(Group, Group.id == Household.group_id)
+            .outerjoin(states, states.c.household_id == Household.id)
+            .order_by(Household.code)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            # Raw DB-API rows straight into NamedTuples: the ORM's row processing costs more
+            # than the query itself at county scale.
+            make = HouseholdRow._make
+            return [make(r) for r in conn.execute(stmt)]
+
+    def village_ids_in(self, level: str, node_id: int) -> set[int] | None:
+        """Return the ids of the villages a tree node covers (a group: its village); None: all."""
+        if level == "county":
+            stmt = select(Village.id).join(Township).where(Township.county_id == node_id)
+        elif level == "township":
+            stmt = select(Village.id).where(Village.township_id == node_id)
+        elif level == "village":
+            return {node_id}
+        elif level == "group":
+            stmt = select(Group.village_id).where(Group.id == node_id)
+        else:
+            return None
+        with self.engine.connect() as conn:
+            return set(conn.execute(stmt).scalars())
+
+    def household_ids_in(self, level: str, node_id: int) -> set[int] | None:
+        """Return the ids of the households under a tree node (None: no restriction)."""
+        stmt = select(Household.id)
+        if level == "county":
+            stmt = stmt.join(Village).join(Township).where(Township.county_id == node_id)
+        elif level == "township":
+            stmt = stmt.join(Village).where(Village.township_id == node_id)
+        elif level == "village":
+            stmt = stmt.where(Household.village_id == node_id)
+        elif level == "group":
+            stmt = stmt.where(Household.group_id == node_id)
+        else:
+            return None
+        with self.engine.connect() as conn:
+            return set(conn.execute(stmt).scalars())
+
+    def get_household(self, household_id: int) -> HouseholdData:
+        """Return one household with its members."""
+        with Session(self.engine) as s:
+            h = s.scalar(
+                select(Household)
+                .options(selectinload(Household.members), selectinload(Household.village))
+                .where(Household.id == household_id)
+            )
+            if h is None:
+                raise RegistryError("该户已不存在（可能已被删除）")
+            data = HouseholdData(
+                code=h.code,
+                village_id=h.village_id,
+                group_name=h.group.name if h.group else "",
+                members=[
+                    MemberData(**{f: getattr(m, f) for f in MEMBER_FIELDS}, id=m.id)
+                    for m in h.members
+                ],
+                id=h.id,
+                version=h.version,
+                village_name=h.village.name,
+                township_name=h.village.township.name,
+                county_name=h.village.township.county.name,
+                **{f: getattr(h, f) for f in HOUSEHOLD_FIELDS},
+            )
+            data.poverty_causes = list(data.poverty_causes or [])
+            for m in data.members:
+                m.extra = dict(m.extra or {})
+            return data
+
+    def find_household_id(self, code: str) -> int | None:
+        """Return the id of the household with this 户编号."""
+        with Session(self.engine) as s:
+            return s.scalar(select(Household.id).where(Household.code == code.strip()))
+
+    def save_household(self, data: HouseholdData, *, session: Session | None = None) -> int:
+        """Create or update a household and its members in one transaction; return its id.
+
+        Refuses blocking problems and a record someone else saved since it was read.
+        """
+        blocking = [p.message for p in validate_household(data) if p.blocking]
+        if blocking:
+            raise RegistryError("；".join(blocking))
+        if session is not None:
+            return self._save_household(session, data)
+        with Session(self.engine) as s, s.begin():
+            return self._save_household(s, data)
+
+    def _save_household(self, s: Session, data: HouseholdData) -> int:
+        clash = s.scalar(
+            select(Household.id).where(Household.code == data.code, Household.id != (data.id or 0))
+        )
+        if clash:
+            raise RegistryError(f"户编号 {data.code} 已被另一户使用")
+        if data.village_id is None:
+            raise RegistryError("请选择所属村")
+        if data.id is None:
+            h = Household(code=data.code, village_id=data.village_id, version=1)
+            s.add(h)
+        else:
+            h = s.get(Household, data.id)
+            if h is None:
+                raise RegistryError("该户已不存在（可能已被删除）")
+            if data.version and h.version != data.version:
+                raise StaleRecordError("该户在您打开后已被修改，请关闭后重新打开再修改")
+            h.version += 1
+        h.code, h.village_id = data.code.strip(), data.village_id
+        h.group_id = self._group_id(s, data.village_id, data.group_name)
+        for f in HOUSEHOLD_FIELDS:
+            setattr(h, f, getattr(data, f))
+        for key, value in derived_values(data).items():
+            setattr(h, key, value)
+        s.flush()
+        self._save_members(s, h.id, data)
+        s.flush()
+        s.expire(h)
+        return h.id
+
+    @staticmethod
+    def _save_members(s: Session, household_id: int, data: HouseholdData) -> None:
+        # Members are diffed through the ORM rather than rewritten, so that the audit trail
+        # records each changed field of each member (who changed which ID number, and when).
+        existing = {
+            m.id: m for m in s.scalars(select(Member).where(Member.household_id == household_id))
+        }
+        kept: set[int] = set()
+        for seq, m in enumerate(data.members, 1):
+            values = member_values(household_id, seq, m)
+            row = existing.get(m.id) if m.id is not None else None
+            if row is None:
+                if m.id is not None:
+                    values["id"] = m.id
+                s.add(Member(**values))
+                continue
+            kept.add(row.id)
+            for key, value in values.items():
+                if getattr(row, key) != value:
+                    setattr(row, key, value)
+        for member_id, row in existing.items():
+            if member_id not in kept:
+                s.delete(row)
+
+    def _group_id(self, s: Session, village_id: int, name: str) -> int | None:
+        name = name.strip()
+        if not name:
+            return None
+        group = s.scalar(select(Group).where(Group.village_id == village_id, Group.name == name))
+        if group is None:
+            group = Group(village_id=village_id, name=name)
+            s.add(group)
+            s.flush()
+        return group.id
+
+    def delete_household(self, household_id: int) -> None:
+        """Delete a household with its members and form answers."""
+        with Session(self.engine) as s, s.begin():
+            h = s.get(Household, household_id)
+            if h is not None:
+                s.delete(h)
+
+
+def _group_order(node: TreeNode) -> tuple[int, str]:
+    digits = "".join(c for c in node.name if c.isdigit())
+    return (int(digits) if digits else 10**6, node.name)

@@ -1,0 +1,599 @@
+"""The audit trail: every change to the registry, the forms and the problems, who and when.
+
+Recording is generic, so that other services need no edits:
+- a Session `after_flush` listener reads each new, changed and deleted ORM object's attribute
+  history and writes one entry per changed field (one per created or deleted record);
+- `registry_writer.write_households` (the roster import, the demo) writes through the driver
+  for speed and calls `log_bulk_households`: one entry per household.
+Entries are written on the same connection, inside the same transaction as the change: a change
+that is rolled back leaves no entry, and an entry never exists without its change.
+
+Who acts comes from `acting_as(...)` (a context variable; the command line uses the operating-
+system user) or else from the user of the `AppServices` the engine belongs to (`attach`).
+"""
+
+from __future__ import annotations
+
+import json
+import weakref
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, event, insert, inspect, or_, select
+from sqlalchemy.orm import Session
+
+from desktop.models.base import utcnow
+from desktop.models.bulk import insert_many
+from desktop.models.registry import Household
+from desktop.models.safety import (
+    ACTION_DELETE,
+    ACTION_EXPORT,
+    ACTION_IMPORT_INSERT,
+    ACTION_IMPORT_UPDATE,
+    ACTION_INSERT,
+    ACTION_LABELS,
+    ACTION_UPDATE,
+    SOURCE_APP,
+    SOURCE_CLI,
+    AuditEntry,
+)
+from desktop.services.context import CurrentUser
+from desktop.services.safety.auth import EXPORT_AUDIT, require
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and from where ('app' or 'cli')."""
+
+    name: str
+    source: str = SOURCE_APP
+
+
+SYSTEM_ACTOR = Actor("系统", SOURCE_APP)
+
+# Derived or bookkeeping columns whose changes say nothing to a reader of the log; password
+# columns are never copied into the log.
+IGNORED_COLUMNS = frozenset(
+    {
+        "created_at",
+        "updated_at",
+        "updated_by",
+        "search_text",
+        "flags",
+        "member_count",
+        "version",
+        "password_hash",
+        "password_salt",
+        "password_params",
+        "last_sign_in",
+        "seq",  # renumbering after a removal is not a change of its own
+    }
+)
+
+TABLE_LABELS = {
+    "county": "县",
+    "township": "乡镇",
+    "village": "村",
+    "village_group": "组",
+    "household": "户",
+    "member": "家庭成员",
+    "form_record": "表格",
+    "campaign": "回头看批次",
+    "app_user": "用户",
+    "audit_entry": "操作日志",
+}
+FIELD_LABELS = {
+    "code": "户编号",
+    "name": "姓名/名称",
+    "village_id": "所属村",
+    "group_id": "所属组",
+    "head_name": "户主",
+    "poverty_kind": "贫困户属性",
+    "special_kind": "特殊群体",
+    "is_registered": "建档立卡",
+    "exit_year": "脱贫年度",
+    "income_per_capita": "人均纯收入",
+    "phone": "联系电话",
+    "bank_name": "开户银行",
+    "bank_account": "银行账号",
+    "helper_name": "帮扶责任人",
+    "helper_phone": "帮扶人电话",
+    "poverty_causes": "致贫原因",
+    "count_hukou": "户口簿人数",
+    "count_card": "明白卡人数",
+    "count_system": "系统人数",
+    "count_actual": "实际人数",
+    "note": "备注",
+    "seq": "序号",
+    "sex": "性别",
+    "id_number": "身份证号",
+    "birth_date": "出生日期",
+    "relation": "与户主关系",
+    "ethnicity": "民族",
+    "political_status": "政治面貌",
+    "education": "文化程度",
+    "schooling": "在校情况",
+    "health": "健康状况",
+    "labour_ability": "劳动能力",
+    "work_status": "务工情况",
+    "work_months": "务工时间",
+    "state": "状态",
+    "answers": "答案",
+    "accepted_warnings": "已确认的提醒",
+    "paper_outdated": "纸质表已过期",
+    "role": "角色",
+    "active": "启用",
+}
+
+_actor_var: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)
+_engine_actors: weakref.WeakKeyDictionary[Engine, Callable[[], Actor]] = weakref.WeakKeyDictionary()
+_ANNOTATIONS = "audit_annotations"
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    """Record changes made inside the block under this actor (command line, worker threads)."""
+    token = _actor_var.set(actor)
+    try:
+        yield actor
+    finally:
+        _actor_var.reset(token)
+
+
+def cli_actor() -> Actor:
+    """Return the operating-system user as the actor of a command-line change."""
+    from desktop.commands.common import os_user
+
+    return Actor(os_user(), SOURCE_CLI)
+
+
+def attach(engine: Engine, provider: Callable[[], Actor]) -> None:
+    """Make changes on this engine default to the actor the provider returns (the app's user)."""
+    _engine_actors[engine] = provider
+
+
+def current_actor(engine: Engine | None = None) -> Actor:
+    """Return who is acting now: the context's actor, else the engine's user, else 系统."""
+    actor = _actor_var.get()
+    if actor is not None:
+        return actor
+    provider = _engine_actors.get(engine) if engine is not None else None
+    return provider() if provider is not None else SYSTEM_ACTOR
+
+
+def annotate(
+    session: Session, obj: object, action: str, note: str = "", user_name: str | None = None
+) -> None:
+    """Give the next flush's entries of one object an action, a note and who (sign, unlock …)."""
+    session.info.setdefault(_ANNOTATIONS, {})[id(obj)] = (action, note, user_name)
+
+
+def value_text(value) -> str | None:
+    """Return a value as the log stores it: text, 是/否, JSON for lists and dicts."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def record_label(table: str, values: dict) -> str:
+    """Return a short human label of a record from its column values."""
+    if table == "household":
+        return " ".join(str(v) for v in (values.get("code"), values.get("head_name")) if v)
+    if table == "form_record":
+        return f"{values.get('form_code', '')}（户ID {values.get('household_id', '')}）"
+    for key in ("name", "code", "title", "number"):
+        if values.get(key):
+            return str(values[key])[:128]
+    return ""
+
+
+def _state_values(state) -> dict:
+    # Only what is loaded: lazy-loading inside a flush would emit SQL at the wrong moment.
+    return {k: v for k, v in state.dict.items() if not k.startswith("_")}
+
+
+def _household_of(table: str, record_id: int | None, values: dict) -> int | None:
+    if table == "household":
+        return record_id
+    value = values.get("household_id")
+    return value if isinstance(value, int) else None
+
+
+def _entry(actor: Actor, table: str, record_id, values: dict, **fields) -> dict:
+    row = {
+        "at": utcnow(),
+        "user_name": actor.name,
+        "source": actor.source,
+        "table_name": table,
+        "record_id": record_id if isinstance(record_id, int) else None,
+        "record_label": record_label(table, values)[:128],
+        "household_id": _household_of(table, record_id, values),
+        "field": "",
+        "old_value": None,
+        "new_value": None,
+        "action": ACTION_UPDATE,
+        "note": "",
+    }
+    row.update(fields)
+    return row
+
+
+def _summary(values: dict, columns) -> str:
+    # Runs once per household of a county import (100,000 times): text and whole numbers, the
+    # most common values, skip value_text.
+    shown = {}
+    for c in columns:
+        if c in IGNORED_COLUMNS or c == "id":
+            continue
+        value = values.get(c)
+        kind = type(value)
+        if kind is str:
+            if value:
+                shown[c] = value
+        elif kind is int:
+            shown[c] = str(value)
+        elif value is not None and (value or kind not in (list, dict)):
+            shown[c] = value_text(value)
+    return json.dumps(shown, ensure_ascii=False)
+
+
+def _field_changes(key: str, old, new) -> Iterator[tuple[str, str | None, str | None]]:
+    # A JSON dict (a form's answers) is logged key by key: "answers.A12".
+    if isinstance(old, dict) and isinstance(new, dict):
+        for sub in sorted(set(old) | set(new), key=str):
+            if old.get(sub) != new.get(sub):
+                yield f"{key}.{sub}", value_text(old.get(sub)), value_text(new.get(sub))
+        return
+    if old != new:
+        yield key, value_text(old), value_text(new)
+
+
+def _orm_entries(session: Session, actor: Actor) -> list[dict]:
+    notes: dict = session.info.pop(_ANNOTATIONS, {})
+    rows: list[dict] = []
+    for obj in list(session.new):
+        if isinstance(obj, AuditEntry):
+            continue
+        state = inspect(obj)
+        table = state.mapper.local_table.name
+        values = _state_values(state)
+        action, note, who = notes.get(id(obj), (ACTION_INSERT, "", None))
+        by = Actor(who, actor.source) if who else actor
+        columns = [a.key for a in state.mapper.column_attrs]
+        rows.append(
+            _entry(
+                by,
+                table,
+                state.identity[0] if state.identity else values.get("id"),
+                values,
+                action=action,
+                new_value=_summary(values, columns),
+                note=note,
+            )
+        )
+    for obj in list(session.dirty):
+        if isinstance(obj, AuditEntry) or not session.is_modified(obj, include_collections=False):
+            continue
+        state = inspect(obj)
+        table = state.mapper.local_table.name
+        values = _state_values(state)
+        action, note, who = notes.get(id(obj), (ACTION_UPDATE, "", None))
+        by = Actor(who, actor.source) if who else actor
+        record_id = state.identity[0] if state.identity else None
+        for attr in state.mapper.column_attrs:
+            if attr.key in IGNORED_COLUMNS:
+                continue
+            history = state.attrs[attr.key].history
+            if not history.added and not history.deleted:
+                continue
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            for field, old_text, new_text in _field_changes(attr.key, old, new):
+                rows.append(
+                    _entry(
+                        by,
+                        table,
+                        record_id,
+                        values,
+                        action=action,
+                        field=field,
+                        old_value=old_text,
+                        new_value=new_text,
+                        note=note,
+                    )
+                )
+    for obj in list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            continue
+        state = inspect(obj)
+        table = state.mapper.local_table.name
+        values = _state_values(state)
+        columns = [a.key for a in state.mapper.column_attrs]
+        rows.append(
+            _entry(
+                actor,
+                table,
+                state.identity[0] if state.identity else None,
+                values,
+                action=ACTION_DELETE,
+                old_value=_summary(values, columns),
+            )
+        )
+    return rows
+
+
+@event.listens_for(Session, "after_flush")
+def _on_after_flush(session: Session, _context) -> None:
+    # History and the new/dirty/deleted sets still show the pre-flush state here, and the new
+    # objects already have their ids.
+    connection = session.connection()
+    rows = _orm_entries(session, current_actor(connection.engine))
+    if rows:
+        connection.execute(insert(AuditEntry), rows)
+
+
+# --- bulk writes (registry_writer.write_households) ----------------------------------------
+
+_HOUSEHOLD_TABLE = Household.__table__
+_BULK_COLUMNS = [
+    c.name for c in _HOUSEHOLD_TABLE.columns if c.name not in IGNORED_COLUMNS and c.name != "id"
+]
+
+
+def log_bulk_households(conn: Connection, created: list[dict], changed: list[dict]) -> None:
+    """Log a bulk write of households (the roster import, the demo): one entry per household.
+
+    `registry_writer.write_households` calls this inside its transaction, before it writes:
+    rows of `created` carry their new "id", rows of `changed` the "b_id" they update, so the
+    old values are read here to log what changes.
+    """
+    if not created and not changed:
+        return
+    actor = current_actor(conn.engine)
+    entries = [
+        _entry(
+            actor,
+            "household",
+            row["id"],
+            row,
+            action=ACTION_IMPORT_INSERT,
+            new_value=_summary(row, _BULK_COLUMNS),
+        )
+        for row in created
+    ]
+    if changed:
+        entries += _update_entries(conn, actor, changed)
+    insert_many(conn, AuditEntry.__table__, entries)  # 100,000 entries on a county import
+
+
+def _differs(old, new) -> bool:
+    """True when a column's value changes as the log shows it (5200 and 5200.0 do not)."""
+    if type(old) is type(new) and old == new:
+        return False  # the common case, without formatting both as text
+    return value_text(old) != value_text(new)
+
+
+def _update_entries(conn: Connection, actor: Actor, rows: list[dict]) -> list[dict]:
+    old_by_id: dict[int, dict] = {}
+    ids = [row["b_id"] for row in rows]
+    for start in range(0, len(ids), 900):
+        chunk = ids[start : start + 900]
+        result = conn.execute(select(_HOUSEHOLD_TABLE).where(_HOUSEHOLD_TABLE.c.id.in_(chunk)))
+        for old in result.mappings():
+            old_by_id[old["id"]] = dict(old)
+    entries = []
+    for row in rows:
+        old = old_by_id.get(row["b_id"], {})
+        changed = [c for c in _BULK_COLUMNS if c in row and _differs(old.get(c), row[c])]
+        entries.append(
+            _entry(
+                actor,
+                "household",
+                row["b_id"],
+                {**old, **row},
+                action=ACTION_IMPORT_UPDATE,
+                field="、".join(FIELD_LABELS.get(c, c) for c in changed)[:128],
+                old_value=json.dumps(
+                    {c: value_text(old.get(c)) for c in changed}, ensure_ascii=False
+                ),
+                new_value=json.dumps({c: value_text(row[c]) for c in changed}, ensure_ascii=False),
+            )
+        )
+    return entries
+
+
+# --- reading and exporting -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as the history dialog and the export show it."""
+
+    id: int
+    at: datetime
+    user_name: str
+    source: str
+    action: str
+    table_name: str
+    record_id: int | None
+    record_label: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    note: str
+
+    @property
+    def action_label(self) -> str:
+        """Return the action in Chinese."""
+        return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def table_label(self) -> str:
+        """Return the kind of record in Chinese."""
+        return TABLE_LABELS.get(self.table_name, self.table_name)
+
+    @property
+    def field_label(self) -> str:
+        """Return the field in Chinese where known ("answers.A12" → "答案.A12")."""
+        head, dot, rest = self.field.partition(".")
+        return FIELD_LABELS.get(head, head) + dot + rest
+
+    @property
+    def source_label(self) -> str:
+        """Return where the change came from in Chinese."""
+        return "命令行" if self.source == SOURCE_CLI else "程序"
+
+
+def _row(e: AuditEntry) -> AuditRow:
+    return AuditRow(
+        e.id,
+        e.at,
+        e.user_name,
+        e.source,
+        e.action,
+        e.table_name,
+        e.record_id,
+        e.record_label,
+        e.field,
+        e.old_value,
+        e.new_value,
+        e.note,
+    )
+
+
+EXPORT_HEADERS = (
+    "时间", "操作人", "来源", "操作", "对象", "记录ID", "记录", "字段", "原值", "新值", "说明",
+)  # fmt: skip
+
+
+class AuditService:
+    """Reading the audit trail, a record's history, the .xlsx export, explicit entries."""
+
+    def __init__(self, engine: Engine, user: Callable[[], CurrentUser] | None = None) -> None:
+        self.engine = engine
+        self._user = user or CurrentUser
+
+    def history(self, table: str, record_id: int) -> list[AuditRow]:
+        """Return a record's history, newest first; a household's includes its members and forms."""
+        cond = (AuditEntry.table_name == table) & (AuditEntry.record_id == record_id)
+        if table == "household":
+            cond = or_(cond, AuditEntry.household_id == record_id)
+        with Session(self.engine) as s:
+            entries = s.scalars(
+                select(AuditEntry).where(cond).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            ).all()
+            return [_row(e) for e in entries]
+
+    def entries(self, start: date | None = None, end: date | None = None) -> list[AuditRow]:
+        """Return the entries of a period (both days included), oldest first."""
+        stmt = select(AuditEntry).order_by(AuditEntry.at, AuditEntry.id)
+        if start is not None:
+            stmt = stmt.where(AuditEntry.at >= datetime.combine(start, time.min))
+        if end is not None:
+            stmt = stmt.where(AuditEntry.at <= datetime.combine(end, time.max))
+        with Session(self.engine) as s:
+            return [_row(e) for e in s.scalars(stmt)]
+
+    def export_xlsx(
+        self, path: Path, start: date | None = None, end: date | None = None, *, user=None
+    ) -> int:
+        """Write the log of a period to an .xlsx file (administrators only); return the count."""
+        from openpyxl import Workbook
+
+        acting = user or self._user()
+        require(acting, EXPORT_AUDIT)
+        rows = self.entries(start, end)
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("操作日志")
+        for col, width in enumerate((20, 12, 8, 12, 10, 8, 24, 18, 30, 30, 30)):
+            sheet.column_dimensions[chr(ord("A") + col)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append(EXPORT_HEADERS)
+        for r in rows:
+            sheet.append(
+                [
+                    r.at,
+                    r.user_name,
+                    r.source_label,
+                    r.action_label,
+                    r.table_label,
+                    r.record_id,
+                    r.record_label,
+                    r.field_label,
+                    r.old_value,
+                    r.new_value,
+                    r.note,
+                ]
+            )
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        book.save(tmp)
+        tmp.replace(path)
+        period = f"{start or '最早'} 至 {end or '最新'}"
+        self.log(
+            ACTION_EXPORT,
+            "audit_entry",
+            new_value=str(len(rows)),
+            note=f"导出操作日志（{period}）到 {path}",
+        )
+        return len(rows)
+
+    def log(
+        self,
+        action: str,
+        table: str,
+        record_id: int | None = None,
+        *,
+        label: str = "",
+        field: str = "",
+        old_value: str | None = None,
+        new_value: str | None = None,
+        note: str = "",
+        household_id: int | None = None,
+    ) -> None:
+        """Write one explicit entry in its own transaction (exports, backups, restores)."""
+        actor = current_actor(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(AuditEntry),
+                [
+                    _entry(
+                        actor,
+                        table,
+                        record_id,
+                        {},
+                        action=action,
+                        record_label=label[:128],
+                        field=field,
+                        old_value=old_value,
+                        new_value=new_value,
+                        note=note,
+                        household_id=household_id,
+                    )
+                ],
+            )
+
+    def log_export(self, table: str, rows: int, path: Path | str, *, full_ids: bool) -> None:
+        """Log an export; one with full ID numbers says so (call after writing the file)."""
+        what = "含完整身份证号" if full_ids else "身份证号已脱敏"
+        self.log(
+            ACTION_EXPORT,
+            table,
+            field="full_ids" if full_ids else "",
+            new_value=str(rows),
+            note=f"导出 {rows} 条（{what}）到 {path}",
+        )

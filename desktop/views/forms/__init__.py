@@ -1,0 +1,1 @@
+"""Qt views of the paper forms: the form view and dialog, batch printing and the print preview."""

@@ -1,0 +1,607 @@
+"""FormDialog: one household's paper form on screen — fill, check, save, preview, recover."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.forms.recovery import FormRecovery
+from desktop.services.forms.service import (
+    FORM_STATE_COMPLETE,
+    FormError,
+    FormState,
+    FormValidationError,
+)
+from desktop.views.forms.form_view import FieldProblem, FormView
+from desktop.views.signals import hub
+
+log = logging.getLogger(__name__)
+
+RECOVERY_DELAY_MS = 1500  # write the recovery copy this long after the last keystroke
+STATE_COLORS = {"未填": "#777777", "草稿": "#b26a00", "已完成": "#1d6b1d", "已签字": "#1f4e9c"}
+MAX_LISTED = 12
+
+
+def ask_reason(parent: QWidget | None, problem: FieldProblem, field_label: str) -> str | None:
+    """Ask for the short reason that accepts a warning; None when the clerk cancels."""
+    while True:
+        text, ok = QInputDialog.getText(
+            parent,
+            "接受警告",
+            f"{field_label}：{problem.message}\n\n请填写接受此警告的原因（审核人员可见）：",
+        )
+        if not ok:
+            return None
+        if text.strip():
+            return text.strip()
+        QMessageBox.warning(parent, "接受警告", "原因不能为空")
+
+
+class FormDialog(QDialog):
+    """A household's form: the paper on screen, its problems, and 保存草稿 / 完成 / 打印预览."""
+
+    def __init__(
+        self, services: Any, household_id: int, form_code: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.household_id = household_id
+        self.form_code = form_code
+        self.state: FormState = services.forms.open_form(household_id, form_code)
+        self.form = self.state.description
+        self.campaign = services.forms.campaign(self.state.campaign_id)
+        self.saved_version = self.state.version
+        self.saved_any = False
+        self.recovery = FormRecovery(services.db_path, household_id, form_code)
+        self._dirty = False
+
+        household = self.state.household
+        self.setWindowTitle(f"{self.form.title} — {household.code} {household.head_name}")
+        self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
+
+        # The view is born inside the scroll area: reparenting a finished form would restyle
+        # every one of its widgets a second time (a third of the opening time).
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.view = FormView(
+            self.form,
+            self.scroll.viewport(),
+            compute=lambda answers: services.forms.compute(self.form, answers, self.campaign),
+            validate=lambda answers: services.forms.validate(
+                self.form, answers, self.state.household, self.campaign
+            ),
+        )
+        self.scroll.setWidget(self.view)
+        self.scroll.setBackgroundRole(self.view.backgroundRole())
+
+        self.info_label = QLabel(self)
+        self.state_label = QLabel(self)
+        self.state_label.setObjectName("formState")
+
+        self.problem_list = QListWidget(self)
+        self.problem_list.setWordWrap(True)
+        self.problem_summary = QLabel(self)
+        self.accept_button = QPushButton("接受警告…", self)
+        self.withdraw_button = QPushButton("撤销接受", self)
+
+        self.save_button = QPushButton("保存草稿", self)
+        self.complete_button = QPushButton("完成", self)
+        self.preview_button = QPushButton("打印预览…", self)
+        self.problem_button = QPushButton("登记问题…", self)
+        self.sign_button = QPushButton("纸质表已签字", self)
+        self.sign_button.setToolTip("签字的纸质表已收回：标记为已签字并锁定")
+        self.unlock_button = QPushButton("解锁修改…", self)
+        self.unlock_button.setToolTip("已签字的表需说明理由才能修改；修改后须重新打印签字")
+        self.close_button = QPushButton("关闭", self)
+        for button in (
+            self.save_button, self.complete_button, self.preview_button, self.close_button,
+            self.accept_button, self.withdraw_button, self.problem_button, self.sign_button,
+            self.unlock_button,
+        ):  # fmt: skip
+            # Enter inside a cell must never save or close the form by accident.
+            button.setAutoDefault(False)
+            button.setDefault(False)
+        self.save_button.setToolTip("Ctrl+S：保存为草稿，有错误也可以保存")
+        self.complete_button.setToolTip("Ctrl+Enter：检查无误后标记为已完成，并更新户籍信息")
+
+        self._build_layout()
+        self._recovery_timer = QTimer(self)
+        self._recovery_timer.setSingleShot(True)
+        self._recovery_timer.setInterval(RECOVERY_DELAY_MS)
+        self._recovery_timer.timeout.connect(self.write_recovery)
+
+        self.view.edited.connect(self._on_view_edited)
+        self.view.problems_changed.connect(self._on_view_problems_changed)
+        self.problem_list.itemActivated.connect(self._on_problem_list_activated)
+        self.problem_list.currentRowChanged.connect(lambda _r: self._update_problem_buttons())
+        self.accept_button.clicked.connect(self._on_accept_clicked)
+        self.withdraw_button.clicked.connect(self._on_withdraw_clicked)
+        self.save_button.clicked.connect(lambda: self.save(complete=False))
+        self.complete_button.clicked.connect(lambda: self.save(complete=True))
+        self.preview_button.clicked.connect(self._on_preview_clicked)
+        self.problem_button.clicked.connect(self._on_problem_clicked)
+        self.sign_button.clicked.connect(self._on_sign_clicked)
+        self.unlock_button.clicked.connect(self._on_unlock_clicked)
+        self.problem_button.setToolTip("把核查中发现的问题登记到整改台账，本户已填好")
+        self.close_button.clicked.connect(self.reject)
+        QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(complete=False))
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=lambda: self.save(complete=True))
+        QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
+
+        self._load(self.state)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        width = self.view.width() + 24 + 300 + 40
+        if screen is not None:
+            width = min(width, screen.width())
+        self.resize(width, 860)
+
+    # --- layout -------------------------------------------------------------------------
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.info_label, 1)
+        top.addWidget(QLabel("状态：", self))
+        top.addWidget(self.state_label)
+
+        side = QWidget(self)
+        side.setMinimumWidth(220)
+        side.setMaximumWidth(340)
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("检查结果（回车跳到该格）：", side))
+        side_layout.addWidget(self.problem_summary)
+        side_layout.addWidget(self.problem_list, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.accept_button)
+        row.addWidget(self.withdraw_button)
+        side_layout.addLayout(row)
+
+        self.splitter = splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(self.scroll)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 0)
+        splitter.setSizes([self.view.width() + 24, 280])
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.problem_button)
+        buttons.addWidget(self.sign_button)
+        buttons.addWidget(self.unlock_button)
+        buttons.addStretch(1)
+        for button in (
+            self.save_button, self.complete_button, self.preview_button, self.close_button
+        ):  # fmt: skip
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addLayout(buttons)
+
+    def _load(self, state: FormState) -> None:
+        self.state = state
+        self.view.set_answers(state.answers)
+        self.view.set_accepted_warnings(state.accepted_warnings)
+        self.view.set_read_only(state.is_signed)
+        self._show_header()
+        self._set_dirty(False)
+
+    def _show_header(self) -> None:
+        h = self.state.household
+        place = "".join(p for p in (h.township_name, h.village_name, h.group_name) if p)
+        self.info_label.setText(
+            f"<b>户编号 {h.code}</b>　户主 <b>{h.head_name or '（未填）'}</b>　{place}"
+        )
+        label = self.state.state_label
+        color = STATE_COLORS.get(label, "#333333")
+        suffix = "（已锁定，需解锁才能修改）" if self.state.is_signed else ""
+        if self.state.paper_outdated and not self.state.is_signed:
+            suffix = "（纸质表已过期，需重新打印签字）"
+        self.state_label.setText(f'<b style="color:{color}">{label}</b>{suffix}')
+        editable = not self.state.is_signed
+        self.save_button.setEnabled(editable)
+        self.complete_button.setEnabled(editable)
+        self.sign_button.setEnabled(self.state.state == FORM_STATE_COMPLETE and not self._dirty)
+        self.unlock_button.setEnabled(self.state.is_signed)
+
+    def showEvent(self, event) -> None:
+        """Start the keyboard at the form's first input."""
+        super().showEvent(event)
+        total = sum(self.splitter.sizes())
+        side = min(300, max(220, total // 4))
+        self.splitter.setSizes([total - side, side])
+        first = self.view.first_input()
+        if first is not None and not self.state.is_signed:
+            first.setFocus(Qt.FocusReason.TabFocusReason)
+
+    # --- recovery -----------------------------------------------------------------------
+
+    def offer_recovery(self) -> bool:
+        """If a recovery copy waits for this form, offer to restore it; True when restored."""
+        copy = self.recovery.read()
+        if copy is None:
+            return False
+        if self.state.is_signed:
+            # A signed form cannot take the entries; keep the file for a later unlock.
+            QMessageBox.information(
+                self,
+                "有未保存的内容",
+                f"发现 {copy.written_at_text} 未保存的填写内容，但该表已签字锁定，"
+                "解锁后重新打开即可恢复。",
+            )
+            return False
+        note = ""
+        if copy.base_version is not None and copy.base_version != self.state.version:
+            note = (
+                f"\n\n注意：该表在那之后已被保存过（当前第 {self.state.version} 版），"
+                "恢复将用未保存的内容覆盖屏幕上的内容，保存前请核对。"
+            )
+        answer = QMessageBox.question(
+            self,
+            "恢复未保存的内容",
+            f"上次填写此表时程序意外关闭（{copy.written_at_text}），有未保存的内容。\n"
+            f"是否恢复这些内容？选择“否”将丢弃它们。{note}",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            self.recovery.discard()
+            return False
+        self.view.set_answers(copy.answers)
+        self.view.set_accepted_warnings(copy.accepted_warnings)
+        self._set_dirty(True)
+        hub().status_message.emit("已恢复未保存的填写内容，请核对后保存")
+        return True
+
+    def write_recovery(self) -> None:
+        """Write what is on screen to the recovery copy now."""
+        self._recovery_timer.stop()
+        if not self._dirty:
+            return
+        try:
+            self.recovery.write(
+                self.view.answers(),
+                self.view.accepted_warnings(),
+                base_version=self.saved_version,
+                household_code=self.state.household.code,
+                head_name=self.state.household.head_name,
+            )
+        except OSError as exc:
+            # Losing the safety copy must not stop the clerk; say it once in the status bar.
+            log.warning("recovery copy not written: %s", exc)
+            hub().status_message.emit(f"未能写入恢复副本：{exc}")
+
+    # --- editing ------------------------------------------------------------------------
+
+    def is_dirty(self) -> bool:
+        """True when the screen holds entries not yet saved."""
+        return self._dirty
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self._dirty = dirty
+        mark = " *" if dirty else ""
+        title = self.windowTitle().removesuffix(" *")
+        self.setWindowTitle(title + mark)
+        self.sign_button.setEnabled(self.state.state == FORM_STATE_COMPLETE and not dirty)
+
+    def _on_view_edited(self) -> None:
+        self._set_dirty(True)
+        self._recovery_timer.start()
+
+    def _on_app_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.view.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new, 40, 40)
+
+    # --- problems -----------------------------------------------------------------------
+
+    def _on_view_problems_changed(self, problems: list[FieldProblem]) -> None:
+        self.problem_list.clear()
+        accepted = self.view.accepted_warnings()
+        errors = sum(p.blocking for p in problems)
+        warnings = len(problems) - errors
+        for p in sorted(problems, key=lambda p: (not p.blocking, self._order(p.field))):
+            label = self.view.field_label(p.field)
+            if p.blocking:
+                text, color = f"错误　{label}：{p.message}", "#b00020"
+            elif p.field in accepted:
+                text = f"已接受　{label}：{p.message}\n　原因：{accepted[p.field]}"
+                color = "#1f4e9c"
+            else:
+                text, color = f"警告　{label}：{p.message}", "#9a6200"
+            item = QListWidgetItem(text)
+            item.setForeground(QColor(color))
+            item.setData(Qt.ItemDataRole.UserRole, p)
+            self.problem_list.addItem(item)
+        if problems:
+            self.problem_summary.setText(f"{errors} 处错误，{warnings} 处警告")
+        else:
+            self.problem_summary.setText("未发现问题")
+        self._update_problem_buttons()
+
+    def _order(self, field: str) -> int:
+        return self.view.order.index(field) if field in self.view.order else len(self.view.order)
+
+    def _current_problem(self) -> FieldProblem | None:
+        item = self.problem_list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _update_problem_buttons(self) -> None:
+        p = self._current_problem()
+        editable = not self.state.is_signed
+        is_warning = p is not None and not p.blocking
+        accepted = is_warning and p.field in self.view.accepted_warnings()
+        self.accept_button.setEnabled(editable and is_warning and not accepted)
+        self.withdraw_button.setEnabled(editable and accepted)
+
+    def _on_problem_list_activated(self, item: QListWidgetItem) -> None:
+        problem = item.data(Qt.ItemDataRole.UserRole)
+        if problem is not None:
+            self.view.focus_field(problem.field)
+
+    def _on_accept_clicked(self) -> None:
+        p = self._current_problem()
+        if p is not None and not p.blocking:
+            self.accept_warnings([p])
+
+    def _on_withdraw_clicked(self) -> None:
+        p = self._current_problem()
+        if p is not None:
+            self.view.withdraw_acceptance(p.field)
+
+    def accept_warnings(self, problems: Iterable[FieldProblem]) -> bool:
+        """Ask a reason for each warning and accept it; False when the clerk cancels one."""
+        for p in problems:
+            reason = ask_reason(self, p, self.view.field_label(p.field))
+            if reason is None:
+                return False
+            self.view.accept_warning(p.field, reason)
+        return True
+
+    # --- saving -------------------------------------------------------------------------
+
+    def save(self, complete: bool) -> bool:
+        """Save as draft or as complete; on failure keep every entry on screen and say why."""
+        if self.state.is_signed:
+            QMessageBox.information(self, "已签字", "该表已签字锁定，不能修改。")
+            return False
+        self.view.refresh_problems()
+        if complete:
+            errors = self.view.blocking_problems()
+            if errors:
+                listed = "\n".join(
+                    f"· {self.view.field_label(p.field)}：{p.message}" for p in errors[:MAX_LISTED]
+                )
+                more = f"\n……共 {len(errors)} 处" if len(errors) > MAX_LISTED else ""
+                QMessageBox.warning(
+                    self,
+                    "不能完成",
+                    f"还有 {len(errors)} 处错误，改正后才能标记为已完成"
+                    f"（可以先“保存草稿”）：\n{listed}{more}",
+                )
+                self.view.focus_field(errors[0].field)
+                return False
+            open_warnings = self.view.open_warnings()
+            if open_warnings and not self.accept_warnings(_one_per_field(open_warnings)):
+                return False
+        try:
+            version = self.services.forms.save(
+                self.household_id,
+                self.form_code,
+                self.view.answers(),
+                complete,
+                self.view.accepted_warnings(),
+                self.services.user,
+                campaign_id=self.state.campaign_id,
+                expected_version=self.saved_version,
+            )
+        except FormValidationError as exc:
+            QMessageBox.warning(self, "不能完成", str(exc))
+            if exc.issues:
+                self.view.focus_field(exc.issues[0].field)
+            return False
+        except Exception as exc:  # every failure keeps the entries on screen
+            if not isinstance(exc, FormError):
+                log.exception("saving form %s of household %s", self.form_code, self.household_id)
+            QMessageBox.warning(
+                self, "未能保存", f"未能保存，填写的内容仍保留在屏幕上：\n{_reason(exc)}"
+            )
+            return False
+        self.saved_version = version
+        self.saved_any = True
+        self.recovery.discard()
+        self._recovery_timer.stop()
+        self._reload(keep_screen=not complete)
+        hub().form_changed.emit(self.household_id, self.form_code)
+        hub().household_changed.emit(self.household_id)
+        what = "已完成" if complete else "草稿"
+        hub().status_message.emit(f"{self.state.household.code} {self.form.title} 已保存（{what}）")
+        return True
+
+    def _reload(self, keep_screen: bool) -> None:
+        # After completion the registry may have changed (new members get ids): show the
+        # record as stored. A draft keeps the screen as it is, cursor included.
+        try:
+            state = self.services.forms.open_form(
+                self.household_id, self.form_code, self.state.campaign_id
+            )
+        except FormError as exc:
+            log.warning("reload after save failed: %s", exc)
+            self._set_dirty(False)
+            return
+        if keep_screen:
+            self.state = state
+            self._show_header()
+            self._set_dirty(False)
+        else:
+            self._load(state)
+
+    # --- preview ------------------------------------------------------------------------
+
+    def _on_sign_clicked(self) -> None:
+        if self._dirty:
+            QMessageBox.information(self, "纸质表已签字", "请先保存修改，再标记已签字。")
+            return
+        answer = QMessageBox.question(
+            self,
+            "纸质表已签字",
+            "签字的纸质表已收回？标记后本表锁定，修改须说明理由解锁。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            self.services.forms.sign(
+                self.household_id, self.form_code, self.services.user, self.state.campaign_id
+            )
+        except Exception as exc:  # refused (e.g. not complete): say why, change nothing
+            QMessageBox.warning(self, "未能标记", _reason(exc))
+            return
+        self._after_lock_change()
+
+    def _on_unlock_clicked(self) -> None:
+        reason, ok = QInputDialog.getText(
+            self, "解锁修改", "解锁理由（将记入操作日志，纸质表须重新打印签字）："
+        )
+        if not ok:
+            return
+        try:
+            self.services.forms.unlock(
+                self.household_id,
+                self.form_code,
+                reason.strip(),
+                self.services.user,
+                self.state.campaign_id,
+            )
+        except Exception as exc:  # no reason, or no permission: say why
+            QMessageBox.warning(self, "未能解锁", _reason(exc))
+            return
+        self._after_lock_change()
+
+    def _after_lock_change(self) -> None:
+        state = self.services.forms.open_form(
+            self.household_id, self.form_code, self.state.campaign_id
+        )
+        self.saved_version = state.version
+        self._load(state)
+        hub().form_changed.emit(self.household_id, self.form_code)
+
+    def _on_problem_clicked(self) -> None:
+        from desktop.views.problems.problem_dialog import ProblemDialog
+
+        ProblemDialog.edit(self.services, None, self, household_id=self.household_id)
+
+    def _on_preview_clicked(self) -> None:
+        from desktop.views.forms.print_preview import PrintPreviewDialog
+
+        try:
+            pdf, missing = self.render_pdf()
+        except Exception as exc:  # a printing failure must not lose the entries
+            log.exception("preview of %s", self.form_code)
+            QMessageBox.warning(self, "无法预览", f"无法生成打印预览：{_reason(exc)}")
+            return
+        name = f"{self.form.title}_{self.state.household.code}_{self.state.household.head_name}"
+        PrintPreviewDialog.preview(pdf, name, self, missing)
+
+    def render_pdf(self) -> tuple[bytes, dict[str, list[str]]]:
+        """Return the form as on screen (saved or not) as PDF, and unprintable characters."""
+        from desktop.printing.form_renderer import find_missing_glyphs, render_form
+        from desktop.services.forms.service import PrintItem
+        from desktop.views.forms.print_preview import missing_from_places
+
+        answers = self.view.answers()
+        answers.update(self.services.forms.compute(self.form, answers, self.campaign))
+        item = PrintItem(self.state.household.code, answers, self.saved_version, self.household_id)
+        missing = missing_from_places(find_missing_glyphs(self.form, [item]))
+        # A character no font has is marked 〔U+XXXX〕 on the preview and listed in the warning.
+        pdf = render_form(self.form, [item], on_missing="mark")
+        return pdf, missing
+
+    # --- closing ------------------------------------------------------------------------
+
+    def may_close(self) -> bool:
+        """Ask about unsaved entries (保存 / 放弃 / 取消); True when the dialog may close."""
+        if not self._dirty:
+            return True
+        answer = QMessageBox.question(
+            self,
+            "尚未保存",
+            "此表有未保存的内容，是否保存为草稿？",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        if answer == QMessageBox.StandardButton.Discard:
+            self._recovery_timer.stop()
+            self.recovery.discard()
+            self._set_dirty(False)
+            return True
+        return self.save(complete=False)
+
+    def reject(self) -> None:
+        """Close through the unsaved-changes question (Esc, 关闭, the window's ×)."""
+        if self.may_close():
+            self._disconnect()
+            super().reject()
+
+    def closeEvent(self, event) -> None:
+        """The window's × asks like 关闭."""
+        if self.may_close():
+            self._disconnect()
+            event.accept()
+        else:
+            event.ignore()
+
+    def _disconnect(self) -> None:
+        self._recovery_timer.stop()
+        with contextlib.suppress(RuntimeError, TypeError):
+            QApplication.instance().focusChanged.disconnect(self._on_app_focus_changed)
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, services: Any, household_id: int, form_code: str, parent: QWidget | None = None
+    ) -> tuple[int, bool]:
+        """Show a household's form modally; return (saved version, whether anything was saved)."""
+        try:
+            dialog = cls(services, household_id, form_code, parent)
+        except FormError as exc:
+            QMessageBox.warning(parent, "无法打开表单", str(exc))
+            return 0, False
+        dialog.offer_recovery()
+        dialog.exec()
+        return dialog.saved_version, dialog.saved_any
+
+
+def _one_per_field(problems: Iterable[FieldProblem]) -> list[FieldProblem]:
+    seen: dict[str, FieldProblem] = {}
+    for p in problems:
+        seen.setdefault(p.field, p)
+    return list(seen.values())
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__

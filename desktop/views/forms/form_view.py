@@ -1,0 +1,1322 @@
+"""FormView: a paper form on screen, drawn from its description (resources/forms/*.json).
+
+The same FormDescription draws the PDF (desktop/printing), so every box here stands where it
+stands on paper: a section's grid keeps the paper's columns and rows (millimetres scaled to
+pixels, rows may grow to fit check boxes), label cells carry the paper's text and units, and
+inputs follow the value type. Keyboard entry runs top to bottom, left to right, as the clerk
+reads the paper.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QDate, QRegularExpression, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QIntValidator, QKeyEvent, QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.forms.description import (
+    NUMERIC_TYPES,
+    Cell,
+    FormDescription,
+    GridColumn,
+    GridSection,
+    RepeatSection,
+    SignatureItem,
+)
+
+# Screen pixels per paper millimetre: the whole form fits a 1366-pixel screen without scrolling
+# sideways, and never shrinks below what a 9-point label needs.
+TARGET_WIDTH_PX = 1180
+MIN_SCALE, MAX_SCALE = 3.6, 5.0
+MIN_INPUT_ROW_PX = 26
+BLANK_DATE = QDate(1900, 1, 1)  # shown as blank: a date edit cannot be empty otherwise
+TEXT_AREA_MIN_MM = (100.0, 12.0)  # a text cell at least this wide and tall gets several lines
+
+STATE_ERROR, STATE_WARNING, STATE_ACCEPTED = "error", "warning", "accepted"
+
+STYLE_SHEET = """
+FormView { background: #ffffff; }
+QFrame#grid { border-left: 1px solid #303030; border-top: 1px solid #303030; }
+QFrame#cell, QFrame#labelCell, QFrame#emptyCell {
+    border-right: 1px solid #303030; border-bottom: 1px solid #303030; background: #ffffff;
+}
+QFrame#labelCell { background: #f3f5f8; }
+QFrame#cell[computed="true"] { background: #eef3ea; }
+QFrame#cell[state="error"] { background: #ffe1e1; }
+QFrame#cell[state="warning"] { background: #fff1c9; }
+QFrame#cell[state="accepted"] { background: #f0f6ff; }
+QFrame#cell:disabled { background: #e6e6e6; }
+QLabel#formTitle { font-size: 15pt; font-weight: bold; }
+QLabel#sectionTitle { font-weight: bold; padding-top: 6px; padding-bottom: 2px; }
+QLabel#caption { color: #555555; font-size: 7pt; }
+QLabel#unit { color: #333333; }
+QLabel#signLine { border-bottom: 1px solid #303030; color: #9a9a9a; }
+QLineEdit, QPlainTextEdit, QDateEdit { background: transparent; border: none; }
+QLineEdit:focus, QPlainTextEdit:focus, QDateEdit:focus, QComboBox:focus {
+    background: #fffbe0;
+}
+QLineEdit[readOnly="true"] { color: #1d5b1d; }
+QCheckBox { spacing: 3px; }
+QCheckBox:focus { background: #fffbe0; }
+QTableWidget { gridline-color: #303030; border: none; }
+"""
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A finding shown at a field: which field (and member row), the message, and its weight."""
+
+    field: str
+    message: str
+    blocking: bool
+    row: int | None = None
+
+
+def as_field_problem(problem: Any) -> FieldProblem:
+    """Turn any problem object of the services (field, message, blocking …) into a FieldProblem."""
+    row = getattr(problem, "row", None)
+    if row is None:
+        row = getattr(problem, "member_index", None)
+    return FieldProblem(str(problem.field), str(problem.message), bool(problem.blocking), row)
+
+
+def screen_scale(form: FormDescription) -> float:
+    """Return the pixels per millimetre at which a form is drawn."""
+    return max(MIN_SCALE, min(MAX_SCALE, TARGET_WIDTH_PX / form.page.content_width_mm))
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def format_number(value: Any, value_type: str) -> str:
+    """Return a stored number as the clerk typed it (money keeps at most two decimals)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, int):
+        return str(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number.is_integer():
+        return str(int(number))
+    places = 2 if value_type in ("money", "area") else 3
+    return f"{number:.{places}f}".rstrip("0").rstrip(".")
+
+
+def parse_number(text: str, value_type: str) -> int | float | None:
+    """Return the number typed in a numeric cell, or None when blank or incomplete."""
+    text = text.strip().replace(",", "").replace("，", "")
+    if not text or text in ("-", ".", "-."):
+        return None
+    try:
+        if value_type in ("int", "count") or ("." not in text and "e" not in text.lower()):
+            return int(text)
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _number_validator(value_type: str, parent: QWidget):
+    if value_type == "count":
+        return QIntValidator(0, 99999, parent)
+    if value_type == "int":
+        return QIntValidator(-999999, 999999, parent)
+    places = {"money": 2, "area": 2}.get(value_type, 3)
+    return QRegularExpressionValidator(
+        QRegularExpression(rf"^\d{{0,9}}(\.\d{{0,{places}}})?$"), parent
+    )
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+class ChoiceCombo(QComboBox):
+    """A fixed-answer list with a blank first entry; digit n picks the n-th answer, 0 blanks."""
+
+    def __init__(self, choices: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.addItem("")
+        for choice in choices:
+            self.addItem(choice)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        hints = "、".join(f"{i + 1}={c}" for i, c in enumerate(choices[:9]))
+        self.setToolTip(f"键盘：{hints}，0=清空；↑↓ 切换")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Digits choose an answer so the clerk never needs the mouse."""
+        text = event.text()
+        if (
+            len(text) == 1
+            and text.isdigit()
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            index = int(text)
+            if index < self.count():
+                self.setCurrentIndex(index)
+            return
+        if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+            self.setCurrentIndex(0)
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event) -> None:
+        """Ignore the wheel unless focused, so scrolling the form never changes an answer."""
+        if self.hasFocus():
+            super().wheelEvent(event)
+        else:
+            event.ignore()
+
+
+class _Editor:
+    """The input widgets of one field and how its value goes in and out."""
+
+    def __init__(self, field: str, value_type: str, on_change: Callable[[], None]) -> None:
+        self.field = field
+        self.value_type = value_type
+        self.on_change = on_change
+        self.widgets: list[QWidget] = []  # focusable, in keyboard order
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def set_enabled(self, enabled: bool) -> None:
+        for widget in self.widgets:
+            widget.setEnabled(enabled)
+
+    def set_read_only(self, read_only: bool) -> None:
+        self.set_enabled(not read_only)
+
+    def focus_widget(self) -> QWidget | None:
+        return self.widgets[0] if self.widgets else None
+
+
+class _LineEditor(_Editor):
+    def __init__(self, field, value_type, on_change, parent, *, computed=False, align=""):
+        super().__init__(field, value_type, on_change)
+        self.edit = QLineEdit(parent)
+        self.edit.setFrame(False)
+        self.edit.setMinimumWidth(10)
+        numeric = value_type in NUMERIC_TYPES
+        if numeric:
+            self.edit.setValidator(_number_validator(value_type, self.edit))
+        alignment = {
+            "left": Qt.AlignmentFlag.AlignLeft,
+            "center": Qt.AlignmentFlag.AlignHCenter,
+            "right": Qt.AlignmentFlag.AlignRight,
+        }.get(align) or (Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignHCenter)
+        self.edit.setAlignment(alignment | Qt.AlignmentFlag.AlignVCenter)
+        if computed:
+            self.edit.setReadOnly(True)
+            # Computed cells are shown, never typed: keyboard entry skips them.
+            self.edit.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            self.edit.setToolTip("自动计算，不需填写")
+        else:
+            self.widgets.append(self.edit)
+        self.edit.textEdited.connect(lambda _t: self.on_change())
+
+    def value(self):
+        text = self.edit.text()
+        if self.value_type in NUMERIC_TYPES:
+            return parse_number(text, self.value_type)
+        return text.strip() or None
+
+    def set_value(self, value):
+        if self.value_type in NUMERIC_TYPES:
+            text = format_number(value, self.value_type)
+        else:
+            text = "" if value is None else str(value)
+        if text != self.edit.text():
+            self.edit.setText(text)
+            self.edit.setCursorPosition(0)
+
+    def set_read_only(self, read_only):
+        if self.widgets:
+            self.edit.setReadOnly(read_only)
+
+
+class _TextAreaEditor(_Editor):
+    def __init__(self, field, value_type, on_change, parent):
+        super().__init__(field, value_type, on_change)
+        self.edit = QPlainTextEdit(parent)
+        self.edit.setFrameShape(QFrame.Shape.NoFrame)
+        self.edit.setTabChangesFocus(True)  # Tab leaves the cell as everywhere else on the form
+        # The paper's row height decides the cell's height, not the editor's large default.
+        self.edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        self.edit.setMinimumHeight(self.edit.fontMetrics().lineSpacing() * 2 + 6)
+        self.edit.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.edit.textChanged.connect(self._on_text_changed)
+        self._loading = False
+        self.widgets.append(self.edit)
+
+    def _on_text_changed(self):
+        if not self._loading:
+            self.on_change()
+
+    def value(self):
+        return self.edit.toPlainText().strip() or None
+
+    def set_value(self, value):
+        text = "" if value is None else str(value)
+        if text != self.edit.toPlainText():
+            self._loading = True
+            self.edit.setPlainText(text)
+            self._loading = False
+
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
+
+
+class _ComboEditor(_Editor):
+    def __init__(self, field, value_type, on_change, parent, choices):
+        super().__init__(field, value_type, on_change)
+        self.combo = ChoiceCombo(choices, parent)
+        self.combo.setFrame(False)
+        self.combo.activated.connect(lambda _i: self.on_change())
+        self.combo.currentIndexChanged.connect(self._on_index_changed)
+        self._loading = False
+        self.widgets.append(self.combo)
+
+    def _on_index_changed(self, _index):
+        if not self._loading:
+            self.on_change()
+
+    def value(self):
+        return self.combo.currentText() or None
+
+    def set_value(self, value):
+        self._loading = True
+        index = self.combo.findText(str(value)) if value not in (None, "") else 0
+        if index < 0:
+            # An answer the list no longer offers is kept visible rather than lost.
+            self.combo.addItem(str(value))
+            index = self.combo.count() - 1
+        self.combo.setCurrentIndex(index)
+        self._loading = False
+
+
+class _BoxesEditor(_Editor):
+    """□ check boxes: one answer (exclusive choice) or several (multi_choice)."""
+
+    def __init__(self, field, value_type, on_change, parent, cell: Cell, width_px: int):
+        super().__init__(field, value_type, on_change)
+        self.exclusive = value_type == "choice"
+        self.holder = QWidget(parent)
+        column = QVBoxLayout(self.holder)
+        column.setContentsMargins(3, 1, 2, 1)
+        column.setSpacing(0)
+        self.boxes: dict[str, QCheckBox] = {}
+        for choice in cell.choices:
+            box = QCheckBox(cell.choice_text(choice), self.holder)
+            if cell.font_pt:
+                font = QFont(box.font())
+                font.setPointSizeF(min(font.pointSizeF(), cell.font_pt + 0.5))
+                box.setFont(font)
+            box.toggled.connect(lambda checked, c=choice: self._on_toggled(c, checked))
+            self.boxes[choice] = box
+            self.widgets.append(box)
+        # Lines of boxes as on paper: as many per line as the cell's width holds.
+        spacing = 6
+        boxes = list(self.boxes.values())
+        lines = (
+            [[b] for b in boxes]
+            if cell.layout == "vertical"
+            else _pack(boxes, width_px - 6, spacing)
+        )
+        for line in lines:
+            row = QHBoxLayout()
+            row.setSpacing(spacing)
+            for box in line:
+                row.addWidget(box)
+            row.addStretch(1)
+            column.addLayout(row)
+        self._loading = False
+
+    def _on_toggled(self, choice, checked):
+        if self._loading:
+            return
+        if self.exclusive and checked:
+            for other, box in self.boxes.items():
+                if other != choice and box.isChecked():
+                    with QSignalBlocker(box):
+                        box.setChecked(False)
+        self.on_change()
+
+    def value(self):
+        chosen = [c for c, box in self.boxes.items() if box.isChecked()]
+        if self.exclusive:
+            return chosen[0] if chosen else None
+        return chosen or None
+
+    def set_value(self, value):
+        if value in (None, ""):
+            wanted: set[str] = set()
+        elif isinstance(value, str):
+            wanted = {value}
+        else:
+            wanted = set(value)
+        self._loading = True
+        for choice, box in self.boxes.items():
+            box.setChecked(choice in wanted)
+        self._loading = False
+
+
+class _BoolEditor(_Editor):
+    """One □ box. Unanswered stays distinct from 否 once the clerk has touched the box."""
+
+    def __init__(self, field, value_type, on_change, parent, text):
+        super().__init__(field, value_type, on_change)
+        self.box = QCheckBox(text, parent)
+        self.answered = False
+        self.box.toggled.connect(self._on_toggled)
+        self._loading = False
+        self.widgets.append(self.box)
+
+    def _on_toggled(self, _checked):
+        if not self._loading:
+            self.answered = True
+            self.on_change()
+
+    def value(self):
+        if self.box.isChecked():
+            return True
+        return False if self.answered else None
+
+    def set_value(self, value):
+        self._loading = True
+        self.box.setChecked(value is True)
+        self.answered = value is not None
+        self._loading = False
+
+
+class _DateEditor(_Editor):
+    def __init__(self, field, value_type, on_change, parent):
+        super().__init__(field, value_type, on_change)
+        self.edit = QDateEdit(parent)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setCalendarPopup(True)
+        self.edit.setMinimumDate(BLANK_DATE)
+        self.edit.setSpecialValueText(" ")  # the minimum date reads as blank
+        self.edit.setDate(BLANK_DATE)
+        self.edit.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
+        self.edit.dateChanged.connect(self._on_date_changed)
+        self._loading = False
+        self.widgets.append(self.edit)
+
+    def _on_date_changed(self, _date):
+        if not self._loading:
+            self.on_change()
+
+    def value(self):
+        date = self.edit.date()
+        return None if date == BLANK_DATE else date.toString("yyyy-MM-dd")
+
+    def set_value(self, value):
+        self._loading = True
+        if isinstance(value, datetime.date):
+            date = QDate(value.year, value.month, value.day)
+        elif value:
+            date = QDate.fromString(str(value)[:10], "yyyy-MM-dd")
+            date = date if date.isValid() else BLANK_DATE
+        else:
+            date = BLANK_DATE
+        self.edit.setDate(date)
+        self._loading = False
+
+    def set_read_only(self, read_only):
+        self.edit.setReadOnly(read_only)
+
+
+# --------------------------------------------------------------------------- member grid
+
+
+class _MemberDelegate(QStyledItemDelegate):
+    """Editors of the member grid by column type: lists, whole numbers, text."""
+
+    def __init__(self, columns: Sequence[GridColumn], parent=None) -> None:
+        super().__init__(parent)
+        self.columns = columns
+
+    def createEditor(self, parent, option, index):
+        column = self.columns[index.column()]
+        if column.type == "choice":
+            combo = ChoiceCombo(column.choices, parent)
+            combo.setFrame(False)
+            return combo
+        editor = QLineEdit(parent)
+        editor.setFrame(False)
+        if column.type in NUMERIC_TYPES:
+            editor.setValidator(_number_validator(column.type, editor))
+        return editor
+
+    def setEditorData(self, editor, index):
+        value = index.data(Qt.ItemDataRole.EditRole)
+        text = "" if value is None else str(value)
+        if isinstance(editor, QComboBox):
+            found = editor.findText(text)
+            if found < 0 and text:
+                editor.addItem(text)
+                found = editor.count() - 1
+            editor.setCurrentIndex(max(found, 0))
+        else:
+            editor.setText(text)
+
+    def setModelData(self, editor, model, index):
+        text = editor.currentText() if isinstance(editor, QComboBox) else editor.text().strip()
+        model.setData(index, text, Qt.ItemDataRole.EditRole)
+
+
+_ROW_STATE_ROLE = Qt.ItemDataRole.UserRole + 7
+
+
+class MemberGrid(QTableWidget):
+    """The member grid (二、家庭成员信息): one row per member, paper columns, a spare empty row."""
+
+    edited = Signal()
+
+    def __init__(self, section: RepeatSection, scale: float, parent=None) -> None:
+        super().__init__(0, len(section.columns), parent)
+        self.section = section
+        self.columns = section.columns
+        self._extras: list[dict] = []  # keys of a row the grid does not show (member ids …)
+        self._loading = False
+        self.setHorizontalHeaderLabels([c.label for c in self.columns])
+        header = self.horizontalHeader()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
+        header.setMinimumSectionSize(18)
+        header.setFixedHeight(max(60, round(section.header_height_mm * scale * 0.8)))
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        for i, column in enumerate(self.columns):
+            header.resizeSection(i, self._column_width(column, scale))
+        self.verticalHeader().setDefaultSectionSize(
+            max(24, round(section.row_height_mm * scale * 0.7))
+        )
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setItemDelegate(_MemberDelegate(self.columns, self))
+        self.setEditTriggers(
+            QAbstractItemView.EditTrigger.CurrentChanged
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setTabKeyNavigation(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setSizeAdjustPolicy(QAbstractItemView.SizeAdjustPolicy.AdjustToContents)
+        self.setToolTip("Tab 到下一格；空行末尾再按 Tab 离开成员表；Ctrl+Delete 删除当前成员")
+        self.itemChanged.connect(self._on_item_changed)
+        # The paper's 序号 heads the row numbers; Qt's corner button has no text of its own.
+        self.number_label = QLabel(section.number_label, self)
+        self.number_label.setObjectName("numberLabel")
+        self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.number_label.setWordWrap(True)
+        self.set_rows([])
+
+    @staticmethod
+    def _column_width(column: GridColumn, scale: float) -> int:
+        # On paper the narrow columns hold one ticked box or two characters; on screen a list
+        # needs room for its longest answer.
+        paper = round(column.width_mm * scale)
+        if column.type == "choice":
+            longest = max(len(c) for c in column.choices)
+            return max(paper, min(longest, 4) * 13 + 14)
+        if column.type == "bool":
+            return max(paper, 30)
+        if column.code in ("A3",) or column.member_field == "id_number":
+            return max(paper, 150)
+        return max(paper, 44)
+
+    # --- rows -----------------------------------------------------------------------
+
+    def set_rows(self, rows: Iterable[dict]) -> None:
+        """Show these member rows (dicts keyed by column code) and one spare empty row."""
+        self._loading = True
+        self.setRowCount(0)
+        self._extras = []
+        for row in rows:
+            self._append_row(row)
+        minimum = self.section.rows_per_page
+        while self.rowCount() < minimum or not self._row_is_empty(self.rowCount() - 1):
+            self._append_row({})
+        self._loading = False
+        self._fit_height()
+
+    def _append_row(self, row: dict) -> None:
+        r = self.rowCount()
+        self.insertRow(r)
+        codes = {c.code for c in self.columns}
+        self._extras.append({k: v for k, v in row.items() if k not in codes})
+        for c, column in enumerate(self.columns):
+            value = row.get(column.code)
+            item = QTableWidgetItem()
+            if column.type == "bool":
+                item.setFlags(
+                    Qt.ItemFlag.ItemIsEnabled
+                    | Qt.ItemFlag.ItemIsSelectable
+                    | Qt.ItemFlag.ItemIsUserCheckable
+                )
+                item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+            else:
+                item.setData(
+                    Qt.ItemDataRole.EditRole,
+                    format_number(value, column.type)
+                    if column.type in NUMERIC_TYPES
+                    else ("" if value is None else str(value)),
+                )
+                if column.type in NUMERIC_TYPES:
+                    item.setTextAlignment(
+                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+                    )
+            self.setItem(r, c, item)
+        self.setVerticalHeaderItem(r, QTableWidgetItem(str(r + 1)))
+
+    def _row_is_empty(self, r: int) -> bool:
+        for c, column in enumerate(self.columns):
+            item = self.item(r, c)
+            if item is None:
+                continue
+            if column.type == "bool":
+                if item.checkState() == Qt.CheckState.Checked:
+                    return False
+            elif str(item.data(Qt.ItemDataRole.EditRole) or "").strip():
+                return False
+        return True
+
+    def rows(self) -> list[dict]:
+        """Return the filled rows as dicts keyed by column code (empty rows are left out)."""
+        out = []
+        for r in range(self.rowCount()):
+            if self._row_is_empty(r):
+                continue
+            row = dict(self._extras[r]) if r < len(self._extras) else {}
+            for c, column in enumerate(self.columns):
+                item = self.item(r, c)
+                if column.type == "bool":
+                    row[column.code] = item.checkState() == Qt.CheckState.Checked
+                    continue
+                text = str(item.data(Qt.ItemDataRole.EditRole) or "").strip()
+                if column.type in NUMERIC_TYPES:
+                    number = parse_number(text, column.type)
+                    if number is not None:
+                        row[column.code] = number
+                elif text:
+                    row[column.code] = text
+            out.append(row)
+        return out
+
+    def remove_current_row(self) -> None:
+        """Delete the member in the current row (the spare row is kept)."""
+        r = self.currentRow()
+        if r < 0 or self._row_is_empty(r):
+            return
+        self.removeRow(r)
+        del self._extras[r]
+        for i in range(self.rowCount()):
+            self.setVerticalHeaderItem(i, QTableWidgetItem(str(i + 1)))
+        self._loading = True
+        while self.rowCount() < self.section.rows_per_page:
+            self._append_row({})
+        self._loading = False
+        self._fit_height()
+        self.edited.emit()
+
+    def mark_rows(self, rows: dict[int, str]) -> None:
+        """Tint rows with a problem (row index → state) and clear the others."""
+        colors = {STATE_ERROR: QColor("#ffe1e1"), STATE_WARNING: QColor("#fff1c9"),
+                  STATE_ACCEPTED: QColor("#f0f6ff")}  # fmt: skip
+        self._loading = True
+        for r in range(self.rowCount()):
+            state = rows.get(r, "")
+            item = self.item(r, 0)
+            # Touch only rows whose tint changes: a form opens with hundreds of cells.
+            if item is None or item.data(_ROW_STATE_ROLE) == state:
+                continue
+            item.setData(_ROW_STATE_ROLE, state)
+            color = colors.get(state, QColor(Qt.GlobalColor.white))
+            for c in range(self.columnCount()):
+                cell = self.item(r, c)
+                if cell is not None:
+                    cell.setBackground(color)
+        self._loading = False
+
+    def _fit_height(self) -> None:
+        height = self.horizontalHeader().height() + 2
+        height += sum(self.rowHeight(r) for r in range(self.rowCount()))
+        if self.horizontalScrollBar().isVisible() or self._needs_hscroll():
+            height += self.horizontalScrollBar().sizeHint().height()
+        self.setFixedHeight(height)
+
+    def _needs_hscroll(self) -> bool:
+        total = sum(self.columnWidth(c) for c in range(self.columnCount()))
+        return total + self.verticalHeader().width() > self.width() > 0
+
+    def resizeEvent(self, event) -> None:
+        """Refit the height when the width decides whether a scroll bar shows."""
+        super().resizeEvent(event)
+        self._fit_height()
+        self._place_number_label()
+
+    def updateGeometries(self) -> None:
+        """Keep 序号 over the corner when the headers change size."""
+        super().updateGeometries()
+        self._place_number_label()
+
+    def _place_number_label(self) -> None:
+        if not hasattr(self, "number_label"):
+            return
+        frame = self.frameWidth()
+        self.number_label.setGeometry(
+            frame,
+            frame,
+            max(18, self.verticalHeader().width()),
+            self.horizontalHeader().height(),
+        )
+        self.number_label.raise_()
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        if item.row() == self.rowCount() - 1 and not self._row_is_empty(item.row()):
+            self._loading = True
+            self._append_row({})
+            self._loading = False
+            self._fit_height()
+        self.edited.emit()
+
+    # --- keyboard -------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Tab past the spare row's end (or the last cell) leaves the grid; Ctrl+Del deletes."""
+        key = event.key()
+        if key == Qt.Key.Key_Delete and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.remove_current_row()
+            return
+        if key == Qt.Key.Key_Space and self.currentItem() is not None:
+            column = self.columns[self.currentColumn()]
+            if column.type == "bool":
+                item = self.currentItem()
+                item.setCheckState(
+                    Qt.CheckState.Unchecked
+                    if item.checkState() == Qt.CheckState.Checked
+                    else Qt.CheckState.Checked
+                )
+                return
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and self._leaves(key == Qt.Key.Key_Tab):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+    def _leaves(self, forward: bool) -> bool:
+        r, c = self.currentRow(), self.currentColumn()
+        if forward:
+            last_col = c == self.columnCount() - 1
+            return last_col and (r == self.rowCount() - 1 or self._row_is_empty(r))
+        return r <= 0 and c <= 0
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        """Let Tab move between cells, except where it should leave the grid."""
+        if self.state() == QAbstractItemView.State.EditingState or not self._leaves(next):
+            return super().focusNextPrevChild(next)
+        return QWidget.focusNextPrevChild(self, next)
+
+    def focusInEvent(self, event) -> None:
+        """Entering the grid by keyboard starts at its first cell (or its last, going back)."""
+        super().focusInEvent(event)
+        if event.reason() == Qt.FocusReason.TabFocusReason:
+            self.setCurrentCell(0, 0)
+        elif event.reason() == Qt.FocusReason.BacktabFocusReason:
+            self.setCurrentCell(max(0, self.rowCount() - 1), self.columnCount() - 1)
+
+
+# --------------------------------------------------------------------------- the view
+
+
+class FormView(QWidget):
+    """A paper form on screen, built from its description.
+
+    `compute(answers) -> {field: value}` fills the computed cells and `validate(answers) ->
+    [problem]` finds errors and warnings; both come from the form service so that the screen
+    and the saved record agree. `edited` fires on every change the clerk makes.
+    """
+
+    edited = Signal()
+    problems_changed = Signal(list)
+
+    def __init__(
+        self,
+        form: FormDescription,
+        parent: QWidget | None = None,
+        *,
+        compute: Callable[[dict], dict] | None = None,
+        validate: Callable[[dict], Iterable[Any]] | None = None,
+        scale: float | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.form = form
+        self.scale = scale or screen_scale(form)
+        self._compute = compute
+        self._validate = validate
+        self.editors: dict[str, _Editor] = {}
+        self.frames: dict[str, QFrame] = {}  # field → its cell (for marks and tool tips)
+        self.member_grids: dict[str, MemberGrid] = {}
+        self.order: list[str] = []  # every answer in paper order (skips, problems, focus)
+        self._problems: list[FieldProblem] = []
+        self._accepted: dict[str, str] = {}
+        self._extra_answers: dict[str, Any] = {}
+        self._skipped: set[str] = set()
+        self._loading = False
+        self._read_only = False
+        self._validate_timer = QTimer(self)
+        self._validate_timer.setSingleShot(True)
+        self._validate_timer.setInterval(250)
+        self._validate_timer.timeout.connect(self.refresh_problems)
+
+        self.setObjectName("FormView")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # Styled backgrounds only where the paper's grid is: a style sheet on the whole view
+        # would also restyle the member table and double the time to open a form.
+        palette = self.palette()
+        palette.setColor(self.backgroundRole(), QColor("#ffffff"))
+        self.setPalette(palette)
+        self.setAutoFillBackground(True)
+        self._build()
+        self._set_tab_order()
+
+    # --- building -------------------------------------------------------------------
+
+    def _mm(self, mm: float) -> int:
+        return round(mm * self.scale)
+
+    def _build(self) -> None:
+        page = QVBoxLayout(self)
+        margin = self._mm(4)
+        page.setContentsMargins(margin, margin, margin, margin)
+        page.setSpacing(2)
+        title = QLabel(self.form.title, self)
+        title.setObjectName("formTitle")
+        font = QFont(title.font())
+        font.setPointSizeF(15)
+        font.setBold(True)
+        title.setFont(font)
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        page.addWidget(title)
+        if self.form.header:
+            page.addLayout(self._build_header())
+        for section in self.form.sections:
+            if section.title:
+                label = QLabel(section.title, self)
+                label.setObjectName("sectionTitle")
+                font = QFont(label.font())
+                font.setBold(True)
+                label.setFont(font)
+                label.setContentsMargins(0, 6, 0, 2)
+                page.addWidget(label)
+            if isinstance(section, GridSection):
+                page.addWidget(self._build_grid(section))
+            else:
+                page.addWidget(self._build_repeat(section))
+        if self.form.signatures:
+            page.addSpacing(self._mm(3))
+            for row in self.form.signatures:
+                page.addLayout(self._build_signature_row(row))
+        page.addStretch(1)
+        self.setFixedWidth(self._mm(self.form.page.content_width_mm) + 2 * margin)
+
+    def _build_header(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        for item in self.form.header:
+            label = QLabel(f"{item.label}：", self)
+            editor = _LineEditor(item.code, "text", self._on_edited, self, align="left")
+            editor.edit.setObjectName("headerField")
+            editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
+            editor.edit.setFixedWidth(self._mm(item.width_mm) - label.sizeHint().width())
+            row.addWidget(label)
+            row.addWidget(editor.edit)
+            row.addSpacing(self._mm(4))
+            self._register(item.code, editor, None)
+        row.addStretch(1)
+        return row
+
+    def _build_grid(self, section: GridSection) -> QFrame:
+        grid_frame = QFrame(self)
+        grid_frame.setObjectName("grid")
+        grid_frame.setStyleSheet(STYLE_SHEET)
+        grid = QGridLayout(grid_frame)
+        grid.setContentsMargins(1, 1, 0, 0)  # room for the left and top rules of the frame
+        grid.setSpacing(0)
+        for c, width in enumerate(section.columns_mm):
+            grid.setColumnMinimumWidth(c, self._mm(width))
+            grid.setColumnStretch(c, round(width * 10))
+        has_input = {r: False for r in range(len(section.rows_mm))}
+        for cell in section.cells:
+            if cell.is_input:
+                for r in range(cell.row, cell.end_row):
+                    has_input[r] = True
+        for r, height in enumerate(section.rows_mm):
+            minimum = self._mm(height)
+            if has_input[r]:
+                minimum = max(minimum, MIN_INPUT_ROW_PX)
+            grid.setRowMinimumHeight(r, minimum)
+        covered: set[tuple[int, int]] = set()
+        for cell in sorted(section.cells, key=lambda c: (c.row, c.col)):
+            for r in range(cell.row, cell.end_row):
+                for c in range(cell.col, cell.end_col):
+                    covered.add((r, c))
+            frame = self._build_cell(section, cell, grid_frame)
+            grid.addWidget(frame, cell.row, cell.col, cell.rowspan, cell.colspan)
+        for r in range(len(section.rows_mm)):
+            for c in range(len(section.columns_mm)):
+                if (r, c) not in covered:
+                    empty = QFrame(grid_frame)
+                    empty.setObjectName("emptyCell")
+                    grid.addWidget(empty, r, c)
+        grid_frame.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        return grid_frame
+
+    def _build_cell(self, section: GridSection, cell: Cell, parent: QWidget) -> QFrame:
+        frame = QFrame(parent)
+        if not cell.is_input:
+            frame.setObjectName("labelCell")
+            layout = QVBoxLayout(frame)
+            layout.setContentsMargins(3, 1, 3, 1)
+            label = QLabel(cell.label or "", frame)
+            label.setWordWrap(True)
+            align = cell.align or section.label_align
+            label.setAlignment(_alignment(align) | Qt.AlignmentFlag.AlignVCenter)
+            if cell.font_pt:
+                font = QFont(label.font())
+                font.setPointSizeF(max(7.5, min(9.0, cell.font_pt + 1)))
+                label.setFont(font)
+            layout.addWidget(label)
+            return frame
+
+        frame.setObjectName("cell")
+        if cell.computed:
+            frame.setProperty("computed", True)
+        layout = QVBoxLayout(frame)
+        layout.setContentsMargins(1, 0, 2, 0)
+        layout.setSpacing(0)
+        if cell.caption:
+            caption = QLabel(cell.caption, frame)
+            caption.setObjectName("caption")
+            layout.addWidget(caption)
+        _x, _y, w_mm, h_mm = section.cell_rect_mm(cell)
+        editor = self._make_editor(cell, frame, self._mm(w_mm), h_mm)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        bare_box = isinstance(editor, _BoolEditor) and not cell.box_label
+        for widget in self._editor_surface(editor):
+            if bare_box:
+                row.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
+            else:
+                row.addWidget(widget, 1)
+        if cell.unit:
+            unit = QLabel(cell.unit, frame)
+            unit.setObjectName("unit")
+            row.addWidget(unit, 0)
+        layout.addLayout(row, 1)
+        frame.setToolTip(cell.label or cell.field or "")
+        self._register(cell.field, editor, frame)
+        return frame
+
+    def _make_editor(self, cell: Cell, parent: QWidget, width_px: int, height_mm: float) -> _Editor:
+        field, kind = cell.field or "", cell.type
+        if cell.computed:
+            return _LineEditor(
+                field, kind, self._on_edited, parent, computed=True, align=cell.align
+            )
+        if kind in ("choice", "multi_choice") and (cell.boxes or kind == "multi_choice"):
+            return _BoxesEditor(field, kind, self._on_edited, parent, cell, width_px)
+        if kind == "choice":
+            return _ComboEditor(field, kind, self._on_edited, parent, cell.choices)
+        if kind == "bool":
+            return _BoolEditor(field, kind, self._on_edited, parent, cell.box_label)
+        if kind == "date":
+            return _DateEditor(field, kind, self._on_edited, parent)
+        if (
+            kind == "text"
+            and width_px >= self._mm(TEXT_AREA_MIN_MM[0])
+            and (height_mm >= TEXT_AREA_MIN_MM[1])
+        ):
+            return _TextAreaEditor(field, kind, self._on_edited, parent)
+        return _LineEditor(field, kind, self._on_edited, parent, align=cell.align)
+
+    @staticmethod
+    def _editor_surface(editor: _Editor) -> list[QWidget]:
+        if isinstance(editor, _BoxesEditor):
+            return [editor.holder]
+        if isinstance(editor, _LineEditor | _TextAreaEditor | _DateEditor):
+            return [editor.edit]
+        if isinstance(editor, _ComboEditor):
+            return [editor.combo]
+        if isinstance(editor, _BoolEditor):
+            return [editor.box]
+        return list(editor.widgets)
+
+    def _build_repeat(self, section: RepeatSection) -> QWidget:
+        grid = MemberGrid(section, self.scale, self)
+        grid.edited.connect(self._on_edited)
+        holder = QFrame(self)
+        holder.setObjectName("memberGrid")
+        holder.setFrameShape(QFrame.Shape.Box)
+        holder.setLineWidth(1)
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(grid)
+        self.member_grids[section.id] = grid
+        self.frames[section.id] = holder
+        self.order.append(section.id)
+        return holder
+
+    def _build_signature_row(self, items: Sequence[SignatureItem]) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        for item in items:
+            label = QLabel(f"{item.label}：", self)
+            row.addWidget(label)
+            width = max(60, self._mm(item.width_mm) - label.sizeHint().width())
+            if item.field and item.kind == "date":
+                editor: _Editor = _DateEditor(item.field, "date", self._on_edited, self)
+                editor.edit.setFixedWidth(min(width, 130))
+                editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
+                row.addWidget(editor.edit)
+                row.addSpacing(width - min(width, 130))
+                self._register(item.field, editor, None)
+            elif item.field:
+                editor = _LineEditor(item.field, "text", self._on_edited, self, align="left")
+                editor.edit.setFixedWidth(width)
+                editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
+                row.addWidget(editor.edit)
+                self._register(item.field, editor, None)
+            else:
+                line = QLabel("（手写签名）" if item.kind == "sign" else "　　年　　月　　日", self)
+                line.setObjectName("signLine")
+                line.setStyleSheet("border-bottom: 1px solid #303030; color: #9a9a9a;")
+                line.setFixedWidth(width)
+                row.addWidget(line)
+            row.addSpacing(self._mm(4))
+        row.addStretch(1)
+        return row
+
+    def _register(self, field: str | None, editor: _Editor, frame: QFrame | None) -> None:
+        if not field:
+            return
+        self.editors[field] = editor
+        if frame is not None:
+            self.frames[field] = frame
+        self.order.append(field)
+
+    def _focus_chain(self) -> list[QWidget]:
+        chain: list[QWidget] = []
+        for code in self.order:
+            if code in self.member_grids:
+                chain.append(self.member_grids[code])
+            elif code in self.editors:
+                chain.extend(self.editors[code].widgets)
+        return chain
+
+    def _set_tab_order(self) -> None:
+        chain = self._focus_chain()
+        for first, second in itertools.pairwise(chain):
+            QWidget.setTabOrder(first, second)
+
+    # --- answers --------------------------------------------------------------------
+
+    def set_answers(self, answers: dict) -> None:
+        """Show a record's answers (prefilled or saved); computed cells are recomputed."""
+        self._loading = True
+        try:
+            known = set(self.editors) | set(self.member_grids)
+            self._extra_answers = {k: v for k, v in answers.items() if k not in known}
+            for code, editor in self.editors.items():
+                editor.set_value(answers.get(code))
+            for code, grid in self.member_grids.items():
+                grid.set_rows(answers.get(code) or [])
+        finally:
+            self._loading = False
+        self._apply_skips()
+        self.recompute()
+        self.refresh_problems()
+
+    def answers(self) -> dict:
+        """Return the answers on screen (blanks and skipped questions are left out)."""
+        out = dict(self._extra_answers)
+        for code, editor in self.editors.items():
+            if code in self._skipped:
+                out.pop(code, None)
+                continue
+            value = editor.value()
+            if value is None:
+                out.pop(code, None)
+            else:
+                out[code] = value
+        for code, grid in self.member_grids.items():
+            out[code] = grid.rows()
+        return out
+
+    def editor_widget(self, field: str) -> QWidget | None:
+        """Return the first input widget of a field (the member grid for a repeat section)."""
+        if field in self.member_grids:
+            return self.member_grids[field]
+        editor = self.editors.get(field)
+        if editor is None:
+            return None
+        if editor.widgets:
+            return editor.widgets[0]
+        surface = self._editor_surface(editor)
+        return surface[0] if surface else None
+
+    def focus_field(self, field: str) -> bool:
+        """Put the keyboard focus on a field (e.g. from the problem list); False if unknown."""
+        widget = self.editor_widget(field)
+        if (
+            widget is None
+            or not widget.isEnabled()
+            or widget.focusPolicy() == Qt.FocusPolicy.NoFocus
+        ):
+            return False
+        widget.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    def first_input(self) -> QWidget | None:
+        """Return the first widget of the keyboard order."""
+        chain = [w for w in self._focus_chain() if w.isEnabled()]
+        return chain[0] if chain else None
+
+    def set_read_only(self, read_only: bool) -> None:
+        """Lock every input (a signed form is shown, not edited)."""
+        self._read_only = read_only
+        for editor in self.editors.values():
+            editor.set_read_only(read_only)
+        for grid in self.member_grids.values():
+            grid.setEditTriggers(
+                QAbstractItemView.EditTrigger.NoEditTriggers if read_only else grid.editTriggers()
+            )
+            grid.setEnabled(not read_only)
+
+    # --- computing and checking -----------------------------------------------------
+
+    def _on_edited(self) -> None:
+        if self._loading:
+            return
+        self._apply_skips()
+        self.recompute()
+        self._validate_timer.start()
+        self.edited.emit()
+
+    def recompute(self) -> None:
+        """Fill the computed cells from the inputs (through the form service)."""
+        if self._compute is None:
+            return
+        values = self._compute(self.answers())
+        self._loading = True
+        try:
+            for cell in self.form.computed_fields:
+                editor = self.editors.get(cell.field or "")
+                if editor is not None:
+                    editor.set_value(values.get(cell.field))
+        finally:
+            self._loading = False
+
+    def refresh_problems(self) -> None:
+        """Check the answers now and mark every field with a problem."""
+        self._validate_timer.stop()
+        if self._validate is None:
+            return
+        self.show_problems([as_field_problem(p) for p in self._validate(self.answers())])
+
+    def show_problems(self, problems: Sequence[FieldProblem]) -> None:
+        """Mark fields: red for blocking errors, amber for warnings, blue for accepted ones."""
+        self._problems = list(problems)
+        by_field: dict[str, list[FieldProblem]] = {}
+        for p in self._problems:
+            by_field.setdefault(p.field, []).append(p)
+        for code, frame in self.frames.items():
+            found = by_field.get(code, [])
+            state = self._state_of(code, found)
+            if frame.property("state") != (state or None):
+                frame.setProperty("state", state or None)
+                frame.style().unpolish(frame)
+                frame.style().polish(frame)
+            tip = self._tooltip(code, found)
+            frame.setToolTip(tip)
+        for code, grid in self.member_grids.items():
+            rows: dict[int, str] = {}
+            for p in by_field.get(code, []):
+                if p.row is not None:
+                    weight = STATE_ERROR if p.blocking else self._warning_state(code)
+                    if rows.get(p.row) != STATE_ERROR:
+                        rows[p.row] = weight
+            grid.mark_rows(rows)
+        self.problems_changed.emit(self._problems)
+
+    def _warning_state(self, code: str) -> str:
+        return STATE_ACCEPTED if code in self._accepted else STATE_WARNING
+
+    def _state_of(self, code: str, found: Sequence[FieldProblem]) -> str:
+        if any(p.blocking for p in found):
+            return STATE_ERROR
+        if found:
+            return self._warning_state(code)
+        return ""
+
+    def _tooltip(self, code: str, found: Sequence[FieldProblem]) -> str:
+        name = self._field_label(code)
+        lines = [name]
+        for p in found:
+            mark = "错误" if p.blocking else "警告"
+            lines.append(f"{mark}：{p.message}")
+        if code in self._accepted and any(not p.blocking for p in found):
+            lines.append(f"已接受警告，原因：{self._accepted[code]}")
+        return "\n".join(lines)
+
+    def _field_label(self, code: str) -> str:
+        cell = self.form.fields.get(code)
+        if cell is not None and cell.label:
+            return cell.label
+        for section in self.form.repeat_sections:
+            if section.id == code:
+                return section.title or code
+        for item in self.form.header:
+            if item.code == code:
+                return item.label
+        for row in self.form.signatures:
+            for sig in row:
+                if sig.field == code:
+                    return sig.label
+        return code
+
+    def field_label(self, code: str) -> str:
+        """Return the Chinese name of a field, as messages show it."""
+        return self._field_label(code)
+
+    def problems(self) -> list[FieldProblem]:
+        """Return the problems found at the last check."""
+        return list(self._problems)
+
+    def blocking_problems(self) -> list[FieldProblem]:
+        """Return the errors that prevent completing the form."""
+        return [p for p in self._problems if p.blocking]
+
+    def open_warnings(self) -> list[FieldProblem]:
+        """Return the warnings not yet accepted with a reason."""
+        return [p for p in self._problems if not p.blocking and p.field not in self._accepted]
+
+    # --- accepted warnings ----------------------------------------------------------
+
+    def set_accepted_warnings(self, accepted: dict[str, str]) -> None:
+        """Show which warnings were accepted, and why (field → reason)."""
+        self._accepted = dict(accepted or {})
+        self.show_problems(self._problems)
+
+    def accepted_warnings(self) -> dict[str, str]:
+        """Return the accepted warnings still raised by the answers (field → reason)."""
+        live = {p.field for p in self._problems if not p.blocking}
+        return {k: v for k, v in self._accepted.items() if k in live}
+
+    def accept_warning(self, field: str, reason: str) -> None:
+        """Accept the warning at a field with a reason the reviewer will read."""
+        reason = reason.strip()
+        if not reason:
+            raise ValueError("接受警告须填写原因")
+        self._accepted[field] = reason
+        self.show_problems(self._problems)
+        self.edited.emit()
+
+    def withdraw_acceptance(self, field: str) -> None:
+        """Take back an accepted warning."""
+        if self._accepted.pop(field, None) is not None:
+            self.show_problems(self._problems)
+            self.edited.emit()
+
+    # --- skip logic -----------------------------------------------------------------
+
+    def _apply_skips(self) -> None:
+        skipped: set[str] = set()
+        for index, code in enumerate(self.order):
+            cell = self.form.fields.get(code)
+            if cell is None or cell.skip is None or code in skipped:
+                continue
+            editor = self.editors.get(code)
+            if editor is None or str(editor.value() or "") != cell.skip.if_value:
+                continue
+            target = self._order_index(cell.skip.goto)
+            skipped.update(self.order[index + 1 : target])
+        if skipped == self._skipped:
+            return
+        self._skipped = skipped
+        for code in self.order:
+            enabled = code not in skipped and not self._read_only
+            if code in self.editors:
+                self.editors[code].set_enabled(enabled)
+            if code in self.frames:
+                self.frames[code].setEnabled(code not in skipped)
+
+    def _order_index(self, goto: str) -> int:
+        if goto in self.order:
+            return self.order.index(goto)
+        for section in self.form.sections:
+            if section.id == goto:
+                first = [
+                    c.field for c in sorted(section.cells, key=lambda c: (c.row, c.col))
+                    if c.field
+                ] if isinstance(section, GridSection) else [section.id]  # fmt: skip
+                if first and first[0] in self.order:
+                    return self.order.index(first[0])
+        return len(self.order)
+
+    def skipped_fields(self) -> set[str]:
+        """Return the fields that skip logic has switched off."""
+        return set(self._skipped)
+
+
+def _pack(boxes: list[QCheckBox], width_px: int, spacing: int) -> list[list[QCheckBox]]:
+    """Greedily fill lines with check boxes so that each line fits the cell's width."""
+    lines: list[list[QCheckBox]] = []
+    used = 0
+    for box in boxes:
+        need = box.sizeHint().width()
+        if lines and used + spacing + need <= width_px:
+            lines[-1].append(box)
+            used += spacing + need
+        else:
+            lines.append([box])
+            used = need
+    return lines
+
+
+def _alignment(align: str) -> Qt.AlignmentFlag:
+    return {
+        "left": Qt.AlignmentFlag.AlignLeft,
+        "right": Qt.AlignmentFlag.AlignRight,
+    }.get(align, Qt.AlignmentFlag.AlignHCenter)

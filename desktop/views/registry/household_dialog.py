@@ -1,0 +1,531 @@
+"""HouseholdDialog: a household's fields, its four counts and its members grid."""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QStyledItemDelegate,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.context import AppServices
+from desktop.services.registry import codes
+from desktop.services.registry.data import HouseholdData, MemberData
+from desktop.services.registry.idcard import check_id, normalize_id
+from desktop.services.registry.service import RegistryError, validate_household
+from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
+from desktop.views.signals import hub
+
+# Members grid: (header, MemberData field, code list or "bool" or None for free text)
+MEMBER_COLUMNS = (
+    ("姓名", "name", None),
+    ("性别", "sex", codes.SEXES),
+    ("证件号码", "id_number", None),
+    ("出生日期", "birth_date", "derived"),
+    ("与户主关系", "relation", codes.RELATIONS),
+    ("民族", "ethnicity", codes.ETHNICITIES),
+    ("政治面貌", "political_status", codes.POLITICAL_STATUSES),
+    ("文化程度", "education", codes.EDUCATIONS),
+    ("在校情况", "schooling", codes.SCHOOLINGS),
+    ("健康状况", "health", codes.HEALTHS),
+    ("劳动能力", "labour_ability", codes.LABOUR_ABILITIES),
+    ("务工情况", "work_status", codes.WORK_STATUSES),
+    ("大病医疗保险", "ins_serious_illness", "bool"),
+    ("城乡居民基本医疗保险", "ins_resident_medical", "bool"),
+    ("城乡居民基本养老保险", "ins_resident_pension", "bool"),
+    ("城镇职工基本养老保险", "ins_employee_pension", "bool"),
+)
+COL_NAME, COL_SEX, COL_ID, COL_BIRTH, COL_RELATION = 0, 1, 2, 3, 4
+NO_COUNT = -1
+ERROR_BRUSH = QBrush(QColor("#ffd6d6"))
+WARNING_BRUSH = QBrush(QColor("#fff0c2"))
+
+
+class CodeDelegate(QStyledItemDelegate):
+    """Edits a coded member column with a combo box of its code list."""
+
+    def __init__(self, choices: tuple[str, ...], parent=None) -> None:
+        super().__init__(parent)
+        self.choices = choices
+
+    def createEditor(self, parent, option, index):
+        """Return a combo box holding the code list."""
+        combo = QComboBox(parent)
+        combo.addItem("")
+        combo.addItems(list(self.choices))
+        return combo
+
+    def setEditorData(self, editor, index):
+        """Select the cell's value in the combo."""
+        editor.setCurrentText(index.data() or "")
+
+    def setModelData(self, editor, model, index):
+        """Write the chosen value to the cell."""
+        model.setData(index, editor.currentText())
+
+
+def _count_spin() -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(NO_COUNT, 99)
+    spin.setSpecialValueText("未填")
+    spin.setValue(NO_COUNT)
+    return spin
+
+
+class HouseholdDialog(QDialog):
+    """Edits one household; a failed save keeps every entry on screen."""
+
+    def __init__(
+        self,
+        services: AppServices,
+        household_id: int | None = None,
+        village_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.saved_id: int | None = None
+        self.resize(1180, 720)
+        if household_id is not None:
+            self.data = services.registry.get_household(household_id)
+        else:
+            self.data = HouseholdData(code="", village_id=village_id)
+        self._loading = False
+        self._close_confirmed = False
+        self._build()
+        self._load(self.data)
+        self._snapshot = self.collect()
+        self._refresh_problems()
+
+    # --- layout --------------------------------------------------------------------
+
+    def _build(self) -> None:
+        title = f"户：{self.data.code}" if self.data.id else "新增户"
+        self.setWindowTitle(f"{title} — 回头看工作台")
+        self.code_edit = QLineEdit()
+        self.village_combo = QComboBox()
+        for v in self.services.registry.village_summaries():
+            self.village_combo.addItem(v.name, v.id)
+        self.group_edit = QLineEdit()
+        self.poverty_combo = QComboBox()
+        self.poverty_combo.addItems(["", *codes.POVERTY_KINDS])
+        self.special_combo = QComboBox()
+        self.special_combo.addItems(["", *codes.SPECIAL_KINDS])
+        self.registered_check = QCheckBox("建档立卡")
+        self.exit_combo = QComboBox()
+        self.exit_combo.addItem(codes.NOT_EXITED, None)
+        for year in codes.EXIT_YEARS:
+            self.exit_combo.addItem(str(year), year)
+        self.income_spin = QDoubleSpinBox()
+        self.income_spin.setRange(-1, 10_000_000)
+        self.income_spin.setDecimals(2)
+        self.income_spin.setSpecialValueText("未填")
+        self.income_spin.setSuffix(" 元")
+        self.phone_edit = QLineEdit()
+        self.bank_name_edit = QLineEdit()
+        self.bank_account_edit = QLineEdit()
+        self.helper_edit = QLineEdit()
+        self.helper_phone_edit = QLineEdit()
+        self.note_edit = QLineEdit()
+        self.count_spins = {
+            "count_hukou": _count_spin(),
+            "count_card": _count_spin(),
+            "count_system": _count_spin(),
+            "count_actual": _count_spin(),
+        }
+        self.cause_checks = {cause: QCheckBox(cause) for cause in codes.POVERTY_CAUSES}
+
+        basics = QGroupBox("基本信息")
+        grid = QGridLayout(basics)
+        pairs = (
+            ("户编号", self.code_edit),
+            ("村", self.village_combo),
+            ("组", self.group_edit),
+            ("贫困户属性", self.poverty_combo),
+            ("特殊群体", self.special_combo),
+            ("", self.registered_check),
+            ("脱贫年度", self.exit_combo),
+            ("人均纯收入", self.income_spin),
+            ("联系电话", self.phone_edit),
+            ("开户银行", self.bank_name_edit),
+            ("银行账号", self.bank_account_edit),
+            ("挂钩帮扶责任人", self.helper_edit),
+            ("帮扶人电话", self.helper_phone_edit),
+            ("备注", self.note_edit),
+        )
+        for i, (label, widget) in enumerate(pairs):
+            row, col = divmod(i, 3)
+            grid.addWidget(QLabel(label), row, col * 2)
+            grid.addWidget(widget, row, col * 2 + 1)
+
+        counts = QGroupBox("人数核对（户口簿、明白卡、系统、实际应一致）")
+        counts_form = QFormLayout(counts)
+        for label, key in (
+            ("户口簿人数", "count_hukou"),
+            ("明白卡人数", "count_card"),
+            ("系统人数", "count_system"),
+            ("实际人数", "count_actual"),
+        ):
+            counts_form.addRow(label, self.count_spins[key])
+        causes = QGroupBox("致贫原因")
+        causes_grid = QGridLayout(causes)
+        for i, check in enumerate(self.cause_checks.values()):
+            causes_grid.addWidget(check, i // 4, i % 4)
+        top = QHBoxLayout()
+        top.addWidget(basics, 3)
+        side = QVBoxLayout()
+        side.addWidget(counts)
+        side.addWidget(causes)
+        top.addLayout(side, 2)
+
+        self.members_table = QTableWidget(0, len(MEMBER_COLUMNS))
+        self.members_table.setHorizontalHeaderLabels([c[0] for c in MEMBER_COLUMNS])
+        self.members_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.members_table.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        for col, (_h, _f, kind) in enumerate(MEMBER_COLUMNS):
+            if isinstance(kind, tuple):
+                self.members_table.setItemDelegateForColumn(col, CodeDelegate(kind, self))
+        self.add_member_button = QPushButton("添加成员")
+        self.remove_member_button = QPushButton("删除成员")
+        self.make_head_button = QPushButton("设为户主…")
+        member_buttons = QHBoxLayout()
+        for b in (self.add_member_button, self.remove_member_button, self.make_head_button):
+            member_buttons.addWidget(b)
+        member_buttons.addStretch(1)
+        members = QGroupBox("家庭成员")
+        members_layout = QVBoxLayout(members)
+        members_layout.addLayout(member_buttons)
+        members_layout.addWidget(self.members_table)
+
+        self.problem_list = QListWidget()
+        self.problem_list.setMaximumHeight(110)
+        self.save_button = QPushButton("保存")
+        self.save_button.setDefault(True)
+        self.close_button = QPushButton("关闭")
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.problem_list, 1)
+        side_buttons = QVBoxLayout()
+        side_buttons.addWidget(self.save_button)
+        side_buttons.addWidget(self.close_button)
+        side_buttons.addStretch(1)
+        bottom.addLayout(side_buttons)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(members, 1)
+        layout.addLayout(bottom)
+
+        self.add_member_button.clicked.connect(self._on_add_member_clicked)
+        self.remove_member_button.clicked.connect(self._on_remove_member_clicked)
+        self.make_head_button.clicked.connect(self._on_make_head_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.close_button.clicked.connect(self.reject)
+        self.members_table.itemChanged.connect(self._on_members_item_changed)
+        for widget in (
+            self.code_edit,
+            self.group_edit,
+            self.phone_edit,
+            self.bank_name_edit,
+            self.bank_account_edit,
+            self.helper_edit,
+            self.helper_phone_edit,
+            self.note_edit,
+        ):
+            widget.textChanged.connect(self._on_field_changed)
+        for combo in (self.village_combo, self.poverty_combo, self.special_combo, self.exit_combo):
+            combo.currentIndexChanged.connect(self._on_field_changed)
+        for spin in (*self.count_spins.values(), self.income_spin):
+            spin.valueChanged.connect(self._on_field_changed)
+        for check in (self.registered_check, *self.cause_checks.values()):
+            check.toggled.connect(self._on_field_changed)
+
+    # --- data in and out -----------------------------------------------------------
+
+    def _load(self, data: HouseholdData) -> None:
+        self._loading = True
+        self.code_edit.setText(data.code)
+        index = self.village_combo.findData(data.village_id)
+        self.village_combo.setCurrentIndex(max(index, 0))
+        self.group_edit.setText(data.group_name)
+        self.poverty_combo.setCurrentText(data.poverty_kind)
+        self.special_combo.setCurrentText(data.special_kind)
+        self.registered_check.setChecked(data.is_registered)
+        self.exit_combo.setCurrentIndex(max(self.exit_combo.findData(data.exit_year), 0))
+        self.income_spin.setValue(-1 if data.income_per_capita is None else data.income_per_capita)
+        self.phone_edit.setText(data.phone)
+        self.bank_name_edit.setText(data.bank_name)
+        self.bank_account_edit.setText(
+            display_account(data.bank_account, self.services.user, detail=True)
+        )
+        self.helper_edit.setText(data.helper_name)
+        self.helper_phone_edit.setText(data.helper_phone)
+        self.note_edit.setText(data.note)
+        for key, spin in self.count_spins.items():
+            value = getattr(data, key)
+            spin.setValue(NO_COUNT if value is None else value)
+        for cause, check in self.cause_checks.items():
+            check.setChecked(cause in data.poverty_causes)
+        self.members_table.setRowCount(0)
+        for member in data.members:
+            self._append_member_row(member)
+        self._loading = False
+
+    def _append_member_row(self, member: MemberData) -> None:
+        table = self.members_table
+        row = table.rowCount()
+        table.insertRow(row)
+        for col, (_h, field, kind) in enumerate(MEMBER_COLUMNS):
+            value = getattr(member, field)
+            if kind == "bool":
+                item = QTableWidgetItem()
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            elif kind == "derived":
+                item = QTableWidgetItem(value.isoformat() if value else "")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            elif field == "id_number":
+                # Roles without the right to full ID numbers see them masked, even here.
+                item = QTableWidgetItem(display_id(value or "", self.services.user, detail=True))
+            else:
+                item = QTableWidgetItem(value or "")
+            if col == COL_NAME:
+                item.setData(Qt.ItemDataRole.UserRole, (member.id, copy.deepcopy(member)))
+            table.setItem(row, col, item)
+
+    def collect(self) -> HouseholdData:
+        """Return the household as the screen shows it now."""
+        data = copy.deepcopy(self.data)
+        data.code = self.code_edit.text().strip()
+        data.village_id = self.village_combo.currentData()
+        data.group_name = self.group_edit.text().strip()
+        data.poverty_kind = self.poverty_combo.currentText()
+        data.special_kind = self.special_combo.currentText()
+        data.is_registered = self.registered_check.isChecked()
+        data.exit_year = self.exit_combo.currentData()
+        income = self.income_spin.value()
+        data.income_per_capita = None if income < 0 else income
+        data.phone = self.phone_edit.text().strip()
+        data.bank_name = self.bank_name_edit.text().strip()
+        data.bank_account = keep_unmasked(
+            self.bank_account_edit.text().strip(), self.data.bank_account
+        )
+        data.helper_name = self.helper_edit.text().strip()
+        data.helper_phone = self.helper_phone_edit.text().strip()
+        data.note = self.note_edit.text().strip()
+        for key, spin in self.count_spins.items():
+            setattr(data, key, None if spin.value() == NO_COUNT else spin.value())
+        data.poverty_causes = [c for c, check in self.cause_checks.items() if check.isChecked()]
+        data.members = [self._member_at(row) for row in range(self.members_table.rowCount())]
+        return data
+
+    def _member_at(self, row: int) -> MemberData:
+        table = self.members_table
+        stored = table.item(row, COL_NAME).data(Qt.ItemDataRole.UserRole)
+        member = copy.deepcopy(stored[1]) if stored else MemberData(name="")
+        for col, (_h, field, kind) in enumerate(MEMBER_COLUMNS):
+            item = table.item(row, col)
+            if kind == "bool":
+                setattr(member, field, item.checkState() == Qt.CheckState.Checked)
+            elif kind == "derived":
+                continue
+            else:
+                text = (item.text() if item else "").strip()
+                if field == "id_number":
+                    text = keep_unmasked(text, member.id_number)
+                    text = normalize_id(text)
+                setattr(member, field, text)
+        check = check_id(member.id_number) if member.id_number else None
+        member.birth_date = check.birth_date if check and check.ok else member.birth_date
+        return member
+
+    def is_dirty(self) -> bool:
+        """True when the screen differs from what was last loaded or saved."""
+        return self.collect() != self._snapshot
+
+    # --- validation ----------------------------------------------------------------
+
+    def _refresh_problems(self) -> None:
+        data = self.collect()
+        problems = validate_household(data)
+        self.problem_list.clear()
+        table = self.members_table
+        self.members_table.blockSignals(True)
+        for row in range(table.rowCount()):
+            for col in (COL_ID, COL_SEX, COL_NAME):
+                item = table.item(row, col)
+                if item is not None:
+                    item.setBackground(QBrush())
+                    item.setToolTip("")
+        for p in problems:
+            item = QListWidgetItem(("错误：" if p.blocking else "提示：") + p.message)
+            item.setForeground(QBrush(QColor("#b00020" if p.blocking else "#8a5a00")))
+            self.problem_list.addItem(item)
+            if p.member_index is not None and p.member_index < table.rowCount():
+                col = {"id_number": COL_ID, "sex": COL_SEX, "name": COL_NAME}.get(p.field)
+                if col is not None and table.item(p.member_index, col) is not None:
+                    cell = table.item(p.member_index, col)
+                    cell.setBackground(ERROR_BRUSH if p.blocking else WARNING_BRUSH)
+                    cell.setToolTip(p.message)
+        self.members_table.blockSignals(False)
+        if not problems:
+            self.problem_list.addItem("没有发现问题")
+
+    # --- slots ---------------------------------------------------------------------
+
+    def _on_field_changed(self, *_args) -> None:
+        if not self._loading:
+            self._refresh_problems()
+
+    def _on_members_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        if item.column() == COL_ID:
+            number = self._member_at(item.row()).id_number
+            check = check_id(number) if number else None
+            self.members_table.blockSignals(True)
+            birth = self.members_table.item(item.row(), COL_BIRTH)
+            if birth is not None:
+                ok = check is not None and check.birth_date is not None and check.ok
+                birth.setText(check.birth_date.isoformat() if ok else "")
+            sex_item = self.members_table.item(item.row(), COL_SEX)
+            if check and check.ok and sex_item is not None and not sex_item.text():
+                sex_item.setText(check.sex)  # sex follows the ID when not yet entered
+            self.members_table.blockSignals(False)
+        self._refresh_problems()
+
+    def _on_add_member_clicked(self) -> None:
+        relation = "" if self.members_table.rowCount() else codes.HEAD_RELATION
+        self._loading = True
+        self._append_member_row(MemberData(name="", relation=relation, ethnicity="汉族"))
+        self._loading = False
+        row = self.members_table.rowCount() - 1
+        self.members_table.setCurrentCell(row, COL_NAME)
+        self.members_table.editItem(self.members_table.item(row, COL_NAME))
+        self._refresh_problems()
+
+    def _on_remove_member_clicked(self) -> None:
+        row = self.members_table.currentRow()
+        if row < 0:
+            return
+        name = self.members_table.item(row, COL_NAME).text() or f"第{row + 1}名成员"
+        answer = QMessageBox.question(self, "删除成员", f"从本户删除“{name}”？保存后才生效。")
+        if answer == QMessageBox.StandardButton.Yes:
+            self.members_table.removeRow(row)
+            self._refresh_problems()
+
+    def _on_make_head_clicked(self) -> None:
+        row = self.members_table.currentRow()
+        if row < 0:
+            QMessageBox.information(self, "设为户主", "请先在成员表中选中新的户主")
+            return
+        old_rows = [
+            r
+            for r in range(self.members_table.rowCount())
+            if self.members_table.item(r, COL_RELATION).text() == codes.HEAD_RELATION and r != row
+        ]
+        new_relation = "其他"
+        if old_rows:
+            old_name = self.members_table.item(old_rows[0], COL_NAME).text()
+            choices = [r for r in codes.RELATIONS if r != codes.HEAD_RELATION]
+            new_relation, ok = QInputDialog.getItem(
+                self, "原户主的新关系", f"“{old_name}”与新户主的关系：", choices, 0, False
+            )
+            if not ok:
+                return
+        self.members_table.blockSignals(True)
+        for r in old_rows:
+            self.members_table.item(r, COL_RELATION).setText(new_relation)
+        self.members_table.item(row, COL_RELATION).setText(codes.HEAD_RELATION)
+        self.members_table.blockSignals(False)
+        self._refresh_problems()
+
+    def _on_save_clicked(self) -> None:
+        self.save()
+
+    def save(self) -> bool:
+        """Save the household; on failure show why and keep every entry on screen."""
+        data = self.collect()
+        try:
+            self.saved_id = self.services.registry.save_household(data)
+        except RegistryError as exc:
+            QMessageBox.warning(self, "未能保存", f"未能保存：{exc}")
+            return False
+        self.data = self.services.registry.get_household(self.saved_id)
+        self._load(self.data)
+        self._snapshot = self.collect()
+        self._refresh_problems()
+        self.setWindowTitle(f"户：{self.data.code} — 回头看工作台")
+        hub().household_changed.emit(self.saved_id)
+        hub().registry_changed.emit()
+        return True
+
+    def may_close(self) -> bool:
+        """Ask before throwing unsaved entries away; True when the dialog may close."""
+        if self._close_confirmed or not self.is_dirty():
+            return True
+        answer = QMessageBox.question(
+            self,
+            "未保存的修改",
+            "本户有未保存的修改，是否保存？",
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if answer == QMessageBox.StandardButton.Cancel:
+            return False
+        return answer == QMessageBox.StandardButton.Discard or self.save()
+
+    def closeEvent(self, event) -> None:
+        """Closing the window asks about unsaved edits first."""
+        if not self.may_close():
+            event.ignore()
+            return
+        self._close_confirmed = True  # QDialog.closeEvent calls reject(): do not ask twice
+        super().closeEvent(event)
+        self._close_confirmed = False
+
+    def reject(self) -> None:
+        """Esc and 关闭 ask about unsaved edits first."""
+        if self.may_close():
+            super().reject()
+
+    @classmethod
+    def edit(
+        cls,
+        services: AppServices,
+        household_id: int | None,
+        parent: QWidget | None = None,
+        village_id: int | None = None,
+    ) -> tuple[int | None, bool]:
+        """Open the dialog; return (household id, saved)."""
+        dialog = cls(services, household_id, village_id, parent)
+        dialog.exec()
+        return dialog.saved_id, dialog.saved_id is not None

@@ -1,0 +1,1 @@
+"""Qt dialogs for the roster import (preview, mapping, result) and export."""

@@ -1,0 +1,1 @@
+"""Qt dialogs for users, sign-in, the audit log, history and backups."""

@@ -1,0 +1,195 @@
+"""BackupDialog (back up to a folder, restore from a file) and the start-up guard."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.database import upgrade
+from desktop.models.safety import ACTION_BACKUP, ACTION_RESTORE
+from desktop.paths import backups_dir
+from desktop.services.context import AppServices
+from desktop.services.safety import backup as backup_service
+from desktop.services.safety.auth import CHANGE_SETTINGS, RESTORE_BACKUP, can
+from desktop.services.safety.backup import (
+    AlreadyOpenError,
+    BackupError,
+    DatabaseLock,
+    check_file,
+)
+from desktop.views.signals import hub
+
+
+class BackupDialog(QDialog):
+    """Automatic backups at a glance, back up to a folder, restore from a checked file."""
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.db_path = Path(services.db_path) if services.db_path else None
+        self.setWindowTitle("备份与恢复")
+        self.backups_list = QListWidget()
+        self.generations_spin = QSpinBox()
+        self.generations_spin.setRange(1, backup_service.MAX_GENERATIONS)
+        self.generations_spin.setValue(backup_service.generations())
+        self.generations_spin.setSuffix(" 份")
+        self.generations_spin.setEnabled(can(services.user, CHANGE_SETTINGS))
+        self.generations_spin.valueChanged.connect(self._on_generations_spin_value_changed)
+        self.backup_button = QPushButton("备份到文件夹（如U盘）…")
+        self.backup_button.clicked.connect(self._on_backup_button_clicked)
+        self.restore_button = QPushButton("从备份文件恢复…")
+        self.restore_button.setEnabled(can(services.user, RESTORE_BACKUP))
+        if not self.restore_button.isEnabled():
+            self.restore_button.setToolTip("只有管理员可以恢复数据库")
+        self.restore_button.clicked.connect(self._on_restore_button_clicked)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+        keep = QHBoxLayout()
+        keep.addWidget(QLabel("自动备份保留最近"))
+        keep.addWidget(self.generations_spin)
+        keep.addStretch()
+        actions = QHBoxLayout()
+        actions.addWidget(self.backup_button)
+        actions.addWidget(self.restore_button)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"自动备份（每天启动时一次，升级前一次）：{backups_dir()}"))
+        layout.addWidget(self.backups_list)
+        layout.addLayout(keep)
+        layout.addLayout(actions)
+        layout.addWidget(self.status_label)
+        layout.addWidget(buttons)
+        self.resize(560, 420)
+        self._load()
+
+    def _load(self) -> None:
+        self.backups_list.clear()
+        if self.db_path is None:
+            return
+        for info in backup_service.list_backups(self.db_path):
+            self.backups_list.addItem(
+                f"{info.at:%Y-%m-%d %H:%M}  {info.kind_label}  {info.path.name}"
+            )
+
+    def _on_generations_spin_value_changed(self, value: int) -> None:
+        backup_service.set_generations(value)
+
+    def backup_to(self, folder: Path) -> Path | None:
+        """Back up into a folder, log it and say where; None after an error shown to the user."""
+        try:
+            target = backup_service.backup_to_folder(self.db_path, folder)
+        except BackupError as exc:
+            self.status_label.setText(str(exc))
+            return None
+        self.services.audit.log(ACTION_BACKUP, "database", note=f"备份到 {target}")
+        self.status_label.setText(f"已备份到 {target}")
+        return target
+
+    def restore_from(self, source: Path) -> bool:
+        """Check a backup, ask, swap it in and reopen; True when restored."""
+        check = check_file(source)
+        if not check.ok:
+            QMessageBox.warning(self, "不能恢复", f"{check.message}\n\n当前数据库未作任何改动。")
+            return False
+        answer = QMessageBox.question(
+            self,
+            "确认恢复",
+            f"用备份文件\n{source}\n替换当前数据库？\n\n"
+            "备份之后所做的修改将不在恢复后的数据库中；当前数据库会先另存一份到自动备份文件夹。",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        engine = self.services.engine
+        engine.dispose()  # every connection closed: the file can be swapped
+        try:
+            kept = backup_service.restore(source, self.db_path, backups_dir())
+        except BackupError as exc:
+            QMessageBox.warning(self, "不能恢复", str(exc))
+            return False
+        upgrade(engine, backup_dir=backups_dir())  # an older backup gets the current schema
+        self.services.audit.log(
+            ACTION_RESTORE, "database", note=f"从 {source} 恢复；原数据库另存为 {kept}"
+        )
+        self.status_label.setText(f"已恢复。原数据库另存为 {kept}")
+        self._load()
+        hub().registry_changed.emit()
+        hub().problems_changed.emit()
+        return True
+
+    def _on_backup_button_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "选择备份到的文件夹（如U盘）")
+        if folder:
+            self.backup_to(Path(folder))
+
+    def _on_restore_button_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "选择备份文件", str(backups_dir()), "数据库备份 (*.sqlite3);;所有文件 (*)"
+        )
+        if path:
+            self.restore_from(Path(path))
+
+    @classmethod
+    def run(cls, services: AppServices, parent: QWidget | None = None) -> tuple[None, bool]:
+        """Show the dialog (menu 文件 → 备份与恢复)."""
+        cls(services, parent).exec()
+        return None, True
+
+
+def startup_guard(db_path: Path, parent: QWidget | None = None) -> DatabaseLock | None:
+    """Before opening the database: local disk, one window, quick check, daily backup.
+
+    Returns the held lock (keep it until the window closes), or None when the app should stop;
+    a damaged file gets the offer to restore the newest good backup.
+    """
+    try:
+        report = backup_service.startup(Path(db_path))
+    except BackupError as exc:
+        QMessageBox.critical(parent, "数据库位置不可用", str(exc))
+        return None
+    except AlreadyOpenError as exc:
+        QMessageBox.warning(parent, "数据库已打开", str(exc))
+        return None
+    if report.check.ok:
+        return report.lock
+    good = report.newest_good
+    if good is None:
+        QMessageBox.critical(
+            parent,
+            "数据库已损坏",
+            f"{report.check.message}\n\n没有找到完好的自动备份。请用“huitoukan restore”从U盘上的"
+            "备份恢复，或联系技术人员。",
+        )
+        report.lock.release()
+        return None
+    answer = QMessageBox.question(
+        parent,
+        "数据库已损坏",
+        f"{report.check.message}\n\n是否用最近的完好备份恢复？\n"
+        f"{good.at:%Y-%m-%d %H:%M}（{good.kind_label}）\n\n"
+        "损坏的文件会另存一份，不会丢弃。",
+    )
+    if answer != QMessageBox.StandardButton.Yes:
+        report.lock.release()
+        return None
+    try:
+        backup_service.restore(good.path, Path(db_path))
+    except BackupError as exc:
+        QMessageBox.critical(parent, "恢复失败", str(exc))
+        report.lock.release()
+        return None
+    return report.lock

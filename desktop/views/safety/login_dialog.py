@@ -1,0 +1,89 @@
+"""LoginDialog: sign in, or on first run create the administrator."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.services.context import AppServices, CurrentUser
+from desktop.services.safety.auth import MIN_PASSWORD_LENGTH, AuthError
+from desktop.views.signals import hub
+
+
+class LoginDialog(QDialog):
+    """Asks for a name and a password; the first run creates the administrator instead."""
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.user: CurrentUser | None = None
+        self.first_run = not services.auth.has_users()
+        self.setWindowTitle("首次使用：创建管理员" if self.first_run else "登录回头看工作台")
+        intro = QLabel(
+            "这是第一次使用本数据库。请设置管理员的用户名和密码；管理员可以再添加录入员和审核员。"
+            if self.first_run
+            else "请输入用户名和密码。每一处修改都会记下操作人。"
+        )
+        intro.setWordWrap(True)
+        self.name_edit = QLineEdit()
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.confirm_edit = QLineEdit()
+        self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("用户名", self.name_edit)
+        form.addRow("密码", self.password_edit)
+        if self.first_run:
+            self.password_edit.setPlaceholderText(f"至少 {MIN_PASSWORD_LENGTH} 位")
+            form.addRow("再输一次", self.confirm_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("创建并登录" if self.first_run else "登录")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(380)
+
+    def _on_buttons_accepted(self) -> None:
+        name, password = self.name_edit.text(), self.password_edit.text()
+        try:
+            if self.first_run:
+                if password != self.confirm_edit.text():
+                    raise AuthError("两次输入的密码不一致")
+                self.user = self.services.auth.create_first_admin(name, password)
+            else:
+                self.user = self.services.auth.sign_in(name, password)
+        except AuthError as exc:
+            self.error_label.setText(str(exc))
+            self.password_edit.setFocus()
+            return
+        self.accept()
+
+    @classmethod
+    def sign_in(
+        cls, services: AppServices, parent: QWidget | None = None
+    ) -> tuple[CurrentUser | None, bool]:
+        """Show the dialog; on success set services.user and tell the views; (user, accepted)."""
+        dialog = cls(services, parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.user is not None
+        if accepted:
+            services.user = dialog.user
+            hub().user_changed.emit()
+        return dialog.user, accepted

@@ -1,0 +1,175 @@
+"""UsersDialog: the administrator adds users, changes roles, resets passwords, disables users."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.models.safety import ROLE_LABELS
+from desktop.services.context import AppServices
+from desktop.services.safety.auth import MANAGE_USERS, ROLES, AuthError, UserInfo, can
+
+COLUMNS = ("用户名", "角色", "状态", "上次登录")
+
+
+class AddUserDialog(QDialog):
+    """Name, role and first password of a new user."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("添加用户")
+        self.name_edit = QLineEdit()
+        self.role_combo = QComboBox()
+        for role in ROLES:
+            self.role_combo.addItem(ROLE_LABELS[role], role)
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow("用户名", self.name_edit)
+        form.addRow("角色", self.role_combo)
+        form.addRow("初始密码", self.password_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("添加")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+
+class UsersDialog(QDialog):
+    """Lists the users; administrators change them here (every change is logged)."""
+
+    def __init__(self, services: AppServices, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.users: list[UserInfo] = []
+        self.setWindowTitle("用户管理")
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.setWordWrap(True)
+        self.add_button = QPushButton("添加用户…")
+        self.role_combo = QComboBox()
+        for role in ROLES:
+            self.role_combo.addItem(ROLE_LABELS[role], role)
+        self.role_button = QPushButton("设为所选角色")
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password_edit.setPlaceholderText("新密码")
+        self.password_button = QPushButton("重置密码")
+        self.active_button = QPushButton("停用/启用")
+        self.add_button.clicked.connect(self._on_add_button_clicked)
+        self.role_button.clicked.connect(self._on_role_button_clicked)
+        self.password_button.clicked.connect(self._on_password_button_clicked)
+        self.active_button.clicked.connect(self._on_active_button_clicked)
+        allowed = can(services.user, MANAGE_USERS)
+        for w in (self.add_button, self.role_button, self.password_button, self.active_button):
+            w.setEnabled(allowed)
+        row = QHBoxLayout()
+        for w in (self.add_button, self.role_combo, self.role_button, self.password_edit,
+                  self.password_button, self.active_button):  # fmt: skip
+            row.addWidget(w)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        if not allowed:
+            layout.addWidget(QLabel("只有管理员可以管理用户。"))
+        layout.addWidget(self.table)
+        layout.addLayout(row)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+        self.resize(720, 400)
+        self._load()
+
+    def _load(self) -> None:
+        self.users = self.services.auth.users()
+        self.table.setRowCount(len(self.users))
+        for r, u in enumerate(self.users):
+            last = f"{u.last_sign_in:%Y-%m-%d %H:%M}" if u.last_sign_in else "从未登录"
+            for c, value in enumerate(
+                (u.name, u.role_label, "启用" if u.active else "已停用", last)
+            ):
+                self.table.setItem(r, c, QTableWidgetItem(value))
+
+    def _selected(self) -> UserInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.error_label.setText("请先在表中选择一名用户")
+            return None
+        return self.users[rows[0].row()]
+
+    def _apply(self, action) -> bool:
+        try:
+            action()
+        except AuthError as exc:
+            self.error_label.setText(str(exc))
+            return False
+        self.error_label.clear()
+        self._load()
+        return True
+
+    def add_user(self, name: str, role: str, password: str) -> bool:
+        """Add a user; errors show in the dialog."""
+        return self._apply(
+            lambda: self.services.auth.add_user(self.services.user, name, role, password)
+        )
+
+    def _on_add_button_clicked(self) -> None:
+        dialog = AddUserDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.add_user(
+                dialog.name_edit.text(),
+                dialog.role_combo.currentData(),
+                dialog.password_edit.text(),
+            )
+
+    def _on_role_button_clicked(self) -> None:
+        user = self._selected()
+        if user:
+            role = self.role_combo.currentData()
+            self._apply(lambda: self.services.auth.set_role(self.services.user, user.id, role))
+
+    def _on_password_button_clicked(self) -> None:
+        user = self._selected()
+        if user:
+            pw = self.password_edit.text()
+            if self._apply(
+                lambda: self.services.auth.reset_password(self.services.user, user.id, pw)
+            ):
+                self.password_edit.clear()
+
+    def _on_active_button_clicked(self) -> None:
+        user = self._selected()
+        if user:
+            self._apply(
+                lambda: self.services.auth.set_active(self.services.user, user.id, not user.active)
+            )
+
+    @classmethod
+    def run(cls, services: AppServices, parent: QWidget | None = None) -> tuple[None, bool]:
+        """Show the dialog (menu 工具 → 用户管理)."""
+        cls(services, parent).exec()
+        return None, True

@@ -1,0 +1,130 @@
+"""The household dialog: edit, save, keep entries on failure, ask before losing edits."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from desktop.services.context import AppServices
+from desktop.services.registry.idcard import make_id
+from desktop.views.registry.household_dialog import (
+    COL_ID,
+    COL_NAME,
+    COL_RELATION,
+    COL_SEX,
+    HouseholdDialog,
+)
+
+
+@pytest.fixture
+def services(demo_engine):
+    return AppServices(engine=demo_engine)
+
+
+@pytest.fixture
+def household_id(services):
+    return services.registry.household_rows()[0].id
+
+
+def _dialog(qtbot, services, household_id):
+    dialog = HouseholdDialog(services, household_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_edit_phone_and_add_member_saves_to_the_database(qtbot, services, household_id):
+    dialog = _dialog(qtbot, services, household_id)
+    before = len(dialog.collect().members)
+    dialog.phone_edit.clear()
+    qtbot.keyClicks(dialog.phone_edit, "13712345678")
+    dialog.add_member_button.click()
+    row = dialog.members_table.rowCount() - 1
+    dialog.members_table.item(row, COL_NAME).setText("新成员")
+    dialog.members_table.item(row, COL_RELATION).setText("之子")
+    new_id = make_id("430922", datetime.date(2012, 9, 9), 21)
+    dialog.members_table.item(row, COL_ID).setText(new_id)
+    assert dialog.members_table.item(row, COL_SEX).text() == "男"  # derived from the ID
+    assert dialog.is_dirty()
+    assert dialog.save()
+    saved = services.registry.get_household(household_id)
+    assert saved.phone == "13712345678"
+    assert len(saved.members) == before + 1
+    assert saved.members[-1].birth_date == datetime.date(2012, 9, 9)
+    assert not dialog.is_dirty()
+
+
+def test_failed_save_keeps_entries_and_says_why(qtbot, services, household_id, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a: shown.append(a[2]))
+    dialog = _dialog(qtbot, services, household_id)
+    dialog.phone_edit.setText("13000000000")
+    dialog.members_table.item(0, COL_RELATION).setText("配偶")  # now no head
+    assert not dialog.save()
+    assert "户主" in shown[0]
+    assert dialog.phone_edit.text() == "13000000000"
+    assert dialog.members_table.item(0, COL_RELATION).text() == "配偶"
+    assert services.registry.get_household(household_id).phone != "13000000000"
+    problems = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert any("户主应有且只有一人" in p for p in problems)
+
+
+def test_invalid_id_is_marked_at_the_cell(qtbot, services, household_id):
+    dialog = _dialog(qtbot, services, household_id)
+    item = dialog.members_table.item(0, COL_ID)
+    item.setText(item.text()[:-1] + ("0" if item.text()[-1] != "0" else "1"))
+    assert "校验码" in dialog.members_table.item(0, COL_ID).toolTip()
+
+
+def test_closing_with_unsaved_edits_asks_and_cancel_keeps_the_dialog(
+    qtbot, services, household_id, monkeypatch
+):
+    asked = []
+
+    def answer(*args, **kwargs):
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    dialog = _dialog(qtbot, services, household_id)
+    dialog.note_edit.setText("家中新添一口人")
+    dialog.close()
+    assert asked and "未保存" in asked[0]
+    assert dialog.isVisible()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    dialog.close()
+    assert not dialog.isVisible()
+    assert services.registry.get_household(household_id).note != "家中新添一口人"
+
+
+def test_change_head(qtbot, services, household_id, monkeypatch):
+    dialog = _dialog(qtbot, services, household_id)
+    if dialog.members_table.rowCount() < 2:
+        pytest.skip("the first demo household has one member")
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("之父", True))
+    dialog.members_table.setCurrentCell(1, COL_NAME)
+    dialog.make_head_button.click()
+    assert dialog.members_table.item(1, COL_RELATION).text() == "户主"
+    assert dialog.members_table.item(0, COL_RELATION).text() == "之父"
+    new_head = dialog.members_table.item(1, COL_NAME).text()
+    assert dialog.save()
+    assert services.registry.get_household(household_id).head_name == new_head
+    row = next(r for r in services.registry.household_rows() if r.id == household_id)
+    assert row.head_name == new_head
+
+
+def test_a_clerk_sees_masked_ids_and_saving_keeps_the_real_ones(qtbot, services, household_id):
+    from desktop.services.context import CurrentUser
+
+    real = services.registry.get_household(household_id).members[0].id_number
+    services.user = CurrentUser(name="录入员甲", role="clerk")
+    dialog = _dialog(qtbot, services, household_id)
+    shown = dialog.members_table.item(0, COL_ID).text()
+    if shown == real:
+        pytest.skip("clerks may see full ID numbers under the current policy")
+    assert "*" in shown and shown.startswith(real[:6]) and shown.endswith(real[-4:])
+    dialog.phone_edit.setText("13911112222")
+    assert dialog.save()
+    assert services.registry.get_household(household_id).members[0].id_number == real

@@ -1,0 +1,78 @@
+"""BackupDialog and the start-up guard: backup to a folder, restore, damaged file at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from desktop.services.context import AppServices, CurrentUser
+from desktop.services.safety import backup as backup_service
+
+
+def _damage(path: Path) -> None:
+    with path.open("r+b") as f:
+        f.seek(path.stat().st_size // 2)
+        f.write(b"\xff" * 8192)
+
+
+def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch):
+    from desktop.views.safety.backup_dialog import BackupDialog
+
+    path = Path(demo_engine.url.database)
+    services = AppServices(engine=demo_engine, db_path=path, user=CurrentUser("王站长", "admin"))
+    dialog = BackupDialog(services)
+    qtbot.addWidget(dialog)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    copy = dialog.backup_to(stick)
+    assert copy is not None and "已备份到" in dialog.status_label.text()
+    hid = services.registry.household_rows()[0].id
+    services.registry.delete_household(hid)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    assert dialog.restore_from(copy)
+    assert any(r.id == hid for r in services.registry.household_rows())  # back again
+    assert "原数据库另存为" in dialog.status_label.text()
+    assert dialog.backups_list.count() >= 1
+
+
+def test_clerk_cannot_restore(engine, db_path, qtbot):
+    from desktop.views.safety.backup_dialog import BackupDialog
+
+    services = AppServices(engine=engine, db_path=db_path, user=CurrentUser("李", "clerk"))
+    dialog = BackupDialog(services)
+    qtbot.addWidget(dialog)
+    assert not dialog.restore_button.isEnabled()
+    assert not dialog.generations_spin.isEnabled()
+
+
+def test_startup_guard_offers_the_newest_good_backup(demo_engine, qtbot, monkeypatch):
+    from desktop.views.safety.backup_dialog import startup_guard
+
+    path = Path(demo_engine.url.database)
+    demo_engine.dispose()
+    lock = startup_guard(path)  # makes today's backup
+    assert lock is not None and lock.held
+    lock.release()
+    _damage(path)
+    asked = []
+    monkeypatch.setattr(
+        QMessageBox,
+        "question",
+        lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.Yes,
+    )
+    lock = startup_guard(path)
+    assert lock is not None and "损坏" in asked[0]
+    assert backup_service.check_file(path).ok
+    lock.release()
+
+
+def test_startup_guard_refuses_a_second_window(db_path, qtbot, monkeypatch):
+    from desktop.views.safety.backup_dialog import startup_guard
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: shown.append(a[2]))
+    first = startup_guard(db_path)
+    assert startup_guard(db_path) is None
+    assert "另一个回头看工作台窗口" in shown[0]
+    first.release()

@@ -1,0 +1,40 @@
+"""LoginDialog: first run creates the administrator; a wrong password keeps the entries."""
+
+from __future__ import annotations
+
+from desktop.services.context import AppServices
+
+
+def test_first_run_creates_the_administrator(engine, qtbot):
+    from desktop.views.safety.login_dialog import LoginDialog
+
+    services = AppServices(engine=engine)
+    dialog = LoginDialog(services)
+    qtbot.addWidget(dialog)
+    assert dialog.first_run and dialog.ok_button.text() == "创建并登录"
+    dialog.name_edit.setText("王站长")
+    dialog.password_edit.setText("secret-1")
+    dialog.confirm_edit.setText("secret-2")
+    dialog._on_buttons_accepted()
+    assert dialog.error_label.text() == "两次输入的密码不一致"
+    dialog.confirm_edit.setText("secret-1")
+    dialog._on_buttons_accepted()
+    assert dialog.user.name == "王站长" and dialog.user.role == "admin"
+
+
+def test_wrong_password_shows_why_and_keeps_the_name(engine, qtbot):
+    from desktop.views.safety.login_dialog import LoginDialog
+
+    services = AppServices(engine=engine)
+    services.auth.create_first_admin("王站长", "secret-1")
+    dialog = LoginDialog(services)
+    qtbot.addWidget(dialog)
+    assert not dialog.first_run
+    dialog.name_edit.setText("王站长")
+    dialog.password_edit.setText("wrong-pw")
+    dialog._on_buttons_accepted()
+    assert "用户名或密码不正确" in dialog.error_label.text()
+    assert dialog.name_edit.text() == "王站长" and dialog.user is None
+    dialog.password_edit.setText("secret-1")
+    dialog._on_buttons_accepted()
+    assert dialog.user.name == "王站长"
