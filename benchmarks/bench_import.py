@@ -115,11 +115,12 @@ def xls_comparison(xlsx: Path, rows: int = 60000) -> None:
 
 def timed_import(path: Path, profiler: cProfile.Profile | None):
     """Import the roster into a new database, audited as in the window and on the command line."""
+    from desktop.services.actor import cli_actor
     from desktop.services.safety import audit as audit_service
 
     with tempfile.TemporaryDirectory() as folder:
         engine = open_database(Path(folder) / "import.sqlite3")
-        audit_service.attach(engine, audit_service.cli_actor)
+        audit_service.attach(engine, cli_actor)
         if profiler:
             profiler.enable()
         result = import_roster(engine, path)

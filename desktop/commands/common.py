@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import sys
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from sqlalchemy import Engine
 
 from desktop.models.database import DatabaseError, open_database
 from desktop.paths import backups_dir, default_db_path
+from desktop.services.actor import cli_actor
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +47,7 @@ def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
     except DatabaseError as exc:
         fail(str(exc))
         raise  # unreachable; fail exits
-    audit_service.attach(engine, audit_service.cli_actor)
+    audit_service.attach(engine, cli_actor)
     return engine
 
 
@@ -61,11 +61,3 @@ def fail(message: str, code: int = 2) -> None:
     """Print a message to stderr and exit."""
     print(message, file=sys.stderr)
     sys.exit(code)
-
-
-def os_user() -> str:
-    """Return the operating-system user, under whose name command-line changes are logged."""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "命令行"

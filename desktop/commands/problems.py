@@ -6,7 +6,8 @@ import argparse
 import datetime
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db, os_user
+from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.services.actor import os_user
 
 
 def _date(text: str) -> datetime.date:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db, os_user
+from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.services.actor import os_user
 from desktop.services.roster.template import write_template
 from desktop.services.roster.workbook_io import (
     RosterError,
@@ -71,7 +72,7 @@ def run_export(args: argparse.Namespace) -> int:
         rows = export_roster(engine, args.out, full_ids=args.full_ids)
     except OSError as exc:
         fail(f"无法写出文件 {args.out}：{exc}", 1)
-    from desktop.services.context import CurrentUser
+    from desktop.services.actor import CurrentUser
     from desktop.services.safety.audit import AuditService
 
     # Logged under the operating-system user; whoever runs commands holds the whole file.

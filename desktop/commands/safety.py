@@ -13,13 +13,14 @@ import getpass
 import sys
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db, os_user
+from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.errors import AppError
 from desktop.models.database import head_revisions
 from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS
 from desktop.paths import backups_dir, default_db_path
-from desktop.services.context import CurrentUser
-from desktop.services.safety.audit import AuditService, acting_as, cli_actor
-from desktop.services.safety.auth import ROLES, AuthError, AuthService
+from desktop.services.actor import CurrentUser, cli_actor, os_user
+from desktop.services.safety.audit import AuditService, acting_as
+from desktop.services.safety.auth import ROLES, AuthService
 from desktop.services.safety.backup import (
     AlreadyOpenError,
     BackupError,
@@ -193,7 +194,7 @@ def run_user_add(args: argparse.Namespace) -> int:
                     auth.create_first_admin(args.name, password)
                 else:
                     auth.add_user(_cli_user(), args.name, role, password)
-        except AuthError as exc:
+        except AppError as exc:  # AuthError, PermissionDeniedError
             fail(str(exc), 1)
         finally:
             engine.dispose()

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
 
+from desktop.errors import AppError
+
 # SQLite's WAL-reset bug (fixed in 3.51.3) needs two connections to one file writing or
 # checkpointing at the same moment. The application cannot produce that: each engine holds ONE
 # connection (see make_engine) and a second process is refused by the instance lock, so Python's
@@ -30,7 +32,7 @@ def sqlite_version() -> str:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-class DatabaseError(Exception):
+class DatabaseError(AppError):
     """A database file cannot be opened; the message is for the user, in Chinese."""
 
 

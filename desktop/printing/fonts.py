@@ -25,6 +25,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfbase.ttfonts import TTFont
 
+from desktop.errors import FontError
 from desktop.paths import resources_dir
 
 # (file name, index inside a .ttc, role label shown to the user)
@@ -46,10 +47,6 @@ LINUX_DIRS = (
 )
 # Characters that need no glyph: they are spacing or layout only.
 _NO_GLYPH_NEEDED = {" ", "\n", "\t", "\r", "\u3000"}
-
-
-class FontError(Exception):
-    """No usable CJK font was found; the message says what to install, in Chinese."""
 
 
 @dataclass(frozen=True)

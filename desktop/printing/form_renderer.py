@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
+from desktop.errors import FontError
 from desktop.printing.fonts import FontSet, char_name, register_fonts
 from desktop.services.forms.description import (
     Cell,
@@ -52,7 +53,7 @@ CONTINUED = "（续）"
 BLANK_STAMP = "空白表"
 
 
-class MissingGlyphsError(ValueError):
+class MissingGlyphsError(FontError, ValueError):
     """Characters that no available font has; printing them would drop them silently."""
 
     def __init__(self, places: list[tuple[str, str, str]]) -> None:

@@ -15,9 +15,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
-
-class FontError(Exception):
-    """No usable CJK font was found; the message says what to install, in Chinese."""
+from desktop.errors import FontError
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
+from desktop.services.actor import Actor, CurrentUser
 from desktop.services.problems.service import ProblemService
 from desktop.services.registry.service import RegistryService
 
@@ -16,15 +17,6 @@ if TYPE_CHECKING:
     from desktop.services.forms.service import FormService
     from desktop.services.safety.audit import AuditService
     from desktop.services.safety.auth import AuthService
-
-
-@dataclass
-class CurrentUser:
-    """Who is working: recorded with every change (“谁调查、谁签字、谁负责”)."""
-
-    name: str = "系统"
-    role: str = "admin"  # "clerk" 录入员, "reviewer" 审核员, "admin" 管理员
-    id: int | None = None
 
 
 @dataclass
@@ -41,7 +33,7 @@ class AppServices:
         from desktop.services.safety import audit as audit_service
         from desktop.services.safety import form_lock  # noqa: F401
 
-        audit_service.attach(self.engine, lambda: audit_service.Actor(self.user.name))
+        audit_service.attach(self.engine, lambda: Actor(self.user.name))
 
     @cached_property
     def auth(self) -> AuthService:

@@ -74,8 +74,8 @@ def test_full_id_export_is_logged_under_the_os_user(tmp_path, demo_engine):
     from sqlalchemy import select
 
     from desktop.cli import main
-    from desktop.commands.common import os_user
     from desktop.models.safety import AuditEntry
+    from desktop.services.actor import os_user
 
     db = demo_engine.url.database
     out = tmp_path / "full.xlsx"

@@ -11,9 +11,9 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from desktop.cli import main
-from desktop.commands.common import os_user
 from desktop.models.database import open_database
 from desktop.models.safety import AuditEntry
+from desktop.services.actor import os_user
 from desktop.services.safety.backup import DatabaseLock
 
 

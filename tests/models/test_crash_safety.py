@@ -142,7 +142,8 @@ def test_kill_during_household_and_form_saves_keeps_every_committed_save(base_pa
         from sqlalchemy.orm import Session
         from desktop.models.campaign import Campaign, FormRecord
         from desktop.models.database import open_database
-        from desktop.services.context import AppServices, CurrentUser
+        from desktop.services.actor import CurrentUser
+        from desktop.services.context import AppServices
 
         engine = open_database({str(base_path)!r})
         services = AppServices(engine=engine, user=CurrentUser("李录入", "clerk", 2))

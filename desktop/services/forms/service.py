@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, selectinload
 
+from desktop.errors import AppError, FieldIssue, StaleRecordError, ValidationError
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
     FORM_STATE_DRAFT,
@@ -57,31 +58,16 @@ COMPULSORY_AGES = (6, 15)  # 义务教育年龄（周岁）
 MEMBER_ID_KEY = "_member_id"  # hidden key of a member-grid row: the Member it came from
 
 
-class FormError(Exception):
+class FormError(AppError):
     """A form could not be opened or saved; the message says why, in Chinese."""
 
 
-class FormValidationError(FormError):
+class FormValidationError(FormError, ValidationError):
     """Completion refused: blocking errors, or warnings accepted without a reason."""
 
-    def __init__(self, message: str, issues: list[FieldIssue]) -> None:
-        super().__init__(message)
-        self.issues = issues
 
-
-class StaleFormError(FormError):
+class StaleFormError(FormError, StaleRecordError):
     """Someone saved the form since it was opened."""
-
-
-@dataclass(frozen=True)
-class FieldIssue:
-    """One finding at a field: the message in Chinese, and whether it blocks completion."""
-
-    field: str
-    message: str
-    blocking: bool
-    member_index: int | None = None
-    rule_id: str = ""
 
 
 @dataclass

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop.errors import BadFileError, FieldIssue, ImportResult
 from desktop.models.problem import CatalogueItem, Person, Problem, Unit
 from desktop.models.registry import Household, Village
 from desktop.services.problems.data import ProblemData
@@ -25,7 +26,6 @@ from desktop.services.problems.rules import (
     ProblemError,
 )
 from desktop.services.problems.service import ProblemService
-from desktop.services.sheet_issue import SheetIssue
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SCAN_ROWS = 10
@@ -64,30 +64,17 @@ class _Refused(Exception):
     """Raised inside the import's transaction so that nothing of it is kept."""
 
 
-class ProblemImportError(Exception):
+class ProblemImportError(BadFileError):
     """The file cannot be read at all; the message says why, in Chinese."""
 
 
-# A finding of a 问题清单 import: the same as a roster's, without a household.
-ImportIssue = SheetIssue
-
-
 @dataclass
-class ImportResult:
-    """What an import found and did; nothing is written when `errors` is not empty."""
+class ProblemImportResult(ImportResult):
+    """What a 问题清单 import found and did; nothing is written when `errors` is not empty."""
 
-    source: Path
-    rows: int = 0
-    created: int = 0
     new_people: int = 0
-    errors: list[ImportIssue] = field(default_factory=list)
     header_row: int = 0
     raw: list[list] = field(default_factory=list)  # the rows as read, for the error report
-
-    @property
-    def ok(self) -> bool:
-        """True when the import wrote its problems."""
-        return not self.errors
 
     def summary_lines(self, limit: int = 20) -> list[str]:
         """Return the summary in Chinese, with the first `limit` errors."""
@@ -97,7 +84,7 @@ class ImportResult:
             return lines
         more = f"，前 {limit} 处：" if len(self.errors) > limit else "："
         lines.append(f"发现错误 {len(self.errors)} 处，没有导入任何问题，数据库没有改动{more}")
-        lines.extend("  " + e.text() for e in self.errors[:limit])
+        lines.extend(self.issue_lines(self.errors, limit))
         return lines
 
 
@@ -167,10 +154,10 @@ class ProblemImporter:
     def __init__(self, service: ProblemService) -> None:
         self.service = service
 
-    def run(self, path: Path | str, user: str) -> ImportResult:
+    def run(self, path: Path | str, user: str) -> ProblemImportResult:
         """Import a 问题清单 file; on any error write nothing and return the errors."""
         path = Path(path)
-        result = ImportResult(source=path)
+        result = ProblemImportResult(source=path)
         self.service.ensure_reference_data()
         rows = read_sheet(path)
         result.raw = rows
@@ -178,10 +165,7 @@ class ProblemImporter:
         missing = [name for name in REQUIRED if name not in mapping]
         if header_index < 0 or missing:
             result.errors.append(
-                ImportIssue(
-                    0,
-                    -1,
-                    "",
+                FieldIssue(
                     "",
                     f"找不到表头列：{'、'.join(missing or REQUIRED)}"
                     f"（前 {HEADER_SCAN_ROWS} 行内应有一行表头）",
@@ -194,7 +178,7 @@ class ProblemImporter:
             self._check_and_write(rows, header_index, mapping, result, user)
         return result
 
-    def _check_and_write(self, rows, header_index, mapping, result: ImportResult, user: str):
+    def _check_and_write(self, rows, header_index, mapping, result: ProblemImportResult, user: str):
         with Session(self.service.engine) as s, s.begin():
             lookups = _Lookups.load(s)
             planned: list[ProblemData] = []
@@ -205,7 +189,7 @@ class ProblemImporter:
                     continue
                 result.rows += 1
                 excel_row = index + 1
-                row_errors: list[ImportIssue] = []
+                row_errors: list[FieldIssue] = []
                 data = self._row(cells, mapping, excel_row, lookups, row_errors)
                 if data is not None and data.number:
                     if data.number in numbers:
@@ -238,7 +222,7 @@ class ProblemImporter:
                 if data is not None and not row_errors:
                     planned.append(data)
             if not result.errors and result.rows == 0:
-                result.errors.append(ImportIssue(0, -1, "", "", "表头下面没有任何问题行"))
+                result.errors.append(FieldIssue("", "表头下面没有任何问题行"))
             if result.errors:
                 raise _Refused
             for data in planned:
@@ -246,11 +230,12 @@ class ProblemImporter:
                 self.service._create(s, data, number, user)
                 s.flush()
             result.created = len(planned)
+            result.written = True
             result.new_people = lookups.new_people
 
     @staticmethod
     def _issue(row: int, mapping: dict[str, int], header: str, value: str, reason: str):
-        return ImportIssue(row, mapping.get(header, -1), header, value, reason)
+        return FieldIssue.in_sheet(row, mapping.get(header, -1), header, value, reason)
 
     def _row(
         self,
@@ -258,7 +243,7 @@ class ProblemImporter:
         mapping: dict[str, int],
         excel_row: int,
         lookups: _Lookups,
-        errors: list[ImportIssue],
+        errors: list[FieldIssue],
     ) -> ProblemData | None:
         def get(header: str) -> object:
             col = mapping.get(header)
@@ -425,7 +410,7 @@ class _Lookups:
         return person.id
 
 
-def write_error_report(result: ImportResult, path: Path | str) -> Path:
+def write_error_report(result: ProblemImportResult, path: Path | str) -> Path:
     """Write the rows as read with a 错误说明 column, and a 错误汇总 sheet; return the path."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
@@ -456,7 +441,7 @@ def write_error_report(result: ImportResult, path: Path | str) -> Path:
     summary = wb.create_sheet(SUMMARY_SHEET_TITLE)
     summary.append(["行号", "列", "字段", "内容", "错误原因"])
     for e in result.errors:
-        summary.append([e.row or "", e.column_letter, e.header, e.value, e.reason])
+        summary.append([e.row or "", e.column_letter, e.field, e.value, e.message])
     for col, width_chars in zip("ABCDE", (8, 6, 12, 30, 60), strict=True):
         summary.column_dimensions[col].width = width_chars
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from desktop.errors import AppError
+
 T = TypeVar("T")
 
 # Statuses in order; 逾期 is not among them: it is derived from the deadline and today.
@@ -47,7 +49,7 @@ NO_RATE = "—"
 DUE_SOON_DAYS = 7
 
 
-class ProblemError(Exception):
+class ProblemError(AppError):
     """A change to a problem was refused; the message says what and where, in Chinese."""
 
     def __init__(self, message: str, field: str = "") -> None:

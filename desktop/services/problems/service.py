@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from desktop.errors import StaleRecordError
 from desktop.models.problem import (
     Attachment,
     CatalogueArea,
@@ -120,7 +121,7 @@ LEFT JOIN (SELECT problem_id, count(*) AS n FROM problem_attachment GROUP BY pro
 """
 
 
-class StaleProblemError(ProblemError):
+class StaleProblemError(ProblemError, StaleRecordError):
     """Someone else saved the problem since it was opened."""
 
 

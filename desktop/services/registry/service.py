@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Engine, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from desktop.errors import AppError, FieldIssue, StaleRecordError
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
     FORM_STATE_SIGNED,
@@ -41,60 +40,50 @@ HOUSEHOLD_FIELDS = (
 )  # fmt: skip
 
 
-class RegistryError(Exception):
+class RegistryError(AppError):
     """A change to the registry was refused; the message says why, in Chinese."""
 
 
-class StaleRecordError(RegistryError):
-    """Someone else saved the record since it was opened."""
+class StaleHouseholdError(RegistryError, StaleRecordError):
+    """Someone else saved the household since it was opened."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One finding of a household check: where, what, and whether it blocks saving."""
-
-    field: str
-    message: str
-    blocking: bool
-    member_index: int | None = None
-
-
-def validate_household(data: HouseholdData) -> list[Problem]:
+def validate_household(data: HouseholdData) -> list[FieldIssue]:
     """Check a household before saving: blocking errors and warnings, in Chinese."""
-    problems: list[Problem] = []
+    problems: list[FieldIssue] = []
     if not data.code.strip():
-        problems.append(Problem("code", "户编号不能为空", True))
+        problems.append(FieldIssue("code", "户编号不能为空", True))
     if not data.members:
-        problems.append(Problem("members", "至少要有一名家庭成员（户主）", True))
+        problems.append(FieldIssue("members", "至少要有一名家庭成员（户主）", True))
     heads = [m for m in data.members if m.relation == codes.HEAD_RELATION]
     if data.members and len(heads) != 1:
-        problems.append(Problem("members", f"户主应有且只有一人，现有 {len(heads)} 人", True))
+        problems.append(FieldIssue("members", f"户主应有且只有一人，现有 {len(heads)} 人", True))
     if data.poverty_kind and data.poverty_kind not in codes.POVERTY_KINDS:
-        problems.append(Problem("poverty_kind", f"未知的贫困户属性：{data.poverty_kind}", True))
+        problems.append(FieldIssue("poverty_kind", f"未知的贫困户属性：{data.poverty_kind}", True))
     if data.special_kind and data.special_kind not in codes.SPECIAL_KINDS:
-        problems.append(Problem("special_kind", f"未知的特殊群体：{data.special_kind}", True))
+        problems.append(FieldIssue("special_kind", f"未知的特殊群体：{data.special_kind}", True))
     if data.exit_year is not None and not data.is_registered:
-        problems.append(Problem("exit_year", "非建档立卡户不应有脱贫年度", False))
+        problems.append(FieldIssue("exit_year", "非建档立卡户不应有脱贫年度", False))
     seen: dict[str, int] = {}
     for index, m in enumerate(data.members):
         label = f"第{index + 1}名成员"
         if not m.name.strip():
-            problems.append(Problem("name", f"{label}：姓名不能为空", True, index))
+            problems.append(FieldIssue("name", f"{label}：姓名不能为空", True, index))
         if m.id_number:
             check = check_id(m.id_number)
             for message in check.errors:
-                problems.append(Problem("id_number", f"{label}：{message}", True, index))
+                problems.append(FieldIssue("id_number", f"{label}：{message}", True, index))
             for message in check.warnings:
-                problems.append(Problem("id_number", f"{label}：{message}", False, index))
+                problems.append(FieldIssue("id_number", f"{label}：{message}", False, index))
             if check.ok and m.sex and check.sex and m.sex != check.sex:
                 problems.append(
-                    Problem(
+                    FieldIssue(
                         "sex", f"{label}：性别“{m.sex}”与证件号码（{check.sex}）不符", False, index
                     )
                 )
             if check.number in seen:
                 problems.append(
-                    Problem(
+                    FieldIssue(
                         "id_number",
                         f"{label}：证件号码与第{seen[check.number] + 1}名成员重复",
                         True,
@@ -103,7 +92,7 @@ def validate_household(data: HouseholdData) -> list[Problem]:
                 )
             seen[check.number] = index
         else:
-            problems.append(Problem("id_number", f"{label}：缺证件号码", False, index))
+            problems.append(FieldIssue("id_number", f"{label}：缺证件号码", False, index))
     counts = [data.count_hukou, data.count_card, data.count_system, data.count_actual]
     known = {c for c in counts if c is not None}
     if len(known) > 1:
@@ -112,7 +101,7 @@ def validate_household(data: HouseholdData) -> list[Problem]:
             for label, c in zip(("户口簿", "明白卡", "系统", "实际"), counts, strict=True)
             if c is not None
         )
-        problems.append(Problem("counts", f"人数不一致：{text}，请在备注中说明", False))
+        problems.append(FieldIssue("counts", f"人数不一致：{text}，请在备注中说明", False))
     return problems
 
 
@@ -492,7 +481,7 @@ class RegistryService:
             if h is None:
                 raise RegistryError("该户已不存在（可能已被删除）")
             if data.version and h.version != data.version:
-                raise StaleRecordError("该户在您打开后已被修改，请关闭后重新打开再修改")
+                raise StaleHouseholdError("该户在您打开后已被修改，请关闭后重新打开再修改")
             h.version += 1
         h.code, h.village_id = data.code.strip(), data.village_id
         h.group_id = self._group_id(s, data.village_id, data.group_name)

@@ -14,6 +14,7 @@ from operator import attrgetter
 
 from sqlalchemy import Connection, delete, func, insert, select
 
+from desktop.errors import CancelledError
 from desktop.models.base import utcnow
 from desktop.models.bulk import indexes_deferred, insert_many, insert_rows, update_many
 from desktop.models.registry import County, Group, Household, Member, Township, Village
@@ -321,5 +322,5 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-class WriteCancelled(Exception):
+class WriteCancelled(CancelledError):
     """The user cancelled a bulk write; the transaction must be rolled back."""

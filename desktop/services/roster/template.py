@@ -11,8 +11,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from desktop.errors import column_letter
 from desktop.services.registry import codes
-from desktop.services.sheet_issue import column_letter
 
 HOUSEHOLD = "household"
 MEMBER = "member"

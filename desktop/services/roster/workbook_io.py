@@ -23,6 +23,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Engine, Text, select, type_coerce
 
+from desktop.errors import BadFileError, CancelledError, FieldIssue, ImportResult, column_letter
 from desktop.models.bulk import tuple_getter
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services.registry import codes
@@ -47,7 +48,6 @@ from desktop.services.roster.template import (
     YES_NO,
     template_header_for,
 )
-from desktop.services.sheet_issue import SheetIssue, column_letter
 
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SCAN_ROWS = 10  # a header sits under a title row or two; look no further than this
@@ -75,19 +75,12 @@ MSG_MASKED_FILE = (
 )
 
 
-class RosterError(Exception):
+class RosterError(BadFileError):
     """A roster file cannot be read at all; the message says why, in Chinese."""
 
 
-class RosterCancelled(Exception):
+class RosterCancelled(CancelledError):
     """The user cancelled an import or export; nothing was written."""
-
-
-@dataclass(frozen=True)
-class RosterIssue(SheetIssue):
-    """One finding of a roster import, with the household (户编号) it belongs to."""
-
-    household_code: str = ""
 
 
 @dataclass
@@ -147,28 +140,17 @@ class RosterSheet:
 
 
 @dataclass
-class ImportResult:
-    """What an import read, wrote, and found (errors block, warnings do not)."""
+class RosterImportResult(ImportResult):
+    """What a roster import read, wrote, and found; `rows` counts member rows."""
 
-    source: Path
     sheet_name: str = ""
-    rows: int = 0  # member rows read (blank rows not counted)
     households: int = 0  # households in the file
-    created: int = 0
     updated: int = 0
     members: int = 0  # member rows written
     skipped_households: int = 0
-    errors: list[RosterIssue] = field(default_factory=list)
-    warnings: list[RosterIssue] = field(default_factory=list)
     fatal: str = ""  # the file as a whole was refused
-    written: bool = False
     cancelled: bool = False
     seconds: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        """True when the import wrote to the database."""
-        return self.written
 
     def summary_lines(self, limit: int = 20) -> list[str]:
         """Return the summary in Chinese, with the first `limit` errors."""
@@ -198,13 +180,13 @@ class ImportResult:
                 f"错误 {len(self.errors)} 处"
                 + (f"，前 {limit} 处：" if len(self.errors) > limit else "：")
             )
-            lines.extend("  " + e.text() for e in self.errors[:limit])
+            lines.extend(self.issue_lines(self.errors, limit))
         if self.warnings:
             lines.append(
                 f"提示 {len(self.warnings)} 处（不影响导入）"
                 + ("，前 10 处：" if len(self.warnings) > 10 else "：")
             )
-            lines.extend("  " + w.text() for w in self.warnings[:10])
+            lines.extend(self.issue_lines(self.warnings, 10))
         return lines
 
 
@@ -504,8 +486,8 @@ class ParsedRoster:
     """Households built from a sheet, with the issues found and which households they touch."""
 
     households: list[HouseholdData]
-    errors: list[RosterIssue]
-    warnings: list[RosterIssue]
+    errors: list[FieldIssue]
+    warnings: list[FieldIssue]
     rows: int
     bad_codes: set[str]
     fatal: str = ""
@@ -573,8 +555,8 @@ def parse_roster(
     width_needed = max(cols.values()) + 1
     name_cache: dict = {}
     member_memo: dict[tuple, tuple[tuple, tuple]] = {}
-    errors: list[RosterIssue] = []
-    warnings: list[RosterIssue] = []
+    errors: list[FieldIssue] = []
+    warnings: list[FieldIssue] = []
     rows: list[_Row] = []
     masked = 0
     seen_ids: dict[str, int] = {}
@@ -583,7 +565,7 @@ def parse_roster(
     household_issues: tuple = ()
 
     def issue(excel_row, header, value, reason, code=""):
-        return RosterIssue(
+        return FieldIssue.in_sheet(
             excel_row, cols.get(header, -1), header, display_text(value), reason, code
         )
 
@@ -666,7 +648,7 @@ def parse_roster(
             name, checked.number, sex, relation, ethnicity, "", education, schooling, health,
             labour, work, birth_date=checked.birth_date,
         )  # fmt: skip
-        if not code and not any(e.header == "户编号" for e in errors[row_start:]):
+        if not code and not any(e.field == "户编号" for e in errors[row_start:]):
             errors.append(issue(excel_row, "户编号", cells[code_col], "户编号为空"))
         rows.append(_Row(excel_row, code, household, member))
     if masked:
@@ -732,7 +714,7 @@ def _group_households(rows, mapping, errors, warnings, default_place):
     bad: set[str] = set()
 
     def issue(row, header, value, reason, code):
-        return RosterIssue(
+        return FieldIssue.in_sheet(
             row, mapping.columns.get(header, -1), header, display_text(value), reason, code
         )
 
@@ -861,7 +843,7 @@ def import_roster(
     cancel: Callable[[], bool] | None = None,
     *,
     sheet: RosterSheet | None = None,
-) -> ImportResult:
+) -> RosterImportResult:
     """Import a roster: all or nothing, or only the valid households with `skip_invalid`.
 
     `progress(percent, text)` reports; `cancel()` returning True stops the import and
@@ -871,9 +853,11 @@ def import_roster(
         return _import_roster(engine, path, skip_invalid, mapping, progress, cancel, sheet)
 
 
-def _import_roster(engine, path, skip_invalid, mapping, progress, cancel, sheet) -> ImportResult:
+def _import_roster(
+    engine, path, skip_invalid, mapping, progress, cancel, sheet
+) -> RosterImportResult:
     started = time.perf_counter()
-    result = ImportResult(Path(path))
+    result = RosterImportResult(Path(path))
 
     def report(percent: int, text: str) -> None:
         if cancel is not None and cancel():
@@ -970,7 +954,7 @@ def _check_against_db(conn, parsed: ParsedRoster, skip_invalid: bool) -> None:
                 continue
             row = parsed.id_rows.get(number, 0)
             parsed.errors.append(
-                RosterIssue(
+                FieldIssue.in_sheet(
                     row,
                     parsed.id_column if row else -1,
                     "证件号码",
@@ -1060,7 +1044,9 @@ _NO_EXTRA = ("{}", "null", None, "")
 # Error report
 
 
-def write_error_report(result: ImportResult, source: Path | str, out_path: Path | str) -> Path:
+def write_error_report(
+    result: RosterImportResult, source: Path | str, out_path: Path | str
+) -> Path:
     """Write an .xlsx copy of the input with an 错误说明 column, bad cells red, and a summary."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -1082,8 +1068,8 @@ def write_error_report(result: ImportResult, source: Path | str, out_path: Path 
                 continue
             if i.column >= 0 and (kind == "错误" or (i.row, i.column) not in by_cell):
                 by_cell[(i.row, i.column)] = kind
-            where = f"{i.column_letter}列" + (f"（{i.header}）" if i.header else "")
-            by_row.setdefault(i.row, []).append(f"{kind}：{where}{i.reason}")
+            where = f"{i.column_letter}列" + (f"（{i.field}）" if i.field else "")
+            by_row.setdefault(i.row, []).append(f"{kind}：{where}{i.message}")
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet.sheet_name[:31] or SHEET_TITLE)
     width = sheet.width
@@ -1116,8 +1102,8 @@ def write_error_report(result: ImportResult, source: Path | str, out_path: Path 
         summary.append(["", "", "", result.fatal, "错误"])
     for kind, issues in (("错误", result.errors), ("提示", result.warnings)):
         for i in issues:
-            column = f"{i.column_letter}（{i.header}）" if i.header else i.column_letter
-            summary.append([i.row or "", column, i.value, i.reason, kind])
+            column = f"{i.column_letter}（{i.field}）" if i.field else i.column_letter
+            summary.append([i.row or "", column, i.value, i.message, kind])
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_path)
     return out_path

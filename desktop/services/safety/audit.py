@@ -37,23 +37,11 @@ from desktop.models.safety import (
     ACTION_INSERT,
     ACTION_LABELS,
     ACTION_UPDATE,
-    SOURCE_APP,
     SOURCE_CLI,
     AuditEntry,
 )
-from desktop.services.context import CurrentUser
+from desktop.services.actor import SYSTEM_ACTOR, Actor, CurrentUser
 from desktop.services.safety.auth import EXPORT_AUDIT, require
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, and from where ('app' or 'cli')."""
-
-    name: str
-    source: str = SOURCE_APP
-
-
-SYSTEM_ACTOR = Actor("系统", SOURCE_APP)
 
 # Derived or bookkeeping columns whose changes say nothing to a reader of the log; password
 # columns are never copied into the log.
@@ -142,13 +130,6 @@ def acting_as(actor: Actor) -> Iterator[Actor]:
         yield actor
     finally:
         _actor_var.reset(token)
-
-
-def cli_actor() -> Actor:
-    """Return the operating-system user as the actor of a command-line change."""
-    from desktop.commands.common import os_user
-
-    return Actor(os_user(), SOURCE_CLI)
 
 
 def attach(engine: Engine, provider: Callable[[], Actor]) -> None:

@@ -11,9 +11,10 @@ from datetime import datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from desktop.errors import AppError, PermissionDeniedError
 from desktop.models.base import utcnow
 from desktop.models.safety import ROLE_ADMIN, ROLE_CLERK, ROLE_LABELS, ROLE_REVIEWER, User
-from desktop.services.context import CurrentUser
+from desktop.services.actor import CurrentUser
 
 # Permissions, and the roles that hold them: the whole policy in one table.
 VIEW_FULL_ID = "view_full_id"  # full ID numbers and bank accounts in a household's detail
@@ -49,12 +50,8 @@ MIN_PASSWORD_LENGTH = 6
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
 
 
-class AuthError(Exception):
+class AuthError(AppError):
     """Signing in or managing users was refused; the message says why, in Chinese."""
-
-
-class PermissionDeniedError(AuthError):
-    """The signed-in user's role does not allow the action."""
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from desktop.errors import AppError
 from desktop.models.database import backup_file, known_revisions, sqlite_module
 from desktop.paths import backups_dir, data_dir
 
@@ -46,11 +47,11 @@ NETWORK_FS = frozenset(
 DRIVE_REMOTE = 4  # GetDriveTypeW
 
 
-class BackupError(Exception):
+class BackupError(AppError):
     """A backup or restore was refused or failed; the message says why, in Chinese."""
 
 
-class AlreadyOpenError(Exception):
+class AlreadyOpenError(AppError):
     """Another window already has this database open."""
 
 

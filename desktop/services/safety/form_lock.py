@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from desktop.errors import FormLockedError
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
     FORM_STATE_DRAFT,
@@ -17,17 +18,13 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.safety import ACTION_SIGN, ACTION_UNLOCK
-from desktop.services.context import CurrentUser
+from desktop.services.actor import CurrentUser
 from desktop.services.safety.audit import annotate
 from desktop.services.safety.auth import UNLOCK_SIGNED_FORM, require
 
 # What a signature covers: changing these on a signed form needs an unlock first.
 SIGNED_CONTENT = ("answers", "accepted_warnings", "household_id", "campaign_id", "form_code")
 MIN_REASON_LENGTH = 4
-
-
-class FormLockedError(Exception):
-    """The form is signed; the message says how to change it, in Chinese."""
 
 
 def is_locked(record: FormRecord) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from desktop.services.context import CurrentUser
+from desktop.services.actor import CurrentUser
 from desktop.services.registry.idcard import mask_id
 from desktop.services.safety.auth import EXPORT_FULL_IDS, VIEW_FULL_ID, can, require
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from desktop.errors import CancelledError
 from desktop.services.context import AppServices
 from desktop.views.background import ProgressJob
 
 FORM_TITLES = {"verification": "入户核查表", "collection": "农户信息采集表"}
 
 
-class PrintCancelled(Exception):
+class PrintCancelled(CancelledError):
     """The clerk cancelled the batch; nothing is shown."""
 
 

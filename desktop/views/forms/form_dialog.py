@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import FieldIssue
 from desktop.services.forms.recovery import FormRecovery
 from desktop.services.forms.service import (
     FORM_STATE_COMPLETE,
@@ -32,7 +33,7 @@ from desktop.services.forms.service import (
     FormState,
     FormValidationError,
 )
-from desktop.views.forms.form_view import FieldProblem, FormView
+from desktop.views.forms.form_view import FormView
 from desktop.views.signals import hub
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ STATE_COLORS = {"未填": "#777777", "草稿": "#b26a00", "已完成": "#1d6b1d"
 MAX_LISTED = 12
 
 
-def ask_reason(parent: QWidget | None, problem: FieldProblem, field_label: str) -> str | None:
+def ask_reason(parent: QWidget | None, problem: FieldIssue, field_label: str) -> str | None:
     """Ask for the short reason that accepts a warning; None when the clerk cancels."""
     while True:
         text, ok = QInputDialog.getText(
@@ -315,7 +316,7 @@ class FormDialog(QDialog):
 
     # --- problems -----------------------------------------------------------------------
 
-    def _on_view_problems_changed(self, problems: list[FieldProblem]) -> None:
+    def _on_view_problems_changed(self, problems: list[FieldIssue]) -> None:
         self.problem_list.clear()
         accepted = self.view.accepted_warnings()
         errors = sum(p.blocking for p in problems)
@@ -342,7 +343,7 @@ class FormDialog(QDialog):
     def _order(self, field: str) -> int:
         return self.view.order.index(field) if field in self.view.order else len(self.view.order)
 
-    def _current_problem(self) -> FieldProblem | None:
+    def _current_problem(self) -> FieldIssue | None:
         item = self.problem_list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
@@ -369,7 +370,7 @@ class FormDialog(QDialog):
         if p is not None:
             self.view.withdraw_acceptance(p.field)
 
-    def accept_warnings(self, problems: Iterable[FieldProblem]) -> bool:
+    def accept_warnings(self, problems: Iterable[FieldIssue]) -> bool:
         """Ask a reason for each warning and accept it; False when the clerk cancels one."""
         for p in problems:
             reason = ask_reason(self, p, self.view.field_label(p.field))
@@ -596,8 +597,8 @@ class FormDialog(QDialog):
         return dialog.saved_version, dialog.saved_any
 
 
-def _one_per_field(problems: Iterable[FieldProblem]) -> list[FieldProblem]:
-    seen: dict[str, FieldProblem] = {}
+def _one_per_field(problems: Iterable[FieldIssue]) -> list[FieldIssue]:
+    seen: dict[str, FieldIssue] = {}
     for p in problems:
         seen.setdefault(p.field, p)
     return list(seen.values())

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QDate, QRegularExpression, QSignalBlocker, Qt, QTimer, Signal
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import FieldIssue
 from desktop.services.forms.description import (
     NUMERIC_TYPES,
     Cell,
@@ -85,22 +85,11 @@ QTableWidget { gridline-color: #303030; border: none; }
 """
 
 
-@dataclass(frozen=True)
-class FieldProblem:
-    """A finding shown at a field: which field (and member row), the message, and its weight."""
-
-    field: str
-    message: str
-    blocking: bool
-    row: int | None = None
-
-
-def as_field_problem(problem: Any) -> FieldProblem:
-    """Turn any problem object of the services (field, message, blocking …) into a FieldProblem."""
-    row = getattr(problem, "row", None)
-    if row is None:
-        row = getattr(problem, "member_index", None)
-    return FieldProblem(str(problem.field), str(problem.message), bool(problem.blocking), row)
+def as_field_problem(problem: Any) -> FieldIssue:
+    """Return the finding as the view shows it: field, message, weight and member row."""
+    return FieldIssue(
+        str(problem.field), str(problem.message), bool(problem.blocking), problem.member_index
+    )
 
 
 def screen_scale(form: FormDescription) -> float:
@@ -788,7 +777,7 @@ class FormView(QWidget):
         self.frames: dict[str, QFrame] = {}  # field → its cell (for marks and tool tips)
         self.member_grids: dict[str, MemberGrid] = {}
         self.order: list[str] = []  # every answer in paper order (skips, problems, focus)
-        self._problems: list[FieldProblem] = []
+        self._problems: list[FieldIssue] = []
         self._accepted: dict[str, str] = {}
         self._extra_answers: dict[str, Any] = {}
         self._skipped: set[str] = set()
@@ -1155,10 +1144,10 @@ class FormView(QWidget):
             return
         self.show_problems([as_field_problem(p) for p in self._validate(self.answers())])
 
-    def show_problems(self, problems: Sequence[FieldProblem]) -> None:
+    def show_problems(self, problems: Sequence[FieldIssue]) -> None:
         """Mark fields: red for blocking errors, amber for warnings, blue for accepted ones."""
         self._problems = list(problems)
-        by_field: dict[str, list[FieldProblem]] = {}
+        by_field: dict[str, list[FieldIssue]] = {}
         for p in self._problems:
             by_field.setdefault(p.field, []).append(p)
         for code, frame in self.frames.items():
@@ -1173,24 +1162,24 @@ class FormView(QWidget):
         for code, grid in self.member_grids.items():
             rows: dict[int, str] = {}
             for p in by_field.get(code, []):
-                if p.row is not None:
+                if p.member_index is not None:
                     weight = STATE_ERROR if p.blocking else self._warning_state(code)
-                    if rows.get(p.row) != STATE_ERROR:
-                        rows[p.row] = weight
+                    if rows.get(p.member_index) != STATE_ERROR:
+                        rows[p.member_index] = weight
             grid.mark_rows(rows)
         self.problems_changed.emit(self._problems)
 
     def _warning_state(self, code: str) -> str:
         return STATE_ACCEPTED if code in self._accepted else STATE_WARNING
 
-    def _state_of(self, code: str, found: Sequence[FieldProblem]) -> str:
+    def _state_of(self, code: str, found: Sequence[FieldIssue]) -> str:
         if any(p.blocking for p in found):
             return STATE_ERROR
         if found:
             return self._warning_state(code)
         return ""
 
-    def _tooltip(self, code: str, found: Sequence[FieldProblem]) -> str:
+    def _tooltip(self, code: str, found: Sequence[FieldIssue]) -> str:
         name = self._field_label(code)
         lines = [name]
         for p in found:
@@ -1220,15 +1209,15 @@ class FormView(QWidget):
         """Return the Chinese name of a field, as messages show it."""
         return self._field_label(code)
 
-    def problems(self) -> list[FieldProblem]:
+    def problems(self) -> list[FieldIssue]:
         """Return the problems found at the last check."""
         return list(self._problems)
 
-    def blocking_problems(self) -> list[FieldProblem]:
+    def blocking_problems(self) -> list[FieldIssue]:
         """Return the errors that prevent completing the form."""
         return [p for p in self._problems if p.blocking]
 
-    def open_warnings(self) -> list[FieldProblem]:
+    def open_warnings(self) -> list[FieldIssue]:
         """Return the warnings not yet accepted with a reason."""
         return [p for p in self._problems if not p.blocking and p.field not in self._accepted]
 

@@ -26,17 +26,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import column_letter
 from desktop.services.roster.template import COLUMNS
 from desktop.services.roster.workbook_io import (
     ColumnMapping,
-    ImportResult,
     RosterError,
+    RosterImportResult,
     RosterSheet,
     import_roster,
     read_roster,
     write_error_report,
 )
-from desktop.services.sheet_issue import column_letter
 from desktop.views.background import ProgressJob, call_keeping_window_alive
 from desktop.views.signals import hub
 
@@ -53,7 +53,7 @@ class RosterImportDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.path = Path(path)
-        self.result_data: ImportResult | None = None
+        self.result_data: RosterImportResult | None = None
         self.sheet: RosterSheet | None = None
         self.job: ProgressJob | None = None  # the running import
         self._combos: dict[str, QComboBox] = {}
@@ -253,7 +253,7 @@ class RosterImportDialog(QDialog):
         if self.is_running():
             self.job.cancel()
 
-    def _on_import_finished(self, result: ImportResult) -> None:
+    def _on_import_finished(self, result: RosterImportResult) -> None:
         self.result_data = result
         self._show_result(result)
         if result.written:
@@ -268,7 +268,7 @@ class RosterImportDialog(QDialog):
         self.import_button.setEnabled(True)
         QMessageBox.warning(self, "导入花名册", f"导入失败，数据库没有任何改动：{message}")
 
-    def _show_result(self, result: ImportResult) -> None:
+    def _show_result(self, result: RosterImportResult) -> None:
         self.preview.hide()
         self.preview_label.hide()
         self.mapping_box.hide()
@@ -289,8 +289,8 @@ class RosterImportDialog(QDialog):
         self.errors_table.setRowCount(min(len(issues), ERRORS_SHOWN))
         red = QBrush(QColor("#ffc7ce"))
         for r, (kind, issue) in enumerate(issues[:ERRORS_SHOWN]):
-            column = f"{issue.column_letter}（{issue.header}）" if issue.header else ""
-            values = [str(issue.row or ""), column, issue.value, issue.reason, kind]
+            column = f"{issue.column_letter}（{issue.field}）" if issue.field else ""
+            values = [str(issue.row or ""), column, issue.value, issue.message, kind]
             for c, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 if kind == "错误" and c == 4:
@@ -347,7 +347,7 @@ class RosterImportDialog(QDialog):
         super().reject()
 
     @classmethod
-    def run(cls, services, parent: QWidget | None = None) -> tuple[ImportResult | None, bool]:
+    def run(cls, services, parent: QWidget | None = None) -> tuple[RosterImportResult | None, bool]:
         """Ask for a roster file and import it; return (result, whether anything was written)."""
         name, _ = QFileDialog.getOpenFileName(parent, "导入花名册", "", FILE_FILTER)
         if not name:

@@ -12,7 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
 from desktop.services.safety.auth import MIN_PASSWORD_LENGTH, AuthError
 from desktop.views.signals import hub
 

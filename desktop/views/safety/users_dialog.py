@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.models.safety import ROLE_LABELS
 from desktop.services.context import AppServices
-from desktop.services.safety.auth import MANAGE_USERS, ROLES, AuthError, UserInfo, can
+from desktop.services.safety.auth import MANAGE_USERS, ROLES, UserInfo, can
 
 COLUMNS = ("用户名", "角色", "状态", "上次登录")
 
@@ -124,7 +125,7 @@ class UsersDialog(QDialog):
     def _apply(self, action) -> bool:
         try:
             action()
-        except AuthError as exc:
+        except AppError as exc:
             self.error_label.setText(str(exc))
             return False
         self.error_label.clear()

@@ -18,7 +18,7 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.registry import Household
-from desktop.services.context import CurrentUser
+from desktop.services.actor import CurrentUser
 from desktop.services.forms.description import load_form
 from desktop.services.forms.service import (
     STATE_EMPTY,

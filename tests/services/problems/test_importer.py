@@ -93,7 +93,7 @@ def test_import_with_errors_writes_nothing_and_says_where(demo_engine, data_dir,
     assert not result.ok
     assert _count(demo_engine, Problem) == 0
     assert _count(demo_engine, Person) == people  # people added while checking are gone too
-    where = {(e.row, e.header) for e in result.errors}
+    where = {(e.row, e.field) for e in result.errors}
     assert (3, "整改时限") in where  # row 1 is the title, row 2 the header
     assert (4, "问题来源") in where
     assert (5, "发现日期") in where
@@ -101,7 +101,7 @@ def test_import_with_errors_writes_nothing_and_says_where(demo_engine, data_dir,
     first = next(e for e in result.errors if e.row == 3)
     assert first.column_letter == "O"
     assert first.text().startswith("第3行 O列（整改时限）")
-    assert "不能早于发现日期" in first.reason
+    assert "不能早于发现日期" in first.message
     assert "没有导入任何问题" in "\n".join(result.summary_lines())
 
     report = write_error_report(result, tmp_path / "错误报告.xlsx")
@@ -119,7 +119,7 @@ def test_duplicate_numbers_in_file_and_database(demo_engine, data_dir, tmp_path)
     rows = _good_rows(demo_engine)[:1]
     ProblemImporter(ps).run(_write(tmp_path / "a.xlsx", rows), "刘芳")
     result = ProblemImporter(ps).run(_write(tmp_path / "b.xlsx", rows + rows), "刘芳")
-    reasons = [e.reason for e in result.errors]
+    reasons = [e.message for e in result.errors]
     assert "该问题编号已存在" in reasons
     assert any("重复" in r for r in reasons)
     assert _count(demo_engine, Problem) == 1
@@ -131,7 +131,7 @@ def test_missing_header_and_bad_file(demo_engine, data_dir, tmp_path):
     wb.active.append(["姓名", "电话"])
     wb.save(tmp_path / "x.xlsx")
     result = ProblemImporter(ps).run(tmp_path / "x.xlsx", "刘芳")
-    assert not result.ok and "找不到表头列" in result.errors[0].reason
+    assert not result.ok and "找不到表头列" in result.errors[0].message
     with pytest.raises(ProblemImportError, match="不支持"):
         ProblemImporter(ps).run(tmp_path / "x.csv", "刘芳")
     (tmp_path / "broken.xlsx").write_bytes(b"not a workbook")

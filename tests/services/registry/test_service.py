@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from desktop.errors import StaleRecordError
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.rules import (
@@ -18,7 +19,6 @@ from desktop.services.registry.rules import (
 from desktop.services.registry.service import (
     RegistryError,
     RegistryService,
-    StaleRecordError,
     validate_household,
 )
 

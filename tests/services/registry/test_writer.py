@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from desktop.models import Household, Member
 from desktop.models.safety import AuditEntry
+from desktop.services.actor import Actor
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.writer import write_households
-from desktop.services.safety.audit import Actor, acting_as
+from desktop.services.safety.audit import acting_as
 
 
 def _households(n: int, start: int = 0) -> list[HouseholdData]:

@@ -42,7 +42,7 @@ def household(engine, code: str):
 
 
 def only_error(result, header: str):
-    found = [e for e in result.errors if e.header == header]
+    found = [e for e in result.errors if e.field == header]
     assert found, [e.text() for e in result.errors]
     return found[0]
 
@@ -137,7 +137,7 @@ def test_bad_id_numbers_are_errors(engine, tmp_path, value, reason):
     assert not result.written
     error = only_error(result, "证件号码")
     assert (error.row, error.column_letter) == (3, "I")  # as Excel shows it
-    assert reason in error.reason
+    assert reason in error.message
     assert "第3行 I列（证件号码）" in error.text()
     if isinstance(value, float):
         assert "E+17" in error.value.upper() or "4309221970010" in error.value
@@ -149,7 +149,7 @@ def test_same_id_twice_in_the_file(engine, tmp_path):
     rows[4]["证件号码"] = rows[0]["证件号码"]
     result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
     error = only_error(result, "证件号码")
-    assert error.row == 6 and "与第2行的证件号码重复" in error.reason
+    assert error.row == 6 and "与第2行的证件号码重复" in error.message
 
 
 def test_id_already_in_the_database_for_another_household(engine, tmp_path):
@@ -158,7 +158,7 @@ def test_id_already_in_the_database_for_another_household(engine, tmp_path):
     result = import_roster(engine, write_xlsx(tmp_path / "b.xlsx", other))
     assert not result.written
     error = only_error(result, "证件号码")
-    assert "已在数据库中" in error.reason and "H001" in error.reason
+    assert "已在数据库中" in error.message and "H001" in error.message
     assert error.row == 2 and error.column_letter == "I"
 
 
@@ -168,7 +168,7 @@ def test_household_columns_must_agree(engine, tmp_path):
     rows[2]["村"] = "桃花村"
     result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
     phone = only_error(result, "联系电话")
-    assert phone.row == 3 and "不一致" in phone.reason and "第2行" in phone.reason
+    assert phone.row == 3 and "不一致" in phone.message and "第2行" in phone.message
     assert only_error(result, "村").row == 4
 
 
@@ -181,7 +181,7 @@ def test_household_needs_exactly_one_head(engine, tmp_path, relation):
         rows[1]["与户主关系"] = "户主"  # two heads
     result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
     error = only_error(result, "与户主关系")
-    assert "应有且只有一名户主" in error.reason and error.household_code == "H001"
+    assert "应有且只有一名户主" in error.message and error.household_code == "H001"
 
 
 def test_head_name_must_match_the_head(engine, tmp_path):
@@ -189,7 +189,7 @@ def test_head_name_must_match_the_head(engine, tmp_path):
     for row in rows[:3]:
         row["户主姓名"] = "张四"
     result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
-    assert "不一致" in only_error(result, "户主姓名").reason
+    assert "不一致" in only_error(result, "户主姓名").message
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_a_bad_cell_repeated_down_a_household_is_reported_on_every_row(engine, t
     for row in rows[3:5]:  # and the same bad member value twice in H002
         row["民族"] = "火星族"
     result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
-    found = [(e.row, e.header, e.household_code) for e in result.errors]
+    found = [(e.row, e.field, e.household_code) for e in result.errors]
     assert found == [
         (2, "贫困户属性", "H001"),
         (3, "贫困户属性", "H001"),
@@ -230,7 +230,7 @@ def test_a_household_split_by_another_keeps_its_rows_and_checks_them(engine, tmp
     assert [m.name for m in household(engine, "H001").members] == ["张三", "张小明", "李梅"]
     rows[2]["联系电话"] = "13900000000"  # now one of H001's later rows disagrees
     result = import_roster(engine, write_xlsx(tmp_path / "r2.xlsx", rows))
-    assert [(e.row, e.header) for e in result.errors] == [(4, "联系电话")]
+    assert [(e.row, e.field) for e in result.errors] == [(4, "联系电话")]
 
 
 def test_masked_ids_are_refused(demo_engine, engine, tmp_path):
@@ -250,7 +250,7 @@ def test_warnings_do_not_block(engine, tmp_path):
     rows[0]["性别"] = "女"  # disagrees with the ID
     result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
     assert result.written, result.summary_lines()
-    reasons = " ".join(w.reason for w in result.warnings)
+    reasons = " ".join(w.message for w in result.warnings)
     assert "地区码 999999" in reasons and "15位" in reasons and "性别与证件号码不符" in reasons
 
 

@@ -24,11 +24,12 @@ from desktop.models.safety import (
     SOURCE_CLI,
     AuditEntry,
 )
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import Actor, CurrentUser
+from desktop.services.context import AppServices
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.writer import write_households
-from desktop.services.safety.audit import Actor, AuditService, acting_as
+from desktop.services.safety.audit import AuditService, acting_as
 from desktop.services.safety.auth import PermissionDeniedError
 
 

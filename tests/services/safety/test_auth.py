@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.models.safety import ROLE_ADMIN, ROLE_CLERK, ROLE_REVIEWER, User
-from desktop.services.context import CurrentUser
+from desktop.services.actor import CurrentUser
 from desktop.services.safety.auth import (
     EXPORT_AUDIT,
     MANAGE_USERS,

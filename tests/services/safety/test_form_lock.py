@@ -16,7 +16,8 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.safety import ACTION_SIGN, ACTION_UNLOCK, ROLE_CLERK, ROLE_REVIEWER, AuditEntry
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.safety import form_lock

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop.models.safety import ROLE_ADMIN, ROLE_CLERK, ROLE_REVIEWER
-from desktop.services.context import CurrentUser
+from desktop.services.actor import CurrentUser
 from desktop.services.safety.auth import PermissionDeniedError
 from desktop.services.safety.privacy import (
     check_full_export,

@@ -7,11 +7,11 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit
 
+from desktop.errors import FieldIssue
 from desktop.services.forms import service as form_service
 from desktop.services.forms.description import load_form, parse_form
 from desktop.views.forms.form_view import (
     ChoiceCombo,
-    FieldProblem,
     FormView,
     format_number,
     parse_number,
@@ -291,7 +291,7 @@ def test_number_text_round_trip():
 
 
 def test_problem_conversion_keeps_member_row():
-    issue = form_service.FieldIssue("members", "第2名成员：请填写A1姓名", True, member_index=1)
+    issue = FieldIssue("members", "第2名成员：请填写A1姓名", True, member_index=1)
     from desktop.views.forms.form_view import as_field_problem
 
-    assert as_field_problem(issue) == FieldProblem("members", issue.message, True, 1)
+    assert as_field_problem(issue) == FieldIssue("members", issue.message, True, 1)

@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
 from desktop.services.problems.rules import STATUS_AWAITING, STATUS_CLOSED, STATUS_IN_PROGRESS
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.signals import hub

@@ -116,7 +116,7 @@ def test_change_head(qtbot, services, household_id, monkeypatch):
 
 
 def test_a_clerk_sees_masked_ids_and_saving_keeps_the_real_ones(qtbot, services, household_id):
-    from desktop.services.context import CurrentUser
+    from desktop.services.actor import CurrentUser
 
     real = services.registry.get_household(household_id).members[0].id_number
     services.user = CurrentUser(name="录入员甲", role="clerk")

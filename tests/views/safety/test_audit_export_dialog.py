@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
 
 
 def test_admin_exports_this_month(demo_engine, tmp_path, qtbot):

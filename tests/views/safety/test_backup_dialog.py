@@ -6,7 +6,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
 from desktop.services.safety import backup as backup_service
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from desktop.services.context import AppServices, CurrentUser
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
 
 
 def test_history_lists_who_changed_which_field(demo_engine, qtbot):
