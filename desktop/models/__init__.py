@@ -2,6 +2,14 @@
 
 from desktop.models.base import Base
 from desktop.models.campaign import Campaign, FormRecord
+from desktop.models.inspection import (
+    InspectionCoverage,
+    InspectionFinding,
+    InspectionGroup,
+    InspectionRound,
+    InspectionRoundUnit,
+    InspectionSampleEntry,
+)
 from desktop.models.problem import (
     Attachment,
     CatalogueArea,
@@ -31,6 +39,12 @@ __all__ = [
     "Household",
     "IndicatorDepartment",
     "InspectionCategory",
+    "InspectionCoverage",
+    "InspectionFinding",
+    "InspectionGroup",
+    "InspectionRound",
+    "InspectionRoundUnit",
+    "InspectionSampleEntry",
     "Member",
     "Person",
     "Problem",

@@ -56,6 +56,7 @@ class Village(Base):
     # Village-level indicators such as one_low_six_haves, keyed by indicator code.
     indicators: Mapped[dict] = mapped_column(JSON, default=dict)
     note: Mapped[str] = mapped_column(Text, default="")
+    aid_unit: Mapped[str] = mapped_column(String(64), default="")  # 帮扶单位 (整改率 by it)
 
     township: Mapped[Township] = relationship(back_populates="villages")
     groups: Mapped[list[Group]] = relationship(
@@ -93,6 +94,9 @@ class Household(Base):
     special_kind: Mapped[str] = mapped_column(String(16), default="")  # 边缘户 …
     is_registered: Mapped[bool] = mapped_column(Boolean, default=False)  # 建档立卡
     exit_year: Mapped[int | None] = mapped_column(Integer)  # None: 未脱贫
+    # 预脱贫: the year the household is planned to exit (seeds 000, 004); while it has not
+    # exited, it is a 预脱贫户 of that year.
+    planned_exit_year: Mapped[int | None] = mapped_column(Integer)
     income_per_capita: Mapped[float | None] = mapped_column(Float)  # 人均纯收入 (元)
     phone: Mapped[str] = mapped_column(String(32), default="")
     bank_name: Mapped[str] = mapped_column(String(64), default="")
