@@ -29,6 +29,7 @@ from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
 from desktop.services.forms.description import load_form
 from desktop.services.forms.service import FormService
+from desktop.services.unit_of_work import Database
 
 PEER_BATCH = 200
 
@@ -36,7 +37,7 @@ PEER_BATCH = 200
 def ours(engine, ids: list[int]) -> tuple[float, int, bytes]:
     """Database to PDF for all households: seconds, pages, bytes."""
     started = time.perf_counter()
-    items = FormService(engine).print_items(ids, "verification")
+    items = FormService(Database(engine)).print_items(ids, "verification")
     pdf = render_form(load_form("verification"), items)
     seconds = time.perf_counter() - started
     return seconds, pdf.count(b"/Type /Page\n") or len(items), pdf
@@ -49,7 +50,7 @@ def _peer_workbooks(engine, ids: list[int], folder: Path) -> list[Path]:
 
     form = load_form("verification")
     grid = form.section("main")
-    items = FormService(engine).print_items(ids, "verification")
+    items = FormService(Database(engine)).print_items(ids, "verification")
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -125,7 +126,7 @@ def peer(engine, ids: list[int], folder: Path) -> tuple[float, int, int] | None:
 
 def one_household(engine, household_id: int) -> float:
     """Median ms for one household's form inside a running process (fonts registered)."""
-    service = FormService(engine)
+    service = FormService(Database(engine))
     form = load_form("verification")
     render_form(form, service.print_items([household_id], "verification"))  # warm caches
     times = []

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from desktop.services.unit_of_work import Database
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -81,7 +83,7 @@ def table_load_ms(path: Path) -> float:
     from desktop.views.registry.household_table_model import HouseholdTableModel
 
     engine = open_database(path)
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     model = HouseholdTableModel()
     t = time.perf_counter()
     model.set_rows(registry.household_rows())

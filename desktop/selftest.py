@@ -46,6 +46,7 @@ class Context:
 
     workdir: Path
     engine: object = None
+    services: object = None  # the AppServices of the self-test's database
     db_path: Path | None = None
     pdf: bytes = b""
     household_code: str = ""
@@ -188,6 +189,7 @@ def check_database(ctx: Context) -> str:
     """A new database is created through the migrations and takes demo data."""
     from desktop.demo.township import build_demo
     from desktop.models.database import current_revisions, head_revisions, open_database
+    from desktop.services.context import AppServices
 
     ctx.db_path = ctx.workdir / "selftest.sqlite3"
     ctx.engine = open_database(ctx.db_path, backup_dir=ctx.workdir / "backups")
@@ -195,6 +197,7 @@ def check_database(ctx: Context) -> str:
     if current_revisions(ctx.engine) != heads:
         raise RuntimeError(f"migrations did not reach {sorted(heads)}")
     result = build_demo(ctx.engine, households=DEMO_HOUSEHOLDS, seed=DEMO_SEED)
+    ctx.services = AppServices(ctx.engine, ctx.db_path)
     return (
         f"revision {', '.join(sorted(heads))}; {result.villages} villages, "
         f"{result.households} households, {result.members} members"
@@ -224,7 +227,6 @@ def check_pdf(ctx: Context) -> str:
     from desktop.printing.fonts import FontError, register_fonts
     from desktop.printing.form_renderer import render_form
     from desktop.services.forms.description import load_form
-    from desktop.services.forms.service import FormService
 
     try:
         fonts = register_fonts()
@@ -235,7 +237,7 @@ def check_pdf(ctx: Context) -> str:
         household_id, ctx.household_code = conn.execute(
             select(Household.id, Household.code).order_by(Household.code).limit(1)
         ).one()
-    items = FormService(ctx.engine).print_items([household_id], VERIFICATION_FORM, None)
+    items = ctx.services.forms.print_items([household_id], VERIFICATION_FORM, None)
     ctx.pdf = render_form(load_form(VERIFICATION_FORM), items)  # the stamp prints the 户编号
     (ctx.workdir / "verification.pdf").write_bytes(ctx.pdf)
     return f"{_inspect_pdf(ctx.pdf)}; font {fonts.song.label} ({fonts.song.path})"
@@ -294,10 +296,9 @@ def check_main_window(ctx: Context) -> str:
 
     if importlib.util.find_spec("desktop.views.main_window") is None:
         return "skipped: desktop.views.main_window not in this version"
-    from desktop.services.context import AppServices
     from desktop.views.main_window import MainWindow
 
-    window = MainWindow(AppServices(ctx.engine, ctx.db_path))
+    window = MainWindow(ctx.services)
     window.show()
     ctx.app.processEvents()
     title = window.windowTitle()

@@ -10,6 +10,7 @@ from desktop.models.problem import Problem
 from desktop.models.registry import Household
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 FOUND = datetime.date(2020, 5, 1)
 
@@ -24,7 +25,7 @@ def service(engine, data_dir, *, empty: bool = True) -> ProblemService:
     """A ProblemService with the shipped reference data in place and, by default, no problems."""
     if empty:
         clear_problems(engine)
-    s = ProblemService(engine, data_dir)
+    s = ProblemService(Database(engine), data_dir)
     s.ensure_reference_data()
     return s
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from desktop.models.database import DatabaseError, open_database
 from desktop.paths import backups_dir, default_db_path
-from desktop.services.actor import cli_actor
+from desktop.services.actor import CurrentUser, cli_actor, os_user
+
+if TYPE_CHECKING:
+    from desktop.services.context import AppServices
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
@@ -49,6 +53,22 @@ def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
         raise  # unreachable; fail exits
     audit_service.attach(engine, cli_actor)
     return engine
+
+
+def open_services(args: argparse.Namespace, *, lock: bool = True) -> AppServices:
+    """Open the database named by `--db` as the command line's AppServices.
+
+    The same services as the window's, with the audit trail and the signed-form guard
+    installed on their session factory; changes are logged under the operating-system user,
+    who holds the whole file and so acts as an administrator.
+    """
+    from desktop.models.safety import ROLE_ADMIN
+    from desktop.services.context import AppServices
+
+    engine = open_db(args, lock=lock)
+    return AppServices(
+        engine, Path(engine.url.database), CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor
+    )
 
 
 def release_locks() -> None:

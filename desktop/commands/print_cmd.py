@@ -13,12 +13,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.commands.common import add_db_argument, fail, open_services
+from desktop.errors import FontError
 from desktop.models.registry import Household, Township, Village
-from desktop.printing.fonts import FontError
 from desktop.printing.form_renderer import MissingGlyphsError, render_form
 from desktop.services.forms.description import FormDescriptionError, load_form
-from desktop.services.forms.service import FormService
 
 EXIT_MISSING_GLYPHS = 3
 FORM_CODES = ("verification", "collection")
@@ -96,9 +95,9 @@ def run(args: argparse.Namespace) -> int:
             pdf = render_form(description, [], blank=True, stamp=not args.no_stamp)
             households = 0
         else:
-            engine = open_db(args, lock=False)  # reading only
-            ids = _household_ids(engine, args)
-            items = FormService(engine).print_items(ids, args.form, args.campaign)
+            services = open_services(args, lock=False)  # reading only
+            ids = _household_ids(services.engine, args)
+            items = services.forms.print_items(ids, args.form, args.campaign)
             households = len(items)
             try:
                 pdf = render_form(

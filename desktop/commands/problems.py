@@ -6,7 +6,7 @@ import argparse
 import datetime
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.services.actor import os_user
 
 
@@ -51,10 +51,7 @@ def register(subparsers) -> None:
 
 
 def _service(args):
-    from desktop.paths import data_dir
-    from desktop.services.problems.service import ProblemService
-
-    service = ProblemService(open_db(args), data_dir())
+    service = open_services(args).problems
     service.ensure_reference_data()
     return service
 

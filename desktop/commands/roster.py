@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db
-from desktop.services.actor import os_user
+from desktop.commands.common import add_db_argument, fail, open_db, open_services
 from desktop.services.roster.template import write_template
 from desktop.services.roster.workbook_io import (
     RosterError,
@@ -67,18 +66,13 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_export(args: argparse.Namespace) -> int:
     """Export the registry as a roster."""
-    engine = open_db(args, lock=False)  # reading: a window may stay open on the file
+    services = open_services(args, lock=False)  # reading: a window may stay open on the file
     try:
-        rows = export_roster(engine, args.out, full_ids=args.full_ids)
+        rows = export_roster(services.engine, args.out, full_ids=args.full_ids)
     except OSError as exc:
         fail(f"无法写出文件 {args.out}：{exc}", 1)
-    from desktop.services.actor import CurrentUser
-    from desktop.services.safety.audit import AuditService
-
     # Logged under the operating-system user; whoever runs commands holds the whole file.
-    AuditService(engine, lambda: CurrentUser(os_user(), "admin")).log_export(
-        "household", rows, args.out, full_ids=args.full_ids
-    )
+    services.audit.log_export("household", rows, args.out, full_ids=args.full_ids)
     note = "含完整证件号码，请妥善保管" if args.full_ids else "证件号码已打码"
     print(f"已导出 {rows} 人到 {args.out}（{note}）")
     return 0

@@ -13,14 +13,12 @@ import getpass
 import sys
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.errors import AppError
 from desktop.models.database import head_revisions
 from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS
 from desktop.paths import backups_dir, default_db_path
-from desktop.services.actor import CurrentUser, cli_actor, os_user
-from desktop.services.safety.audit import AuditService, acting_as
-from desktop.services.safety.auth import ROLES, AuthService
+from desktop.services.safety.auth import ROLES
 from desktop.services.safety.backup import (
     AlreadyOpenError,
     BackupError,
@@ -90,11 +88,6 @@ def _locked(args: argparse.Namespace) -> DatabaseLock:
     return lock
 
 
-def _cli_user() -> CurrentUser:
-    # Whoever can run commands on the database file already holds all of it.
-    return CurrentUser(os_user(), ROLE_ADMIN)
-
-
 def run_backup(args: argparse.Namespace) -> int:
     """Copy the database into a folder and check the copy."""
     db = _db(args)
@@ -118,16 +111,15 @@ def run_restore(args: argparse.Namespace) -> int:
         except BackupError as exc:
             fail(str(exc), 1)
         args.db = db
-        engine = open_db(args, lock=False)  # the command holds its own lock if it writes
+        services = open_services(args, lock=False)  # the command holds its own lock
         try:
-            with acting_as(cli_actor()):
-                AuditService(engine).log(
-                    ACTION_RESTORE,
-                    "database",
-                    note=f"从 {args.file} 恢复；原数据库另存为 {kept or '（无）'}",
-                )
+            services.audit.log(
+                ACTION_RESTORE,
+                "database",
+                note=f"从 {args.file} 恢复；原数据库另存为 {kept or '（无）'}",
+            )
         finally:
-            engine.dispose()
+            services.engine.dispose()
     finally:
         lock.release()
     print(f"已从 {args.file} 恢复数据库 {db}")
@@ -155,14 +147,11 @@ def run_audit_export(args: argparse.Namespace) -> int:
         fail("起始日期晚于截止日期", 1)
     lock = _locked(args)
     try:
-        engine = open_db(args, lock=False)  # the command holds its own lock if it writes
+        services = open_services(args, lock=False)  # the command holds its own lock
         try:
-            with acting_as(cli_actor()):
-                count = AuditService(engine).export_xlsx(
-                    args.out, args.start, args.end, user=_cli_user()
-                )
+            count = services.audit.export_xlsx(args.out, args.start, args.end, user=services.user)
         finally:
-            engine.dispose()
+            services.engine.dispose()
     finally:
         lock.release()
     print(f"已导出 {count} 条操作日志到 {args.out}")
@@ -186,18 +175,17 @@ def run_user_add(args: argparse.Namespace) -> int:
     password = _read_password()
     lock = _locked(args)
     try:
-        engine = open_db(args, lock=False)  # the command holds its own lock if it writes
+        services = open_services(args, lock=False)  # the command holds its own lock
         try:
-            auth = AuthService(engine)
-            with acting_as(cli_actor()):
-                if not auth.has_users() and role == ROLE_ADMIN:
-                    auth.create_first_admin(args.name, password)
-                else:
-                    auth.add_user(_cli_user(), args.name, role, password)
+            auth = services.auth
+            if not auth.has_users() and role == ROLE_ADMIN:
+                auth.create_first_admin(args.name, password)
+            else:
+                auth.add_user(services.user, args.name, role, password)
         except AppError as exc:  # AuthError, PermissionDeniedError
             fail(str(exc), 1)
         finally:
-            engine.dispose()
+            services.engine.dispose()
     finally:
         lock.release()
     print(f"已添加{ROLE_LABELS[role]}“{args.name.strip()}”")
@@ -206,11 +194,11 @@ def run_user_add(args: argparse.Namespace) -> int:
 
 def run_user_list(args: argparse.Namespace) -> int:
     """List the users with their roles."""
-    engine = open_db(args, lock=False)  # the command holds its own lock if it writes
+    services = open_services(args, lock=False)
     try:
-        for u in AuthService(engine).users():
+        for u in services.auth.users():
             state = "" if u.active else "（已停用）"
             print(f"{u.name}\t{u.role_label}{state}")
     finally:
-        engine.dispose()
+        services.engine.dispose()
     return 0

@@ -11,7 +11,7 @@ import datetime
 import random
 
 from sqlalchemy import Engine, insert, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
@@ -23,6 +23,7 @@ from desktop.models.registry import County, Household, Township, Village
 from desktop.services.forms.description import load_form
 from desktop.services.forms.service import _household_data, compute, prefill, validate
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 
 REVIEWED_SHARE = 0.4
 REVIEWERS = ("刘建国", "王春梅", "陈志强", "周海平", "曾秋菊", "彭德清")
@@ -92,13 +93,14 @@ def add_demo_forms(engine: Engine, seed: int = 2020, share: float = REVIEWED_SHA
     """Write verification forms for about `share` of the households; return counts per state."""
     rng = random.Random(seed + 31)
     description = load_form("verification")
-    campaign_id = RegistryService(engine).current_campaign_id()
+    db = Database(engine)
+    campaign_id = RegistryService(db).current_campaign_id()
     if campaign_id is None:
         return {}
     on = datetime.date(2020, 4, 20)
     counts = {FORM_STATE_DRAFT: 0, FORM_STATE_COMPLETE: 0, FORM_STATE_SIGNED: 0}
     rows = []
-    with Session(engine) as s:
+    with db.session() as s:
         done = set(
             s.scalars(
                 select(FormRecord.household_id).where(

@@ -37,6 +37,7 @@ from desktop.services.problems.rules import (
     STATUS_OPEN,
 )
 from desktop.services.problems.service import ATTACHMENTS_DIR, _sha256
+from desktop.services.unit_of_work import Database
 
 # (catalogue item, scope, description, cause, measures): what review teams really write down.
 TEMPLATES = (
@@ -176,7 +177,7 @@ def add_demo_problems(
     folder = Path(data_dir) if data_dir is not None else default_data_dir()
     written: list[Path] = []
     try:
-        with Session(engine) as s, s.begin():
+        with Database(engine).unit_of_work() as s:
             result = _write(s, rng, count, today, folder, written)
     except Exception:
         for path in written:  # nothing half-saved: the files go with the rolled-back rows

@@ -1,7 +1,8 @@
-"""AppServices: the one object a window holds to reach every service of an open database."""
+"""AppServices: the one object a window or a command holds to reach every service of a database."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -10,60 +11,76 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from desktop.services.actor import Actor, CurrentUser
-from desktop.services.problems.service import ProblemService
-from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 
 if TYPE_CHECKING:
     from desktop.services.forms.service import FormService
+    from desktop.services.problems.service import ProblemService
+    from desktop.services.registry.service import RegistryService
     from desktop.services.safety.audit import AuditService
     from desktop.services.safety.auth import AuthService
 
 
 @dataclass
 class AppServices:
-    """Services of one open database; views receive this, never a session or an engine."""
+    """Services of one open database; views receive this, never a session or an engine.
+
+    Building it builds the database's session factory with the audit trail and the signed-form
+    guard installed (see `unit_of_work.Database`); every service shares that one factory, so a
+    unit of work (`services.db.unit_of_work()`) spans any of them.
+    `actor` says under whose name changes are logged: by default the signed-in user (changes
+    from the window); the command line passes the operating-system user.
+    """
 
     engine: Engine
     db_path: Path | None = None
     user: CurrentUser = field(default_factory=CurrentUser)
+    actor: Callable[[], Actor] | None = None
 
     def __post_init__(self) -> None:
-        # Every change through this database is logged under the signed-in user; importing
-        # form_lock installs the guard that keeps signed forms unchanged.
         from desktop.services.safety import audit as audit_service
-        from desktop.services.safety import form_lock  # noqa: F401
 
-        audit_service.attach(self.engine, lambda: Actor(self.user.name))
+        actor = self.actor or (lambda: Actor(self.user.name))
+        # Core bulk writes (the roster import, the demo) take the actor from the engine.
+        audit_service.attach(self.engine, actor)
+        self.db = Database(self.engine, actor)
 
     @cached_property
     def auth(self) -> AuthService:
         """Users, sign-in, roles and permissions."""
         from desktop.services.safety.auth import AuthService
 
-        return AuthService(self.engine)
+        return AuthService(self.db)
 
     @cached_property
     def audit(self) -> AuditService:
         """The audit trail: a record's history, the log's export, explicit entries."""
         from desktop.services.safety.audit import AuditService
 
-        return AuditService(self.engine, lambda: self.user)
+        return AuditService(self.db, lambda: self.user)
 
     @cached_property
     def registry(self) -> RegistryService:
         """Villages, households and members."""
-        return RegistryService(self.engine)
+        from desktop.services.registry.service import RegistryService
+
+        return RegistryService(self.db)
 
     @cached_property
     def forms(self) -> FormService:
         """Paper forms (核查表, 采集表): open, compute, check, save, sign, print data."""
         from desktop.services.forms.service import FormService
 
-        return FormService(self.engine, self.registry)
+        return FormService(self.db, self.registry)
 
     @cached_property
     def problems(self) -> ProblemService:
         """Problems (整改): catalogue, ledger, timeline, extensions, evidence, 整改率."""
         from desktop.paths import data_dir
+        from desktop.services.problems.service import ProblemService
 
-        return ProblemService(self.engine, data_dir())
+        return ProblemService(self.db, data_dir())
+
+    def unit_of_work(self):
+        """Return a unit of work over every service: see `Database.unit_of_work`."""
+        return self.db.unit_of_work()

@@ -6,12 +6,13 @@ import sys
 from desktop.cli import main
 from desktop.models.database import open_database
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 
 
 def test_demo_command_builds_the_township(db_path, capsys):
     assert main(["demo", "--db", str(db_path), "--households", "80", "--seed", "3"]) == 0
     assert "80 户" in capsys.readouterr().out
-    registry = RegistryService(open_database(db_path))
+    registry = RegistryService(Database(open_database(db_path)))
     assert len(registry.household_rows()) == 80
 
 

@@ -13,6 +13,7 @@ from desktop.models.database import backup_file
 from desktop.services.problems.importer import COLUMNS
 from desktop.services.problems.report import HEADERS
 from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 
 @pytest.fixture
@@ -48,7 +49,7 @@ def test_export_whole_ledger_and_a_period(demo_db, data_dir, tmp_path, capsys):
 def test_notice_for_a_unit(demo_db, data_dir, tmp_path, capsys):
     from desktop.models.database import open_database
 
-    service = ProblemService(open_database(demo_db), data_dir)
+    service = ProblemService(Database(open_database(demo_db)), data_dir)
     unit = next(r.unit_name for r in service.rows() if r.status != "已销号")
     out = tmp_path / "整改函.pdf"
     args = ["problems", "notice", "--db", str(demo_db), "--unit", unit, "--out", str(out),

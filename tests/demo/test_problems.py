@@ -11,20 +11,21 @@ import pytest
 from desktop.demo.problems import add_demo_problems
 from desktop.services.problems.rules import STATUSES
 from desktop.services.problems.service import ATTACHMENT_OK, ProblemService
+from desktop.services.unit_of_work import Database
 from tests.problem_fixtures import clear_problems
 
 TODAY = datetime.date(2020, 6, 15)
 
 
 def test_demo_township_comes_with_problems(demo_engine):
-    assert ProblemService(demo_engine, ".").count() >= 20
+    assert ProblemService(Database(demo_engine), ".").count() >= 20
 
 
 def test_demo_problems(demo_engine, data_dir):
     clear_problems(demo_engine)
     result = add_demo_problems(demo_engine, 7, today=TODAY, data_dir=data_dir)
     assert result.problems == 200 and result.extensions > 5 and result.attachments > 3
-    ps = ProblemService(demo_engine, data_dir)
+    ps = ProblemService(Database(demo_engine), data_dir)
     rows = ps.rows()
     assert len(rows) == 200
     counts = Counter(r.status for r in rows)

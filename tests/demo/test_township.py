@@ -7,10 +7,11 @@ from desktop.models import Household, Member
 from desktop.models.database import open_database
 from desktop.services.registry.idcard import check_id
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 
 
 def test_demo_has_26_villages_valid_ids_and_some_defects(demo_engine):
-    registry = RegistryService(demo_engine)
+    registry = RegistryService(Database(demo_engine))
     assert len(registry.village_summaries()) == 26
     with demo_engine.connect() as conn:
         ids = conn.execute(select(Member.id_number)).scalars().all()
@@ -41,4 +42,4 @@ def test_a_large_demo_is_a_county_of_several_townships(tmp_path):
     with engine.connect() as conn:
         ids = conn.execute(select(Member.id_number)).scalars().all()
     assert len(ids) == len(set(ids))
-    assert "个乡镇" in RegistryService(engine).title()
+    assert "个乡镇" in RegistryService(Database(engine)).title()

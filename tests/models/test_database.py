@@ -17,6 +17,7 @@ from desktop.models.database import (
     make_engine,
     open_database,
 )
+from desktop.services.unit_of_work import Database
 
 
 def test_new_database_is_migrated_to_heads_with_safe_pragmas(engine):
@@ -79,7 +80,7 @@ def test_queries_do_not_leak_references_to_none(engine):
 
     from desktop.services.registry.service import RegistryService
 
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     from desktop.demo.township import build_demo
 
     build_demo(engine, households=30, seed=1)

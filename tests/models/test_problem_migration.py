@@ -6,6 +6,7 @@ from sqlalchemy import inspect, text
 
 from desktop.models.database import _alembic_config, make_engine, open_database
 from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 
 def test_registry_database_gains_problem_tables_and_keeps_its_data(tmp_path):
@@ -30,7 +31,7 @@ def test_registry_database_gains_problem_tables_and_keeps_its_data(tmp_path):
         "catalogue_area", "catalogue_item", "inspection_category", "indicator_department",
         "unit", "person", "problem", "problem_event", "problem_extension", "problem_attachment",
     } <= tables  # fmt: skip
-    service = ProblemService(engine, tmp_path)
+    service = ProblemService(Database(engine), tmp_path)
     service.ensure_reference_data()
     assert "七门堰村" in {u.name for u in service.units()}
     assert service.issuer_default() == "干汊河镇扶贫工作站"

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.errors import AppError, FieldIssue, StaleRecordError, ValidationError
@@ -46,6 +46,7 @@ from desktop.services.registry.service import (
     RegistryService,
     validate_household,
 )
+from desktop.services.unit_of_work import Database
 
 STATE_EMPTY = ""  # 未填: no record yet
 STATE_LABELS = {
@@ -483,9 +484,9 @@ def _members_issues(
 class FormService:
     """Paper forms of a household in a campaign: open, check, save, sign, list states."""
 
-    def __init__(self, engine: Engine, registry: RegistryService | None = None) -> None:
-        self.engine = engine
-        self.registry = registry or RegistryService(engine)
+    def __init__(self, db: Database, registry: RegistryService | None = None) -> None:
+        self.db = db
+        self.registry = registry or RegistryService(db)
 
     # --- reading ---------------------------------------------------------------------
 
@@ -534,7 +535,7 @@ class FormService:
             household = self.registry.get_household(household_id)
         except RegistryError as exc:
             raise FormError(str(exc)) from exc
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             campaign = self._campaign(s, campaign_id)
             record = self._record(s, household_id, campaign_id, form_code)
             city = self._city(s, household_id)
@@ -577,7 +578,7 @@ class FormService:
     def campaign(self, campaign_id: int | None = None) -> Campaign:
         """Return the (current) campaign, detached, for compute()."""
         campaign_id = self._campaign_id(campaign_id)
-        with Session(self.engine, expire_on_commit=False) as s:
+        with self.db.session(expire_on_commit=False) as s:
             campaign = self._campaign(s, campaign_id)
             s.expunge(campaign)
             return campaign
@@ -587,7 +588,7 @@ class FormService:
     ) -> dict[int, str]:
         """Return household id → state (FORM_STATE_*) of every household that has the form."""
         campaign_id = self._campaign_id(campaign_id)
-        with self.engine.connect() as conn:
+        with self.db.connection() as conn:
             return dict(
                 conn.execute(
                     select(FormRecord.household_id, FormRecord.state).where(
@@ -628,7 +629,7 @@ class FormService:
         }
         from desktop.services.safety import form_lock
 
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             campaign = self._campaign(s, campaign_id)
             clean = {k: v for k, v in answers.items() if k in _answer_keys(description)}
             clean.update(compute(description, clean, campaign))
@@ -677,7 +678,7 @@ class FormService:
                 changed = writeback(description, clean, household)
                 if changed is not None:
                     try:
-                        self.registry.save_household(changed, session=s)
+                        self.registry.save_household(changed)  # joins this unit of work
                     except RegistryError as exc:
                         raise FormError(f"保存到户籍信息时出错：{exc}") from exc
             s.flush()
@@ -688,7 +689,7 @@ class FormService:
         from desktop.services.safety import form_lock
 
         campaign_id = self._campaign_id(campaign_id)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             record = self._record(s, household_id, campaign_id, form_code)
             if record is None:
                 raise FormError("该户还没有填写此表")
@@ -706,7 +707,7 @@ class FormService:
         from desktop.services.safety import form_lock
 
         campaign_id = self._campaign_id(campaign_id)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             record = self._record(s, household_id, campaign_id, form_code)
             if record is None:
                 raise FormError("该户还没有填写此表")
@@ -725,7 +726,7 @@ class FormService:
         campaign_id = self.registry.current_campaign_id() if campaign_id is None else campaign_id
         ids = list(dict.fromkeys(household_ids))
         items: list[PrintItem] = []
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             campaign = s.get(Campaign, campaign_id) if campaign_id else None
             places = {
                 v_id: (v_name, t_name, c_name, city)

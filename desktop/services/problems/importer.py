@@ -179,7 +179,7 @@ class ProblemImporter:
         return result
 
     def _check_and_write(self, rows, header_index, mapping, result: ProblemImportResult, user: str):
-        with Session(self.service.engine) as s, s.begin():
+        with self.service.db.unit_of_work() as s:
             lookups = _Lookups.load(s)
             planned: list[ProblemData] = []
             numbers: dict[str, int] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from operator import attrgetter
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import StaleRecordError
@@ -62,6 +62,7 @@ from desktop.services.problems.rules import (
     check_transition,
     rate_rows,
 )
+from desktop.services.unit_of_work import Database
 
 ATTACHMENTS_DIR = "attachments"
 ATTACHMENT_OK = "正常"
@@ -149,20 +150,20 @@ def _short(value: object, limit: int = 40) -> str:
 class ProblemService:
     """Queries and changes of problems; every call opens its own short session."""
 
-    def __init__(self, engine: Engine, data_dir: Path) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, data_dir: Path) -> None:
+        self.db = db
         self.data_dir = Path(data_dir)
 
     # --- reference data -----------------------------------------------------------------
 
     def ensure_reference_data(self) -> SeedResult:
         """Copy the shipped catalogue into the database when it has none; add village units."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             return seed_reference_data(s)
 
     def items(self) -> list[ItemData]:
         """Return the 34 catalogue items (or the clerk's edited list) with their areas."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             rows = s.execute(
                 select(CatalogueItem, CatalogueArea)
                 .join(CatalogueItem.area)
@@ -184,7 +185,7 @@ class ProblemService:
 
     def areas(self) -> list[tuple[int, str]]:
         """Return (id, name) of the catalogue areas in order."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 (r.id, r.name)
                 for r in s.execute(
@@ -194,7 +195,7 @@ class ProblemService:
 
     def inspection_categories(self) -> list[tuple[str, str, str]]:
         """Return (name, content, method) of seed 004's 督查内容及形式 categories."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 (c.name, c.content, c.method)
                 for c in s.scalars(select(InspectionCategory).order_by(InspectionCategory.seq))
@@ -202,7 +203,7 @@ class ProblemService:
 
     def indicator_departments(self) -> list[tuple[str, str]]:
         """Return (indicator, departments) of seed 001's 责任分工."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 (d.indicator, d.departments)
                 for d in s.scalars(select(IndicatorDepartment).order_by(IndicatorDepartment.seq))
@@ -211,7 +212,7 @@ class ProblemService:
     def units(self) -> list[UnitData]:
         """Return every responsible unit, township offices first, villages last."""
         order = {kind: n for n, kind in enumerate(UNIT_KINDS)}
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             units = [UnitData(u.id, u.name, u.kind, u.phone) for u in s.scalars(select(Unit))]
         return sorted(units, key=lambda u: (order.get(u.kind, 99), u.id))
 
@@ -220,7 +221,7 @@ class ProblemService:
         stmt = select(Person).order_by(Person.name)
         if unit_id is not None:
             stmt = stmt.where(Person.unit_id == unit_id)
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 PersonData(p.id, p.name, p.unit_id, p.position, p.phone) for p in s.scalars(stmt)
             ]
@@ -230,7 +231,7 @@ class ProblemService:
         name = name.strip()
         if not name:
             raise ProblemError("单位名称不能为空", "unit")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             if s.scalar(select(Unit.id).where(Unit.name == name)):
                 raise ProblemError(f"已有名为“{name}”的单位", "unit")
             unit = Unit(name=name, kind=kind, phone=phone.strip(), note="")
@@ -243,7 +244,7 @@ class ProblemService:
         name = name.strip()
         if not name:
             raise ProblemError("责任人姓名不能为空", "person")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             if s.get(Unit, unit_id) is None:
                 raise ProblemError("所选责任单位不存在", "unit")
             clash = s.scalar(
@@ -258,12 +259,12 @@ class ProblemService:
 
     def unit_id_by_name(self, name: str) -> int | None:
         """Return the id of the unit with this exact name, or None."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(select(Unit.id).where(Unit.name == name.strip()))
 
     def villages(self) -> list[tuple[int, str]]:
         """Return (id, name) of every village, for the scope and filter lists."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 (r.id, r.name)
                 for r in s.execute(select(Village.id, Village.name).order_by(Village.code))
@@ -271,7 +272,7 @@ class ProblemService:
 
     def households_of_village(self, village_id: int) -> list[tuple[int, str]]:
         """Return (id, “户主 (户编号)”) of a village's households."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 (r.id, f"{r.head_name}（{r.code}）")
                 for r in s.execute(
@@ -283,7 +284,7 @@ class ProblemService:
 
     def household_info(self, household_id: int) -> tuple[int, str] | None:
         """Return (village id, “村 户主（户编号）”) of a household, or None."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             row = s.execute(
                 select(Household.village_id, Village.name, Household.head_name, Household.code)
                 .join(Village, Village.id == Household.village_id)
@@ -295,7 +296,7 @@ class ProblemService:
 
     def issuer_default(self) -> str:
         """The office a 整改函 is issued by when none is named: the township's 扶贫工作站."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             name = s.scalar(select(Township.name).order_by(Township.id).limit(1))
         return f"{name or ''}扶贫工作站"
 
@@ -308,7 +309,7 @@ class ProblemService:
         small dictionaries, and the long texts (cause, measures, verification) only with
         `detail` (reports need them; the table and the dashboard do not).
         """
-        with self.engine.connect() as conn:
+        with self.db.connection() as conn:
             db = conn.connection.driver_connection
             items = {
                 r[0]: r[1:]
@@ -390,12 +391,12 @@ class ProblemService:
 
     def count(self) -> int:
         """Return the number of problems."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(select(func.count(Problem.id))) or 0
 
     def get(self, problem_id: int) -> ProblemData:
         """Return one problem with its timeline, extensions and attachments."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             p = s.get(Problem, problem_id)
             if p is None:
                 raise ProblemError("该问题已不存在（可能已被删除）")
@@ -467,7 +468,7 @@ class ProblemService:
 
     def next_number(self, year: int) -> str:
         """Return the next free number of a year, e.g. 2020-016."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return self._next_number(s, year)
 
     @staticmethod
@@ -528,7 +529,7 @@ class ProblemService:
         A new 立行立改 problem closes at once; deadlines change only through `extend`.
         """
         data = replace(data)  # the caller's copy stays as the user typed it
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             if data.person_id is None and data.person_name.strip() and data.unit_id:
                 data.person_id = self._person_for(s, data.unit_id, data.person_name.strip())
             self.validate(data, s)
@@ -636,7 +637,7 @@ class ProblemService:
         """Move a problem along 待整改 → 整改中 → 已整改待验收 (销号 goes through `close`)."""
         if status == STATUS_CLOSED:
             raise ProblemError("销号请使用“验收销号”，并填写验收意见", "status")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             p = self._load_open(s, problem_id)
             check_transition(p.status, status)
             if p.status == status:
@@ -660,7 +661,7 @@ class ProblemService:
         user: str,
     ) -> None:
         """Close out (销号) a problem awaiting verification; an opinion is required."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             p = self._load_open(s, problem_id)
             check_transition(p.status, STATUS_CLOSED)
             check_close(opinion, verified_by, verified_on)
@@ -686,7 +687,7 @@ class ProblemService:
         self, problem_id: int, new_deadline: datetime.date | None, reason: str, user: str
     ) -> None:
         """Extend a deadline (延期) with a stated reason; the original deadline stays on record."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             p = self._load_open(s, problem_id)
             if p.status == STATUS_CLOSED:
                 raise ProblemError("问题已销号，不能延期", "status")
@@ -715,7 +716,7 @@ class ProblemService:
 
     def delete(self, problem_id: int, user: str) -> None:
         """Delete a problem that has not been closed (a closed one is part of the record)."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             p = self._load_open(s, problem_id)
             if p.status == STATUS_CLOSED:
                 raise ProblemError("已销号的问题是整改记录的一部分，不能删除")
@@ -735,7 +736,7 @@ class ProblemService:
             reason = exc.strerror or exc.__class__.__name__
             raise ProblemError(f"无法读取附件“{source}”：{reason}", "attachment") from exc
         digest = _sha256(payload)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             p = self._load_open(s, problem_id)
             folder = f"{ATTACHMENTS_DIR}/{p.number}"
             relative = f"{folder}/{digest[:12]}-{source.name}"
@@ -772,7 +773,7 @@ class ProblemService:
 
     def remove_attachment(self, attachment_id: int, user: str) -> None:
         """Remove an attachment from its problem and its file from the data folder."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             a = s.get(Attachment, attachment_id)
             if a is None:
                 return
@@ -842,7 +843,7 @@ class ProblemService:
 
     def copy_attachment_out(self, attachment_id: int, target: Path) -> Path:
         """Copy an attachment's file to a place the user chose (refused when it is missing)."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             a = s.get(Attachment, attachment_id)
             if a is None:
                 raise ProblemError("附件已不存在")

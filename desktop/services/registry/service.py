@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.errors import AppError, FieldIssue, StaleRecordError
@@ -23,6 +23,7 @@ from desktop.services.registry.data import (
 )
 from desktop.services.registry.idcard import check_id
 from desktop.services.registry.writer import derived_values, member_values
+from desktop.services.unit_of_work import Database
 
 VERIFICATION_FORM = "verification"
 
@@ -108,14 +109,14 @@ def validate_household(data: HouseholdData) -> list[FieldIssue]:
 class RegistryService:
     """Queries and changes of the registry; every call opens its own short session."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     # --- places -------------------------------------------------------------------------
 
     def has_township(self) -> bool:
         """True when the database holds at least one township."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(select(func.count(Township.id))) > 0
 
     def create_township(self, county_name: str, township_name: str) -> int:
@@ -123,7 +124,7 @@ class RegistryService:
         county_name, township_name = county_name.strip(), township_name.strip()
         if not county_name or not township_name:
             raise RegistryError("县名和乡镇名都不能为空")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             county = s.scalar(select(County).where(County.name == county_name))
             if county is None:
                 county = County(name=county_name, province="", city="")
@@ -144,7 +145,7 @@ class RegistryService:
 
     def title(self) -> str:
         """Return the name the window shows: the township, or the county when several."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             rows = s.execute(
                 select(County.name, Township.name).join(Township.county).order_by(Township.id)
             ).all()
@@ -156,7 +157,7 @@ class RegistryService:
 
     def tree(self) -> list[TreeNode]:
         """Return county → township → village → group nodes for the navigation tree."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             counties = s.execute(select(County.id, County.name).order_by(County.id)).all()
             townships = s.execute(
                 select(Township.id, Township.county_id, Township.name).order_by(Township.id)
@@ -190,7 +191,7 @@ class RegistryService:
 
     def townships(self) -> list[tuple[int, str]]:
         """Return (id, name) of every township."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 tuple(r)
                 for r in s.execute(select(Township.id, Township.name).order_by(Township.id))
@@ -201,7 +202,7 @@ class RegistryService:
     def village_summaries(self, campaign_id: int | None = None) -> list[VillageSummary]:
         """Return every village with its household counts and review progress."""
         campaign_id = campaign_id or self.current_campaign_id()
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             stats = (
                 select(
                     Household.village_id.label("village_id"),
@@ -298,7 +299,7 @@ class RegistryService:
             raise RegistryError("村名不能为空")
         if exit_year is not None and not is_poor_village:
             raise RegistryError("只有贫困村才有退出年份")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             clash = s.scalar(
                 select(Village.id).where(
                     Village.township_id == township_id,
@@ -319,7 +320,7 @@ class RegistryService:
 
     def delete_village(self, village_id: int) -> None:
         """Delete a village; refused while it still has households."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             village = s.get(Village, village_id)
             if village is None:
                 return
@@ -332,7 +333,7 @@ class RegistryService:
 
     def current_campaign_id(self) -> int | None:
         """Return the id of the current campaign, if any."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(
                 select(Campaign.id)
                 .order_by(Campaign.is_current.desc(), Campaign.id.desc())
@@ -380,7 +381,7 @@ class RegistryService:
             .order_by(Household.code)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
+        with self.db.connection() as conn:
             # Raw DB-API rows straight into NamedTuples: the ORM's row processing costs more
             # than the query itself at county scale.
             make = HouseholdRow._make
@@ -398,7 +399,7 @@ class RegistryService:
             stmt = select(Group.village_id).where(Group.id == node_id)
         else:
             return None
-        with self.engine.connect() as conn:
+        with self.db.connection() as conn:
             return set(conn.execute(stmt).scalars())
 
     def household_ids_in(self, level: str, node_id: int) -> set[int] | None:
@@ -414,12 +415,12 @@ class RegistryService:
             stmt = stmt.where(Household.group_id == node_id)
         else:
             return None
-        with self.engine.connect() as conn:
+        with self.db.connection() as conn:
             return set(conn.execute(stmt).scalars())
 
     def get_household(self, household_id: int) -> HouseholdData:
         """Return one household with its members."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             h = s.scalar(
                 select(Household)
                 .options(selectinload(Household.members), selectinload(Household.village))
@@ -449,20 +450,19 @@ class RegistryService:
 
     def find_household_id(self, code: str) -> int | None:
         """Return the id of the household with this 户编号."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(select(Household.id).where(Household.code == code.strip()))
 
-    def save_household(self, data: HouseholdData, *, session: Session | None = None) -> int:
+    def save_household(self, data: HouseholdData) -> int:
         """Create or update a household and its members in one transaction; return its id.
 
-        Refuses blocking problems and a record someone else saved since it was read.
+        Refuses blocking problems and a record someone else saved since it was read. Inside
+        a unit of work, it commits with the rest of the unit.
         """
         blocking = [p.message for p in validate_household(data) if p.blocking]
         if blocking:
             raise RegistryError("；".join(blocking))
-        if session is not None:
-            return self._save_household(session, data)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             return self._save_household(s, data)
 
     def _save_household(self, s: Session, data: HouseholdData) -> int:
@@ -532,7 +532,7 @@ class RegistryService:
 
     def delete_household(self, household_id: int) -> None:
         """Delete a household with its members and form answers."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             h = s.get(Household, household_id)
             if h is not None:
                 s.delete(h)

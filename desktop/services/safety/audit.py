@@ -1,15 +1,18 @@
 """The audit trail: every change to the registry, the forms and the problems, who and when.
 
 Recording is generic, so that other services need no edits:
-- a Session `after_flush` listener reads each new, changed and deleted ORM object's attribute
-  history and writes one entry per changed field (one per created or deleted record);
+- an `after_flush` listener, installed by `install` on the session factory of each
+  `unit_of_work.Database` (never on SQLAlchemy's Session class), reads each new, changed and
+  deleted ORM object's attribute history and writes one entry per changed field (one per
+  created or deleted record);
 - `registry_writer.write_households` (the roster import, the demo) writes through the driver
   for speed and calls `log_bulk_households`: one entry per household.
 Entries are written on the same connection, inside the same transaction as the change: a change
 that is rolled back leaves no entry, and an entry never exists without its change.
 
-Who acts comes from `acting_as(...)` (a context variable; the command line uses the operating-
-system user) or else from the user of the `AppServices` the engine belongs to (`attach`).
+Who acts comes from `acting_as(...)` (a context variable) or else from the actor of the
+`Database` the session belongs to (the signed-in user of the window, the operating-system user
+of a command); Core bulk writes take the actor `attach`ed to their engine.
 """
 
 from __future__ import annotations
@@ -22,9 +25,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, event, insert, inspect, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.models.base import utcnow
 from desktop.models.bulk import insert_many
@@ -40,6 +44,10 @@ from desktop.models.safety import (
     SOURCE_CLI,
     AuditEntry,
 )
+
+if TYPE_CHECKING:
+    from desktop.services.unit_of_work import Database
+
 from desktop.services.actor import SYSTEM_ACTOR, Actor, CurrentUser
 from desktop.services.safety.auth import EXPORT_AUDIT, require
 
@@ -317,14 +325,18 @@ def _orm_entries(session: Session, actor: Actor) -> list[dict]:
     return rows
 
 
-@event.listens_for(Session, "after_flush")
-def _on_after_flush(session: Session, _context) -> None:
-    # History and the new/dirty/deleted sets still show the pre-flush state here, and the new
-    # objects already have their ids.
-    connection = session.connection()
-    rows = _orm_entries(session, current_actor(connection.engine))
-    if rows:
-        connection.execute(insert(AuditEntry), rows)
+def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
+    """Log every flush of this factory's sessions, under `acting_as`'s actor or else `actor`'s."""
+
+    def after_flush(session: Session, _context) -> None:
+        # History and the new/dirty/deleted sets still show the pre-flush state here, and the
+        # new objects already have their ids.
+        connection = session.connection()
+        rows = _orm_entries(session, _actor_var.get() or actor())
+        if rows:
+            connection.execute(insert(AuditEntry), rows)
+
+    event.listen(sessions, "after_flush", after_flush)
 
 
 # --- bulk writes (registry_writer.write_households) ----------------------------------------
@@ -464,8 +476,8 @@ EXPORT_HEADERS = (
 class AuditService:
     """Reading the audit trail, a record's history, the .xlsx export, explicit entries."""
 
-    def __init__(self, engine: Engine, user: Callable[[], CurrentUser] | None = None) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, user: Callable[[], CurrentUser] | None = None) -> None:
+        self.db = db
         self._user = user or CurrentUser
 
     def history(self, table: str, record_id: int) -> list[AuditRow]:
@@ -473,7 +485,7 @@ class AuditService:
         cond = (AuditEntry.table_name == table) & (AuditEntry.record_id == record_id)
         if table == "household":
             cond = or_(cond, AuditEntry.household_id == record_id)
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             entries = s.scalars(
                 select(AuditEntry).where(cond).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
             ).all()
@@ -486,7 +498,7 @@ class AuditService:
             stmt = stmt.where(AuditEntry.at >= datetime.combine(start, time.min))
         if end is not None:
             stmt = stmt.where(AuditEntry.at <= datetime.combine(end, time.max))
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [_row(e) for e in s.scalars(stmt)]
 
     def export_xlsx(
@@ -547,9 +559,9 @@ class AuditService:
         household_id: int | None = None,
     ) -> None:
         """Write one explicit entry in its own transaction (exports, backups, restores)."""
-        actor = current_actor(self.engine)
-        with self.engine.begin() as conn:
-            conn.execute(
+        actor = _actor_var.get() or self.db.actor()
+        with self.db.unit_of_work() as s:
+            s.connection().execute(
                 insert(AuditEntry),
                 [
                     _entry(

@@ -7,13 +7,18 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import AppError, PermissionDeniedError
 from desktop.models.base import utcnow
 from desktop.models.safety import ROLE_ADMIN, ROLE_CLERK, ROLE_LABELS, ROLE_REVIEWER, User
+
+if TYPE_CHECKING:
+    from desktop.services.unit_of_work import Database
+
 from desktop.services.actor import CurrentUser
 
 # Permissions, and the roles that hold them: the whole policy in one table.
@@ -140,19 +145,19 @@ def _current(user: User) -> CurrentUser:
 class AuthService:
     """Users of one database: first administrator, signing in, adding users, passwords."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def has_users(self) -> bool:
         """True once the first administrator exists."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return bool(s.scalar(select(func.count(User.id))))
 
     def create_first_admin(self, name: str, password: str) -> CurrentUser:
         """Create the administrator on first run; refused once any user exists."""
         name = _check_name(name)
         _check_password(password)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             if s.scalar(select(func.count(User.id))):
                 raise AuthError("已有用户，不能再创建首个管理员；请用管理员账号登录后添加用户")
             user = self._new_user(s, name, ROLE_ADMIN, password)
@@ -160,7 +165,7 @@ class AuthService:
 
     def sign_in(self, name: str, password: str) -> CurrentUser:
         """Check a name and password; return the signed-in user."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             user = s.scalar(select(User).where(User.name == name.strip()))
             if user is None or not verify_password(
                 password, user.password_hash, user.password_salt, user.password_params
@@ -173,7 +178,7 @@ class AuthService:
 
     def users(self) -> list[UserInfo]:
         """Return every user, administrators first."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             rows = s.scalars(select(User).order_by(User.name)).all()
             infos = [
                 UserInfo(u.id, u.name, u.role, u.active, u.created_at, u.last_sign_in) for u in rows
@@ -186,7 +191,7 @@ class AuthService:
         name = _check_name(name)
         _check_role(role)
         _check_password(password)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             if s.scalar(select(User.id).where(User.name == name)):
                 raise AuthError(f"已有名为“{name}”的用户")
             return self._new_user(s, name, role, password).id
@@ -194,7 +199,7 @@ class AuthService:
     def change_password(self, user: CurrentUser, old: str, new: str) -> None:
         """Change one's own password after checking the old one."""
         _check_password(new)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             row = s.get(User, user.id) if user.id is not None else None
             if row is None or not verify_password(
                 old, row.password_hash, row.password_salt, row.password_params
@@ -206,14 +211,14 @@ class AuthService:
         """Set another user's password (administrators only)."""
         require(acting, MANAGE_USERS)
         _check_password(new)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             self._set_password(self._get(s, user_id), new)
 
     def set_role(self, acting: CurrentUser, user_id: int, role: str) -> None:
         """Change a user's role; the last active administrator keeps the role."""
         require(acting, MANAGE_USERS)
         _check_role(role)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             user = self._get(s, user_id)
             if user.role == ROLE_ADMIN and role != ROLE_ADMIN:
                 self._keep_one_admin(s, user)
@@ -222,7 +227,7 @@ class AuthService:
     def set_active(self, acting: CurrentUser, user_id: int, active: bool) -> None:
         """Enable or disable a user; the last active administrator stays enabled."""
         require(acting, MANAGE_USERS)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             user = self._get(s, user_id)
             if not active and user.role == ROLE_ADMIN:
                 self._keep_one_admin(s, user)

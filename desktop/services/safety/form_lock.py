@@ -8,7 +8,7 @@ refuses any change to a signed form's answers that bypasses these functions.
 from __future__ import annotations
 
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import FormLockedError
 from desktop.models.campaign import (
@@ -71,7 +71,11 @@ def unlock(session: Session, record: FormRecord, reason: str, user: CurrentUser)
     session.flush()
 
 
-@event.listens_for(Session, "before_flush")
+def install(sessions: sessionmaker) -> None:
+    """Refuse, at every flush of this factory's sessions, a change to a signed form's content."""
+    event.listen(sessions, "before_flush", _guard_signed_forms)
+
+
 def _guard_signed_forms(session: Session, _context, _instances) -> None:
     # The service layer checks first; this refuses what slips past it (a forgotten check).
     for obj in session.dirty:

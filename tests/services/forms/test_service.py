@@ -30,13 +30,14 @@ from desktop.services.forms.service import (
 )
 from desktop.services.registry.service import RegistryError, RegistryService
 from desktop.services.safety.form_lock import FormLockedError
+from desktop.services.unit_of_work import Database
 
 CLERK = CurrentUser("录入员甲", "clerk")
 
 
 @pytest.fixture
 def service(demo_engine):
-    return FormService(demo_engine)
+    return FormService(Database(demo_engine))
 
 
 def _household(engine, members_at_least=3) -> int:
@@ -60,7 +61,7 @@ def _valid_verification(state) -> dict:
 
 def test_open_form_prefills_from_the_registry(service, demo_engine):
     hid = _household(demo_engine)
-    household = RegistryService(demo_engine).get_household(hid)
+    household = RegistryService(Database(demo_engine)).get_household(hid)
     state = service.open_form(hid, "verification")
     assert state.state == STATE_EMPTY and state.state_label == "未填" and state.version == 0
     assert state.answers["head_name"] == household.head_name
@@ -106,7 +107,7 @@ def test_in_school_counts_are_checked_against_members_ages(service, demo_engine)
         ids = s.scalars(select(Household.id)).all()
     today = datetime.date(2020, 4, 1)
     for hid in ids:
-        household = RegistryService(demo_engine).get_household(hid)
+        household = RegistryService(Database(demo_engine)).get_household(hid)
         children = [
             m for m in household.members
             if m.birth_date and 7 <= (today - m.birth_date).days // 366 <= 14
@@ -169,7 +170,7 @@ def test_completion_writes_registry_counts_in_the_same_transaction(service, demo
         assert (h.count_system, h.helper_phone, h.version) == (7, "13800000000", before + 1)
     # A registry refusal rolls the form back too: nothing half-saved.
     answers2 = dict(answers, registered_count=8)
-    registry = RegistryService(demo_engine)
+    registry = RegistryService(Database(demo_engine))
 
     def refuse(data, *, session=None):
         raise RegistryError("户编号重复")
@@ -193,7 +194,7 @@ def test_collection_member_grid_updates_members(service, demo_engine):
     rows[1]["training_need"] = "电工"
     answers["members"] = rows
     service.save(hid, "collection", answers, True, {}, CLERK)
-    household = RegistryService(demo_engine).get_household(hid)
+    household = RegistryService(Database(demo_engine)).get_household(hid)
     assert household.members[1].name == "改名后"
     assert household.members[1].extra["training_need"] == "电工"
     assert household.members[1].id == rows[1]["_member_id"]
@@ -219,7 +220,7 @@ def test_demo_forms_give_review_progress(demo_engine):
     total = sum(counts.values())
     assert 0.3 * 300 <= total <= 0.5 * 300
     assert all(counts[s] > 0 for s in (FORM_STATE_DRAFT, FORM_STATE_COMPLETE, FORM_STATE_SIGNED))
-    summaries = RegistryService(demo_engine).village_summaries()
+    summaries = RegistryService(Database(demo_engine)).village_summaries()
     reviewed = sum(v.reviewed_households for v in summaries)
     assert reviewed == counts[FORM_STATE_COMPLETE] + counts[FORM_STATE_SIGNED]
     form = load_form("verification")
@@ -228,7 +229,7 @@ def test_demo_forms_give_review_progress(demo_engine):
             (r.household_id, r.answers, r.accepted_warnings)
             for r in s.scalars(select(FormRecord).where(FormRecord.state != FORM_STATE_DRAFT))
         ]
-    registry = RegistryService(demo_engine)
+    registry = RegistryService(Database(demo_engine))
     for household_id, answers, reasons in records[:20]:
         household = registry.get_household(household_id)
         issues = validate(form, answers, household, today=datetime.date(2020, 4, 20))

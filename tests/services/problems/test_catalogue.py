@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from desktop.services.problems.catalogue import load_catalogue, split_units
 from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 
 def test_catalogue_has_34_items_in_9_areas_with_their_units():
@@ -46,14 +47,14 @@ def test_split_units_drops_repeats():
 
 
 def test_seeding_once_then_editable(engine, data_dir):
-    service = ProblemService(engine, data_dir)
+    service = ProblemService(Database(engine), data_dir)
     first = service.ensure_reference_data()
     assert (first.areas, first.items) == (9, 34)
     assert len(service.items()) == 34
 
 
 def test_seeded_demo_township_has_units_of_its_villages(demo_engine, data_dir):
-    service = ProblemService(demo_engine, data_dir)
+    service = ProblemService(Database(demo_engine), data_dir)
     service.ensure_reference_data()
     names = {u.name for u in service.units()}
     assert {"扶贫工作站", "党建办", "危房改造指挥部", "财政分局"} <= names

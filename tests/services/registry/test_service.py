@@ -21,11 +21,12 @@ from desktop.services.registry.service import (
     RegistryService,
     validate_household,
 )
+from desktop.services.unit_of_work import Database
 
 
 @pytest.fixture
 def registry(engine):
-    return RegistryService(engine)
+    return RegistryService(Database(engine))
 
 
 @pytest.fixture
@@ -123,7 +124,7 @@ def test_village_delete_is_refused_while_households_remain(registry, village_id)
 
 
 def test_village_summaries_count_households_people_and_groups(demo_engine):
-    registry = RegistryService(demo_engine)
+    registry = RegistryService(Database(demo_engine))
     summaries = registry.village_summaries()
     assert len(summaries) == 26
     assert sum(v.households for v in summaries) == 300
@@ -134,7 +135,7 @@ def test_village_summaries_count_households_people_and_groups(demo_engine):
 
 
 def test_tree_nests_county_township_villages_groups(demo_engine):
-    tree = RegistryService(demo_engine).tree()
+    tree = RegistryService(Database(demo_engine)).tree()
     county = tree[0]
     assert county.level == "county" and county.name == "桃江县"
     township = county.children[0]
@@ -143,7 +144,7 @@ def test_tree_nests_county_township_villages_groups(demo_engine):
 
 
 def test_household_ids_in_a_village(demo_engine):
-    registry = RegistryService(demo_engine)
+    registry = RegistryService(Database(demo_engine))
     village = registry.village_summaries()[0]
     ids = registry.household_ids_in("village", village.id)
     assert len(ids) == village.households

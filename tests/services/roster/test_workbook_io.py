@@ -25,6 +25,7 @@ from desktop.services.roster.workbook_io import (
     read_roster,
     write_error_report,
 )
+from desktop.services.unit_of_work import Database
 from tests.roster_samples import clean_rows, household_rows, person_id, write_xls, write_xlsx
 
 
@@ -37,7 +38,7 @@ def counts(engine) -> tuple[int, int]:
 
 
 def household(engine, code: str):
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     return registry.get_household(registry.find_household_id(code))
 
 
@@ -456,7 +457,7 @@ def test_round_trip_gives_the_same_registry(demo_engine, tmp_path):
 
 def snapshot(engine) -> dict:
     """Return the registry as the roster carries it, keyed by household code."""
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     with engine.connect() as conn:
         codes = list(conn.execute(select(Household.code)).scalars())
         villages = conn.execute(select(func.count(Village.id))).scalar()

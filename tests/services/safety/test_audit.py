@@ -31,6 +31,7 @@ from desktop.services.registry.idcard import make_id
 from desktop.services.registry.writer import write_households
 from desktop.services.safety.audit import AuditService, acting_as
 from desktop.services.safety.auth import PermissionDeniedError
+from desktop.services.unit_of_work import Database
 
 
 @pytest.fixture
@@ -110,7 +111,7 @@ def test_removing_a_member_logs_a_deletion_and_history_shows_it(services, engine
 
 def test_form_answers_are_logged_key_by_key(services, engine):
     hid = services.registry.save_household(_household(services.village_id))
-    with Session(engine) as s, s.begin():
+    with services.db.unit_of_work() as s:
         campaign = Campaign(name="回头看")
         s.add(campaign)
         s.flush()
@@ -119,7 +120,7 @@ def test_form_answers_are_logged_key_by_key(services, engine):
             answers={"A1": "3", "A2": "否"},
         )  # fmt: skip
         s.add(form)
-    with Session(engine) as s, s.begin():
+    with services.db.unit_of_work() as s:
         form = s.scalars(select(FormRecord)).one()
         form.answers = {"A1": "4", "A2": "否", "A3": "是"}
     changes = {(e.field, e.old_value, e.new_value) for e in _entries(engine, action=ACTION_UPDATE)}
@@ -129,7 +130,7 @@ def test_form_answers_are_logged_key_by_key(services, engine):
 
 def test_a_rolled_back_change_leaves_no_entry(services, engine):
     before = len(_entries(engine))
-    with pytest.raises(RuntimeError), Session(engine) as s, s.begin():
+    with pytest.raises(RuntimeError), services.db.unit_of_work() as s:
         campaign = Campaign(name="不会保存")
         s.add(campaign)
         s.flush()
@@ -195,7 +196,9 @@ def test_export_of_a_period_is_for_administrators_and_logged(services, engine, t
 
 
 def test_log_export_records_full_id_exports(services, engine, tmp_path):
-    AuditService(engine).log_export("household", 300, tmp_path / "花名册.xlsx", full_ids=True)
+    AuditService(Database(engine)).log_export(
+        "household", 300, tmp_path / "花名册.xlsx", full_ids=True
+    )
     entry = _entries(engine, action=ACTION_EXPORT)[0]
     assert entry.field == "full_ids"
     assert "含完整身份证号" in entry.note and entry.new_value == "300"

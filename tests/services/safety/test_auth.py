@@ -21,11 +21,12 @@ from desktop.services.safety.auth import (
     hash_password,
     verify_password,
 )
+from desktop.services.unit_of_work import Database
 
 
 @pytest.fixture
 def auth(engine):
-    return AuthService(engine)
+    return AuthService(Database(engine))
 
 
 @pytest.fixture

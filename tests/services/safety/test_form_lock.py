@@ -23,13 +23,19 @@ from desktop.services.registry.idcard import make_id
 from desktop.services.safety import form_lock
 from desktop.services.safety.auth import PermissionDeniedError
 from desktop.services.safety.form_lock import FormLockedError
+from desktop.services.unit_of_work import Database
 
 CLERK = CurrentUser("李录入", ROLE_CLERK, 2)
 REVIEWER = CurrentUser("王审核", ROLE_REVIEWER, 3)
 
 
 @pytest.fixture
-def form_id(engine):
+def db(engine):
+    return Database(engine)
+
+
+@pytest.fixture
+def form_id(engine, db):
     services = AppServices(engine=engine, user=CLERK)
     township = services.registry.create_township("桃江县", "桃花江镇")
     village = services.registry.save_village(township_id=township, name="花园村")
@@ -39,7 +45,7 @@ def form_id(engine):
     hid = services.registry.save_household(
         HouseholdData(code="H1", village_id=village, members=[head])
     )
-    with Session(engine) as s, s.begin():
+    with db.unit_of_work() as s:
         campaign = Campaign(name="回头看")
         s.add(campaign)
         s.flush()
@@ -56,12 +62,12 @@ def _form(s: Session, form_id: int) -> FormRecord:
     return s.get(FormRecord, form_id)
 
 
-def test_sign_locks_the_form(engine, form_id):
-    with Session(engine) as s, s.begin():
+def test_sign_locks_the_form(db, form_id):
+    with db.unit_of_work() as s:
         form = _form(s, form_id)
         form_lock.ensure_editable(s, form)  # complete: still editable
         form_lock.sign(s, form, CLERK)
-    with Session(engine) as s:
+    with db.session() as s:
         form = _form(s, form_id)
         assert (form.state, form.paper_outdated) == (FORM_STATE_SIGNED, False)
         with pytest.raises(FormLockedError, match="已签字"):
@@ -70,30 +76,30 @@ def test_sign_locks_the_form(engine, form_id):
         assert (entry.field, entry.new_value, entry.user_name) == ("state", "signed", "李录入")
 
 
-def test_a_draft_cannot_be_signed(engine, form_id):
-    with Session(engine) as s, s.begin():
+def test_a_draft_cannot_be_signed(db, form_id):
+    with db.unit_of_work() as s:
         form = _form(s, form_id)
         form.state = FORM_STATE_DRAFT
         with pytest.raises(FormLockedError, match="草稿"):
             form_lock.sign(s, form, CLERK)
 
 
-def test_changing_a_signed_form_behind_the_service_is_refused_at_flush(engine, form_id):
-    with Session(engine) as s, s.begin():
+def test_changing_a_signed_form_behind_the_service_is_refused_at_flush(db, form_id):
+    with db.unit_of_work() as s:
         form_lock.sign(s, _form(s, form_id), CLERK)
-    with Session(engine) as s:
+    with db.session() as s:
         form = _form(s, form_id)
         form.answers = {"A1": "5"}
         with pytest.raises(FormLockedError, match="请先解锁"):
             s.flush()
-    with Session(engine) as s:
+    with db.session() as s:
         assert _form(s, form_id).answers == {"A1": "3"}
 
 
-def test_unlock_needs_a_role_and_a_reason_and_outdates_the_paper(engine, form_id):
-    with Session(engine) as s, s.begin():
+def test_unlock_needs_a_role_and_a_reason_and_outdates_the_paper(db, form_id):
+    with db.unit_of_work() as s:
         form_lock.sign(s, _form(s, form_id), CLERK)
-    with Session(engine) as s, s.begin():
+    with db.unit_of_work() as s:
         form = _form(s, form_id)
         with pytest.raises(PermissionDeniedError, match="无权解锁"):
             form_lock.unlock(s, form, "户主电话写错了", CLERK)
@@ -102,7 +108,7 @@ def test_unlock_needs_a_role_and_a_reason_and_outdates_the_paper(engine, form_id
         form_lock.unlock(s, form, "户主电话写错了", REVIEWER)
         form_lock.ensure_editable(s, form)
         form.answers = {"A1": "4"}
-    with Session(engine) as s:
+    with db.session() as s:
         form = _form(s, form_id)
         assert (form.state, form.paper_outdated, form.answers) == (
             FORM_STATE_COMPLETE, True, {"A1": "4"},
@@ -113,8 +119,8 @@ def test_unlock_needs_a_role_and_a_reason_and_outdates_the_paper(engine, form_id
             ("paper_outdated", "户主电话写错了", "王审核"),
         }
     # Signed again: the reprinted paper is current and the form is locked again.
-    with Session(engine) as s, s.begin():
+    with db.unit_of_work() as s:
         form_lock.sign(s, _form(s, form_id), CLERK)
-    with Session(engine) as s:
+    with db.session() as s:
         form = _form(s, form_id)
         assert (form.state, form.paper_outdated) == (FORM_STATE_SIGNED, False)

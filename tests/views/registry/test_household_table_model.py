@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 
 from desktop.services.registry.query import HouseholdFilter
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 from desktop.views.registry.household_table_model import (
     COL_CODE,
     COL_FLAGS,
@@ -15,7 +16,7 @@ from desktop.views.registry.household_table_model import (
 
 
 def test_model_shows_rows_with_chinese_headers(qapp, demo_engine):
-    rows = RegistryService(demo_engine).household_rows()
+    rows = RegistryService(Database(demo_engine)).household_rows()
     model = HouseholdTableModel()
     model.set_rows(rows)
     assert model.rowCount() == 300
@@ -30,7 +31,7 @@ def test_model_shows_rows_with_chinese_headers(qapp, demo_engine):
 
 
 def test_sort_and_filter_keep_each_other(qapp, demo_engine):
-    rows = RegistryService(demo_engine).household_rows()
+    rows = RegistryService(Database(demo_engine)).household_rows()
     model = HouseholdTableModel()
     model.set_rows(rows)
     model.sort(COL_MEMBERS, Qt.SortOrder.DescendingOrder)
@@ -48,7 +49,7 @@ def test_painting_the_table_does_not_leak_references_to_none(qapp, demo_engine):
     import sys
 
     model = HouseholdTableModel()
-    model.set_rows(RegistryService(demo_engine).household_rows())
+    model.set_rows(RegistryService(Database(demo_engine)).household_rows())
     index = model.index(0, COL_CODE)
     for _ in range(10):
         index.data(Qt.ItemDataRole.DecorationRole)

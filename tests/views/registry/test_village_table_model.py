@@ -1,6 +1,7 @@
 """VillageTableModel without widgets: rows, the 合计 row and progress."""
 
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 from desktop.views.registry.village_table_model import (
     COL_HOUSEHOLDS,
     COL_NAME,
@@ -11,7 +12,7 @@ from desktop.views.registry.village_table_model import (
 
 
 def test_totals_row_adds_up_the_villages(qapp, demo_engine):
-    summaries = RegistryService(demo_engine).village_summaries()
+    summaries = RegistryService(Database(demo_engine)).village_summaries()
     model = VillageTableModel()
     model.set_rows(summaries)
     last = model.rowCount() - 1

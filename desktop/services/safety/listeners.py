@@ -1,0 +1,26 @@
+"""Installing the audit trail and the signed-form guard on a session factory, explicitly.
+
+`desktop.services.unit_of_work.Database` calls `install` on the factory it builds; nothing is
+attached to SQLAlchemy's global `Session` class, so importing a module changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from desktop.services.actor import Actor
+from desktop.services.safety import audit, form_lock
+
+
+def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
+    """Log every change made through the factory's sessions and guard signed forms."""
+    form_lock.install(sessions)
+    audit.install(sessions, actor)
+
+
+def engine_actor(engine: Engine) -> Actor:
+    """Return who acts on an engine when nobody is named: its attached user, else 系统."""
+    return audit.current_actor(engine)
