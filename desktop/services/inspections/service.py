@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.base import utcnow
@@ -71,6 +71,7 @@ from desktop.services.problems.rules import (
     rate_rows,
 )
 from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 GROUPS_FILE = "inspections/groups.json"
 SEED_LIMIT = 1_000_000  # seeds a clerk can read out and type again
@@ -94,8 +95,8 @@ class InspectionService:
     extensions with a reason, close-out with an opinion) hold for them unchanged.
     """
 
-    def __init__(self, engine: Engine, problems: ProblemService) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, problems: ProblemService) -> None:
+        self.db = db
         self.problems = problems
 
     # --- reference data -----------------------------------------------------------------
@@ -104,7 +105,7 @@ class InspectionService:
         """Load the catalogue and seed 004's groups when the database has none; return the
         number of groups added."""
         self.problems.ensure_reference_data()
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             if s.scalar(select(func.count(InspectionGroup.id))):
                 return 0
             groups = load_groups()["groups"]
@@ -121,7 +122,7 @@ class InspectionService:
 
     def groups(self) -> list[GroupData]:
         """Return the groups in their order, with the counties they cover."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 GroupData(
                     g.id,
@@ -138,7 +139,7 @@ class InspectionService:
         county_name = county_name.strip()
         if not county_name:
             raise InspectionError("请填写县（区）名称", "county_name")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             group = s.get(InspectionGroup, group_id)
             if group is None:
                 raise InspectionError("所选督查组不存在", "group_id")
@@ -152,7 +153,7 @@ class InspectionService:
 
     def categories(self) -> list[CategoryData]:
         """Return the 督查内容及形式 table (seed 004) as loaded into the database."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 CategoryData(c.id, c.seq, c.name, c.content, c.method)
                 for c in s.scalars(select(InspectionCategory).order_by(InspectionCategory.seq))
@@ -160,7 +161,7 @@ class InspectionService:
 
     def counties(self) -> list[str]:
         """The counties of the registry (those a sample can be drawn in)."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return list(s.scalars(select(County.name).order_by(County.name)))
 
     def townships(self, county_name: str | None = None) -> list[tuple[int, str]]:
@@ -168,19 +169,19 @@ class InspectionService:
         stmt = select(Township.id, Township.name).join(County).order_by(Township.name)
         if county_name:
             stmt = stmt.where(County.name == county_name)
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [(r.id, r.name) for r in s.execute(stmt)]
 
     def township_id_by_name(self, name: str) -> int | None:
         """The id of the township with this name, or None."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return s.scalar(select(Township.id).where(Township.name == name.strip()))
 
     # --- 预脱贫 and 帮扶单位 in the registry -------------------------------------------------
 
     def set_planned_exit(self, household_id: int, year: int | None) -> None:
         """Record (or clear) the year a household is planned to exit (预脱贫)."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             h = s.get(Household, household_id)
             if h is None:
                 raise InspectionError("该农户已不存在", "household_id")
@@ -194,7 +195,7 @@ class InspectionService:
 
     def set_aid_unit(self, village_id: int, aid_unit: str) -> None:
         """Record a village's 帮扶单位 (整改率 is reported by it)."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             v = s.get(Village, village_id)
             if v is None:
                 raise InspectionError("该村已不存在", "village_id")
@@ -204,7 +205,7 @@ class InspectionService:
 
     def candidates(self, year: int, township_id: int | None = None) -> list[TownshipCandidate]:
         """Read the registry into sampling candidates for `year` (one township when given)."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return self._candidates(s, year, township_id)
 
     @staticmethod
@@ -264,14 +265,14 @@ class InspectionService:
         self, round_id: int, township_id: int, seed: int | None, user: str
     ) -> SampleProposal:
         """Draw the round's sample and store it with its seed (refused once it has findings)."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             r = self._round(s, round_id)
             year = r.start_date.year
         seed = self.new_seed() if seed is None else int(seed)
         if not 0 <= seed < 2**31:
             raise InspectionError("随机种子应为 0 到 2147483647 之间的整数", "seed")
         proposal = self.propose(township_id, seed, year)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             r = self._round(s, round_id)
             if r.findings:
                 raise InspectionError("本轮督查已登记问题，不能重新抽样；请逐项调整并说明原因")
@@ -299,7 +300,7 @@ class InspectionService:
 
     def sample(self, round_id: int) -> list[SampleEntryData]:
         """The round's sample in order, dropped entries included (marked)."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             self._round(s, round_id)
             rows = s.execute(
                 select(
@@ -377,7 +378,7 @@ class InspectionService:
         reason = reason.strip()
         if not reason:
             raise InspectionError("调整抽查对象必须说明原因", "reason")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             e = s.get(InspectionSampleEntry, entry_id)
             if e is None or e.dropped:
                 raise InspectionError("该抽查对象已不在样本中")
@@ -449,7 +450,7 @@ class InspectionService:
         reason = reason.strip()
         if not reason:
             raise InspectionError("增加抽查农户必须说明原因", "reason")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             r = self._round(s, round_id)
             h = s.get(Household, household_id)
             if h is None:
@@ -487,7 +488,7 @@ class InspectionService:
         check_round_dates(data.start_date, data.end_date)
         if data.kind not in ROUND_KINDS:
             raise InspectionError(f"督查类型应为：{'、'.join(ROUND_KINDS)}", "kind")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             group = s.get(InspectionGroup, data.group_id) if data.group_id else None
             if group is None:
                 raise InspectionError("请选择督查组", "group_id")
@@ -542,7 +543,7 @@ class InspectionService:
 
     def get_round(self, round_id: int) -> RoundData:
         """The round as the dialog edits it."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             r = self._round(s, round_id)
             return RoundData(
                 group_id=r.group_id,
@@ -565,7 +566,7 @@ class InspectionService:
     ) -> list[RoundRow]:
         """Every round (of a period when given), newest first, with its 整改函 clock."""
         today = today or datetime.date.today()
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             stmt = select(InspectionRound).order_by(
                 InspectionRound.start_date.desc(), InspectionRound.id.desc()
             )
@@ -634,7 +635,7 @@ class InspectionService:
 
     def delete_round(self, round_id: int) -> None:
         """Delete a round that has no findings yet (one with findings is part of the record)."""
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             r = self._round(s, round_id)
             if r.findings:
                 raise InspectionError("本轮督查已登记问题，不能删除")
@@ -643,7 +644,7 @@ class InspectionService:
     def record_notice(self, round_id: int, sent_on: datetime.date, number: str, user: str) -> None:
         """Record that the round's 整改函 went out (the three-day clock stops)."""
         del user  # recorded by the audit trail
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             r = self._round(s, round_id)
             if sent_on < r.end_date:
                 raise InspectionError(
@@ -661,7 +662,7 @@ class InspectionService:
     ) -> int:
         """Order a 回头看 visit: a new round of the same group to the same county, whose sample
         is what the earlier round's open findings are about."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             r = self._round(s, round_id)
             data = RoundData(
                 group_id=r.group_id,
@@ -674,7 +675,7 @@ class InspectionService:
                 note=f"对 {r.number} 发现问题整改情况的“回头看”",
             )
         new_id = self.save_round(data, user)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             new = self._round(s, new_id)
             open_problems = s.scalars(
                 select(Problem)
@@ -731,7 +732,7 @@ class InspectionService:
 
         Returns the problem's id. The problem is checked by the tracker's rules first.
         """
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             r = self._round(s, data.round_id)
             if data.category_id is None or s.get(InspectionCategory, data.category_id) is None:
                 raise InspectionError("请选择督查内容类别", "category_id")
@@ -763,14 +764,14 @@ class InspectionService:
             raise InspectionError(str(exc), exc.field) from exc
         # TODO(house's unit of work): one transaction for the problem and its link.
         try:
-            with Session(self.engine) as s, s.begin():
+            with self.db.unit_of_work() as s:
                 s.add(
                     InspectionFinding(
                         round_id=data.round_id, problem_id=problem_id, category_id=data.category_id
                     )
                 )
         except Exception:
-            with Session(self.engine) as s, s.begin():
+            with self.db.unit_of_work() as s:
                 p = s.get(Problem, problem_id)
                 if p is not None:
                     s.delete(p)
@@ -780,7 +781,7 @@ class InspectionService:
     def _finding_problems(self, round_ids: Iterable[int]) -> list[tuple[int, int, str]]:
         """(round id, problem id, category name) of the findings of some rounds."""
         ids = list(round_ids)
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 (r.round_id, r.problem_id, r.name or "")
                 for r in s.execute(
@@ -838,7 +839,7 @@ class InspectionService:
         """Every extension of the round's findings: reason and new date, oldest first."""
         links = self._finding_problems([round_id])
         rows = {r.id: r for r in self.problems.rows_by_ids([pid for _, pid, _ in links])}
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             exts = s.scalars(
                 select(Extension)
                 .where(Extension.problem_id.in_(list(rows)))
@@ -880,7 +881,7 @@ class InspectionService:
         """
         today = today or datetime.date.today()
         as_of = min(today, datetime.date(year, 12, 31))
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             links = s.execute(
                 select(InspectionFinding.problem_id, InspectionRound.county_name)
                 .join(InspectionRound, InspectionRound.id == InspectionFinding.round_id)
@@ -918,7 +919,7 @@ class InspectionService:
 
     def years(self) -> list[int]:
         """The years that have rounds, newest first."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return sorted(
                 {d.year for d in s.scalars(select(InspectionRound.start_date))}, reverse=True
             )

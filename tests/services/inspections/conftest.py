@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from desktop.models.registry import County, Household, Township, Village
 from desktop.services.inspections.service import InspectionService
 from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 YEAR = 2026
 
@@ -55,7 +56,8 @@ def registry(engine):
 @pytest.fixture
 def inspections(engine, registry, tmp_path):
     """An InspectionService on the small registry, groups and catalogue loaded."""
-    service = InspectionService(engine, ProblemService(engine, tmp_path / "data"))
+    db = Database(engine)
+    service = InspectionService(db, ProblemService(db, tmp_path / "data"))
     service.ensure_reference_data()
     third = next(g for g in service.groups() if g.name == "第三组")
     service.add_coverage(third.id, "桃江县", "刘联络")
