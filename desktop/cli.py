@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "desktop.commands.problems",
     "desktop.commands.safety",
     "desktop.commands.print_cmd",
+    "desktop.commands.inspections",
 )
 
 

@@ -285,4 +285,7 @@ def _build_demo(
     # Problems are dated relative to the real today, so that overdue and due-this-week lists
     # have something true to show whenever the demo is opened.
     add_demo_problems(engine, seed, count=max(20, min(200, households // 15)), data_dir=data_dir)
+    from desktop.demo.inspections import add_demo_rounds
+
+    add_demo_rounds(engine, seed, data_dir=data_dir)
     return DemoResult(township_count, village_total, result.created, result.members)

@@ -72,6 +72,10 @@ class NoticeData:
     problems: Sequence[NoticeProblem]
     doc_number: str = ""  # 发文字号, e.g. 干扶函〔2020〕3号
     title: str = "关于限期整改脱贫攻坚问题的函"
+    # How the problems were found, opening the main text; default: the 回头看 and 督查 in general.
+    basis: str = ""
+    copy_to: Sequence[str] = ()  # 抄送机关 (seed 004: the county's 党委 and 政府)
+    list_note: str = ""  # printed under the 问题清单's title, e.g. the inspection round
 
 
 def chinese_date(day: datetime.date) -> str:
@@ -90,6 +94,20 @@ class RedRule(Flowable):
         """Draw the rule across the full 版心 width."""
         self.canv.setStrokeColor(RED)
         self.canv.setLineWidth(1.2)
+        self.canv.line(0, self.height / 2, self.width, self.height / 2)
+
+
+class BlackRule(Flowable):
+    """A 版记 rule across the 版心 (GB/T 9704: black, about 0.35 mm)."""
+
+    def __init__(self, width: float) -> None:
+        super().__init__()
+        self.width, self.height = width, 1.5 * mm
+
+    def draw(self) -> None:
+        """Draw the rule across the full 版心 width."""
+        self.canv.setStrokeColor(colors.black)
+        self.canv.setLineWidth(1.0)
         self.canv.line(0, self.height / 2, self.width, self.height / 2)
 
 
@@ -172,6 +190,24 @@ def _signature_block(data: NoticeData, st) -> KeepTogether:
     )
 
 
+def _copy_block(data: NoticeData, st) -> KeepTogether:
+    """版记: 抄送 between two rules, after the 问题清单 (the letter and its list both go)."""
+    body_w = BODY_W_MM * mm
+    style = ParagraphStyle(
+        "copy", parent=st["body"], firstLineIndent=0, leftIndent=CHAR_PT, fontSize=SIZE_4,
+        leading=LINE_PT, rightIndent=CHAR_PT,
+    )  # fmt: skip
+    text = f"抄送：{'，'.join(data.copy_to)}。"
+    return KeepTogether(
+        [
+            Spacer(1, LINE_PT),
+            BlackRule(body_w),
+            Paragraph(escape(text), style),
+            BlackRule(body_w),
+        ]
+    )
+
+
 def _problem_table(data: NoticeData, st) -> Table:
     head = [Paragraph(escape(name), st["cell_head"]) for name, _ in LIST_COLUMNS]
     rows = [head]
@@ -200,8 +236,9 @@ def _problem_table(data: NoticeData, st) -> Table:
 
 def _main_text(data: NoticeData) -> list[str]:
     n = len(data.problems)
+    basis = data.basis or "根据脱贫攻坚“回头看”排查和督查情况"
     return [
-        f"根据脱贫攻坚“回头看”排查和督查情况，经梳理，你单位存在问题{n}个（详见附件问题清单）。"
+        f"{basis}，经梳理，你单位存在问题{n}个（详见附件问题清单）。"
         f"现将问题清单函告你单位，请高度重视，逐项制定整改措施，明确整改责任人，"
         f"于{chinese_date(data.deadline)}前整改到位，并将整改情况书面报送{data.issuer}。",
         "确因特殊情况需要延长整改时限的，应在时限届满前及时报告原因，并明确延长后的时限。"
@@ -250,8 +287,11 @@ def render_notice(data: NoticeData) -> bytes:
         Paragraph("附件", st["attachment_head"]),
         Spacer(1, LINE_PT * 0.5),
         Paragraph(escape(f"{data.unit_name}问题清单"), st["title"]),
+        *([Paragraph(escape(data.list_note), st["number"])] if data.list_note else []),
         Spacer(1, LINE_PT * 0.5),
         _problem_table(data, st),
     ]
+    if data.copy_to:
+        story.append(_copy_block(data, st))
     doc.build(story)
     return out.getvalue()

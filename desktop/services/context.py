@@ -15,6 +15,7 @@ from desktop.services.unit_of_work import Database
 
 if TYPE_CHECKING:
     from desktop.services.forms.service import FormService
+    from desktop.services.inspections.service import InspectionService
     from desktop.services.problems.service import ProblemService
     from desktop.services.registry.service import RegistryService
     from desktop.services.safety.audit import AuditService
@@ -80,6 +81,13 @@ class AppServices:
         from desktop.services.problems.service import ProblemService
 
         return ProblemService(self.db, data_dir())
+
+    @cached_property
+    def inspections(self) -> InspectionService:
+        """督查 rounds: groups, samples, findings, the 整改函 clock, 整改率, the archive."""
+        from desktop.services.inspections.service import InspectionService
+
+        return InspectionService(self.db, self.problems)
 
     def unit_of_work(self):
         """Return a unit of work over every service: see `Database.unit_of_work`."""

@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from desktop.services.inspections.rules import KIND_INSPECTION, NoticeClock
+from desktop.services.problems.data import NoticeProblem
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,8 @@ class FindingRow:
     problem_id: int
     number: str
     category_name: str
+    village_id: int | None
+    household_id: int | None
     target: str
     description: str
     measures: str
@@ -210,3 +213,69 @@ class FollowUp:
             f"共 {self.total} 个问题：已销号 {self.closed}，未销号 {self.open}"
             f"（其中逾期 {self.overdue}）"
         )
+
+
+@dataclass(frozen=True)
+class VisitSheet:
+    """One visit sheet to print: the form (village or household) and its answers."""
+
+    form_code: str
+    answers: dict
+    household_code: str = ""
+    version: int = 0
+
+
+@dataclass(frozen=True)
+class SampleSheet:
+    """A round's sample as printed: the round, its entries (changes shown), what it lacks."""
+
+    round: RoundRow
+    entries: tuple[SampleEntryData, ...]
+    shortfalls: tuple[str, ...]
+    rule: str
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """One file of an archive: where it is, what it is, its size and SHA-256."""
+
+    seq: int
+    path: str
+    kind: str
+    round_number: str
+    description: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ArchiveIndex:
+    """The index of a quarter's archive (档案目录)."""
+
+    title: str
+    quarter: str
+    made_at: datetime.datetime
+    handover_day: datetime.date
+    rounds: tuple[str, ...]
+    rows: tuple[IndexRow, ...]
+
+
+@dataclass(frozen=True)
+class RoundNotice:
+    """A round's 整改函 to one responsible unit: its 问题清单, deadlines and 抄送."""
+
+    round_number: str
+    unit_name: str
+    issuer: str
+    date: datetime.date
+    deadline: datetime.date
+    problems: tuple[NoticeProblem, ...]
+    doc_number: str
+    basis: str
+    copy_to: tuple[str, ...]
+    due: datetime.date  # three days after the round's end
+
+    @property
+    def list_note(self) -> str:
+        """What the 问题清单 says under its title: the round it comes from."""
+        return f"（督查编号：{self.round_number}）"

@@ -33,8 +33,11 @@ from desktop.services.inspections.data import (
     FollowUp,
     GroupData,
     RoundData,
+    RoundNotice,
     RoundRow,
     SampleEntryData,
+    SampleSheet,
+    VisitSheet,
 )
 from desktop.services.inspections.rules import (
     HOUSEHOLD_KINDS,
@@ -43,12 +46,15 @@ from desktop.services.inspections.rules import (
     MIN_HOUSEHOLDS,
     MIN_VILLAGES,
     ROUND_KINDS,
+    SAMPLE_RULE,
     SOURCE_INSPECTION,
     VILLAGE_KINDS,
     InspectionError,
     check_round_dates,
+    copy_to,
     household_kind,
     notice_clock,
+    notice_due,
     village_kind,
 )
 from desktop.services.inspections.sampling import (
@@ -60,8 +66,9 @@ from desktop.services.inspections.sampling import (
     propose_sample,
     village_seed,
 )
-from desktop.services.problems.data import ProblemData, ProblemRow
+from desktop.services.problems.data import NoticeProblem, ProblemData, ProblemRow
 from desktop.services.problems.rules import (
+    KIND_DEADLINE,
     SCOPE_HOUSEHOLD,
     SCOPE_UNIT,
     SCOPE_VILLAGE,
@@ -759,23 +766,16 @@ class InspectionService:
             note=f"督查 {number}",
         )
         try:
-            problem_id = self.problems.save(problem, user)
-        except ProblemError as exc:
-            raise InspectionError(str(exc), exc.field) from exc
-        # TODO(house's unit of work): one transaction for the problem and its link.
-        try:
+            # One transaction: the problem, its link to the round and their audit entries.
             with self.db.unit_of_work() as s:
+                problem_id = self.problems.save(problem, user)
                 s.add(
                     InspectionFinding(
                         round_id=data.round_id, problem_id=problem_id, category_id=data.category_id
                     )
                 )
-        except Exception:
-            with self.db.unit_of_work() as s:
-                p = s.get(Problem, problem_id)
-                if p is not None:
-                    s.delete(p)
-            raise
+        except ProblemError as exc:
+            raise InspectionError(str(exc), exc.field) from exc
         return problem_id
 
     def _finding_problems(self, round_ids: Iterable[int]) -> list[tuple[int, int, str]]:
@@ -820,6 +820,8 @@ class InspectionService:
             problem_id=r.id,
             number=r.number,
             category_name=category,
+            village_id=r.village_id,
+            household_id=r.household_id,
             target=r.target,
             description=r.description,
             measures=r.measures,
@@ -923,3 +925,142 @@ class InspectionService:
             return sorted(
                 {d.year for d in s.scalars(select(InspectionRound.start_date))}, reverse=True
             )
+
+    # --- papers: the sample list, visit sheets, the 整改函 --------------------------------
+
+    def sample_sheet(self, round_id: int, today: datetime.date | None = None) -> SampleSheet:
+        """The round's sample as printed (抽查名单)."""
+        return SampleSheet(
+            round=self.round_row(round_id, today),
+            entries=tuple(self.sample(round_id)),
+            shortfalls=tuple(self.sample_shortfalls(round_id)),
+            rule=SAMPLE_RULE,
+        )
+
+    def visit_sheets(
+        self, round_id: int, *, with_findings: bool = False
+    ) -> tuple[list[VisitSheet], list[VisitSheet]]:
+        """Visit sheets of the sampled villages and households (in sample order).
+
+        Each carries the 督查内容 categories and their 督查形式 from the database; with
+        `with_findings` (the archive) the categories with findings are ticked and the findings
+        written in, as the group recorded them.
+        """
+        categories = self.categories()
+        if len(categories) > VISIT_SHEET_ROWS:
+            raise InspectionError(
+                f"督查内容类别有 {len(categories)} 项，走访记录表只有 {VISIT_SHEET_ROWS} 行；"
+                "请合并类别或修改表单说明"
+            )
+        row = self.round_row(round_id)
+        found: dict[tuple[int | None, int | None, str], list[str]] = {}
+        if with_findings:
+            for f in self.findings(round_id):
+                key = (f.village_id, f.household_id, f.category_name)
+                found.setdefault(key, []).append(f.description)
+        with self.db.session() as s:
+            aid = dict(s.execute(select(Village.id, Village.aid_unit)).all())
+        villages, households = [], []
+        for e in self.sample(round_id):
+            if e.dropped:
+                continue
+            answers = {
+                "round": row.number,
+                "county": row.county_name,
+                "township": e.township_name,
+                "village": e.village_name,
+                "kind": e.kind,
+            }
+            for n, c in enumerate(categories, 1):
+                answers[f"cat{n}_no"] = str(c.seq)
+                answers[f"cat{n}_name"] = c.name
+                answers[f"cat{n}_method"] = c.method
+                notes = found.get((e.village_id, e.household_id, c.name))
+                if notes:
+                    answers[f"cat{n}_result"] = FOUND_RESULT
+                    answers[f"cat{n}_finding"] = "；".join(notes)
+            if e.is_household:
+                answers["head_name"], answers["code"] = e.head_name, e.household_code
+                households.append(VisitSheet(HOUSEHOLD_SHEET, answers, e.household_code, 0))
+            else:
+                answers["aid_unit"] = aid.get(e.village_id, "")
+                villages.append(VisitSheet(VILLAGE_SHEET, answers))
+        return villages, households
+
+    def notices(
+        self,
+        round_id: int,
+        *,
+        date: datetime.date | None = None,
+        issuer: str = "",
+        doc_number: str | None = None,
+    ) -> list[RoundNotice]:
+        """The round's 整改函, one per responsible unit, each with its 问题清单.
+
+        Every problem carries the deadline the letter set (its first one; extensions are
+        listed on the round), and every letter is copied to the county's 党委 and 政府.
+        """
+        row = self.round_row(round_id)
+        with self.db.session() as s:
+            city = s.scalar(select(County.city).where(County.name == row.county_name)) or ""
+        issuer = issuer.strip() or f"{city}脱贫攻坚督查{row.group_name}"
+        day = date or self._notice_date(round_id) or datetime.date.today()
+        by_unit: dict[str, list[NoticeProblem]] = {}
+        for f in self.findings(round_id):
+            if f.kind != KIND_DEADLINE:
+                continue  # 立行立改: put right on the spot, nothing to write to
+            by_unit.setdefault(f.unit_name or "（未指定责任单位）", []).append(
+                NoticeProblem(
+                    f.number,
+                    f.target,
+                    f.description,
+                    f.measures,
+                    f.original_deadline,
+                    f.person_name,
+                )
+            )
+        basis = f"{row.group_name}于{_span(row)}对你单位脱贫攻坚工作进行了督查"
+        out = []
+        for unit, problems in by_unit.items():
+            deadlines = [p.deadline for p in problems if p.deadline]
+            out.append(
+                RoundNotice(
+                    round_number=row.number,
+                    unit_name=unit,
+                    issuer=issuer,
+                    date=day,
+                    deadline=max(deadlines) if deadlines else day,
+                    problems=tuple(problems),
+                    doc_number=row.notice_number if doc_number is None else doc_number,
+                    basis=basis,
+                    copy_to=copy_to(row.county_name),
+                    due=notice_due(row.end_date),
+                )
+            )
+        return out
+
+    def _notice_date(self, round_id: int) -> datetime.date | None:
+        with self.db.session() as s:
+            return self._round(s, round_id).notice_date
+
+
+VISIT_SHEET_ROWS = 8  # rows of the categories grid in resources/forms/inspection_*.json
+HOUSEHOLD_SHEET = "inspection_household"
+VILLAGE_SHEET = "inspection_village"
+FOUND_RESULT = "发现问题"
+
+
+def _chinese_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _span(row: RoundRow) -> str:
+    """“2026年7月8日至9日”, “2026年7月31日至8月1日”, or one day."""
+    start, end = row.start_date, row.end_date
+    if start == end:
+        return _chinese_date(start)
+    if (start.year, start.month) == (end.year, end.month):
+        return f"{_chinese_date(start)}至{end.day}日"
+    if start.year == end.year:
+        return f"{_chinese_date(start)}至{end.month}月{end.day}日"
+    return f"{_chinese_date(start)}至{_chinese_date(end)}"
