@@ -61,9 +61,9 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
         from PySide6.QtGui import QIcon
 
         app.setWindowIcon(QIcon(str(icon)))
-    style = resources_dir() / "styles" / "app.qss"
-    if style.exists():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    from desktop.views.startup import prepare_application
+
+    prepare_application(app)  # Qt's own texts in Chinese, the Chinese locale, the style sheet
     from desktop.views.safety.backup_dialog import startup_guard
     from desktop.views.safety.login_dialog import LoginDialog
 

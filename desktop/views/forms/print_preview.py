@@ -92,6 +92,11 @@ class PrintPreviewDialog(QDialog):
         self.view.setDocument(self.document)
         self.view.setPageMode(QPdfView.PageMode.MultiPage)
         self.view.setPageSpacing(12)
+        # At 适合宽度 a page whose fitted height lies between the viewport's height with and
+        # without a vertical scroll bar made the bar come and go for ever (a white page, the
+        # window busy for a minute, with the style sheet's scroll bars). A bar that is always
+        # there keeps the viewport's width, and so the zoom, fixed.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
 
         self.warning_label = QLabel(self)
         self.warning_label.setWordWrap(True)

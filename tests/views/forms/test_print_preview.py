@@ -140,3 +140,44 @@ def test_broken_pdf_disables_printing(qtbot):
     qtbot.addWidget(dialog)
     assert not dialog.print_button.isEnabled()
     assert "无法显示" in dialog.pages_label.text()
+
+
+def _page_painted(dialog: PrintPreviewDialog) -> bool:
+    """True when the viewport shows ink (the page's frame), not only paper and background."""
+    image = dialog.view.viewport().grab().toImage()
+    for y in range(0, image.height(), 5):
+        for x in range(0, image.width(), 5):
+            if image.pixelColor(x, y).lightness() < 90:
+                return True
+    return False
+
+
+@pytest.fixture
+def app_style(qapp):
+    """The application's style sheet, as the window runs with it."""
+    from desktop.views.startup import apply_style
+
+    before = qapp.styleSheet()
+    apply_style(qapp)
+    yield
+    qapp.setStyleSheet(before)
+
+
+@pytest.mark.parametrize("pages", [1, 60])
+@pytest.mark.parametrize("size", [(1000, 760), (1366, 768), (1920, 1000)])
+def test_first_page_shows_at_fit_width_with_the_app_style(qtbot, app_style, pages, size):
+    # A one-page preview at 适合宽度 used to hang for 20-100 s: the page's height at the fitted
+    # width sat between the viewport's height with and without the vertical scroll bar, so the
+    # bar came and went for ever. The page must show, and the bar must stay where it is.
+    dialog = PrintPreviewDialog(make_pdf(pages), "核查表", None)
+    qtbot.addWidget(dialog)
+    dialog.resize(*size)
+    dialog.show()
+    assert dialog.zoom_combo.currentText() == "适合宽度"
+    qtbot.waitUntil(lambda: _page_painted(dialog), timeout=3000)
+    bar = dialog.view.verticalScrollBar()
+    seen = set()
+    for _ in range(20):
+        qtbot.wait(10)
+        seen.add(bar.isVisible())
+    assert seen == {True}
