@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "desktop.commands.safety",
     "desktop.commands.print_cmd",
     "desktop.commands.inspections",
+    "desktop.commands.sheet",
 )
 
 

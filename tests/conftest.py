@@ -41,9 +41,32 @@ def _demo_template(tmp_path_factory):
 
     path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
     engine = open_database(path)
+    build_demo(engine, households=300, seed=7, data_dir=path.parent / "data", sichuan=False)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _sichuan_template(tmp_path_factory):
+    from desktop.demo.township import build_demo
+
+    path = tmp_path_factory.mktemp("sichuan") / "demo.sqlite3"
+    engine = open_database(path)
     build_demo(engine, households=300, seed=7, data_dir=path.parent / "data")
     engine.dispose()
     return path
+
+
+@pytest.fixture
+def sichuan_engine(_sichuan_template, tmp_path):
+    """Return an engine on a copy of the demo with its 青神县 township (seed 001's tables)."""
+    from desktop.models.database import backup_file
+
+    path = tmp_path / "sichuan.sqlite3"
+    backup_file(_sichuan_template, path)
+    engine = open_database(path)
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture

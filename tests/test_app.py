@@ -26,7 +26,7 @@ def test_first_run_can_open_the_demo_in_the_data_folder(qtbot, db_path, data_dir
     monkeypatch.setattr(demo, "build_demo", lambda engine: original(engine, households=120))
     result = _first_run(services)
     assert result.db_path == data_dir / app_module.DEMO_DB_NAME
-    assert len(result.registry.village_summaries()) == 26
+    assert len(result.registry.village_summaries()) == 26 + 8  # and 青神县西龙镇
     assert not services.registry.has_township()
 
 

@@ -28,4 +28,9 @@ def run(args: argparse.Namespace) -> int:
         f"已生成演示数据：{result.townships} 个乡镇，{result.villages} 个村，"
         f"{result.households} 户，{result.members} 人"
     )
+    if result.sichuan_households:
+        print(
+            f"另有四川省青神县西龙镇（附件2–6 的演示）：{result.sichuan_households} 户，"
+            "活动“青神县2017年脱贫攻坚“回头看”“回头帮””"
+        )
     return 0

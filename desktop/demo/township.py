@@ -52,6 +52,7 @@ class DemoResult:
     villages: int
     households: int
     members: int
+    sichuan_households: int = 0  # the 青神县 township beside the county
 
 
 def _name(rng: random.Random, surname: str | None = None) -> str:
@@ -200,13 +201,22 @@ def build_demo(
     seed: int = 2020,
     progress: Callable[[int, int], bool] | None = None,
     data_dir: Path | None = None,
+    sichuan: bool = True,
 ) -> DemoResult:
-    """Write a demo county into an empty (migrated) database, with forms and problems.
+    """Write a demo county into an empty (migrated) database, with forms and problems, and
+    (unless `sichuan` is false) a township of 青神县 with its 2017 campaign beside it.
 
     Evidence files of the demo problems go to `data_dir` (default: the user's data folder).
     """
     with collector_paused():  # millions of objects, no cycles: see registry_writer
-        return _build_demo(engine, households, seed, progress, data_dir)
+        result = _build_demo(engine, households, seed, progress, data_dir)
+    if sichuan:
+        from desktop.demo.sichuan import add_sichuan_demo, demo_size
+
+        # seed 001's tables need a Sichuan township beside the Hunan one
+        result.sichuan_households = demo_size(households)
+        add_sichuan_demo(engine, seed, result.sichuan_households)
+    return result
 
 
 def _build_demo(
@@ -237,6 +247,7 @@ def _build_demo(
                 start_date=datetime.date(2020, 4, 1),
                 end_date=datetime.date(2020, 6, 15),
                 is_current=True,
+                county_id=county_id,
             )
         )
         all_households: list[HouseholdData] = []

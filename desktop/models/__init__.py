@@ -24,6 +24,7 @@ from desktop.models.problem import (
 )
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.models.safety import AuditEntry, User
+from desktop.models.standards import HouseholdIndicator
 
 __all__ = [
     "Attachment",
@@ -37,6 +38,7 @@ __all__ = [
     "FormRecord",
     "Group",
     "Household",
+    "HouseholdIndicator",
     "IndicatorDepartment",
     "InspectionCategory",
     "InspectionCoverage",

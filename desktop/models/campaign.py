@@ -39,6 +39,12 @@ class Campaign(Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The county whose households the campaign checks (None: every county of the database).
+    county_id: Mapped[int | None] = mapped_column(ForeignKey("county.id", ondelete="SET NULL"))
+    # The campaign's own provincial standards by year ({"2017": 3300}), over the standard file's.
+    thresholds: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Counts every change of `thresholds`, so results kept from before can say so.
+    standard_revision: Mapped[int] = mapped_column(Integer, default=1)
 
     form_records: Mapped[list[FormRecord]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan"

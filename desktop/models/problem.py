@@ -132,6 +132,8 @@ class Problem(Base):
     verification_opinion: Mapped[str] = mapped_column(Text, default="")
     closed_on: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The standard's indicator a 点球 problem came from (e.g. "housing_safe"), else "".
+    indicator: Mapped[str] = mapped_column(String(32), default="", index=True)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from desktop.services.registry.service import RegistryService
     from desktop.services.safety.audit import AuditService
     from desktop.services.safety.auth import AuthService
+    from desktop.services.standards.service import StandardsService
 
 
 @dataclass
@@ -92,3 +93,10 @@ class AppServices:
     def unit_of_work(self):
         """Return a unit of work over every service: see `Database.unit_of_work`."""
         return self.db.unit_of_work()
+
+    @cached_property
+    def standards(self) -> StandardsService:
+        """Standards of the campaigns, indicator values, their evaluation (seed 001 tables)."""
+        from desktop.services.standards.service import StandardsService
+
+        return StandardsService(self.db)

@@ -131,6 +131,7 @@ class ProblemData:
     kind: str = KIND_DEADLINE
     deadline: datetime.date | None = None
     note: str = ""
+    indicator: str = ""  # the standard's indicator a 点球 problem came from
     number: str = ""
     id: int | None = None
     version: int = 0

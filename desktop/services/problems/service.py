@@ -416,6 +416,7 @@ class ProblemService:
                 kind=p.kind,
                 deadline=p.deadline,
                 note=p.note,
+                indicator=p.indicator,
                 number=p.number,
                 id=p.id,
                 version=p.version,
@@ -625,6 +626,7 @@ class ProblemService:
             "kind": data.kind,
             "deadline": data.deadline,
             "note": data.note.strip(),
+            "indicator": data.indicator,
         }
 
     def _load_open(self, s: Session, problem_id: int) -> Problem:

@@ -153,7 +153,12 @@ class RegistryService:
             return ""
         if len(rows) == 1:
             return f"{rows[0][0]}{rows[0][1]}"
-        return f"{rows[0][0]}（{len(rows)}个乡镇）"
+        counties = list(dict.fromkeys(county for county, _ in rows))
+        if len(counties) == 1:
+            return f"{rows[0][0]}（{len(rows)}个乡镇）"
+        if len(rows) <= 3:  # the demo: a Hunan township and a Sichuan one
+            return "、".join(f"{county}{township}" for county, township in rows)
+        return f"{counties[0]}等{len(counties)}个县（{len(rows)}个乡镇）"
 
     def tree(self) -> list[TreeNode]:
         """Return county → township → village → group nodes for the navigation tree."""

@@ -17,6 +17,8 @@ from PySide6.QtWidgets import (
 from desktop.services.context import AppServices
 from desktop.services.registry.data import VillageSummary
 from desktop.services.registry.service import RegistryError
+from desktop.services.standards.service import StandardError
+from desktop.views.standards.indicator_box import IndicatorBox
 
 NO_YEAR = 0
 
@@ -62,6 +64,16 @@ class VillageDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        # The village's 一低六有, when its campaign's standard has a village set.
+        self.indicator_box: IndicatorBox | None = None
+        village_set = village and services.standards.village_indicator_set(village.id)
+        if village_set:
+            self.indicator_box = IndicatorBox(
+                f"村级指标（{village_set.name}）",
+                village_set.indicators,
+                services.standards.village_values(village.id),
+            )
+            layout.addWidget(self.indicator_box)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.poor_check.toggled.connect(self.exit_spin.setEnabled)
@@ -78,7 +90,11 @@ class VillageDialog(QDialog):
                 exit_year=year or None,
                 village_id=self.village.id if self.village else None,
             )
-        except RegistryError as exc:
+            if self.indicator_box is not None:
+                self.services.standards.save_village_values(
+                    self.saved_id, self.indicator_box.values()
+                )
+        except (RegistryError, StandardError) as exc:
             self.error_label.setText(str(exc))  # the entries stay on screen
             return
         self.accept()
