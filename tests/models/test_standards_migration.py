@@ -1,4 +1,4 @@
-"""Migration 0004: indicator storage, and a one-county database's campaign gets its county."""
+"""Migration 0005: indicator storage, and a one-county database's campaign gets its county."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_a_one_county_database_keeps_its_campaign_and_gains_indicator_storage(tm
     path = tmp_path / "old.sqlite3"
     old = make_engine(path)
     with old.begin() as conn:
-        command.upgrade(_alembic_config(conn), "0003")
+        command.upgrade(_alembic_config(conn), "0004")
         conn.execute(text("INSERT INTO county (name, province, city) VALUES ('青神县', '', '')"))
         conn.execute(
             text(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import orjson
 from sqlalchemy import Text, select, type_coerce
 
+from desktop.errors import AppError
 from desktop.models.campaign import Campaign
 from desktop.models.problem import IndicatorDepartment, Problem
 from desktop.models.registry import County, Household, Township, Village
@@ -34,7 +35,7 @@ from desktop.services.standards.standard import (
 from desktop.services.unit_of_work import Database
 
 
-class StandardError(Exception):
+class StandardError(AppError):
     """A change refused by the standards service; the message names the field, in Chinese."""
 
     def __init__(self, message: str, field: str = "") -> None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from desktop.errors import AppError
 from desktop.paths import data_dir, resources_dir
 
 STANDARDS_DIR = "standards"
@@ -33,7 +34,7 @@ COMPARES = (COMPARE_GREATER, COMPARE_AT_LEAST)
 HOUSEHOLD_SIZE = "household_size"  # 家庭人口数: 以实际人数为准 (seed 001, note 2)
 
 
-class StandardFileError(Exception):
+class StandardFileError(AppError):
     """A standard file was refused; the message names the file and the field, in Chinese."""
 
     def __init__(self, message: str, file: str = "", field: str = "") -> None:
