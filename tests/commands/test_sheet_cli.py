@@ -61,9 +61,10 @@ def test_refusals_say_why(db, tmp_path, capsys, args, code, words):
 def test_a_hunan_village_has_no_standard_file_yet(db, tmp_path, capsys):
     from desktop.models.database import open_database
     from desktop.services.registry.service import RegistryService
+    from desktop.services.unit_of_work import Database
 
     engine = open_database(db)
-    village = RegistryService(engine).village_summaries()[0].name  # 桃江县桃花江镇
+    village = RegistryService(Database(engine)).village_summaries()[0].name  # 桃江县桃花江镇
     engine.dispose()
     with pytest.raises(SystemExit) as caught:
         main(
