@@ -119,6 +119,10 @@ class MainWindow(QMainWindow):
         self.problem_dashboard = ProblemDashboardWidget(self.services)
         self.tabs.addTab(self.problem_ledger, "整改台账")
         self.tabs.addTab(self.problem_dashboard, "整改看板")
+        from desktop.views.inspections.inspections_page import InspectionsPage
+
+        self.inspections_page = InspectionsPage(self.services)
+        self.tabs.addTab(self.inspections_page, "督查")
 
     def _create_feature_actions(self) -> None:
         action = self._action
@@ -134,6 +138,10 @@ class MainWindow(QMainWindow):
             "填写农户信息采集表…", lambda: self._open_form("collection"), "F6"
         )
         self.action_raise_problem = action("登记问题…", self._on_raise_problem_triggered)
+        self.action_inspections = action(
+            "督查（抽样、整改函、季度档案）",
+            lambda: self.tabs.setCurrentWidget(self.inspections_page),
+        )
         self.action_print_verification = action(
             "打印入户核查表…", lambda: self._print("verification"), "Ctrl+P"
         )
@@ -175,6 +183,7 @@ class MainWindow(QMainWindow):
             self.print_menu.addAction(act)
         self.tools_menu = self.menuBar().addMenu("工具(&T)")
         for act in (
+            self.action_inspections,
             self.action_backup,
             self.action_users,
             self.action_audit_export,

@@ -89,11 +89,12 @@ def test_menus_offer_every_job_and_show_the_user(window):
         "登记问题…",
         "备份与恢复…",
         "修改历史…",
+        "督查（抽样、整改函、季度档案）",
     ):
         assert wanted in texts
     assert "管理员" in window.user_label.text()
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "户籍", "村", "整改台账", "整改看板",
+        "户籍", "村", "整改台账", "整改看板", "督查",
     ]  # fmt: skip
 
 

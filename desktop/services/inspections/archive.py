@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from desktop.errors import CancelledError
 from desktop.services.inspections.data import (
     ArchiveIndex,
     IndexRow,
@@ -130,11 +131,15 @@ def build_archive(
     *,
     today: datetime.date | None = None,
     now: Callable[[], datetime.datetime] = datetime.datetime.now,
+    progress: Callable[[int, str], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> ArchiveResult:
     """Write the quarter's archive of every round that started in it; return what it holds.
 
     `service` is an InspectionService. The zip is written to a temporary name next to `out`
     and renamed at the end, so a failed build leaves no half archive under the final name.
+    `progress(percent, text)` hears of each round; `cancelled()` returning True stops the build
+    (CancelledError) before anything is written.
     """
     start, end = quarter_bounds(quarter)
     quarter = quarter.strip().upper()
@@ -150,6 +155,10 @@ def build_archive(
         files.append((path, data, kind, number, description))
 
     for n, r in enumerate(rounds, 1):
+        if cancelled is not None and cancelled():
+            raise CancelledError()
+        if progress is not None:
+            progress(int(90 * (n - 1) / len(rounds)), f"正在整理 {r.number}……")
         folder = f"{n:02d}_{safe_name(r.number)}"
         add(f"{folder}/抽查名单.pdf", renderers.sample(service.sample_sheet(r.id, today)),
             "抽查名单", r.number, f"{r.group_name}，种子 {r.sample_seed}")  # fmt: skip
