@@ -39,8 +39,9 @@ def make_pdfs(folder: Path) -> dict[int, Path]:
     from desktop.demo.township import build_demo
     from desktop.models.database import open_database
     from desktop.printing.form_renderer import render_form
-    from desktop.services.forms.description import load_form
+    from desktop.services.forms.catalog import load_form
     from desktop.services.forms.service import FormService
+    from desktop.services.unit_of_work import Database
 
     form = load_form("verification")
     paths = {1: folder / "one.pdf", 60: folder / "sixty.pdf"}
@@ -49,7 +50,8 @@ def make_pdfs(folder: Path) -> dict[int, Path]:
     build_demo(engine, households=60, seed=2020)
     with engine.connect() as conn:
         ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM household ORDER BY code")]
-    paths[60].write_bytes(render_form(form, FormService(engine).print_items(ids, "verification")))
+    items = FormService(Database(engine)).print_items(ids, "verification")
+    paths[60].write_bytes(render_form(form, items))
     engine.dispose()
     return paths
 

@@ -27,7 +27,7 @@ from desktop.demo.township import build_demo
 from desktop.models.database import open_database
 from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
-from desktop.services.forms.description import load_form
+from desktop.services.forms.catalog import load_form
 from desktop.services.forms.service import FormService
 from desktop.services.unit_of_work import Database
 

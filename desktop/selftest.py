@@ -116,7 +116,7 @@ def check_app(ctx: Context) -> str:
 def check_resources() -> str:
     """Form descriptions, migrations and the bundled font are where the application looks."""
     from desktop.models.database import MIGRATIONS_DIR
-    from desktop.services.forms.description import forms_dir, list_forms, load_form
+    from desktop.services.forms.catalog import forms_dir, list_forms, load_form
 
     if not (forms_dir() / f"{VERIFICATION_FORM}.json").is_file():
         raise Missing("表单描述", "form descriptions", str(forms_dir()))
@@ -226,7 +226,7 @@ def check_pdf(ctx: Context) -> str:
     from desktop.models.registry import Household
     from desktop.printing.fonts import FontError, register_fonts
     from desktop.printing.form_renderer import render_form
-    from desktop.services.forms.description import load_form
+    from desktop.services.forms.catalog import load_form
 
     try:
         fonts = register_fonts()

@@ -24,6 +24,18 @@ def _modules(package: str) -> list[str]:
     ("package", "forbidden"),
     [
         ("desktop.models", ("PySide6",)),
+        # The form engine: no Qt, no database, nothing above it.
+        (
+            "desktop.engine",
+            (
+                "PySide6",
+                "sqlalchemy",
+                "desktop.models",
+                "desktop.services",
+                "desktop.printing",
+                "desktop.views",
+            ),
+        ),
         ("desktop.services", ("PySide6",)),
         ("desktop.printing", ("PySide6.QtWidgets", "PySide6.QtGui", "sqlalchemy.orm")),
     ],

@@ -52,9 +52,9 @@ def test_self_test_passes_as_a_command():
 def test_missing_form_descriptions_are_named(qapp, capsys, monkeypatch, tmp_path):
     empty = tmp_path / "resources"
     (empty / "forms").mkdir(parents=True)
-    import desktop.services.forms.description  # noqa: F401  (patch where it is looked up)
+    import desktop.services.forms.catalog  # noqa: F401  (patch where it is looked up)
 
-    monkeypatch.setattr("desktop.services.forms.description.resources_dir", lambda: empty)
+    monkeypatch.setattr("desktop.services.forms.catalog.resources_dir", lambda: empty)
     code = selftest.run_self_test(["--self-test"])
     out = capsys.readouterr().out
     assert code == 1

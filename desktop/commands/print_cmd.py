@@ -17,7 +17,7 @@ from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.errors import FontError
 from desktop.models.registry import Household, Township, Village
 from desktop.printing.form_renderer import MissingGlyphsError, render_form
-from desktop.services.forms.description import FormDescriptionError, load_form
+from desktop.services.forms.catalog import FormDescriptionError, load_form
 
 EXIT_MISSING_GLYPHS = 3
 FORM_CODES = ("verification", "collection")

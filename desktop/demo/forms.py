@@ -13,15 +13,19 @@ import random
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.orm import selectinload
 
+from desktop.engine import Evaluator
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
     FORM_STATE_DRAFT,
     FORM_STATE_SIGNED,
+    Campaign,
     FormRecord,
 )
-from desktop.models.registry import County, Household, Township, Village
-from desktop.services.forms.description import load_form
-from desktop.services.forms.service import _household_data, compute, prefill, validate
+from desktop.models.registry import Household
+from desktop.services.forms.catalog import load_form
+from desktop.services.forms.hooks import build_hooks
+from desktop.services.forms.prefill import prefill
+from desktop.services.forms.service import household_data, standard_snapshot, village_places
 from desktop.services.registry.service import RegistryService
 from desktop.services.unit_of_work import Database
 
@@ -93,6 +97,7 @@ def add_demo_forms(engine: Engine, seed: int = 2020, share: float = REVIEWED_SHA
     """Write verification forms for about `share` of the households; return counts per state."""
     rng = random.Random(seed + 31)
     description = load_form("verification")
+    evaluator = Evaluator(description, build_hooks())
     db = Database(engine)
     campaign_id = RegistryService(db).current_campaign_id()
     if campaign_id is None:
@@ -108,14 +113,8 @@ def add_demo_forms(engine: Engine, seed: int = 2020, share: float = REVIEWED_SHA
                 )
             )
         )
-        places = {
-            v_id: (v, t, c)
-            for v_id, v, t, c in s.execute(
-                select(Village.id, Village.name, Township.name, County.name)
-                .join(Township, Township.id == Village.township_id)
-                .join(County, County.id == Township.county_id)
-            )
-        }
+        places = village_places(s)
+        standard = standard_snapshot(s.get(Campaign, campaign_id))
         ids = [i for i in s.scalars(select(Household.id).order_by(Household.code)) if i not in done]
         chosen = [i for i in ids if rng.random() < share]
         for start in range(0, len(chosen), 500):
@@ -125,10 +124,10 @@ def add_demo_forms(engine: Engine, seed: int = 2020, share: float = REVIEWED_SHA
                 .where(Household.id.in_(chosen[start : start + 500]))
             ).all()
             for h in households:
-                data = _household_data(h, *places[h.village_id])
-                base, _ = prefill(description, data)
+                place = places[h.village_id]
+                data = household_data(h, place)
+                base, _ = prefill(description, data, None, place)
                 answers = _answers(rng, base, data, on)
-                answers.update(compute(description, answers))
                 roll = rng.random()
                 state = (
                     FORM_STATE_DRAFT
@@ -139,11 +138,12 @@ def add_demo_forms(engine: Engine, seed: int = 2020, share: float = REVIEWED_SHA
                 if state == FORM_STATE_DRAFT:
                     for key in ("problems", "measures", "aid_projects", "checked_on"):
                         answers.pop(key, None)
-                else:
-                    issues = validate(description, answers, data, today=on)
-                    if any(i.blocking for i in issues):
+                found = evaluator.evaluate(answers, subject=data, standard=standard, today=on)
+                if state != FORM_STATE_DRAFT:
+                    if found.blocking:
                         state = FORM_STATE_DRAFT
-                    reasons = {i.field: "已入户核实，情况属实" for i in issues if not i.blocking}
+                    reasons = {i.field: "已入户核实，情况属实" for i in found.warnings}
+                stored = {k: v for k, v in found.values.items() if k not in found.computed}
                 counts[state] += 1
                 rows.append(
                     dict(
@@ -151,7 +151,9 @@ def add_demo_forms(engine: Engine, seed: int = 2020, share: float = REVIEWED_SHA
                         campaign_id=campaign_id,
                         form_code="verification",
                         state=state,
-                        answers=answers,
+                        answers=stored,
+                        computed=found.computed,
+                        standard=standard,
                         accepted_warnings=reasons,
                         version=rng.randint(1, 3),
                         paper_outdated=False,

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     DateTime,
     Float,
@@ -57,15 +58,37 @@ FORM_STATE_COMPLETE = "complete"  # 已完成
 FORM_STATE_SIGNED = "signed"  # 已签字
 
 
+# What a form is about: exactly one of household_id, village_id, township_id is set.
+SUBJECT_HOUSEHOLD, SUBJECT_VILLAGE, SUBJECT_TOWNSHIP = "household", "village", "township"
+
+
 class FormRecord(Base):
-    """The answers of one paper form for one household in one campaign."""
+    """The answers of one paper form about one subject (household, village or township).
+
+    A completed or signed form also keeps the computed values and the standard they were
+    computed under, so that it is shown and reprinted as it was signed.
+    """
 
     __tablename__ = "form_record"
-    __table_args__ = (UniqueConstraint("household_id", "campaign_id", "form_code"),)
+    __table_args__ = (
+        UniqueConstraint("household_id", "campaign_id", "form_code"),
+        UniqueConstraint("village_id", "campaign_id", "form_code"),
+        UniqueConstraint("township_id", "campaign_id", "form_code"),
+        CheckConstraint(
+            "(household_id IS NOT NULL) + (village_id IS NOT NULL) + (township_id IS NOT NULL) = 1",
+            name="one_subject",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    household_id: Mapped[int] = mapped_column(
+    household_id: Mapped[int | None] = mapped_column(
         ForeignKey("household.id", ondelete="CASCADE"), index=True
+    )
+    village_id: Mapped[int | None] = mapped_column(
+        ForeignKey("village.id", ondelete="CASCADE"), index=True
+    )
+    township_id: Mapped[int | None] = mapped_column(
+        ForeignKey("township.id", ondelete="CASCADE"), index=True
     )
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     form_code: Mapped[str] = mapped_column(String(32))  # "verification", "collection", …
@@ -73,6 +96,10 @@ class FormRecord(Base):
     answers: Mapped[dict] = mapped_column(JSON, default=dict)
     # Warnings accepted by the clerk: field code → reason given.
     accepted_warnings: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Computed cells as they stood at completion, and the standard they were computed under
+    # (its fields and version); empty for a draft, which is recomputed when opened.
+    computed: Mapped[dict] = mapped_column(JSON, default=dict)
+    standard: Mapped[dict] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=1)
     paper_outdated: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str] = mapped_column(Text, default="")
@@ -81,3 +108,12 @@ class FormRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     campaign: Mapped[Campaign] = relationship(back_populates="form_records")
+
+    @property
+    def subject(self) -> tuple[str, int]:
+        """(kind, id) of what the form is about."""
+        if self.household_id is not None:
+            return SUBJECT_HOUSEHOLD, self.household_id
+        if self.village_id is not None:
+            return SUBJECT_VILLAGE, self.village_id
+        return SUBJECT_TOWNSHIP, self.township_id  # type: ignore[return-value]

@@ -3,7 +3,7 @@
 The paper forms (核查表, 采集表) — a stable entry point that the installer's --self-test uses:
 
     from desktop.printing.form_renderer import render_form
-    from desktop.services.forms.description import load_form
+    from desktop.services.forms.catalog import load_form
 
     pdf: bytes = render_form(
         load_form("verification"),   # a FormDescription (resources/forms/<code>.json)

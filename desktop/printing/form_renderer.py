@@ -20,16 +20,17 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
-from desktop.errors import FontError
-from desktop.printing.fonts import FontSet, char_name, register_fonts
-from desktop.services.forms.description import (
+from desktop.engine import (
     Cell,
     FormDescription,
     GridColumn,
     GridSection,
     RepeatSection,
     SignatureItem,
+    is_blank,
 )
+from desktop.errors import FontError
+from desktop.printing.fonts import FontSet, char_name, register_fonts
 
 # Page furniture (mm), besides what the description gives.
 TITLE_BLOCK_MM = 12.0  # the title line at the top of the first page
@@ -410,13 +411,12 @@ class _Builder:
             ch = CAPTION_PT * LINE_SPACING
             self.text(cell.caption, ix, y + h - ch - 0.5, iw, ch, CAPTION_PT, align="left")
             ih -= ch
-        if cell.unit:
+        if cell.unit and not cell.unit_blank_only:
             uw = min(_run_width(self.fonts.runs(cell.unit)) * label_pt + 1, iw / 2)
             self.text(cell.unit, ix + iw - uw, iy, uw, ih, label_pt, align="right")
             iw -= uw + _pt(0.5)
         size = cell.font_pt or value_pt
-        default_align = "right" if cell.type in ("money", "area", "decimal") else "center"
-        align = cell.align or default_align
+        align = cell.value_align
         if cell.boxes:
             slot = Slot(
                 cell.field or "", ix, iy, iw, ih, "ticks", size, cell=cell, label=cell.label or ""
@@ -678,28 +678,19 @@ def _draw_tick(c: Canvas, bx: float, by: float, side: float) -> None:
     c.drawPath(path, stroke=1, fill=0)
 
 
-def format_value(value: Any, value_type: str = "text", cell: Cell | None = None) -> str:
-    """Return an answer as printed: 是/否, 、-joined lists, numbers without needless zeros."""
-    if value is None or value == "" or value == []:
+def format_value(value: Any, cell: Cell | GridColumn) -> str:
+    """Return an answer as printed: the value table's text, the same as the screen shows."""
+    return cell.text(value)
+
+
+def slot_text(slot: Slot, answers: Mapping[str, Any]) -> str:
+    """Return the text printed in a text slot for these answers ("" when nothing is printed)."""
+    value = answers.get(slot.field)
+    if slot.cell is None:
+        return "" if is_blank(value) else str(value)
+    if is_blank(value) and slot.cell.unit_blank_only:
         return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, list | tuple):
-        return "、".join(cell.choice_text(v) if cell else str(v) for v in value)
-    if isinstance(value, float):
-        if value_type == "money" or value_type in ("area", "decimal"):
-            text = f"{value:.2f}".rstrip("0").rstrip(".")
-            return text
-        return f"{value:g}"
-    if value_type == "date":
-        try:
-            day = datetime.date.fromisoformat(str(value))
-            return f"{day.year}年{day.month}月{day.day}日"
-        except ValueError:
-            return str(value)
-    if cell is not None and value_type == "choice":
-        return cell.choice_text(str(value))
-    return str(value)
+    return slot.cell.text(value)
 
 
 class _Page:
@@ -718,7 +709,10 @@ class _Page:
 
     def slot(self, slot: Slot, answers: Mapping[str, Any]) -> None:
         value = answers.get(slot.field)
-        if value is None or value == "" or value == []:
+        if is_blank(value):
+            cell = slot.cell
+            if cell is not None and cell.unit and cell.unit_blank_only:
+                self.text(cell.unit, slot.x, slot.y, slot.w, slot.h, slot.size, 4.5, "right")
             return
         if slot.kind == "ticks":
             chosen = value if isinstance(value, list) else [value]
@@ -737,8 +731,7 @@ class _Page:
                 x, y, w = slot.boxes[i]
                 self.text(str(part), x, y, w, slot.h, slot.size, 4.5, "center")
             return
-        cell = slot.cell
-        text = format_value(value, cell.type if cell else "text", cell)
+        text = slot_text(slot, answers)
         self.text(text, slot.x, slot.y, slot.w, slot.h, slot.size, slot.min_size, slot.align)
 
     def members(self, grid: MemberGrid, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -758,9 +751,7 @@ class _Page:
                 value = row.get(col.code)
                 if value is None or value == "":
                     continue
-                text = format_value(value, col.type)
-                if col.unit and text and col.type in ("int", "count", "decimal"):
-                    text += col.unit
+                text = col.text(value)
                 self.text(
                     text, x, y + pad, w, grid.row_h - 2 * pad, grid.size, SMALLEST_PT, "center"
                 )
@@ -773,10 +764,17 @@ def _mark(fonts: FontSet, text: str) -> str:
     return text
 
 
-def _item_parts(item: Any) -> tuple[Mapping[str, Any], str, int]:
+def _version_text(version: int) -> str:
+    return f"第 {version} 版" if version else "未保存"
+
+
+def _item_parts(item: Any) -> tuple[Mapping[str, Any], str, str]:
+    """(answers, 户编号, how the stamp names the copy: 第 N 版 / 未保存（草稿）)."""
     if isinstance(item, Mapping):
-        return item, str(item.get("_household_code", "")), int(item.get("_version", 0) or 0)
-    return item.answers, getattr(item, "household_code", ""), getattr(item, "version", 0)
+        version = int(item.get("_version", 0) or 0)
+        return item, str(item.get("_household_code", "")), _version_text(version)
+    stamp = getattr(item, "stamp", None) or _version_text(getattr(item, "version", 0))
+    return item.answers, getattr(item, "household_code", ""), stamp
 
 
 def _texts_of(
@@ -821,7 +819,8 @@ def render_form(
 ) -> bytes:
     """Draw one form per household (in the order given) into one PDF and return its bytes.
 
-    `answers_per_household`: PrintItem-like objects (`answers`, `household_code`, `version`) or
+    `answers_per_household`: PrintItem-like objects (`answers`, `household_code`, `version`,
+    `stamp`: 第 N 版 or 未保存（草稿） for edits not saved) or
     plain answer dicts. `blank`: one empty form for handwriting (answers ignored). `stamp`: print
     time and record version in the bottom margin (True: now; a datetime: that time; False: none).
     `on_missing`: "error" raises MissingGlyphsError when an answer holds a character no font has;
@@ -859,8 +858,8 @@ def render_form(
             step(c)
         c.endForm()
     page = _Page(c, fonts, on_missing == "mark")
-    jobs: list[tuple[Mapping[str, Any], str, int]] = (
-        [({}, "", 0)] if blank else [_item_parts(i) for i in items]
+    jobs: list[tuple[Mapping[str, Any], str, str]] = (
+        [({}, "", "")] if blank else [_item_parts(i) for i in items]
     )
     stamp_text = f"打印时间：{printed_at:%Y-%m-%d %H:%M}" if stamp else ""
     for answers, code, version in jobs:
@@ -907,7 +906,7 @@ def _draw_stamp(
     fonts: FontSet,
     printed: str,
     code: str,
-    version: int,
+    version: str,
     number: int,
     total: int,
     blank: bool,
@@ -918,7 +917,7 @@ def _draw_stamp(
     if code:
         parts.append(f"户编号：{code}")
     if not blank:
-        parts.append(f"第 {version} 版" if version else "未保存")
+        parts.append(version)
     if total > 1:
         parts.append(f"第 {number}/{total} 页")
     text = "　".join(parts)

@@ -17,7 +17,7 @@ from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
 from desktop.printing.ledger_pdf import render_ledger_pdf
 from desktop.printing.notice import NoticeData, render_notice
-from desktop.services.forms.description import load_form
+from desktop.services.forms.catalog import load_form
 from desktop.services.inspections.data import ArchiveIndex, RoundNotice, SampleSheet, VisitSheet
 from desktop.services.problems.report import LedgerTable
 

@@ -18,7 +18,7 @@ from desktop.printing.form_renderer import (
     layout_form,
     render_form,
 )
-from desktop.services.forms.description import load_form
+from desktop.services.forms.catalog import load_form
 from desktop.services.forms.service import PrintItem
 
 A4_MM = (210.0, 297.0)

@@ -23,7 +23,10 @@ from desktop.services.safety.audit import annotate
 from desktop.services.safety.auth import UNLOCK_SIGNED_FORM, require
 
 # What a signature covers: changing these on a signed form needs an unlock first.
-SIGNED_CONTENT = ("answers", "accepted_warnings", "household_id", "campaign_id", "form_code")
+SIGNED_CONTENT = (
+    "answers", "accepted_warnings", "computed", "standard", "household_id", "village_id",
+    "township_id", "campaign_id", "form_code",
+)  # fmt: skip
 MIN_REASON_LENGTH = 4
 
 

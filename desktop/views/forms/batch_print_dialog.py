@@ -35,7 +35,7 @@ def build_batch(
 ) -> BatchResult:
     """Render one form per household in 户编号 order (or one blank form when ids is None)."""
     from desktop.printing.form_renderer import find_missing_glyphs, render_form
-    from desktop.services.forms.description import load_form
+    from desktop.services.forms.catalog import load_form
     from desktop.views.forms.print_preview import missing_from_places
 
     description = load_form(form_code)

@@ -70,7 +70,6 @@ class FormDialog(QDialog):
         self.form_code = form_code
         self.state: FormState = services.forms.open_form(household_id, form_code)
         self.form = self.state.description
-        self.campaign = services.forms.campaign(self.state.campaign_id)
         self.saved_version = self.state.version
         self.saved_any = False
         self.recovery = FormRecovery(services.db_path, household_id, form_code)
@@ -88,10 +87,9 @@ class FormDialog(QDialog):
         self.view = FormView(
             self.form,
             self.scroll.viewport(),
-            compute=lambda answers: services.forms.compute(self.form, answers, self.campaign),
-            validate=lambda answers: services.forms.validate(
-                self.form, answers, self.state.household, self.campaign
-            ),
+            evaluator=services.forms.evaluator(self.form),
+            subject=self.state.household,
+            standard=self.state.standard,
         )
         self.scroll.setWidget(self.view)
         self.scroll.setBackgroundRole(self.view.backgroundRole())
@@ -202,7 +200,8 @@ class FormDialog(QDialog):
 
     def _load(self, state: FormState) -> None:
         self.state = state
-        self.view.set_answers(state.answers)
+        # A completed or signed form shows what was stored; a draft was recomputed on opening.
+        self.view.set_answers(state.answers, recompute=not state.stored)
         self.view.set_accepted_warnings(state.accepted_warnings)
         self.view.set_read_only(state.is_signed)
         self._show_header()
@@ -235,6 +234,12 @@ class FormDialog(QDialog):
         first = self.view.first_input()
         if first is not None and not self.state.is_signed:
             first.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def tell_recomputed(self) -> None:
+        """Say which computed values of a reopened draft changed under today's standard."""
+        message = self.state.changed_message()
+        if message:
+            QMessageBox.information(self, "已重新计算", message)
 
     # --- recovery -----------------------------------------------------------------------
 
@@ -529,9 +534,14 @@ class FormDialog(QDialog):
         from desktop.services.forms.service import PrintItem
         from desktop.views.forms.print_preview import missing_from_places
 
-        answers = self.view.answers()
-        answers.update(self.services.forms.compute(self.form, answers, self.campaign))
-        item = PrintItem(self.state.household.code, answers, self.saved_version, self.household_id)
+        answers = self.view.answers()  # computed cells included, as the screen shows them
+        item = PrintItem(
+            self.state.household.code,
+            answers,
+            self.saved_version,
+            self.household_id,
+            unsaved=self._dirty,
+        )
         missing = missing_from_places(find_missing_glyphs(self.form, [item]))
         # A character no font has is marked 〔U+XXXX〕 on the preview and listed in the warning.
         pdf = render_form(self.form, [item], on_missing="mark")
@@ -593,6 +603,7 @@ class FormDialog(QDialog):
             QMessageBox.warning(parent, "无法打开表单", str(exc))
             return 0, False
         dialog.offer_recovery()
+        dialog.tell_recomputed()
         dialog.exec()
         return dialog.saved_version, dialog.saved_any
 

@@ -36,16 +36,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import FieldIssue
-from desktop.services.forms.description import (
-    NUMERIC_TYPES,
+from desktop.engine import (
+    VALUE_TYPES,
     Cell,
+    Evaluation,
+    Evaluator,
     FormDescription,
     GridColumn,
     GridSection,
     RepeatSection,
     SignatureItem,
 )
+from desktop.errors import FieldIssue
 
 # Screen pixels per paper millimetre: the whole form fits a 1366-pixel screen without scrolling
 # sideways, and never shrinks below what a 9-point label needs.
@@ -53,6 +55,7 @@ TARGET_WIDTH_PX = 1180
 MIN_SCALE, MAX_SCALE = 3.6, 5.0
 MIN_INPUT_ROW_PX = 26
 BLANK_DATE = QDate(1900, 1, 1)  # shown as blank: a date edit cannot be empty otherwise
+DATE_DISPLAY = "yyyy年M月d日"  # as the value table writes a date (engine.values.format_date)
 TEXT_AREA_MIN_MM = (100.0, 12.0)  # a text cell at least this wide and tall gets several lines
 
 STATE_ERROR, STATE_WARNING, STATE_ACCEPTED = "error", "warning", "accepted"
@@ -100,43 +103,20 @@ def screen_scale(form: FormDescription) -> float:
 # --------------------------------------------------------------------------- value helpers
 
 
-def format_number(value: Any, value_type: str) -> str:
-    """Return a stored number as the clerk typed it (money keeps at most two decimals)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return ""
-    if isinstance(value, int):
-        return str(value)
+def screen_value(text: str, value_type: str) -> Any:
+    """Return what was typed in a cell as the value table reads it (the text if it is wrong)."""
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if number.is_integer():
-        return str(int(number))
-    places = 2 if value_type in ("money", "area") else 3
-    return f"{number:.{places}f}".rstrip("0").rstrip(".")
-
-
-def parse_number(text: str, value_type: str) -> int | float | None:
-    """Return the number typed in a numeric cell, or None when blank or incomplete."""
-    text = text.strip().replace(",", "").replace("，", "")
-    if not text or text in ("-", ".", "-."):
-        return None
-    try:
-        if value_type in ("int", "count") or ("." not in text and "e" not in text.lower()):
-            return int(text)
-        return float(text)
+        return VALUE_TYPES[value_type].parse(text)
     except ValueError:
-        return None
+        return text.strip() or None  # kept as typed: the evaluator says what is wrong
 
 
 def _number_validator(value_type: str, parent: QWidget):
-    if value_type == "count":
-        return QIntValidator(0, 99999, parent)
-    if value_type == "int":
-        return QIntValidator(-999999, 999999, parent)
-    places = {"money": 2, "area": 2}.get(value_type, 3)
+    kind = VALUE_TYPES[value_type]
+    if kind.integer:
+        low = 0 if kind.minimum is not None else -999999999
+        return QIntValidator(low, 999999999, parent)
+    places = kind.places or 0
     return QRegularExpressionValidator(
         QRegularExpression(rf"^\d{{0,9}}(\.\d{{0,{places}}})?$"), parent
     )
@@ -148,13 +128,18 @@ def _number_validator(value_type: str, parent: QWidget):
 class ChoiceCombo(QComboBox):
     """A fixed-answer list with a blank first entry; digit n picks the n-th answer, 0 blanks."""
 
-    def __init__(self, choices: Sequence[str], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        choices: Sequence[str],
+        parent: QWidget | None = None,
+        text: Callable[[str], str] = str,
+    ) -> None:
         super().__init__(parent)
-        self.addItem("")
+        self.addItem("", None)
         for choice in choices:
-            self.addItem(choice)
+            self.addItem(text(choice), choice)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
-        hints = "、".join(f"{i + 1}={c}" for i, c in enumerate(choices[:9]))
+        hints = "、".join(f"{i + 1}={text(c)}" for i, c in enumerate(choices[:9]))
         self.setToolTip(f"键盘：{hints}，0=清空；↑↓ 切换")
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
@@ -173,6 +158,22 @@ class ChoiceCombo(QComboBox):
             self.setCurrentIndex(0)
             return
         super().keyPressEvent(event)
+
+    def value(self) -> str | None:
+        """The chosen answer (not its printed text), None when blank."""
+        data = self.currentData()
+        return data if data is not None else (self.currentText() or None)
+
+    def set_value(self, value: Any) -> None:
+        """Choose an answer; one the list no longer offers is kept visible rather than lost."""
+        if value in (None, ""):
+            self.setCurrentIndex(0)
+            return
+        index = self.findData(str(value))
+        if index < 0:
+            self.addItem(str(value), str(value))
+            index = self.count() - 1
+        self.setCurrentIndex(index)
 
     def wheelEvent(self, event) -> None:
         """Ignore the wheel unless focused, so scrolling the form never changes an answer."""
@@ -197,6 +198,10 @@ class _Editor:
     def set_value(self, value: Any) -> None:
         raise NotImplementedError
 
+    def text(self) -> str:
+        """The text the clerk sees in the field (for one-value editors)."""
+        return ""
+
     def set_enabled(self, enabled: bool) -> None:
         for widget in self.widgets:
             widget.setEnabled(enabled)
@@ -209,20 +214,17 @@ class _Editor:
 
 
 class _LineEditor(_Editor):
-    def __init__(self, field, value_type, on_change, parent, *, computed=False, align=""):
+    def __init__(self, field, value_type, on_change, parent, *, computed=False, align="",
+                 cell: Cell | None = None):  # fmt: skip
         super().__init__(field, value_type, on_change)
+        self.cell = cell
         self.edit = QLineEdit(parent)
         self.edit.setFrame(False)
         self.edit.setMinimumWidth(10)
-        numeric = value_type in NUMERIC_TYPES
-        if numeric:
+        kind = VALUE_TYPES[value_type]
+        if kind.numeric:
             self.edit.setValidator(_number_validator(value_type, self.edit))
-        alignment = {
-            "left": Qt.AlignmentFlag.AlignLeft,
-            "center": Qt.AlignmentFlag.AlignHCenter,
-            "right": Qt.AlignmentFlag.AlignRight,
-        }.get(align) or (Qt.AlignmentFlag.AlignRight if numeric else Qt.AlignmentFlag.AlignHCenter)
-        self.edit.setAlignment(alignment | Qt.AlignmentFlag.AlignVCenter)
+        self.edit.setAlignment(_alignment(align or kind.align) | Qt.AlignmentFlag.AlignVCenter)
         if computed:
             self.edit.setReadOnly(True)
             # Computed cells are shown, never typed: keyboard entry skips them.
@@ -233,16 +235,16 @@ class _LineEditor(_Editor):
         self.edit.textEdited.connect(lambda _t: self.on_change())
 
     def value(self):
-        text = self.edit.text()
-        if self.value_type in NUMERIC_TYPES:
-            return parse_number(text, self.value_type)
-        return text.strip() or None
+        return screen_value(self.edit.text(), self.value_type)
+
+    def text(self):
+        return self.edit.text()
 
     def set_value(self, value):
-        if self.value_type in NUMERIC_TYPES:
-            text = format_number(value, self.value_type)
+        if self.cell is not None:
+            text = self.cell.text(value)
         else:
-            text = "" if value is None else str(value)
+            text = VALUE_TYPES[self.value_type].format(value)
         if text != self.edit.text():
             self.edit.setText(text)
             self.edit.setCursorPosition(0)
@@ -273,6 +275,9 @@ class _TextAreaEditor(_Editor):
     def value(self):
         return self.edit.toPlainText().strip() or None
 
+    def text(self):
+        return self.edit.toPlainText()
+
     def set_value(self, value):
         text = "" if value is None else str(value)
         if text != self.edit.toPlainText():
@@ -285,9 +290,9 @@ class _TextAreaEditor(_Editor):
 
 
 class _ComboEditor(_Editor):
-    def __init__(self, field, value_type, on_change, parent, choices):
+    def __init__(self, field, value_type, on_change, parent, cell: Cell):
         super().__init__(field, value_type, on_change)
-        self.combo = ChoiceCombo(choices, parent)
+        self.combo = ChoiceCombo(cell.choices, parent, cell.choice_text)
         self.combo.setFrame(False)
         self.combo.activated.connect(lambda _i: self.on_change())
         self.combo.currentIndexChanged.connect(self._on_index_changed)
@@ -299,16 +304,14 @@ class _ComboEditor(_Editor):
             self.on_change()
 
     def value(self):
-        return self.combo.currentText() or None
+        return self.combo.value()
+
+    def text(self):
+        return self.combo.currentText()
 
     def set_value(self, value):
         self._loading = True
-        index = self.combo.findText(str(value)) if value not in (None, "") else 0
-        if index < 0:
-            # An answer the list no longer offers is kept visible rather than lost.
-            self.combo.addItem(str(value))
-            index = self.combo.count() - 1
-        self.combo.setCurrentIndex(index)
+        self.combo.set_value(value)
         self._loading = False
 
 
@@ -365,6 +368,9 @@ class _BoxesEditor(_Editor):
             return chosen[0] if chosen else None
         return chosen or None
 
+    def text(self):
+        return "、".join(box.text() for box in self.boxes.values() if box.isChecked())
+
     def set_value(self, value):
         if value in (None, ""):
             wanted: set[str] = set()
@@ -410,7 +416,7 @@ class _DateEditor(_Editor):
     def __init__(self, field, value_type, on_change, parent):
         super().__init__(field, value_type, on_change)
         self.edit = QDateEdit(parent)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setDisplayFormat(DATE_DISPLAY)
         self.edit.setCalendarPopup(True)
         self.edit.setMinimumDate(BLANK_DATE)
         self.edit.setSpecialValueText(" ")  # the minimum date reads as blank
@@ -427,6 +433,9 @@ class _DateEditor(_Editor):
     def value(self):
         date = self.edit.date()
         return None if date == BLANK_DATE else date.toString("yyyy-MM-dd")
+
+    def text(self):
+        return self.edit.text().strip()
 
     def set_value(self, value):
         self._loading = True
@@ -462,9 +471,16 @@ class _MemberDelegate(QStyledItemDelegate):
             return combo
         editor = QLineEdit(parent)
         editor.setFrame(False)
-        if column.type in NUMERIC_TYPES:
+        if VALUE_TYPES[column.type].numeric:
             editor.setValidator(_number_validator(column.type, editor))
         return editor
+
+    def initStyleOption(self, option, index) -> None:
+        """Show a number with its unit, as the paper prints it (6 → 6月); edit it without."""
+        super().initStyleOption(option, index)
+        column = self.columns[index.column()]
+        if column.unit and VALUE_TYPES[column.type].numeric and option.text:
+            option.text = column.text(screen_value(option.text, column.type))
 
     def setEditorData(self, editor, index):
         value = index.data(Qt.ItemDataRole.EditRole)
@@ -574,13 +590,10 @@ class MemberGrid(QTableWidget):
                 )
                 item.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
             else:
-                item.setData(
-                    Qt.ItemDataRole.EditRole,
-                    format_number(value, column.type)
-                    if column.type in NUMERIC_TYPES
-                    else ("" if value is None else str(value)),
-                )
-                if column.type in NUMERIC_TYPES:
+                kind = VALUE_TYPES[column.type]
+                text = kind.format(value) if kind.numeric else ("" if value is None else str(value))
+                item.setData(Qt.ItemDataRole.EditRole, text)
+                if kind.numeric:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
                     )
@@ -612,8 +625,8 @@ class MemberGrid(QTableWidget):
                     row[column.code] = item.checkState() == Qt.CheckState.Checked
                     continue
                 text = str(item.data(Qt.ItemDataRole.EditRole) or "").strip()
-                if column.type in NUMERIC_TYPES:
-                    number = parse_number(text, column.type)
+                if VALUE_TYPES[column.type].numeric:
+                    number = screen_value(text, column.type)
                     if number is not None:
                         row[column.code] = number
                 elif text:
@@ -751,9 +764,10 @@ class MemberGrid(QTableWidget):
 class FormView(QWidget):
     """A paper form on screen, built from its description.
 
-    `compute(answers) -> {field: value}` fills the computed cells and `validate(answers) ->
-    [problem]` finds errors and warnings; both come from the form service so that the screen
-    and the saved record agree. `edited` fires on every change the clerk makes.
+    The view draws; the form engine's evaluator (the same one the service completes a form
+    with) says which cells are computed and what they hold, which are skipped, and what is
+    wrong. `subject` and `standard` are what the evaluator's hooks read. `edited` fires on
+    every change the clerk makes.
     """
 
     edited = Signal()
@@ -764,15 +778,17 @@ class FormView(QWidget):
         form: FormDescription,
         parent: QWidget | None = None,
         *,
-        compute: Callable[[dict], dict] | None = None,
-        validate: Callable[[dict], Iterable[Any]] | None = None,
+        evaluator: Evaluator | None = None,
+        subject: Any = None,
+        standard: dict | None = None,
         scale: float | None = None,
     ) -> None:
         super().__init__(parent)
         self.form = form
         self.scale = scale or screen_scale(form)
-        self._compute = compute
-        self._validate = validate
+        self.evaluator = evaluator or Evaluator(form)
+        self._context = {"subject": subject, "standard": dict(standard or {})}
+        self._evaluation: Evaluation | None = None
         self.editors: dict[str, _Editor] = {}
         self.frames: dict[str, QFrame] = {}  # field → its cell (for marks and tool tips)
         self.member_grids: dict[str, MemberGrid] = {}
@@ -797,6 +813,8 @@ class FormView(QWidget):
         self.setPalette(palette)
         self.setAutoFillBackground(True)
         self._build()
+        # Keyboard order is the description's entry order (down each column where it says so).
+        self.order = [k for k in form.entry_order if k in self.editors or k in self.member_grids]
         self._set_tab_order()
 
     # --- building -------------------------------------------------------------------
@@ -828,10 +846,7 @@ class FormView(QWidget):
                 label.setFont(font)
                 label.setContentsMargins(0, 6, 0, 2)
                 page.addWidget(label)
-            if isinstance(section, GridSection):
-                page.addWidget(self._build_grid(section))
-            else:
-                page.addWidget(self._build_repeat(section))
+            page.addWidget(SECTION_BUILDERS[section.kind](self, section))
         if self.form.signatures:
             page.addSpacing(self._mm(3))
             for row in self.form.signatures:
@@ -942,12 +957,12 @@ class FormView(QWidget):
         field, kind = cell.field or "", cell.type
         if cell.computed:
             return _LineEditor(
-                field, kind, self._on_edited, parent, computed=True, align=cell.align
+                field, kind, self._on_edited, parent, computed=True, align=cell.align, cell=cell
             )
         if kind in ("choice", "multi_choice") and (cell.boxes or kind == "multi_choice"):
             return _BoxesEditor(field, kind, self._on_edited, parent, cell, width_px)
         if kind == "choice":
-            return _ComboEditor(field, kind, self._on_edited, parent, cell.choices)
+            return _ComboEditor(field, kind, self._on_edited, parent, cell)
         if kind == "bool":
             return _BoolEditor(field, kind, self._on_edited, parent, cell.box_label)
         if kind == "date":
@@ -958,7 +973,7 @@ class FormView(QWidget):
             and (height_mm >= TEXT_AREA_MIN_MM[1])
         ):
             return _TextAreaEditor(field, kind, self._on_edited, parent)
-        return _LineEditor(field, kind, self._on_edited, parent, align=cell.align)
+        return _LineEditor(field, kind, self._on_edited, parent, align=cell.align, cell=cell)
 
     @staticmethod
     def _editor_surface(editor: _Editor) -> list[QWidget]:
@@ -1041,8 +1056,8 @@ class FormView(QWidget):
 
     # --- answers --------------------------------------------------------------------
 
-    def set_answers(self, answers: dict) -> None:
-        """Show a record's answers (prefilled or saved); computed cells are recomputed."""
+    def set_answers(self, answers: dict, *, recompute: bool = True) -> None:
+        """Show a record's answers; computed cells are recomputed unless shown as stored."""
         self._loading = True
         try:
             known = set(self.editors) | set(self.member_grids)
@@ -1054,16 +1069,13 @@ class FormView(QWidget):
         finally:
             self._loading = False
         self._apply_skips()
-        self.recompute()
+        if recompute:
+            self.recompute()
         self.refresh_problems()
 
-    def answers(self) -> dict:
-        """Return the answers on screen (blanks and skipped questions are left out)."""
+    def _screen_answers(self) -> dict:
         out = dict(self._extra_answers)
         for code, editor in self.editors.items():
-            if code in self._skipped:
-                out.pop(code, None)
-                continue
             value = editor.value()
             if value is None:
                 out.pop(code, None)
@@ -1072,6 +1084,15 @@ class FormView(QWidget):
         for code, grid in self.member_grids.items():
             out[code] = grid.rows()
         return out
+
+    def answers(self) -> dict:
+        """Return the answers on screen (blanks and skipped questions are left out)."""
+        return {k: v for k, v in self._screen_answers().items() if k not in self._skipped}
+
+    def field_text(self, code: str) -> str:
+        """Return the text a field shows (what the parity test compares with the paper)."""
+        editor = self.editors.get(code)
+        return editor.text() if editor is not None else ""
 
     def editor_widget(self, field: str) -> QWidget | None:
         """Return the first input widget of a field (the member grid for a repeat section)."""
@@ -1124,10 +1145,10 @@ class FormView(QWidget):
         self.edited.emit()
 
     def recompute(self) -> None:
-        """Fill the computed cells from the inputs (through the form service)."""
-        if self._compute is None:
+        """Fill the computed cells from the inputs (the evaluator computes them)."""
+        if not self.form.computed_fields:
             return
-        values = self._compute(self.answers())
+        values = self.evaluator.compute(self.answers(), **self._context)
         self._loading = True
         try:
             for cell in self.form.computed_fields:
@@ -1138,11 +1159,16 @@ class FormView(QWidget):
             self._loading = False
 
     def refresh_problems(self) -> None:
-        """Check the answers now and mark every field with a problem."""
+        """Check the answers now (the evaluator) and mark every field with a problem."""
         self._validate_timer.stop()
-        if self._validate is None:
-            return
-        self.show_problems([as_field_problem(p) for p in self._validate(self.answers())])
+        self._evaluation = self.evaluator.evaluate(self.answers(), **self._context)
+        self.show_problems([as_field_problem(p) for p in self._evaluation.issues])
+
+    def evaluation(self) -> Evaluation:
+        """Return the evaluator's findings for the answers on screen now."""
+        self.refresh_problems()
+        assert self._evaluation is not None
+        return self._evaluation
 
     def show_problems(self, problems: Sequence[FieldIssue]) -> None:
         """Mark fields: red for blocking errors, amber for warnings, blue for accepted ones."""
@@ -1190,20 +1216,7 @@ class FormView(QWidget):
         return "\n".join(lines)
 
     def _field_label(self, code: str) -> str:
-        cell = self.form.fields.get(code)
-        if cell is not None and cell.label:
-            return cell.label
-        for section in self.form.repeat_sections:
-            if section.id == code:
-                return section.title or code
-        for item in self.form.header:
-            if item.code == code:
-                return item.label
-        for row in self.form.signatures:
-            for sig in row:
-                if sig.field == code:
-                    return sig.label
-        return code
+        return self.form.field_label(code)
 
     def field_label(self, code: str) -> str:
         """Return the Chinese name of a field, as messages show it."""
@@ -1251,16 +1264,7 @@ class FormView(QWidget):
     # --- skip logic -----------------------------------------------------------------
 
     def _apply_skips(self) -> None:
-        skipped: set[str] = set()
-        for index, code in enumerate(self.order):
-            cell = self.form.fields.get(code)
-            if cell is None or cell.skip is None or code in skipped:
-                continue
-            editor = self.editors.get(code)
-            if editor is None or str(editor.value() or "") != cell.skip.if_value:
-                continue
-            target = self._order_index(cell.skip.goto)
-            skipped.update(self.order[index + 1 : target])
+        skipped = set(self.evaluator.skipped(self._screen_answers()))
         if skipped == self._skipped:
             return
         self._skipped = skipped
@@ -1270,19 +1274,6 @@ class FormView(QWidget):
                 self.editors[code].set_enabled(enabled)
             if code in self.frames:
                 self.frames[code].setEnabled(code not in skipped)
-
-    def _order_index(self, goto: str) -> int:
-        if goto in self.order:
-            return self.order.index(goto)
-        for section in self.form.sections:
-            if section.id == goto:
-                first = [
-                    c.field for c in sorted(section.cells, key=lambda c: (c.row, c.col))
-                    if c.field
-                ] if isinstance(section, GridSection) else [section.id]  # fmt: skip
-                if first and first[0] in self.order:
-                    return self.order.index(first[0])
-        return len(self.order)
 
     def skipped_fields(self) -> set[str]:
         """Return the fields that skip logic has switched off."""
@@ -1309,3 +1300,10 @@ def _alignment(align: str) -> Qt.AlignmentFlag:
         "left": Qt.AlignmentFlag.AlignLeft,
         "right": Qt.AlignmentFlag.AlignRight,
     }.get(align, Qt.AlignmentFlag.AlignHCenter)
+
+
+# How each section kind is drawn on screen (the engine's SECTION_KINDS has one module each).
+SECTION_BUILDERS: dict[str, Callable[[FormView, Any], QWidget]] = {
+    "grid": FormView._build_grid,
+    "repeat": FormView._build_repeat,
+}

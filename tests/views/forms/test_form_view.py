@@ -7,25 +7,15 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit
 
-from desktop.errors import FieldIssue
-from desktop.services.forms import service as form_service
-from desktop.services.forms.description import load_form, parse_form
-from desktop.views.forms.form_view import (
-    ChoiceCombo,
-    FormView,
-    format_number,
-    parse_number,
-)
+from desktop.engine import VALUE_TYPES, Evaluator, FieldIssue
+from desktop.services.forms.catalog import load_form, parse_form
+from desktop.services.forms.hooks import build_hooks
+from desktop.views.forms.form_view import ChoiceCombo, FormView, screen_value
 
 
 def make_view(qtbot, code: str, **kwargs) -> FormView:
     form = load_form(code)
-    view = FormView(
-        form,
-        compute=lambda answers: form_service.compute(form, answers),
-        validate=lambda answers: form_service.validate(form, answers),
-        **kwargs,
-    )
+    view = FormView(form, evaluator=Evaluator(form, build_hooks()), **kwargs)
     qtbot.addWidget(view)
     view.show()
     qtbot.waitExposed(view)
@@ -281,13 +271,14 @@ def test_dates_and_booleans(qtbot):
 
 
 def test_number_text_round_trip():
-    assert format_number(1200.0, "money") == "1200"
-    assert format_number(1200.5, "money") == "1200.5"
-    assert format_number(None, "count") == ""
-    assert parse_number("1200", "money") == 1200
-    assert parse_number("12.30", "money") == pytest.approx(12.3)
-    assert parse_number("", "count") is None
-    assert parse_number(".", "money") is None
+    money = VALUE_TYPES["money"]
+    assert money.format(1200.0) == "1200"
+    assert money.format(1200.5) == "1200.5"
+    assert VALUE_TYPES["count"].format(None) == ""
+    assert screen_value("1200", "money") == 1200
+    assert screen_value("12.30", "money") == pytest.approx(12.3)
+    assert screen_value("", "count") is None
+    assert screen_value(".", "money") is None
 
 
 def test_problem_conversion_keeps_member_row():

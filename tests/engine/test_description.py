@@ -1,4 +1,4 @@
-"""Form descriptions: the two seed forms load, and a malformed description is refused clearly."""
+"""Form descriptions (engine loader): the seed forms load; a malformed one is refused clearly."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ import json
 
 import pytest
 
-from desktop.services.forms.description import (
-    FormDescriptionError,
-    MissingValue,
-    evaluate,
-    forms_dir,
-    list_forms,
-    load_form,
-    parse_form,
-)
+from desktop.engine import FormDescriptionError, MissingValue, evaluate
+from desktop.engine import parse_form as engine_parse_form
+from desktop.services.forms.catalog import VOCABULARY, forms_dir, list_forms, load_form
 from desktop.services.registry import codes
+
+
+def parse_form(raw, **kwargs):
+    return engine_parse_form(raw, VOCABULARY, **kwargs)
+
 
 # Labels of the seed's paper forms (seed 000, 附件1 and 附件2), as printed.
 VERIFICATION_LABELS = (
@@ -86,7 +85,7 @@ def test_choices_come_from_the_code_lists():
     assert collection.fields["A17"].choices == ("省定标准", "市定标准")
     assert collection.fields["A18"].type == "multi_choice"
     assert collection.fields["A42"].computed.startswith("A42a + A42b")
-    assert collection.fields["A53"].computed == "hook:per_capita_income"
+    assert collection.fields["A53"].computed == "A52 / count(members)"
 
 
 def test_unknown_key_is_refused_with_its_place():
