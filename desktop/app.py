@@ -98,6 +98,7 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
         return app.exec()
     finally:
         lock.release()
+        services.engine.dispose()  # close the file: a caller may move or delete it (Windows)
 
 
 def main() -> int:

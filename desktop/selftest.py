@@ -105,6 +105,19 @@ def check_qt_pdf() -> str:
     return "QtPdf, QtPdfWidgets"
 
 
+def check_utf8_mode() -> str:
+    """An installed copy runs in Python's UTF-8 mode, whatever the Windows code page."""
+    import locale
+
+    encoding = locale.getpreferredencoding(False)
+    if getattr(sys, "frozen", False) and not sys.flags.utf8_mode:
+        raise Missing(
+            "UTF-8 模式", "UTF-8 mode (PyInstaller option X utf8=1)", f"encoding {encoding}"
+        )
+    stdout = getattr(sys.stdout, "encoding", None)  # None: the windowed exe has no console
+    return f"utf8_mode={sys.flags.utf8_mode}, files {encoding}, stdout {stdout}"
+
+
 def check_app(ctx: Context) -> str:
     """A QApplication starts on the chosen platform."""
     from PySide6.QtWidgets import QApplication
@@ -213,7 +226,11 @@ def check_xlsx(ctx: Context) -> str:
     book.active.append(["户主姓名", "人数"])
     book.active.append(["张三", 3])
     book.save(path)
-    rows = list(load_workbook(path, read_only=True).active.iter_rows(values_only=True))
+    opened = load_workbook(path, read_only=True)
+    try:
+        rows = list(opened.active.iter_rows(values_only=True))
+    finally:
+        opened.close()  # a read-only workbook keeps its file open (Windows cannot delete it)
     if rows != [("户主姓名", "人数"), ("张三", 3)]:
         raise RuntimeError(f"xlsx round trip gave {rows!r}")
     return "openpyxl round trip"
@@ -312,6 +329,7 @@ def _checks() -> list[tuple[str, str, Callable[[Context], str]]]:
     return [
         ("Qt 模块与平台插件", "Qt modules and platform plugin", lambda ctx: check_qt()),
         ("Qt 应用程序", "Qt application", check_app),
+        ("UTF-8 模式", "UTF-8 mode", lambda ctx: check_utf8_mode()),
         ("Qt PDF 模块", "Qt PDF module", lambda ctx: check_qt_pdf()),
         ("资源文件", "resources", lambda ctx: check_resources()),
         ("数据文件", "library data files", lambda ctx: check_data_files()),
@@ -397,11 +415,20 @@ def _process_age_ms() -> float | None:
             import ctypes
             from ctypes import wintypes
 
+            # Typed prototypes: untyped, ctypes passes the pseudo-handle -1 as a 32-bit int.
+            kernel32 = ctypes.WinDLL("kernel32")
+            kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+            kernel32.GetProcessTimes.argtypes = [wintypes.HANDLE] + [wintypes.LPFILETIME] * 4
+            kernel32.GetProcessTimes.restype = wintypes.BOOL
+            kernel32.GetSystemTimeAsFileTime.argtypes = [wintypes.LPFILETIME]
+            kernel32.GetSystemTimeAsFileTime.restype = None
             times = [wintypes.FILETIME() for _ in range(4)]
-            handle = ctypes.windll.kernel32.GetCurrentProcess()
-            ctypes.windll.kernel32.GetProcessTimes(handle, *map(ctypes.byref, times))
+            if not kernel32.GetProcessTimes(
+                kernel32.GetCurrentProcess(), *map(ctypes.byref, times)
+            ):
+                return None
             now = wintypes.FILETIME()
-            ctypes.windll.kernel32.GetSystemTimeAsFileTime(ctypes.byref(now))
+            kernel32.GetSystemTimeAsFileTime(ctypes.byref(now))
 
             def as_int(ft: wintypes.FILETIME) -> int:
                 return (ft.dwHighDateTime << 32) | ft.dwLowDateTime

@@ -18,7 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(*args: str, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}
+    # UTF-8 mode, as the bundle runs (installer/huitoukan.spec): else a Windows Python writes
+    # the pipe in the code page (GBK, cp1252) and the Chinese lines cannot be read back.
+    environment = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONUTF8": "1", **env}
     return subprocess.run(
         [sys.executable, "-m", "desktop", *args],
         cwd=ROOT,

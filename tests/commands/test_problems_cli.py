@@ -40,7 +40,7 @@ def test_export_whole_ledger_and_a_period(demo_db, data_dir, tmp_path, capsys):
             "--from", start.isoformat(), "--to", today.isoformat()]  # fmt: skip
     assert main(args) == 0
     ws = openpyxl.load_workbook(part).active
-    assert ws["A2"].value.startswith(f"报送时段：{start:%Y年%m月%d日}至")
+    assert ws["A2"].value.startswith(f"报送时段：{start:%Y}年{start:%m}月{start:%d}日至")
     pdf = tmp_path / "台账.pdf"
     assert main(["problems", "export", "--db", str(demo_db), "--out", str(pdf)]) == 0
     assert round(pdfplumber.open(pdf).pages[0].width) == 842

@@ -69,12 +69,17 @@ def _d(day: datetime.date | None) -> str:
     return f"{day:%Y-%m-%d}" if day else ""
 
 
+def _chinese_day(day: datetime.date) -> str:
+    # Not f"{day:%Y年%m月%d日}": Windows' strftime rejects characters outside its code page.
+    return f"{day.year:04d}年{day.month:02d}月{day.day:02d}日"
+
+
 def period_text(date_from: datetime.date | None, date_to: datetime.date | None) -> str:
     """Return the period as “2020年05月01日至2020年05月15日”, or “全部”."""
     if date_from is None and date_to is None:
         return "全部"
-    left = f"{date_from:%Y年%m月%d日}" if date_from else "开始"
-    right = f"{date_to:%Y年%m月%d日}" if date_to else "至今"
+    left = _chinese_day(date_from) if date_from else "开始"
+    right = _chinese_day(date_to) if date_to else "至今"
     return f"{left}至{right}"
 
 

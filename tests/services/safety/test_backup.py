@@ -25,6 +25,7 @@ from desktop.services.safety.backup import (
     network_reason,
     restore,
 )
+from tests.platforms import linux_only, windows_only
 
 
 def _households(path) -> int:
@@ -128,6 +129,8 @@ def test_newest_good_backup_skips_damaged_ones(demo_path, tmp_path):
     assert backup_service.newest_good_backup(demo_path, folder).path == good
 
 
+# Windows asks the drive type (GetDriveTypeW) instead of a mount table.
+LINUX_MOUNTS = linux_only("network file systems are found in /proc/mounts")
 MOUNTS = """\
 /dev/sda1 / ext4 rw,relatime 0 0
 //server/share /mnt/share cifs rw 0 0
@@ -140,8 +143,8 @@ server:/export /mnt/nfs nfs4 rw 0 0
     ("path", "refused"),
     [
         ("/home/clerk/huitoukan.sqlite3", False),
-        ("/mnt/share/huitoukan.sqlite3", True),
-        ("/mnt/nfs/a/huitoukan.sqlite3", True),
+        pytest.param("/mnt/share/huitoukan.sqlite3", True, marks=LINUX_MOUNTS),
+        pytest.param("/mnt/nfs/a/huitoukan.sqlite3", True, marks=LINUX_MOUNTS),
         ("/mnt/share/local/huitoukan.sqlite3", False),
         ("/mnt/sharex/huitoukan.sqlite3", False),
         ("\\\\server\\share\\huitoukan.sqlite3", True),
@@ -152,6 +155,18 @@ def test_network_paths_are_refused(path, refused):
     assert (reason is not None) == refused
     if refused:
         assert "网络" in reason and "本机硬盘" in reason
+
+
+@windows_only("network drives are told by their drive type (GetDriveTypeW)")
+def test_a_mapped_network_drive_is_refused(monkeypatch):
+    import ctypes
+
+    remote, fixed = 4, 3  # DRIVE_REMOTE, DRIVE_FIXED
+    monkeypatch.setattr(
+        ctypes.windll.kernel32, "GetDriveTypeW", lambda root: remote if root == "N:\\" else fixed
+    )
+    assert "网络驱动器 N:" in network_reason("N:\\台账\\huitoukan.sqlite3")
+    assert network_reason("C:\\台账\\huitoukan.sqlite3") is None
 
 
 def test_second_window_on_the_same_database_is_told_who_has_it(db_path):
