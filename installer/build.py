@@ -3,6 +3,7 @@
     python installer/build.py            bundle for this system; on Windows also the setup .exe
     python installer/build.py --check    Linux: bundle, `--self-test` on it, makensis on the script
     python installer/build.py --measure  also time the self-test and the start to first paint
+    python installer/build.py --bundle-only --dist D --work W   bundle and self-test only
 
 The PyInstaller spec imports this file for its helpers (version, font, file filters), so both
 agree on the version and on what goes into the bundle.
@@ -344,8 +345,20 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def makensis(bundle: Path, *, check: bool) -> Path:
-    """Compile the NSIS script with the bundle as its payload; return the setup .exe."""
+def makensis(
+    bundle: Path,
+    *,
+    check: bool,
+    outfile: Path | None = None,
+    target: str | None = None,
+    compressor: str | None = None,
+) -> Path:
+    """Compile the NSIS script with the bundle as its payload; return the setup .exe.
+
+    `target` names an NSIS stub other than the default 32-bit one, and `compressor` one other
+    than the release's solid LZMA: scripts/windows_check.py packs a 64-bit stub (`amd64-unicode`:
+    Debian's Wine runs 64-bit programs only) with zlib (LZMA takes minutes on 2 cores).
+    """
     tool = shutil.which("makensis")
     if tool is None:
         raise SystemExit(
@@ -353,7 +366,8 @@ def makensis(bundle: Path, *, check: bool) -> Path:
         )
     version = project_version()
     suffix = "check" if check else "setup"
-    outfile = (WORK / "installer" if check else DIST) / f"huitoukan-{version}-{suffix}.exe"
+    if outfile is None:
+        outfile = (WORK / "installer" if check else DIST) / f"huitoukan-{version}-{suffix}.exe"
     outfile.parent.mkdir(parents=True, exist_ok=True)
     # makensis on Linux takes -D; on Windows it also accepts /D. The dash form works on both.
     defines = {
@@ -364,6 +378,11 @@ def makensis(bundle: Path, *, check: bool) -> Path:
         "SIZE_KB": str(folder_size(bundle) // 1024),
     }
     command = [tool, "-V2", "-INPUTCHARSET", "UTF8"]
+    if target:
+        command.append(f"-XTarget {target}")
+    if compressor:
+        # /FINAL: the script's own SetCompressor is ignored (NSIS warns 8020, harmlessly).
+        command.append(f"-XSetCompressor /SOLID /FINAL {compressor}")
     if check:
         command.append("-WX")  # the check fails on a warning; a release build on a newer NSIS not
     command += [f"-D{key}={value}" for key, value in defines.items()]
@@ -405,12 +424,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="self-test and makensis check")
     parser.add_argument("--measure", action="store_true", help="print size and start-up times")
     parser.add_argument("--no-build", action="store_true", help="reuse dist/huitoukan")
+    parser.add_argument(
+        "--bundle-only", action="store_true", help="bundle and self-test, no makensis"
+    )
+    parser.add_argument("--dist", type=Path, help="output folder instead of dist/")
+    parser.add_argument("--work", type=Path, help="work folder instead of build/")
     args = parser.parse_args(argv)
+    global DIST, WORK, BUNDLE
+    if args.dist:
+        DIST, BUNDLE = args.dist.resolve(), args.dist.resolve() / "huitoukan"
+    if args.work:
+        WORK = args.work.resolve()
     bundle = BUNDLE if args.no_build else build_bundle()
     seconds = run_self_test(bundle)
     print(f"self-test passed in {seconds:.1f} s")
     if args.measure:
         measure(bundle)
+    if args.bundle_only:
+        return 0
     if IS_WINDOWS and not args.check:
         makensis(bundle, check=False)
     elif args.check:

@@ -27,7 +27,8 @@ setup() { # version → $WORK/setup-<version>.exe (64-bit stub: this Wine runs 6
     "$ROOT/installer/huitoukan.nsi"
 }
 run() { "$WINE" "$@" || true; "$WINESERVER" -w; } # the uninstaller re-launches itself: wait
-reg() { "$WINE" reg query "$@" 2>/dev/null | tr -d '\r' | grep -v '^reg: ' || true; }
+# reg prints in the code page of the Windows locale (GBK under zh_CN): grep -a reads it as text.
+reg() { "$WINE" reg query "$@" 2>/dev/null | tr -d '\r' | grep -av '^reg: ' || true; }
 fail() { echo "FAIL: $*"; exit 1; }
 
 C=$WINEPREFIX/drive_c
@@ -40,10 +41,10 @@ echo "1. per-user silent install"
 payload 0.1.0 old.txt && setup 0.1.0 && run "$WORK/setup-0.1.0.exe" /S
 [ -f "$APP/huitoukan.exe" ] && [ -f "$APP/uninstall.exe" ] || fail "not installed in $APP"
 [ -f "$USERDIR/Desktop/回头看工作台.lnk" ] || fail "no desktop shortcut"
-find "$USERDIR" -path '*Start Menu/Programs/回头看工作台.lnk' | grep -q . || fail "no Start menu shortcut"
-reg "$KEY" | grep -q 'DisplayVersion.*0\.1\.0' || fail "no uninstall key"
+find "$USERDIR" -path '*Start Menu/Programs/回头看工作台.lnk' | grep -aq . || fail "no Start menu shortcut"
+reg "$KEY" | grep -aq 'DisplayVersion.*0\.1\.0' || fail "no uninstall key"
 for value in DisplayName Publisher InstallLocation EstimatedSize QuietUninstallString; do
-  reg "$KEY" | grep -q "$value" || fail "uninstall key lacks $value"
+  reg "$KEY" | grep -aq "$value" || fail "uninstall key lacks $value"
 done
 
 echo "2. the user's data (written by the app)"
@@ -53,7 +54,7 @@ echo "3. upgrade in place to 0.2.0"
 payload 0.2.0 new.txt && setup 0.2.0 && run "$WORK/setup-0.2.0.exe" /S
 [ "$(cat "$APP/huitoukan.exe")" = 0.2.0 ] || fail "program not replaced"
 [ -f "$APP/_internal/new.txt" ] && [ ! -f "$APP/_internal/old.txt" ] || fail "old files left"
-reg "$KEY" | grep -q 'DisplayVersion.*0\.2\.0' || fail "version not updated"
+reg "$KEY" | grep -aq 'DisplayVersion.*0\.2\.0' || fail "version not updated"
 [ -f "$LOCAL/huitoukan/huitoukan.sqlite3" ] || fail "upgrade removed the user's data"
 
 echo "4. silent uninstall keeps the data"
@@ -67,7 +68,7 @@ echo "5. all users (Wine's user is an administrator)"
 run "$WORK/setup-0.2.0.exe" /S /ALLUSERS
 ALL="$C/Program Files/回头看工作台"
 [ -f "$ALL/huitoukan.exe" ] || fail "not installed in Program Files"
-reg 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\huitoukan' | grep -q '/ALLUSERS' \
+reg 'HKLM\Software\Microsoft\Windows\CurrentVersion\Uninstall\huitoukan' | grep -aq '/ALLUSERS' \
   || fail "no HKLM uninstall key"
 run "$ALL/uninstall.exe" /S # opened by hand, without /ALLUSERS: the HKLM key tells the mode
 [ ! -e "$ALL/huitoukan.exe" ] || fail "all-users uninstall left files"
