@@ -146,11 +146,9 @@ def main() -> int:
     )
     service.set_threshold(campaign.id, 2016, None)
 
-    try:
-        from desktop.services.standards.sheets import build_sheet
-        from desktop.services.standards.workbook import write_sheets_xlsx
-    except ImportError:
-        return 0
+    from desktop.services.standards.sheets import build_sheet
+    from desktop.services.standards.workbook import write_sheets_xlsx
+
     with engine.connect() as conn:
         village_ids = conn.scalars(
             select(Village.id).join(Township).where(Township.county_id == county_id)
@@ -158,8 +156,8 @@ def main() -> int:
 
     def all_villages():
         evaluation = service.evaluate(campaign.id)
-        names = service.scope_names(village_ids)
-        sheets = [build_sheet("fj3", evaluation, village_id=v, names=names) for v in village_ids]
+        context = service.sheet_context(village_ids=village_ids)
+        sheets = [build_sheet("fj3", evaluation, context, village_id=v) for v in village_ids]
         out = folder / "fj3_all.xlsx"
         write_sheets_xlsx(sheets, out)
         return out

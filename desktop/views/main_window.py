@@ -124,6 +124,11 @@ class MainWindow(QMainWindow):
         self.inspections_page = InspectionsPage(self.services)
         self.tabs.addTab(self.inspections_page, "督查")
 
+        from desktop.views.standards.standards_page import StandardsPage
+
+        self.standards_page = StandardsPage(self.services)
+        self.tabs.addTab(self.standards_page, "摸底表（附件2–6）")
+
     def _create_feature_actions(self) -> None:
         action = self._action
         self.action_import_roster = action(

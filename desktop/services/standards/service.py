@@ -459,7 +459,11 @@ class StandardsService:
                 evaluation.village_fixes[(vid, code)] = fix
 
     def sheet_context(
-        self, *, village_ids: list[int] | None = None, township_id: int | None = None
+        self,
+        *,
+        village_ids: list[int] | None = None,
+        township_id: int | None = None,
+        county_id: int | None = None,
     ) -> SheetContext:
         """Names and header counts for sheets of these villages, or of one township."""
         village_stmt = (
@@ -475,9 +479,12 @@ class StandardsService:
             )
             .join(Township, Township.id == Village.township_id)
             .join(County, County.id == Township.county_id)
+            .order_by(Township.id, Village.code, Village.id)
         )
         if township_id is not None:
             village_stmt = village_stmt.where(Village.township_id == township_id)
+        elif county_id is not None:
+            village_stmt = village_stmt.where(Township.county_id == county_id)
         elif village_ids is not None:
             village_stmt = village_stmt.where(Village.id.in_(village_ids))
         villages: dict[int, VillageInfo] = {}
@@ -495,7 +502,7 @@ class StandardsService:
                 counts["villages"] += 1
                 counts["poor_villages"] += bool(poor)
                 counts["exited_2016"] += bool(poor) and exit_year == 2016
-            if township_id is not None:
+            if township_id is not None or county_id is not None:
                 return SheetContext(villages, townships, households, village_counts)
             empty = {"households": 0, "people": 0}
             for year in (2014, 2015, 2016):

@@ -62,6 +62,7 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
     standard_note: str = ""
     scope_name: str = ""  # the village or the township the sheet is for
+    row_ids: list[int] = field(default_factory=list)  # the household or village of each row
 
     def body(self) -> list[list]:
         """The rows as printed: the 乡镇小计 first or the 合计 last."""

@@ -254,6 +254,7 @@ def _household_rows(sheet, layout, evaluation: Evaluation, context, village_id: 
             else:
                 row.append(_household_cell(col, r, mode, fixed))
         sheet.rows.append(row)
+        sheet.row_ids.append(r.household_id)
 
 
 def _village_rows(sheet, layout, evaluation: Evaluation, context, township_id: int) -> None:
@@ -277,6 +278,7 @@ def _village_rows(sheet, layout, evaluation: Evaluation, context, township_id: i
             else:
                 row.append(1 if col.indicator in wanted else None)
         sheet.rows.append(row)
+        sheet.row_ids.append(v.village_id)
 
 
 def _met_time(evaluation: Evaluation, v: VillageResult) -> str:
@@ -299,3 +301,49 @@ def _total_row(sheet: Sheet, label: str, spec: dict) -> list:
             )
     total[spec.get("label_column", 0)] = label
     return total
+
+
+@dataclass(frozen=True)
+class SheetPlace:
+    """A township and its villages, as the sheet screen offers them."""
+
+    township_id: int
+    township_name: str
+    villages: tuple[tuple[int, str], ...]
+
+
+def sheet_places(service, campaign_id: int) -> list[SheetPlace]:
+    """The townships and villages a campaign's sheets can be filled for."""
+    info = service.campaign(campaign_id)
+    context = service.sheet_context(county_id=info.county_id)
+    places: dict[int, list] = {}
+    for vid, v in context.villages.items():
+        places.setdefault(v.township_id, []).append((vid, v.name))
+    return [
+        SheetPlace(tid, context.townships[tid].name, tuple(villages))
+        for tid, villages in places.items()
+    ]
+
+
+def fill_sheet(
+    service, code: str, *, village_id: int | None = None, township_id: int | None = None
+) -> Sheet:
+    """Evaluate the place's campaign and fill sheet `code` for the village or the township."""
+    if village_id is not None:
+        campaign = service.campaign_for_village(village_id)
+    elif township_id is not None:
+        campaign = service.campaign_for_township(township_id)
+    else:
+        raise StandardError("请选择村或乡镇", "village")
+    if campaign is None:
+        raise StandardError("该地没有“回头看”活动，无法确定标准")
+    evaluation = service.evaluate(campaign.id, village_id=village_id, township_id=township_id)
+    layout = load_layouts(evaluation.standard.code).get(code)
+    if layout is not None and layout.scope == SCOPE_TOWNSHIP and township_id is None:
+        raise StandardError(f"{layout.attachment} 按乡镇填报，请选择乡镇", "township")
+    if layout is not None and layout.scope == SCOPE_VILLAGE and village_id is None:
+        raise StandardError(f"{layout.attachment} 按村填报，请选择村", "village")
+    context = service.sheet_context(
+        village_ids=[village_id] if village_id is not None else None, township_id=township_id
+    )
+    return build_sheet(code, evaluation, context, village_id=village_id, township_id=township_id)

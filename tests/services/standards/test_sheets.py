@@ -83,8 +83,9 @@ def test_fj3_lists_the_short_households_with_a_total_that_adds_up(service, campa
         assert total[col] == sum(r[col] or 0 for r in body)
     housing = sum("housing_safe" in r.shortfalls for r in short)
     assert total[7] == housing
-    notes = [r[0] for r in rows if r[0] and str(r[0]).startswith(("注：", "2. ", "11. "))]
-    assert notes[0].startswith("注：1. 户主姓名：以户口簿为准")
+    notes = next(str(r[0]) for r in rows if str(r[0]).startswith("注：")).split("\n")
+    assert notes[0] == "注：1. 户主姓名：以户口簿为准；" and len(notes) == 12
+    assert notes[10].startswith("11. “义务教育”")
     assert any("3100 元为准" in str(r[0]) for r in rows)
     assert any(str(r[0]).startswith("填表人：") for r in rows)
 
