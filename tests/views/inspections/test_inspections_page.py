@@ -141,3 +141,27 @@ def test_round_table_model_without_widgets(services):
     assert model.columnCount() == 9 and model.headerData(6, Qt.Orientation.Horizontal) == (
         "整改函（3天内）"
     )
+
+
+def test_the_archive_button_builds_the_quarter_off_the_gui_thread(
+    qtbot, services, quiet_boxes, monkeypatch, tmp_path, _demo_template
+):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    from desktop.services.inspections.archive import check_archive
+    from desktop.services.problems.service import ProblemService
+
+    # The demo's evidence files sit next to its template database.
+    services.problems = ProblemService(services.db, _demo_template.parent / "data")
+    services.inspections.problems = services.problems
+    page = _page(qtbot, services)
+    oldest = min(page.rounds_model.rows(), key=lambda r: r.start_date)
+    quarter = f"{oldest.start_date.year}Q{(oldest.start_date.month - 1) // 3 + 1}"
+    out = tmp_path / "档案.zip"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: (quarter, True))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    page.buttons["archive"].click()
+    qtbot.waitUntil(lambda: any("督查档案" in text for _kind, text in quiet_boxes), timeout=60000)
+    kind, text = quiet_boxes[-1]
+    assert kind == "information" and text.startswith(f"已生成 {quarter} 督查档案")
+    assert check_archive(out).ok
