@@ -56,8 +56,8 @@ def run(args: argparse.Namespace) -> int:
         fail("请用 --out 指定输出文件，扩展名为 .xlsx 或 .pdf")
     if args.village is None and args.township is None:
         fail("请用 --village 村名 或 --township [镇名] 指定填报范围")
+    from desktop.services.standards.records import show_sheet
     from desktop.services.standards.service import StandardError
-    from desktop.services.standards.sheets import build_sheet
 
     service = open_services(args, lock=False).standards
     try:
@@ -82,13 +82,8 @@ def run(args: argparse.Namespace) -> int:
             fail(f"{layouts[args.code].attachment} 按村填报，请用 --village 指定村", 2)
         if scope == "township" and township_id is None:
             fail(f"{layouts[args.code].attachment} 按乡镇填报，请用 --township 指定乡镇", 2)
-        context = service.sheet_context(
-            village_ids=[village_id] if village_id is not None else None,
-            township_id=township_id if scope == "township" else None,
-        )
-        sheet = build_sheet(
-            args.code, evaluation, context, village_id=village_id, township_id=township_id
-        )
+        # A completed or signed sheet is written as it was stored, a draft as evaluated now.
+        sheet = show_sheet(service, args.code, village_id=village_id, township_id=township_id).sheet
     except StandardError as exc:
         fail(str(exc), 1)
     except StandardFileError as exc:

@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import AppError
 from desktop.services.context import AppServices
-from desktop.services.standards.sheets import fill_sheet, load_layouts, sheet_places
+from desktop.services.standards.records import (
+    complete_sheet,
+    reopen_sheet,
+    show_sheet,
+    sign_sheet,
+    unlock_sheet,
+)
+from desktop.services.standards.sheets import load_layouts, sheet_places
 from desktop.services.standards.shortfalls import assign_shortfalls, shortfall_list
 from desktop.views.signals import hub
 from desktop.views.standards.indicator_box import IndicatorBox
@@ -57,6 +64,12 @@ class StandardsPage(QWidget):
         self.pdf_button = QPushButton("打印 PDF…")
         self.shortfall_button = QPushButton("补短清单 / 点球…")
         self.threshold_button = QPushButton("脱贫标准…")
+        self.state_label = QLabel()
+        self.complete_button = QPushButton("标记为已完成")
+        self.sign_button = QPushButton("纸质表已签字")
+        self.reopen_button = QPushButton("重新打开")
+        self.unlock_button = QPushButton("解锁…")
+        self.changed_label = _error_label()
         self.note_label = QLabel()
         self.note_label.setWordWrap(True)
         self.error_label = _error_label()
@@ -76,6 +89,14 @@ class StandardsPage(QWidget):
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.state_label)
+        for button in (
+            self.complete_button,
+            self.sign_button,
+            self.reopen_button,
+            self.unlock_button,
+        ):
+            buttons.addWidget(button)
         self.campaign_combo.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
@@ -90,6 +111,7 @@ class StandardsPage(QWidget):
         layout.addLayout(top)
         layout.addLayout(buttons)
         layout.addWidget(self.note_label)
+        layout.addWidget(self.changed_label)
         layout.addWidget(self.lines_label)
         layout.addWidget(self.error_label)
         layout.addWidget(self.table, 1)
@@ -101,6 +123,10 @@ class StandardsPage(QWidget):
         self.shortfall_button.clicked.connect(self._on_shortfall_button_clicked)
         self.threshold_button.clicked.connect(self._on_threshold_button_clicked)
         self.table.cellDoubleClicked.connect(self._on_table_cell_double_clicked)
+        self.complete_button.clicked.connect(self._on_complete_button_clicked)
+        self.sign_button.clicked.connect(self._on_sign_button_clicked)
+        self.reopen_button.clicked.connect(self._on_reopen_button_clicked)
+        self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
         hub().registry_changed.connect(self.reload)
         hub().problems_changed.connect(self.refresh)
         self.reload()
@@ -177,23 +203,36 @@ class StandardsPage(QWidget):
 
     # --- the sheet -------------------------------------------------------------------
 
-    def current_sheet(self):
-        """The sheet as chosen, freshly filled from the evaluation (None when none is chosen)."""
+    def current_shown(self):
+        """The chosen sheet: as stored when completed or signed, else freshly evaluated."""
         code = self.sheet_combo.currentData()
         if code is None or self.place_combo.currentData() is None:
             return None
-        return fill_sheet(self.services.standards, code, **self._place())
+        return show_sheet(self.services.standards, code, **self._place())
+
+    def current_sheet(self):
+        """The Sheet shown (None when none is chosen)."""
+        shown = self.current_shown()
+        return None if shown is None else shown.sheet
 
     def refresh(self) -> None:
-        """Evaluate again and show the chosen sheet."""
+        """Evaluate again (drafts) and show the chosen sheet."""
         self.error_label.clear()
         try:
-            sheet = self.current_sheet()
+            shown = self.current_shown()
         except AppError as exc:
             self.error_label.setText(str(exc))
             return
-        if sheet is None:
+        if shown is None:
             return
+        sheet = shown.sheet
+        self.state_label.setText(f"状态：{shown.state_label}")
+        self.changed_label.setText(shown.changed_note)
+        self.changed_label.setVisible(bool(shown.changed_note))
+        self.complete_button.setEnabled(shown.state != "signed")
+        self.sign_button.setEnabled(shown.state == "complete")
+        self.reopen_button.setEnabled(shown.state == "complete")
+        self.unlock_button.setEnabled(shown.state == "signed")
         self.table.show_sheet(sheet)
         self.lines_label.setText("\n".join("　　".join(line) for line in sheet.header_lines))
         self.lines_label.setVisible(bool(sheet.header_lines))
@@ -236,6 +275,33 @@ class StandardsPage(QWidget):
             return False
         hub().status_message.emit(f"已写出 {sheet.attachment}：{path}")
         return True
+
+    # --- completed and signed sheets ----------------------------------------------------
+
+    def _record_action(self, action, *args) -> None:
+        code = self.sheet_combo.currentData()
+        try:
+            action(self.services.standards, code, *args, **self._place())
+        except AppError as exc:
+            self.error_label.setText(str(exc))
+            return
+        self.refresh()
+
+    def _on_complete_button_clicked(self) -> None:
+        self._record_action(complete_sheet, self.services.user)
+
+    def _on_sign_button_clicked(self) -> None:
+        self._record_action(sign_sheet, self.services.user)
+
+    def _on_reopen_button_clicked(self) -> None:
+        self._record_action(reopen_sheet)
+
+    def _on_unlock_button_clicked(self) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        reason, ok = QInputDialog.getText(self, "解锁已签字的表", "解锁原因（将记入审计日志）：")
+        if ok:
+            self._record_action(unlock_sheet, reason, self.services.user)
 
     # --- values, shortfalls, standards -----------------------------------------------
 

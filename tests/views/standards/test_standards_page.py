@@ -112,3 +112,21 @@ def test_dianqiu_from_the_shortfall_list(qtbot, page, services, monkeypatch):
     assert not dialog.assign_button.isEnabled()
     numbers = {r.number for r in services.problems.rows()}
     assert {s.fix.number for s in dialog.shortfalls} <= numbers
+
+
+def test_a_completed_sheet_shows_the_note_when_the_standard_changed(page, services):
+    _choose(page, "fj3", "西龙镇 柳沟村")
+    rows = page.table.sheet.rows
+    assert page.state_label.text() == "状态：草稿（随标准重新计算）"
+    page.complete_button.click()
+    assert page.state_label.text() == "状态：已完成" and page.sign_button.isEnabled()
+    services.standards.set_threshold(page.campaign_combo.currentData(), 2016, 9000)
+    page.refresh()
+    assert page.table.sheet.rows == rows
+    assert "此后标准已改动" in page.changed_label.text()
+    page.sign_button.click()
+    assert page.state_label.text() == "状态：已签字"
+    assert not page.complete_button.isEnabled() and page.unlock_button.isEnabled()
+    page.reopen_button.setEnabled(True)
+    page.reopen_button.click()  # refused while signed: the message says how
+    assert "已签字" in page.error_label.text()
