@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSizePolicy,
     QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -405,6 +406,9 @@ class _BoolEditor(_Editor):
             return True
         return False if self.answered else None
 
+    def text(self):
+        return self.box.text() if self.box.isChecked() else ""
+
     def set_value(self, value):
         self._loading = True
         self.box.setChecked(value is True)
@@ -611,6 +615,15 @@ class MemberGrid(QTableWidget):
             elif str(item.data(Qt.ItemDataRole.EditRole) or "").strip():
                 return False
         return True
+
+    def cell_text(self, row: int, column: int) -> str:
+        """Return the text a member cell shows, unit included (what the paper prints)."""
+        item = self.item(row, column)
+        if item is None:
+            return ""
+        option = QStyleOptionViewItem()
+        self.itemDelegate().initStyleOption(option, self.model().index(row, column))
+        return option.text
 
     def rows(self) -> list[dict]:
         """Return the filled rows as dicts keyed by column code (empty rows are left out)."""
