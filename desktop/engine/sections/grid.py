@@ -2,7 +2,9 @@
 
 Columns and rows are in millimetres; a cell spans rows and columns; a label cell prints text, an
 input cell has a field code and a value type. `tab_order` says how a clerk copies the block:
-"rows" (left to right, then down) or "columns" (down each column, as A24 → A24a → A25 …).
+"rows" (left to right, then down) or "columns" (down each column, as A24 → A24a → A25 …);
+`tab_bands` lists rows where a new band of columns starts (a last row across the columns, such
+as A56 / A56a / A57, is entered after every column above it).
 """
 
 from __future__ import annotations
@@ -97,6 +99,7 @@ class GridSection:
     label_pt: float | None = None
     value_pt: float | None = None
     tab_order: str = "rows"
+    tab_bands: tuple[int, ...] = ()
     kind: str = KIND
 
     @property
@@ -121,7 +124,8 @@ class GridSection:
     def inputs(self) -> tuple[Cell, ...]:
         """The input cells in entry order (`tab_order`)."""
         if self.tab_order == "columns":
-            key = lambda c: (c.col, c.row)  # noqa: E731
+            bands = self.tab_bands
+            key = lambda c: (sum(c.row >= b for b in bands), c.col, c.row)  # noqa: E731
         else:
             key = lambda c: (c.row, c.col)  # noqa: E731
         return tuple(c for c in sorted(self.cells, key=key) if c.is_input)
@@ -139,7 +143,7 @@ class GridSection:
 
 _GRID_KEYS = {
     "id", "kind", "title", "columns_mm", "rows_mm", "cells", "page_break_before", "label_align",
-    "label_pt", "value_pt", "tab_order",
+    "label_pt", "value_pt", "tab_order", "tab_bands",
 }  # fmt: skip
 _CELL_KEYS = {
     "row", "col", "rowspan", "colspan", "label", "field", "type", "choices", "choice_labels",
@@ -251,6 +255,11 @@ def parse(ctx: Ctx, raw: dict, where: str) -> GridSection:
     tab_order = raw.get("tab_order", "rows")
     if tab_order not in ("rows", "columns"):
         raise ctx.fail(f"{where}.tab_order", "应为 rows（逐行）或 columns（逐列）")
+    bands = raw.get("tab_bands", [])
+    if not isinstance(bands, list) or not all(
+        isinstance(b, int) and 0 < b < len(rows) for b in bands
+    ):
+        raise ctx.fail(f"{where}.tab_bands", f"应为行号的列表（1–{len(rows) - 1}）")
     return GridSection(
         id=ctx.text(raw["id"], f"{where}.id"),
         title=ctx.text(raw.get("title", ""), f"{where}.title"),
@@ -262,6 +271,7 @@ def parse(ctx: Ctx, raw: dict, where: str) -> GridSection:
         label_pt=ctx.optional_number(raw, "label_pt", where),
         value_pt=ctx.optional_number(raw, "value_pt", where),
         tab_order=tab_order,
+        tab_bands=tuple(sorted(bands)),
     )
 
 

@@ -33,7 +33,7 @@ from desktop.services.forms.service import (
     FormState,
     FormValidationError,
 )
-from desktop.views.forms.form_view import FormView
+from desktop.views.forms.form_view import FormView, screen_scale
 from desktop.views.signals import hub
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,10 @@ log = logging.getLogger(__name__)
 RECOVERY_DELAY_MS = 1500  # write the recovery copy this long after the last keystroke
 STATE_COLORS = {"未填": "#777777", "草稿": "#b26a00", "已完成": "#1d6b1d", "已签字": "#1f4e9c"}
 MAX_LISTED = 12
+SIDE_PANEL_PX = 240  # the problem list beside the form
+DIALOG_CHROME_PX = 56  # the dialog's margins, the splitter handle and the scroll bar
+WINDOW_FRAME_PX = 40  # the window's title bar and frame
+DIALOG_ROWS_PX = 110  # the line above the form and the buttons below it
 
 
 def ask_reason(parent: QWidget | None, problem: FieldIssue, field_label: str) -> str | None:
@@ -84,9 +88,12 @@ class FormDialog(QDialog):
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        screen = QApplication.primaryScreen().availableGeometry()
+        room = screen.width() - SIDE_PANEL_PX - DIALOG_CHROME_PX
         self.view = FormView(
             self.form,
             self.scroll.viewport(),
+            scale=screen_scale(self.form, room),
             evaluator=services.forms.evaluator(self.form),
             subject=self.state.household,
             standard=self.state.standard,
@@ -149,11 +156,10 @@ class FormDialog(QDialog):
         QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
 
         self._load(self.state)
-        screen = self.screen().availableGeometry() if self.screen() else None
-        width = self.view.width() + 24 + 300 + 40
-        if screen is not None:
-            width = min(width, screen.width())
-        self.resize(width, 860)
+        # The whole dialog, its buttons included, fits the screen (1366×768 too).
+        width = self.view.width() + SIDE_PANEL_PX + DIALOG_CHROME_PX
+        height = self.view.sizeHint().height() + DIALOG_ROWS_PX  # the whole paper, if it fits
+        self.resize(min(width, screen.width()), min(height, screen.height() - WINDOW_FRAME_PX))
 
     # --- layout -------------------------------------------------------------------------
 
@@ -164,7 +170,7 @@ class FormDialog(QDialog):
         top.addWidget(self.state_label)
 
         side = QWidget(self)
-        side.setMinimumWidth(220)
+        side.setMinimumWidth(200)
         side.setMaximumWidth(340)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -181,7 +187,7 @@ class FormDialog(QDialog):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
-        splitter.setSizes([self.view.width() + 24, 280])
+        splitter.setSizes([self.view.width() + 24, SIDE_PANEL_PX])
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.problem_button)
@@ -229,7 +235,8 @@ class FormDialog(QDialog):
         """Start the keyboard at the form's first input."""
         super().showEvent(event)
         total = sum(self.splitter.sizes())
-        side = min(300, max(220, total // 4))
+        # The form keeps its full width; the problem list takes what is left (200–300 px).
+        side = max(200, min(300, total - self.view.width() - 24))
         self.splitter.setSizes([total - side, side])
         first = self.view.first_input()
         if first is not None and not self.state.is_signed:

@@ -53,8 +53,11 @@ from desktop.errors import FieldIssue
 # Screen pixels per paper millimetre: the whole form fits a 1366-pixel screen without scrolling
 # sideways, and never shrinks below what a 9-point label needs.
 TARGET_WIDTH_PX = 1180
-MIN_SCALE, MAX_SCALE = 3.6, 5.0
+MIN_SCALE, MAX_SCALE = 3.2, 5.0
+VIEW_MARGIN_MM = 4.0  # white margin around the paper on screen
 MIN_INPUT_ROW_PX = 26
+MIN_BOX_PT = 6.5  # a check box's text shrinks to this size before it would be cut off
+MEMBER_FONT_PT = 8.0  # the member grid's text, so that 23 paper columns fit without scrolling
 BLANK_DATE = QDate(1900, 1, 1)  # shown as blank: a date edit cannot be empty otherwise
 DATE_DISPLAY = "yyyy年M月d日"  # as the value table writes a date (engine.values.format_date)
 TEXT_AREA_MIN_MM = (100.0, 12.0)  # a text cell at least this wide and tall gets several lines
@@ -96,9 +99,10 @@ def as_field_problem(problem: Any) -> FieldIssue:
     )
 
 
-def screen_scale(form: FormDescription) -> float:
-    """Return the pixels per millimetre at which a form is drawn."""
-    return max(MIN_SCALE, min(MAX_SCALE, TARGET_WIDTH_PX / form.page.content_width_mm))
+def screen_scale(form: FormDescription, width_px: int = TARGET_WIDTH_PX) -> float:
+    """Return the pixels per millimetre at which a form fits `width_px` (margins included)."""
+    fit = width_px / (form.page.content_width_mm + 2 * VIEW_MARGIN_MM)
+    return max(MIN_SCALE, min(MAX_SCALE, fit))
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -336,14 +340,17 @@ class _BoxesEditor(_Editor):
             box.toggled.connect(lambda checked, c=choice: self._on_toggled(c, checked))
             self.boxes[choice] = box
             self.widgets.append(box)
-        # Lines of boxes as on paper: as many per line as the cell's width holds.
+        # Lines of boxes as on paper: as many per line as the cell's width holds; a box whose
+        # text is wider than the cell (是（开办时间）) gets a smaller font rather than being cut.
         spacing = 6
         boxes = list(self.boxes.values())
-        lines = (
-            [[b] for b in boxes]
-            if cell.layout == "vertical"
-            else _pack(boxes, width_px - 6, spacing)
-        )
+        room = width_px - 12  # the cell's frame and the holder's margins
+        for box in boxes:
+            font = QFont(box.font())
+            while box.sizeHint().width() > room and font.pointSizeF() > MIN_BOX_PT:
+                font.setPointSizeF(font.pointSizeF() - 0.5)
+                box.setFont(font)
+        lines = [[b] for b in boxes] if cell.layout == "vertical" else _pack(boxes, room, spacing)
         for line in lines:
             row = QHBoxLayout()
             row.setSpacing(spacing)
@@ -520,15 +527,27 @@ class MemberGrid(QTableWidget):
         self.setHorizontalHeaderLabels([c.label for c in self.columns])
         header = self.horizontalHeader()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
-        header.setMinimumSectionSize(18)
-        header.setFixedHeight(max(60, round(section.header_height_mm * scale * 0.8)))
+        # Every paper column is on screen at the paper's width (no column hidden behind a
+        # scroll bar): a smaller font, and text that wraps inside its cell as on paper.
+        font = QFont(self.font())
+        font.setPointSizeF(MEMBER_FONT_PT)
+        self.setFont(font)
+        self.setWordWrap(True)
+        header_font = QFont(font)
+        header_font.setPointSizeF(MEMBER_FONT_PT - 1)
+        header.setFont(header_font)
+        header.setMinimumSectionSize(8)
+        header.setFixedHeight(max(60, round(section.header_height_mm * scale)))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        for i, column in enumerate(self.columns):
-            header.resizeSection(i, self._column_width(column, scale))
-        self.verticalHeader().setDefaultSectionSize(
-            max(24, round(section.row_height_mm * scale * 0.7))
-        )
+        number_px = round(section.number_width_mm * scale)
+        self.verticalHeader().setFixedWidth(number_px)
+        # The holder's and the table's frames come out of the paper's width.
+        inside = round(section.width_mm * scale) - number_px - 2 * self.frameWidth() - 2
+        for i, width in enumerate(_fit_columns(self.columns, inside, self.fontMetrics())):
+            header.resizeSection(i, width)
+        self.verticalHeader().setDefaultSectionSize(max(24, round(section.row_height_mm * scale)))
         self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setItemDelegate(_MemberDelegate(self.columns, self))
         self.setEditTriggers(
             QAbstractItemView.EditTrigger.CurrentChanged
@@ -548,20 +567,6 @@ class MemberGrid(QTableWidget):
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.number_label.setWordWrap(True)
         self.set_rows([])
-
-    @staticmethod
-    def _column_width(column: GridColumn, scale: float) -> int:
-        # On paper the narrow columns hold one ticked box or two characters; on screen a list
-        # needs room for its longest answer.
-        paper = round(column.width_mm * scale)
-        if column.type == "choice":
-            longest = max(len(c) for c in column.choices)
-            return max(paper, min(longest, 4) * 13 + 14)
-        if column.type == "bool":
-            return max(paper, 30)
-        if column.code in ("A3",) or column.member_field == "id_number":
-            return max(paper, 150)
-        return max(paper, 44)
 
     # --- rows -----------------------------------------------------------------------
 
@@ -685,13 +690,7 @@ class MemberGrid(QTableWidget):
     def _fit_height(self) -> None:
         height = self.horizontalHeader().height() + 2
         height += sum(self.rowHeight(r) for r in range(self.rowCount()))
-        if self.horizontalScrollBar().isVisible() or self._needs_hscroll():
-            height += self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(height)
-
-    def _needs_hscroll(self) -> bool:
-        total = sum(self.columnWidth(c) for c in range(self.columnCount()))
-        return total + self.verticalHeader().width() > self.width() > 0
 
     def resizeEvent(self, event) -> None:
         """Refit the height when the width decides whether a scroll bar shows."""
@@ -837,7 +836,7 @@ class FormView(QWidget):
 
     def _build(self) -> None:
         page = QVBoxLayout(self)
-        margin = self._mm(4)
+        margin = self._mm(VIEW_MARGIN_MM)
         page.setContentsMargins(margin, margin, margin, margin)
         page.setSpacing(2)
         title = QLabel(self.form.title, self)
@@ -957,7 +956,9 @@ class FormView(QWidget):
                 row.addWidget(widget, 0, Qt.AlignmentFlag.AlignCenter)
             else:
                 row.addWidget(widget, 1)
-        if cell.unit:
+        if cell.unit and cell.unit_blank_only and isinstance(editor, _LineEditor):
+            editor.edit.setPlaceholderText(cell.unit)  # 益阳市 carries its own 市
+        elif cell.unit:
             unit = QLabel(cell.unit, frame)
             unit.setObjectName("unit")
             row.addWidget(unit, 0)
@@ -1291,6 +1292,30 @@ class FormView(QWidget):
     def skipped_fields(self) -> set[str]:
         """Return the fields that skip logic has switched off."""
         return set(self._skipped)
+
+
+def _fit_columns(columns: Sequence[GridColumn], total: int, metrics) -> list[int]:
+    """Widths (px) of the member columns in the paper's proportions, summing to `total`.
+
+    A column of ID numbers needs its 18 characters on one line; the others give up what it
+    takes, in proportion, down to a few pixels each.
+    """
+    paper = sum(c.width_mm for c in columns)
+    widths = [total * c.width_mm / paper for c in columns]
+    need = [
+        metrics.horizontalAdvance("0" * 18) + 10 if c.member_field == "id_number" else 12
+        for c in columns
+    ]
+    short = sum(max(0.0, n - w) for n, w in zip(need, widths, strict=True))
+    spare = sum(max(0.0, w - n) for n, w in zip(need, widths, strict=True))
+    if short and spare:
+        widths = [
+            n if w < n else w - (w - n) * min(1.0, short / spare)
+            for n, w in zip(need, widths, strict=True)
+        ]
+    out = [int(w) for w in widths]
+    out[-1] += total - sum(out)  # rounding: the last column takes the remainder
+    return out
 
 
 def _pack(boxes: list[QCheckBox], width_px: int, spacing: int) -> list[list[QCheckBox]]:

@@ -286,3 +286,23 @@ def test_problem_conversion_keeps_member_row():
     from desktop.views.forms.form_view import as_field_problem
 
     assert as_field_problem(issue) == FieldIssue("members", issue.message, True, 1)
+
+
+def test_tab_follows_the_codes_down_each_column(qtbot):
+    view = make_view(qtbot, "collection")
+    view.set_answers({})
+
+    def walk(start: str, steps: int) -> list[str]:
+        view.editor_widget(start).setFocus()
+        seen = [start]
+        for _ in range(steps):
+            qtbot.keyClick(focused(view), Qt.Key.Key_Tab)
+            widget = focused(view)
+            seen.append(next(c for c, e in view.editors.items() if widget in e.widgets))
+        return seen
+
+    # Computed cells (A42, A52, A53, A50) are shown, never typed: Tab passes them.
+    assert walk("A39", 6) == ["A39", "A40", "A41", "A42a", "A42b", "A51", "A42c"]
+    assert walk("A24", 8) == ["A24", "A24a", "A25", "A25a", "A25b", "A26", "A27", "A28", "A29"]
+    # The last row across the three columns comes after every column above it.
+    assert walk("A37", 3) == ["A37", "A56", "A56a", "A57"]

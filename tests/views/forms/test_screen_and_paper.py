@@ -89,3 +89,34 @@ def test_a_number_reads_the_same_on_screen_and_on_paper(qtbot, code, field, valu
     assert view.field_text(field) == text
     pdf = render_form(form, [PrintItem("1", {field: value}, 1)], stamp=False)
     assert text_in_cell(pdf, form, field) == text
+
+
+def test_the_address_line_prints_the_townships_province_and_each_unit_once(services, household_id):
+    [item] = services.forms.print_items([household_id], "collection")
+    form = load_form("collection")
+    pdf = render_form(form, [item], stamp=False)
+    assert text_in_cell(pdf, form, "address_province") == "湖南省"  # the demo county's province
+    assert text_in_cell(pdf, form, "address_city") == "益阳市"  # not 益阳市 市
+    assert text_in_cell(pdf, form, "address_county") == "桃江县"  # not 桃江县 区（县）
+    assert "广东省" not in pdf_text(pdf)
+    blank = render_form(form, [], blank=True, stamp=False)
+    assert [text_in_cell(blank, form, c) for c in ("address_province", "address_county")] == [
+        "省",
+        "区（县）",
+    ]  # a blank paper keeps the units to write against
+
+
+def test_both_dialogs_fit_the_screen_with_their_buttons(qtbot, services, household_id, boxes):
+    for code in ("verification", "collection"):
+        dialog = open_dialog(qtbot, services, household_id, code)
+        screen = dialog.screen().availableGeometry()
+        assert dialog.frameGeometry().height() <= screen.height()
+        bottom = dialog.close_button.mapTo(dialog, dialog.close_button.rect().bottomLeft())
+        assert 0 < bottom.y() <= dialog.height()
+        assert dialog.scroll.horizontalScrollBar().maximum() == 0 or screen.width() < 1200
+        for grid in dialog.view.member_grids.values():
+            header = grid.horizontalHeader()
+            last = grid.columnCount() - 1
+            assert header.sectionViewportPosition(last) + header.sectionSize(last) <= (
+                grid.viewport().width()
+            )  # all 23 columns of the member grid are on screen
