@@ -138,6 +138,48 @@ class FieldIssue:
         return f"{self.where} {value}{self.message}"
 
 
+ISSUE_CAP = 1000  # findings an import keeps for its report; the rest are counted
+
+
+def is_blank(value: object) -> bool:
+    """True for an empty cell or one holding only whitespace (spaces, full-width spaces, tabs)."""
+    return value is None or value == "" or (type(value) is str and not value.strip())
+
+
+class IssueList(list):
+    """The first `cap` findings of an import, with the total counted and every household named.
+
+    A sheet of a million bad rows would otherwise build millions of findings (minutes and
+    gigabytes) for a report nobody reads past the first page.
+    """
+
+    def __init__(self, issues=(), cap: int = ISSUE_CAP) -> None:
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+        self.household_codes: set[str] = set()
+        self.extend(issues)
+
+    def append(self, issue) -> None:
+        """Keep the finding while under the cap; count it and note its household either way."""
+        self.total += 1
+        code = getattr(issue, "household_code", "")
+        if code:
+            self.household_codes.add(code)
+        if len(self) < self.cap:
+            super().append(issue)
+
+    def extend(self, issues) -> None:
+        """Append each finding."""
+        for issue in issues:
+            self.append(issue)
+
+
+def issue_count(issues: list) -> int:
+    """Return how many findings a list counted (an IssueList keeps only the first ones)."""
+    return getattr(issues, "total", len(issues))
+
+
 @dataclass
 class ImportResult:
     """What an all-or-nothing workbook import read, wrote and found (errors block, warnings not).
@@ -148,14 +190,24 @@ class ImportResult:
     source: Path
     rows: int = 0  # data rows read (blank rows not counted)
     created: int = 0
-    errors: list[FieldIssue] = field(default_factory=list)
-    warnings: list[FieldIssue] = field(default_factory=list)
+    errors: list[FieldIssue] = field(default_factory=IssueList)
+    warnings: list[FieldIssue] = field(default_factory=IssueList)
     written: bool = False
 
     @property
     def ok(self) -> bool:
         """True when the import wrote to the database."""
         return self.written
+
+    @property
+    def error_count(self) -> int:
+        """Return how many errors were found (the list keeps the first ISSUE_CAP)."""
+        return issue_count(self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        """Return how many warnings were found."""
+        return issue_count(self.warnings)
 
     @staticmethod
     def issue_lines(issues: list[FieldIssue], limit: int) -> list[str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.errors import BadFileError, FieldIssue, ImportResult
+from desktop.errors import BadFileError, FieldIssue, ImportResult, is_blank
 from desktop.models.problem import CatalogueItem, Person, Problem, Unit
 from desktop.models.registry import Household, Village
 from desktop.services.problems.data import ProblemData
@@ -26,8 +26,8 @@ from desktop.services.problems.rules import (
     ProblemError,
 )
 from desktop.services.problems.service import ProblemService
+from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
 
-READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SCAN_ROWS = 10
 ERROR_COLUMN_HEADER = "错误说明"
 SUMMARY_SHEET_TITLE = "错误汇总"
@@ -82,8 +82,8 @@ class ProblemImportResult(ImportResult):
         if self.ok:
             lines.append(f"已导入 {self.created} 个问题，新增责任人 {self.new_people} 名。")
             return lines
-        more = f"，前 {limit} 处：" if len(self.errors) > limit else "："
-        lines.append(f"发现错误 {len(self.errors)} 处，没有导入任何问题，数据库没有改动{more}")
+        more = f"，前 {limit} 处：" if self.error_count > limit else "："
+        lines.append(f"发现错误 {self.error_count} 处，没有导入任何问题，数据库没有改动{more}")
         lines.extend(self.issue_lines(self.errors, limit))
         return lines
 
@@ -121,17 +121,21 @@ def parse_date(value: object) -> datetime.date | None:
 
 def read_sheet(path: Path) -> list[list]:
     """Read the first sheet of an .xlsx/.xls file as rows of cell values."""
-    if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise ProblemImportError(f"不支持的文件类型“{path.suffix}”，请使用 .xlsx 或 .xls 文件")
+    try:
+        check_workbook(path)
+    except WorkbookRefused as exc:
+        raise ProblemImportError(str(exc)) from exc
     try:
         from python_calamine import CalamineWorkbook
 
         book = CalamineWorkbook.from_path(str(path))
         return book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except FileNotFoundError as exc:
-        raise ProblemImportError(f"找不到文件：{path}") from exc
-    except Exception as exc:  # a damaged or password-protected workbook
-        raise ProblemImportError(f"无法读取“{path.name}”：{exc}") from exc
+    except Exception as exc:  # calamine's own error classes, in English
+        if "password" in str(exc).lower():
+            raise ProblemImportError(
+                f"文件 {path.name} 设有密码，请先在Excel中取消密码再导入"
+            ) from exc
+        raise ProblemImportError(f"无法读取文件 {path.name}：文件已损坏或不是Excel文件") from exc
 
 
 def _find_header(rows: list[list]) -> tuple[int, dict[str, int]]:
@@ -185,7 +189,7 @@ class ProblemImporter:
             numbers: dict[str, int] = {}
             for index in range(header_index + 1, len(rows)):
                 cells = rows[index]
-                if not any(_text(c) for c in cells):
+                if all(map(is_blank, cells)):
                     continue
                 result.rows += 1
                 excel_row = index + 1

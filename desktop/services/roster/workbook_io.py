@@ -23,7 +23,16 @@ from typing import NamedTuple
 
 from sqlalchemy import Engine, Text, select, type_coerce
 
-from desktop.errors import BadFileError, CancelledError, FieldIssue, ImportResult, column_letter
+from desktop.errors import (
+    BadFileError,
+    CancelledError,
+    FieldIssue,
+    ImportResult,
+    IssueList,
+    column_letter,
+    is_blank,
+    issue_count,
+)
 from desktop.models.bulk import tuple_getter
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services.registry import codes
@@ -48,8 +57,8 @@ from desktop.services.roster.template import (
     YES_NO,
     template_header_for,
 )
+from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
 
-READABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 HEADER_SCAN_ROWS = 10  # a header sits under a title row or two; look no further than this
 MIN_HEADER_MATCHES = 3
 PREVIEW_ROWS = 50
@@ -171,20 +180,20 @@ class RosterImportResult(ImportResult):
                 lines.append(f"有错误的 {self.skipped_households} 户未导入。")
         else:
             lines.append(
-                f"发现 {len(self.errors)} 处错误，全部未导入（数据库没有任何改动）。"
+                f"发现 {self.error_count} 处错误，全部未导入（数据库没有任何改动）。"
                 "请改正后重新导入，或选择“跳过有错误的户”。"
             )
         lines.append(f"读取 {self.rows} 行，共 {self.households} 户。")
         if self.errors:
             lines.append(
-                f"错误 {len(self.errors)} 处"
-                + (f"，前 {limit} 处：" if len(self.errors) > limit else "：")
+                f"错误 {self.error_count} 处"
+                + (f"，前 {limit} 处：" if self.error_count > limit else "：")
             )
             lines.extend(self.issue_lines(self.errors, limit))
         if self.warnings:
             lines.append(
-                f"提示 {len(self.warnings)} 处（不影响导入）"
-                + ("，前 10 处：" if len(self.warnings) > 10 else "：")
+                f"提示 {self.warning_count} 处（不影响导入）"
+                + ("，前 10 处：" if self.warning_count > 10 else "：")
             )
             lines.extend(self.issue_lines(self.warnings, 10))
         return lines
@@ -195,18 +204,19 @@ class RosterImportResult(ImportResult):
 
 
 def _open_workbook(path: Path):
+    """Open a workbook with calamine once the pre-check has passed it."""
     from python_calamine import CalamineWorkbook
 
-    if not path.exists():
-        raise RosterError(f"找不到文件：{path}")
-    if path.suffix.lower() not in READABLE_SUFFIXES:
-        raise RosterError(f"不支持的文件类型“{path.suffix}”，请使用 .xlsx 或 .xls 文件")
+    try:
+        check_workbook(path)
+    except WorkbookRefused as exc:
+        raise RosterError(str(exc)) from exc
     try:
         return CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error classes for each format
+    except Exception as exc:  # calamine raises its own error classes, in English
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
             raise RosterError(f"文件 {path.name} 设有密码，请先在Excel中取消密码再导入") from exc
-        raise RosterError(f"无法读取文件 {path.name}：文件已损坏或不是Excel文件（{exc}）") from exc
+        raise RosterError(f"无法读取文件 {path.name}：文件已损坏或不是Excel文件") from exc
 
 
 def _open_sheet(path: Path, name: str):
@@ -214,7 +224,7 @@ def _open_sheet(path: Path, name: str):
     try:
         return workbook.get_sheet_by_name(name)
     except Exception as exc:
-        raise RosterError(f"无法读取工作表“{name}”：{exc}") from exc
+        raise RosterError(f"无法读取工作表“{name}”：工作表已损坏") from exc
 
 
 def _merged_ranges(sheet, path: Path, name: str) -> list:
@@ -296,7 +306,7 @@ def read_roster(path: Path | str) -> RosterSheet:
         try:
             sheet = workbook.get_sheet_by_name(name)
         except Exception as exc:
-            raise RosterError(f"无法读取工作表“{name}”：{exc}") from exc
+            raise RosterError(f"无法读取工作表“{name}”：工作表已损坏") from exc
         merged = _merged_ranges(sheet, path, name)
         offset = sheet.start[1] if sheet.start else 0
         head: list[list] = []
@@ -539,7 +549,7 @@ def parse_roster(
     missing = mapping.missing_required()
     if missing:
         fatal = "找不到必需的列：" + "、".join(missing) + "。请检查表头，或在导入时指定对应的列。"
-        return ParsedRoster([], [], [], 0, set(), fatal=fatal)
+        return ParsedRoster([], IssueList(), IssueList(), 0, set(), fatal=fatal)
     cols = mapping.columns
 
     def plan_of(headers: Sequence[str]) -> tuple[list, Callable[[Sequence], tuple]]:
@@ -555,8 +565,8 @@ def parse_roster(
     width_needed = max(cols.values()) + 1
     name_cache: dict = {}
     member_memo: dict[tuple, tuple[tuple, tuple]] = {}
-    errors: list[FieldIssue] = []
-    warnings: list[FieldIssue] = []
+    errors = IssueList()
+    warnings = IssueList()
     rows: list[_Row] = []
     masked = 0
     seen_ids: dict[str, int] = {}
@@ -588,6 +598,13 @@ def parse_roster(
             and member_raw.count("") == len(member_raw)
         ):
             continue  # blank rows (trailing or in between) carry nothing
+        if (
+            is_blank(name_raw)
+            and is_blank(raw_id)
+            and all(map(is_blank, household_raw))
+            and all(map(is_blank, member_raw))
+        ):
+            continue  # so do rows of spaces
         excel_row = index + 1
         if household_raw != last_raw:
             household, household_issues = _normalise_cells(household_raw, household_plan)
@@ -604,7 +621,6 @@ def parse_roster(
         name = name_cache.get(name_raw)
         if name is None:
             name = name_cache[name_raw] = _norm_name(name_raw, None)[0]
-        row_start = len(errors)  # this row's errors are errors[row_start:]
         if household_issues or member_issues:
             errors.extend(
                 issue(excel_row, header, raw, reason, code)
@@ -648,7 +664,7 @@ def parse_roster(
             name, checked.number, sex, relation, ethnicity, "", education, schooling, health,
             labour, work, birth_date=checked.birth_date,
         )  # fmt: skip
-        if not code and not any(e.field == "户编号" for e in errors[row_start:]):
+        if not code and not any(header == "户编号" for header, _, _ in household_issues):
             errors.append(issue(excel_row, "户编号", cells[code_col], "户编号为空"))
         rows.append(_Row(excel_row, code, household, member))
     if masked:
@@ -660,7 +676,7 @@ def parse_roster(
     first_rows = {}
     for r in rows:
         first_rows.setdefault(r.household_code, r.excel_row)
-    bad |= {e.household_code for e in errors}
+    bad |= errors.household_codes  # every household with an error, kept in the list or not
     return ParsedRoster(
         households,
         errors,
@@ -1104,6 +1120,10 @@ def write_error_report(
         for i in issues:
             column = f"{i.column_letter}（{i.field}）" if i.field else i.column_letter
             summary.append([i.row or "", column, i.value, i.message, kind])
+        left_out = issue_count(issues) - len(issues)
+        if left_out > 0:
+            note = f"另有 {left_out} 处{kind}未列出（只列前 {len(issues)} 处）"
+            summary.append(["", "", "", note, kind])
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_path)
     return out_path

@@ -280,7 +280,7 @@ class RosterImportDialog(QDialog):
                 break
             lines.append(line)
         if result.errors or result.warnings:
-            lines.append(f"错误 {len(result.errors)} 处，提示 {len(result.warnings)} 处，见下表。")
+            lines.append(f"错误 {result.error_count} 处，提示 {result.warning_count} 处，见下表。")
         self.summary.setText("\n".join(lines))
         color = "#1b5e20" if result.written else "#b00020"
         self.summary.setStyleSheet(f"color: {color}; font-weight: bold;")
