@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from desktop.services.unit_of_work import Database
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -80,6 +78,7 @@ def table_load_ms(path: Path) -> float:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop.models.database import open_database
     from desktop.services.registry.service import RegistryService
+    from desktop.services.unit_of_work import Database
     from desktop.views.registry.household_table_model import HouseholdTableModel
 
     engine = open_database(path)

@@ -1,4 +1,10 @@
-"""Inserting many rows at once through the driver, with each column type's conversion."""
+"""Inserting and updating many rows at once: one interface, a fast path and a plain fallback.
+
+The fast path writes through the driver's executemany, converting each column with its type's
+bind processor (what lands is what Core would have written). It is taken when
+`database.fast_bulk_writes` says the connection allows it (SQLite's sqlite3); any other
+connection gets plain SQLAlchemy Core statements with the same results.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +15,9 @@ from datetime import date
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table
+from sqlalchemy import JSON, Connection, Table, bindparam, insert, update
+
+from desktop.models.database import fast_bulk_writes, plain_indexes
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -51,6 +59,9 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return
+    if not fast_bulk_writes(conn):
+        conn.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
+        return
     sql_values, params = _parameters(conn, table, keys, rows)
     quote = conn.dialect.identifier_preparer.quote
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
@@ -78,6 +89,9 @@ def update_many(
         return
     key, column = by
     keys = [k for k in rows[0] if k != key]
+    if not fast_bulk_writes(conn):
+        _update_plain(conn, table, rows, key, column, keys, increment)
+        return
     sql_values, params = _parameters(
         conn, table, [*keys, column], list(map(tuple_getter([*keys, key]), rows))
     )
@@ -91,6 +105,15 @@ def update_many(
         sql_values[-1],
     )
     conn.exec_driver_sql(sql, params)
+
+
+def _update_plain(conn, table, rows, key, column, keys, increment) -> None:
+    """update_many through SQLAlchemy Core: one executemany of a statement with bound values."""
+    values = {k: bindparam(f"v_{k}") for k in keys}
+    values.update({k: table.c[k] + 1 for k in increment})
+    statement = update(table).where(table.c[column] == bindparam("v__match")).values(values)
+    params = [{"v__match": row[key], **{f"v_{k}": row[k] for k in keys}} for row in rows]
+    conn.execute(statement, params)
 
 
 def _parameters(conn: Connection, table: Table, keys: Sequence[str], rows: list[tuple]):
@@ -174,11 +197,7 @@ def indexes_deferred(conn: Connection, adding: dict[Table, int]) -> Iterator[Non
         held = conn.exec_driver_sql(f"SELECT count(*) FROM {quote(table.name)}").scalar_one()
         if rows < held:
             continue
-        indexes += conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
-            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
-            (table.name,),
-        ).all()
+        indexes += plain_indexes(conn, table.name)
     for name, _sql in indexes:
         conn.exec_driver_sql(f"DROP INDEX {quote(name)}")
     yield

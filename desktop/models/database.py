@@ -1,4 +1,10 @@
-"""Opening a database file: engine, SQLite pragmas, migrations to the current schema."""
+"""Opening a database file: engine, SQLite pragmas, migrations to the current schema.
+
+Every detail of the database engine (SQLite) that the rest of the application relies on lives
+in this module: the pragmas, the catalogue (`sqlite_master`), the integrity check, the backup
+API and the driver-level fast paths. A second database engine later is a change here (and in
+the bulk fast path of models/bulk.py, which asks `fast_bulk_writes` first).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ import sqlite3
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 
 from desktop.errors import AppError
 
@@ -175,3 +181,77 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a usable file
         raise DatabaseError(f"无法打开数据库文件 {path}：{exc}") from exc
     return engine
+
+
+# --- dialect details used by the services --------------------------------------------------
+
+
+def fast_bulk_writes(conn: Connection) -> bool:
+    """True when models/bulk.py may write through the driver (SQLite's sqlite3, qmark style)."""
+    return conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark"
+
+
+def fetch_tuples(conn: Connection, sql: str) -> list[tuple]:
+    """Return the rows of a read-only query in plain SQL as tuples.
+
+    With SQLite the query goes straight to the driver: at 20,000 problems SQLAlchemy's row
+    objects would cost more than the query itself.
+    """
+    if conn.dialect.name == "sqlite":
+        return conn.connection.driver_connection.execute(sql).fetchall()
+    return [tuple(row) for row in conn.exec_driver_sql(sql)]
+
+
+def enlarge_page_cache(conn: Connection) -> None:
+    """Give this connection a larger page cache for a county-sized write (SQLite only).
+
+    Index pages of the write stay in memory (measured: executemany 3.7 → 3.1 s for 350,000
+    members).
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA cache_size=-131072")
+
+
+def plain_indexes(conn: Connection, table_name: str) -> list[tuple[str, str]]:
+    """Return (name, CREATE statement) of a table's non-unique indexes, to drop and rebuild.
+
+    Empty for another engine: its indexes then simply stay during a bulk write.
+    """
+    if conn.dialect.name != "sqlite":
+        return []
+    return [
+        (name, sql)
+        for name, sql in conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+            " AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+            (table_name,),
+        )
+    ]
+
+
+def inspect_file(path: Path, *, quick: bool = False) -> tuple[list[str], frozenset[str] | None]:
+    """Check a database file without opening it for the application.
+
+    Returns what the integrity check found (["ok"] for a sound file; `quick` runs SQLite's
+    quick_check, else the full integrity_check) and the stamped schema revisions (None when
+    the file has no alembic_version table). Raises DatabaseError when it cannot be read.
+    """
+    module = sqlite_module()
+    try:
+        conn = module.connect(str(path))
+        try:
+            pragma = "quick_check" if quick else "integrity_check"
+            problems = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
+            if problems != ["ok"]:
+                return problems, None
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+            if "alembic_version" not in tables:
+                return problems, None
+            revisions = frozenset(
+                r[0] for r in conn.execute("SELECT version_num FROM alembic_version")
+            )
+        finally:
+            conn.close()
+    except module.DatabaseError as exc:
+        raise DatabaseError(str(exc)) from exc
+    return problems, revisions

@@ -1,4 +1,8 @@
-"""Driver-level bulk inserts land exactly what Core's insert would have written."""
+"""Bulk inserts and updates land exactly what Core's statements would have written.
+
+Every test runs twice: through the driver (SQLite's fast path) and through the plain
+SQLAlchemy fallback that another database engine would get.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,15 @@ from sqlalchemy import (
 )
 
 from desktop.models.bulk import insert_many, insert_rows, update_many
+
+
+@pytest.fixture(autouse=True, params=["driver", "core fallback"])
+def bulk_path(request, monkeypatch):
+    """Run the test on the fast path, then again with the fast path refused."""
+    if request.param == "core fallback":
+        monkeypatch.setattr("desktop.models.bulk.fast_bulk_writes", lambda conn: False)
+    return request.param
+
 
 KEYS = ("id", "name", "flag", "ratio", "born", "at", "extra", "note")
 

@@ -887,7 +887,10 @@ class InspectionService:
             links = s.execute(
                 select(InspectionFinding.problem_id, InspectionRound.county_name)
                 .join(InspectionRound, InspectionRound.id == InspectionFinding.round_id)
-                .where(func.strftime("%Y", InspectionRound.start_date) == f"{year:04d}")
+                .where(
+                    InspectionRound.start_date >= datetime.date(year, 1, 1),
+                    InspectionRound.start_date < datetime.date(year + 1, 1, 1),
+                )
             ).all()
             villages = {
                 v.id: (v.tname, v.name, v.aid_unit)

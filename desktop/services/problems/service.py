@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import StaleRecordError
+from desktop.models.database import fetch_tuples
 from desktop.models.problem import (
     Attachment,
     CatalogueArea,
@@ -310,30 +311,33 @@ class ProblemService:
         `detail` (reports need them; the table and the dashboard do not).
         """
         with self.db.connection() as conn:
-            db = conn.connection.driver_connection
             items = {
                 r[0]: r[1:]
-                for r in db.execute(
+                for r in fetch_tuples(
+                    conn,
                     "SELECT i.id, i.number, i.title, a.id, a.name FROM catalogue_item i "
-                    "JOIN catalogue_area a ON a.id = i.area_id"
+                    "JOIN catalogue_area a ON a.id = i.area_id",
                 )
             }
-            units = dict(db.execute("SELECT id, name FROM unit").fetchall())
-            people = dict(db.execute("SELECT id, name FROM person").fetchall())
-            villages = dict(db.execute("SELECT id, name FROM village").fetchall())
+            units = dict(fetch_tuples(conn, "SELECT id, name FROM unit"))
+            people = dict(fetch_tuples(conn, "SELECT id, name FROM person"))
+            villages = dict(fetch_tuples(conn, "SELECT id, name FROM village"))
             households = {
                 r[0]: (r[1], r[2])
-                for r in db.execute(
+                for r in fetch_tuples(
+                    conn,
                     "SELECT id, code, head_name FROM household WHERE id IN "
-                    "(SELECT household_id FROM problem WHERE household_id IS NOT NULL)"
+                    "(SELECT household_id FROM problem WHERE household_id IS NOT NULL)",
                 )
             }
-            raw = db.execute(_LEDGER_SQL).fetchall()
+            raw = fetch_tuples(conn, _LEDGER_SQL)
             details = (
                 {
                     r[0]: r[1:]
-                    for r in db.execute(
-                        "SELECT id, cause, measures, verified_by, verification_opinion FROM problem"
+                    for r in fetch_tuples(
+                        conn,
+                        "SELECT id, cause, measures, verified_by, verification_opinion"
+                        " FROM problem",
                     )
                 }
                 if detail

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.errors import AppError
-from desktop.models.database import backup_file, known_revisions, sqlite_module
+from desktop.models.database import DatabaseError, backup_file, inspect_file, known_revisions
 from desktop.paths import backups_dir, data_dir
 
 SETTINGS_FILE = "backup.json"
@@ -170,25 +170,15 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
         return CheckResult(False, f"无法读取文件 {path}：{exc}")
     if header != SQLITE_HEADER:
         return CheckResult(False, f"{path.name} 不是回头看工作台的数据库文件（不是 SQLite 数据库）")
-    module = sqlite_module()
     try:
-        conn = module.connect(str(path))
-        try:
-            pragma = "quick_check" if quick else "integrity_check"
-            problems = [r[0] for r in conn.execute(f"PRAGMA {pragma}").fetchall()]
-            if problems != ["ok"]:
-                detail = "；".join(problems[:3]).replace("\n", "；")[:200]
-                return CheckResult(False, f"数据库文件已损坏（{detail}）")
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-            if "alembic_version" not in tables:
-                return CheckResult(False, f"{path.name} 不是回头看工作台的数据库（没有结构版本）")
-            revisions = frozenset(
-                r[0] for r in conn.execute("SELECT version_num FROM alembic_version")
-            )
-        finally:
-            conn.close()
-    except module.DatabaseError as exc:
+        problems, revisions = inspect_file(path, quick=quick)
+    except DatabaseError as exc:
         return CheckResult(False, f"数据库文件已损坏，无法读取（{exc}）")
+    if problems != ["ok"]:
+        detail = "；".join(problems[:3]).replace("\n", "；")[:200]
+        return CheckResult(False, f"数据库文件已损坏（{detail}）")
+    if revisions is None:
+        return CheckResult(False, f"{path.name} 不是回头看工作台的数据库（没有结构版本）")
     unknown = revisions - known_revisions()
     if unknown:
         return CheckResult(
