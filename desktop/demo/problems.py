@@ -23,6 +23,7 @@ from desktop.models.problem import (
     Unit,
 )
 from desktop.models.registry import Household, Village
+from desktop.services.problems.attachments import ATTACHMENTS_DIR, sha256_hex
 from desktop.services.problems.catalogue import seed_reference_data
 from desktop.services.problems.rules import (
     IMMEDIATE_OPINION,
@@ -36,7 +37,6 @@ from desktop.services.problems.rules import (
     STATUS_IN_PROGRESS,
     STATUS_OPEN,
 )
-from desktop.services.problems.service import ATTACHMENTS_DIR, _sha256
 from desktop.services.unit_of_work import Database
 
 # (catalogue item, scope, description, cause, measures): what review teams really write down.
@@ -335,7 +335,7 @@ def _write(
             if rng.random() < 0.5:
                 files.append(("整改报告.pdf", _pdf(f"问题 {number} 整改情况报告")))
             for name, payload in files:
-                digest = _sha256(payload)
+                digest = sha256_hex(payload)
                 relative = f"{ATTACHMENTS_DIR}/{number}/{digest[:12]}-{name}"
                 target = folder / relative
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,9 @@ from collections import Counter
 import pytest
 
 from desktop.demo.problems import add_demo_problems
+from desktop.services.problems.attachments import ATTACHMENT_OK
 from desktop.services.problems.rules import STATUSES
-from desktop.services.problems.service import ATTACHMENT_OK, ProblemService
+from desktop.services.problems.service import ProblemService
 from desktop.services.unit_of_work import Database
 from tests.problem_fixtures import clear_problems
 

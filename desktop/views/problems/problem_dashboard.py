@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.problems.data import ProblemRow
+from desktop.services.problems.ledger import RateSummary
 from desktop.services.problems.rules import (
     DUE_SOON_DAYS,
     NO_RATE,
@@ -42,7 +43,6 @@ from desktop.services.problems.rules import (
     STATUS_OPEN,
     RateRow,
 )
-from desktop.services.problems.service import RateSummary
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.signals import hub
 

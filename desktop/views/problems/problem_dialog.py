@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.services.problems.attachments import ATTACHMENT_OK
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
     KIND_DEADLINE,
@@ -48,7 +49,6 @@ from desktop.services.problems.rules import (
     ProblemError,
     shown_status,
 )
-from desktop.services.problems.service import ATTACHMENT_OK
 from desktop.views.signals import hub
 
 

@@ -10,6 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.models.problem import Attachment, Person, Problem, ProblemEvent
+from desktop.services.problems.attachments import (
+    ATTACHMENT_CHANGED,
+    ATTACHMENT_MISSING,
+    ATTACHMENT_OK,
+)
 from desktop.services.problems.rules import (
     IMMEDIATE_OPINION,
     KIND_IMMEDIATE,
@@ -22,12 +27,7 @@ from desktop.services.problems.rules import (
     STATUS_OPEN,
     ProblemError,
 )
-from desktop.services.problems.service import (
-    ATTACHMENT_CHANGED,
-    ATTACHMENT_MISSING,
-    ATTACHMENT_OK,
-    StaleProblemError,
-)
+from desktop.services.problems.service import StaleProblemError
 from tests.problem_fixtures import FOUND, problem, service
 
 USER = "刘芳"

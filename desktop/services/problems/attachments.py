@@ -1,0 +1,136 @@
+"""ProblemAttachments: evidence files of problems, kept in the data folder with a checksum."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from desktop.models.problem import Attachment, ProblemEvent
+from desktop.services.problems.data import AttachmentData
+from desktop.services.problems.ledger import load_problem
+from desktop.services.problems.rules import ProblemError
+from desktop.services.unit_of_work import Database
+
+ATTACHMENTS_DIR = "attachments"
+ATTACHMENT_OK = "正常"
+ATTACHMENT_MISSING = "文件缺失"
+ATTACHMENT_CHANGED = "文件已改动"
+
+
+def sha256_hex(data: bytes) -> str:
+    """Return the SHA-256 checksum of a file's bytes, as hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+class ProblemAttachments:
+    """Evidence files: copied into the data folder, recorded with size and checksum, checked."""
+
+    db: Database
+    data_dir: Path
+
+    def _attachment_data(self, a: Attachment) -> AttachmentData:
+        return AttachmentData(
+            a.id,
+            a.original_name,
+            a.path,
+            a.sha256,
+            a.size,
+            a.added_by,
+            a.added_at,
+            self.attachment_state(a.path, a.sha256, a.size),
+        )
+
+    def attachment_file(self, relative: str) -> Path:
+        """Return where an attachment lives on disk (it may be missing)."""
+        return self.data_dir / Path(*relative.split("/"))
+
+    def attachment_state(self, relative: str, sha256: str, size: int) -> str:
+        """Check an attachment on disk: 正常, 文件缺失 or 文件已改动; never raises."""
+        path = self.attachment_file(relative)
+        try:
+            if not path.is_file():
+                return ATTACHMENT_MISSING
+            if path.stat().st_size != size:
+                return ATTACHMENT_CHANGED
+            return ATTACHMENT_OK if sha256_hex(path.read_bytes()) == sha256 else ATTACHMENT_CHANGED
+        except OSError:
+            return ATTACHMENT_MISSING
+
+    def add_attachment(self, problem_id: int, source: Path | str, user: str) -> int:
+        """Copy an evidence file into the data folder and record it with its checksum."""
+        source = Path(source)
+        try:
+            payload = source.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            raise ProblemError(f"无法读取附件“{source}”：{reason}", "attachment") from exc
+        digest = sha256_hex(payload)
+        with self.db.unit_of_work() as s:
+            p = load_problem(s, problem_id)
+            folder = f"{ATTACHMENTS_DIR}/{p.number}"
+            relative = f"{folder}/{digest[:12]}-{source.name}"
+            target = self.attachment_file(relative)
+            created = not target.exists()
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if created:
+                    target.write_bytes(payload)
+                a = Attachment(
+                    problem_id=p.id,
+                    path=relative,
+                    original_name=source.name,
+                    sha256=digest,
+                    size=len(payload),
+                    added_by=user,
+                )
+                s.add(a)
+                s.add(
+                    ProblemEvent(
+                        problem_id=p.id, who=user, action="附件", detail=f"添加 {source.name}"
+                    )
+                )
+                s.flush()
+            except OSError as exc:
+                if created:
+                    target.unlink(missing_ok=True)
+                raise ProblemError(f"无法保存附件“{source.name}”：{exc.strerror}") from exc
+            except Exception:
+                if created:
+                    target.unlink(missing_ok=True)
+                raise
+            return a.id
+
+    def remove_attachment(self, attachment_id: int, user: str) -> None:
+        """Remove an attachment from its problem and its file from the data folder."""
+        with self.db.unit_of_work() as s:
+            a = s.get(Attachment, attachment_id)
+            if a is None:
+                return
+            relative, name = a.path, a.original_name
+            s.add(
+                ProblemEvent(
+                    problem_id=a.problem_id, who=user, action="附件", detail=f"删除 {name}"
+                )
+            )
+            s.delete(a)
+            s.flush()
+            still_used = s.scalar(
+                select(func.count(Attachment.id)).where(Attachment.path == relative)
+            )
+        if not still_used:
+            self.attachment_file(relative).unlink(missing_ok=True)
+
+    def copy_attachment_out(self, attachment_id: int, target: Path) -> Path:
+        """Copy an attachment's file to a place the user chose (refused when it is missing)."""
+        with self.db.session() as s:
+            a = s.get(Attachment, attachment_id)
+            if a is None:
+                raise ProblemError("附件已不存在")
+            path = self.attachment_file(a.path)
+        if not path.is_file():
+            raise ProblemError(f"附件文件缺失：{path}")
+        shutil.copyfile(path, target)
+        return target
