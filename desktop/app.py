@@ -99,10 +99,3 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
     finally:
         lock.release()
         services.engine.dispose()  # close the file: a caller may move or delete it (Windows)
-
-
-def main() -> int:
-    """Entry point of the windowed launcher (no console on Windows)."""
-    from desktop.cli import main as cli_main
-
-    return cli_main()

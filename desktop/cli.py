@@ -1,4 +1,9 @@
-"""The `huitoukan` command: the window by default, sub-commands for scripted jobs."""
+"""The one dispatcher of `huitoukan`: the window by default, sub-commands, or the self-test.
+
+Every entry point (the console and windowed launchers, `python -m desktop`, the installer's
+executables) calls `main`; app.py, selftest.py and the commands never import this module, so
+no import cycle runs through the entry points.
+"""
 
 from __future__ import annotations
 

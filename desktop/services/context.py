@@ -18,8 +18,10 @@ if TYPE_CHECKING:
     from desktop.services.inspections.service import InspectionService
     from desktop.services.problems.service import ProblemService
     from desktop.services.registry.service import RegistryService
+    from desktop.services.roster.service import RosterService
     from desktop.services.safety.audit import AuditService
     from desktop.services.safety.auth import AuthService
+    from desktop.services.safety.maintenance import BackupService
     from desktop.services.standards.service import StandardsService
 
 
@@ -62,11 +64,25 @@ class AppServices:
         return AuditService(self.db, lambda: self.user)
 
     @cached_property
+    def backups(self) -> BackupService:
+        """Backing up the open database to a folder and restoring it from a file (logged)."""
+        from desktop.services.safety.maintenance import BackupService
+
+        return BackupService(self.db, self.db_path, self.audit)
+
+    @cached_property
     def registry(self) -> RegistryService:
         """Villages, households and members."""
         from desktop.services.registry.service import RegistryService
 
         return RegistryService(self.db)
+
+    @cached_property
+    def roster(self) -> RosterService:
+        """The household roster as Excel: import and export."""
+        from desktop.services.roster.service import RosterService
+
+        return RosterService(self.db)
 
     @cached_property
     def forms(self) -> FormService:

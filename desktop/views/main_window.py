@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         place = self.services.registry.title()
         self.setWindowTitle(f"{APP_NAME} {__version__} — {place}" if place else APP_NAME)
         user = self.services.user
-        from desktop.models.safety import ROLE_LABELS
+        from desktop.services.safety.auth import ROLE_LABELS
 
         role = ROLE_LABELS.get(user.role, user.role)
         self.user_label.setText(f"当前用户：{user.name}（{role}）")

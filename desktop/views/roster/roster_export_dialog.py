@@ -19,16 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.roster.workbook_io import RosterCancelled, export_roster
+from desktop.services.roster.workbook_io import RosterCancelled
 from desktop.views.background import ProgressJob
 from desktop.views.signals import hub
 
 
-def _export(engine, path: Path, full_ids: bool, household_ids, progress, cancelled):
+def _export(roster, path: Path, full_ids: bool, household_ids, progress, cancelled):
     """Export; return (rows written, or None when cancelled or failed; error text)."""
     try:
-        rows = export_roster(
-            engine,
+        rows = roster.export_file(
             path,
             full_ids=full_ids,
             household_ids=household_ids,
@@ -110,12 +109,12 @@ class RosterExportDialog(QDialog):
                 return
         self._full_ids_used = self.full_ids.isChecked()
         self.export_button.setEnabled(False)
-        engine, full_ids, ids = self.services.engine, self._full_ids_used, self.household_ids
+        roster, full_ids, ids = self.services.roster, self._full_ids_used, self.household_ids
         self.job = ProgressJob(
             self,
             "导出花名册",
             "正在导出…",
-            lambda progress, cancelled: _export(engine, path, full_ids, ids, progress, cancelled),
+            lambda progress, cancelled: _export(roster, path, full_ids, ids, progress, cancelled),
             self._on_export_finished,
             self._on_export_failed,
         )

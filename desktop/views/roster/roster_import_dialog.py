@@ -33,7 +33,6 @@ from desktop.services.roster.workbook_io import (
     RosterError,
     RosterImportResult,
     RosterSheet,
-    import_roster,
     read_roster,
     write_error_report,
 )
@@ -223,14 +222,13 @@ class RosterImportDialog(QDialog):
         # again, on the worker thread.
         sheet = self.sheet if self.result_data is None else None
         self.import_button.setEnabled(False)
-        engine, path, mapping = self.services.engine, self.path, self.mapping()
+        roster, path, mapping = self.services.roster, self.path, self.mapping()
         skip_invalid = self.skip_invalid.isChecked()
         self.job = ProgressJob(
             self,
             "导入花名册",
             "正在导入…",
-            lambda progress, cancelled: import_roster(
-                engine,
+            lambda progress, cancelled: roster.import_file(
                 path,
                 skip_invalid=skip_invalid,
                 mapping=mapping,

@@ -18,8 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.database import upgrade
-from desktop.models.safety import ACTION_BACKUP, ACTION_RESTORE
 from desktop.paths import backups_dir
 from desktop.services.context import AppServices
 from desktop.services.safety import backup as backup_service
@@ -92,11 +90,10 @@ class BackupDialog(QDialog):
     def backup_to(self, folder: Path) -> Path | None:
         """Back up into a folder, log it and say where; None after an error shown to the user."""
         try:
-            target = backup_service.backup_to_folder(self.db_path, folder)
+            target = self.services.backups.back_up_to(folder)
         except BackupError as exc:
             self.status_label.setText(str(exc))
             return None
-        self.services.audit.log(ACTION_BACKUP, "database", note=f"备份到 {target}")
         self.status_label.setText(f"已备份到 {target}")
         return target
 
@@ -114,17 +111,11 @@ class BackupDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return False
-        engine = self.services.engine
-        engine.dispose()  # every connection closed: the file can be swapped
         try:
-            kept = backup_service.restore(source, self.db_path, backups_dir())
+            kept = self.services.backups.restore_from(source)
         except BackupError as exc:
             QMessageBox.warning(self, "不能恢复", str(exc))
             return False
-        upgrade(engine, backup_dir=backups_dir())  # an older backup gets the current schema
-        self.services.audit.log(
-            ACTION_RESTORE, "database", note=f"从 {source} 恢复；原数据库另存为 {kept}"
-        )
         self.status_label.setText(f"已恢复。原数据库另存为 {kept}")
         self._load()
         hub().registry_changed.emit()

@@ -19,9 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError
-from desktop.models.safety import ROLE_LABELS
 from desktop.services.context import AppServices
-from desktop.services.safety.auth import MANAGE_USERS, ROLES, UserInfo, can
+from desktop.services.safety.auth import MANAGE_USERS, ROLE_LABELS, ROLES, UserInfo, can
 
 COLUMNS = ("用户名", "角色", "状态", "上次登录")
 

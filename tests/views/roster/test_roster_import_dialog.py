@@ -13,7 +13,6 @@ import desktop.views.roster.roster_import_dialog as dialog_module
 from desktop.models.registry import Household
 from desktop.services.context import AppServices
 from desktop.services.roster.template import HEADERS
-from desktop.services.roster.workbook_io import import_roster
 from desktop.views.roster.roster_export_dialog import RosterExportDialog
 from desktop.views.roster.roster_import_dialog import RosterImportDialog
 from desktop.views.signals import hub
@@ -103,16 +102,18 @@ def test_mapping_step_for_other_headers(qtbot, services, tmp_path):
 def test_cancel_writes_nothing(qtbot, services, tmp_path, monkeypatch):
     started = threading.Event()
 
-    def slow_import(engine, path, cancel, **kwargs):
+    import_file = services.roster.import_file
+
+    def slow_import(path, cancel, **kwargs):
         # Hold the worker until the user has pressed 取消, so the test does not race it.
         started.set()
         for _ in range(200):
             if cancel():
                 break
             threading.Event().wait(0.01)
-        return import_roster(engine, path, cancel=cancel, **kwargs)
+        return import_file(path, cancel=cancel, **kwargs)
 
-    monkeypatch.setattr(dialog_module, "import_roster", slow_import)
+    monkeypatch.setattr(services.roster, "import_file", slow_import)
     path = write_xlsx(tmp_path / "r.xlsx", clean_rows())
     dialog = open_dialog(qtbot, services, path)
     dialog.start_import()
@@ -130,7 +131,7 @@ def test_an_unexpected_failure_is_shown_and_the_dialog_stays_usable(
         raise RuntimeError("磁盘已满")
 
     warned = []
-    monkeypatch.setattr(dialog_module, "import_roster", broken_import)
+    monkeypatch.setattr(services.roster, "import_file", broken_import)
     monkeypatch.setattr(
         dialog_module.QMessageBox, "warning", lambda _parent, _title, text: warned.append(text)
     )

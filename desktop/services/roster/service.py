@@ -1,0 +1,26 @@
+"""RosterService: the household roster of one open database, imported and exported as Excel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from desktop.services.roster.workbook_io import RosterImportResult, export_roster, import_roster
+
+if TYPE_CHECKING:
+    from desktop.services.unit_of_work import Database
+
+
+class RosterService:
+    """Roster import and export on this database, so that views never hold the engine."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def import_file(self, path: Path | str, **options) -> RosterImportResult:
+        """Import a roster file, all or nothing; `options` as workbook_io.import_roster's."""
+        return import_roster(self.db.engine, path, **options)
+
+    def export_file(self, path: Path | str, **options) -> int:
+        """Export the roster; `options` as workbook_io.export_roster's; return rows written."""
+        return export_roster(self.db.engine, path, **options)
