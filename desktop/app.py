@@ -64,6 +64,9 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
     from desktop.views.startup import prepare_application
 
     prepare_application(app)  # Qt's own texts in Chinese, the Chinese locale, the style sheet
+    from desktop.views import crash_handler
+
+    crash_handler.install()  # anything no view catches: a Chinese message, the log file
     from desktop.views.safety.backup_dialog import startup_guard
     from desktop.views.safety.login_dialog import LoginDialog
 

@@ -25,6 +25,11 @@ def default_db_path() -> Path:
     return data_dir() / "huitoukan.sqlite3"
 
 
+def log_file() -> Path:
+    """Return the log file in the user's data folder (tracebacks of unexpected errors)."""
+    return data_dir() / "huitoukan.log"
+
+
 def backups_dir() -> Path:
     """Return the folder of automatic backups."""
     path = data_dir() / "backups"
