@@ -414,32 +414,8 @@ class InspectionService:
             else:
                 if village_id is None:
                     raise InspectionError("请选择替换的村", "village_id")
-                v = s.get(Village, village_id)
-                if v is None:
-                    raise InspectionError("所选村不存在", "village_id")
-                if any(x.village_id == village_id and x.household_id is None for x in live):
-                    raise InspectionError(f"{v.name}已在样本中", "village_id")
+                new = self._village_entries(s, r, village_id, year, live)
                 dropped = [x for x in live if x.village_id == e.village_id]
-                candidate = self._candidates(s, year, v.township_id)
-                township = candidate[0]
-                village = next(c for c in township.villages if c.id == v.id)
-                rng_seed = village_seed(r.sample_seed or 0, v.id)
-
-                new = [
-                    InspectionSampleEntry(
-                        township_id=v.township_id,
-                        village_id=v.id,
-                        kind=village_kind(v.is_poor_village),
-                    )
-                ] + [
-                    InspectionSampleEntry(
-                        township_id=line.township_id,
-                        village_id=line.village_id,
-                        household_id=line.household_id,
-                        kind=line.kind,
-                    )
-                    for line in draw_households(village, township, random.Random(rng_seed))
-                ]
             for x in dropped:
                 x.dropped, x.reason, x.changed_by, x.changed_at = True, reason, user, now
             top = max((x.seq for x in r.sample), default=0)
@@ -448,6 +424,56 @@ class InspectionService:
                 x.reason, x.changed_by, x.changed_at = reason, user, now
                 r.sample.append(x)
             round_id = r.id
+        return self.sample_shortfalls(round_id)
+
+    def _village_entries(
+        self, s: Session, r: InspectionRound, village_id: int, year: int, live: list
+    ) -> list[InspectionSampleEntry]:
+        """A village for the sample and its households drawn from the round's seed."""
+        v = s.get(Village, village_id)
+        if v is None:
+            raise InspectionError("所选村不存在", "village_id")
+        if any(x.village_id == village_id and x.household_id is None for x in live):
+            raise InspectionError(f"{v.name}已在样本中", "village_id")
+        township = self._candidates(s, year, v.township_id)[0]
+        village = next(c for c in township.villages if c.id == v.id)
+        rng = random.Random(village_seed(r.sample_seed or 0, v.id))
+        return [
+            InspectionSampleEntry(
+                township_id=v.township_id, village_id=v.id, kind=village_kind(v.is_poor_village)
+            )
+        ] + [
+            InspectionSampleEntry(
+                township_id=line.township_id,
+                village_id=line.village_id,
+                household_id=line.household_id,
+                kind=line.kind,
+            )
+            for line in draw_households(village, township, rng)
+        ]
+
+    def add_sample_village(
+        self, round_id: int, village_id: int, *, reason: str, user: str
+    ) -> list[str]:
+        """Add one more village (of any township: the plan asks for at least one) with its
+        households drawn from the round's seed; a reason is required. Returns what the sample
+        still lacks."""
+        reason = reason.strip()
+        if not reason:
+            raise InspectionError("增加抽查村必须说明原因", "reason")
+        with self.db.unit_of_work() as s:
+            r = self._round(s, round_id)
+            live = [x for x in r.sample if not x.dropped]
+            year = r.sample_year or r.start_date.year
+            new = self._village_entries(s, r, village_id, year, live)
+            top = max((x.seq for x in r.sample), default=0)
+            now = utcnow()
+            for n, x in enumerate(new, 1):
+                x.seq, x.proposed, x.dropped = top + n, False, False
+                x.reason, x.changed_by, x.changed_at = reason, user, now
+                r.sample.append(x)
+            if r.sample_year is None:
+                r.sample_year = year
         return self.sample_shortfalls(round_id)
 
     def add_sample_household(

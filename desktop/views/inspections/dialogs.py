@@ -410,3 +410,41 @@ class NoticeSentDialog(_FormDialog):
             self.round_id, pydate(self.date_edit.date()), self.number_edit.text(), self.user
         )
         return True
+
+
+class AddVillageDialog(_FormDialog):
+    """Add one more village to the sample (of any township), and why (required)."""
+
+    @classmethod
+    def edit(cls, services, round_id: int, parent: QWidget | None = None):
+        """Open the dialog; return (what the sample now lacks, accepted)."""
+        return cls._run(cls(services, round_id, parent))
+
+    def __init__(self, services, round_id: int, parent: QWidget | None = None) -> None:
+        super().__init__("增加抽查村", parent)
+        self.inspections = services.inspections
+        self.user = services.user.name
+        self.round_id = round_id
+        taken = {e.village_id for e in self.inspections.sample(round_id) if not e.dropped}
+        row = self.inspections.round_row(round_id)
+        year = row.sample_year or row.start_date.year
+        self.village_combo = QComboBox()
+        for t in self.inspections.candidates(year):
+            for v in t.villages:
+                if v.id not in taken:
+                    lacks = "；".join(v.shortfalls()) or "可抽足"
+                    self.village_combo.addItem(f"{t.name} {v.name}（{v.kind}；{lacks}）", v.id)
+        self.reason_edit = text_edit(60)
+        self.reason_edit.setPlaceholderText("必填：为什么增加（如：群众反映问题较多）")
+        self.form.addRow(QLabel("所选村的农户按本轮随机种子抽取（2户预脱贫户、1户未脱贫户）。"))
+        self.form.addRow("增加的村", self.village_combo)
+        self.form.addRow("增加原因", self.reason_edit)
+        self.resize(620, 240)
+
+    def _save(self) -> list[str]:
+        village_id = self.village_combo.currentData()
+        if village_id is None:
+            raise_error("请选择要增加的村")
+        return self.inspections.add_sample_village(
+            self.round_id, village_id, reason=self.reason_edit.toPlainText(), user=self.user
+        )

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import AppError
 from desktop.views.background import ProgressJob
 from desktop.views.inspections.dialogs import (
+    AddVillageDialog,
     DrawSampleDialog,
     FindingDialog,
     NoticeSentDialog,
@@ -122,6 +123,7 @@ class InspectionsPage(QWidget):
         sample_layout = QVBoxLayout(sample_tab)
         sample_buttons = QHBoxLayout()
         self._button("change", "调整抽查对象…", self._on_change_clicked, sample_buttons)
+        self._button("add_village", "增加抽查村…", self._on_add_village_clicked, sample_buttons)
         self._button("pre_exit", "标记/取消预脱贫户…", self._on_pre_exit_clicked, sample_buttons)
         sample_buttons.addStretch(1)
         sample_layout.addWidget(self.sample_label)
@@ -206,7 +208,8 @@ class InspectionsPage(QWidget):
     def _show_round(self) -> None:
         round_id = self.current_round_id()
         has = round_id is not None
-        for key in ("edit", "draw", "finding", "sent", "sheets", "notices", "follow", "change"):
+        keys = ("edit", "draw", "finding", "sent", "sheets", "notices", "follow", "change")
+        for key in (*keys, "add_village"):
             self.buttons[key].setEnabled(has)
         if not has:
             for model in (self.sample_model, self.findings_model, self.extensions_model):
@@ -295,6 +298,15 @@ class InspectionsPage(QWidget):
             self._show_round()
             if lacks:
                 QMessageBox.warning(self, "调整抽查对象", "调整后样本不足：\n" + "\n".join(lacks))
+
+    def _on_add_village_clicked(self) -> None:
+        if (round_id := self.current_round_id()) is None:
+            return
+        lacks, accepted = AddVillageDialog.edit(self.services, round_id, self)
+        if accepted:
+            self._show_round()
+            if lacks:
+                QMessageBox.warning(self, "增加抽查村", "样本不足：\n" + "\n".join(lacks))
 
     def _on_pre_exit_clicked(self) -> None:
         index = self.sample_view.currentIndex()

@@ -236,3 +236,24 @@ def test_the_notice_clock_on_the_round_stops_when_the_notice_is_recorded(inspect
     inspections.record_notice(round_id, datetime.date(2026, 7, 11), "河扶督函〔2026〕7号", USER)
     row = inspections.round_row(round_id, today=datetime.date(2026, 7, 13))
     assert not row.clock.late and row.notice_number == "河扶督函〔2026〕7号"
+
+
+def test_another_village_may_be_added_with_a_reason(inspections, registry):
+    round_id = _round(inspections)
+    inspections.draw_sample(round_id, inspections.township_id_by_name("桃花江镇"), 77, USER)
+    drawn = {e.village_name for e in inspections.sample(round_id)}
+    extra = next(name for name in ("石门村", "青山村", "花园村") if name not in drawn)
+    with pytest.raises(InspectionError, match="增加抽查村必须说明原因"):
+        inspections.add_sample_village(round_id, registry[extra], reason="", user=USER)
+    assert (
+        inspections.add_sample_village(
+            round_id, registry[extra], reason="群众反映问题较多", user=USER
+        )
+        == []
+    )
+    added = [e for e in inspections.sample(round_id) if e.village_name == extra]
+    assert added[0].state == "调整" and not added[0].is_household
+    assert sorted(e.kind for e in added[1:]) == [HOUSEHOLD_NOT_EXITED, HOUSEHOLD_PRE_EXIT,
+                                                 HOUSEHOLD_PRE_EXIT]  # fmt: skip
+    with pytest.raises(InspectionError, match=f"{extra}已在样本中"):
+        inspections.add_sample_village(round_id, registry[extra], reason="再加", user=USER)

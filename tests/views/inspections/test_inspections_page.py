@@ -165,3 +165,19 @@ def test_the_archive_button_builds_the_quarter_off_the_gui_thread(
     kind, text = quiet_boxes[-1]
     assert kind == "information" and text.startswith(f"已生成 {quarter} 督查档案")
     assert check_archive(out).ok
+
+
+def test_a_village_added_on_screen_needs_a_reason(qtbot, services):
+    from desktop.views.inspections.dialogs import AddVillageDialog
+
+    round_row = services.inspections.rounds()[0]
+    before = len(services.inspections.sample(round_row.id))
+    dialog = AddVillageDialog(services, round_row.id)
+    qtbot.addWidget(dialog)
+    assert dialog.village_combo.count() > 0
+    _save(dialog)
+    assert dialog.message.text() == "增加抽查村必须说明原因"
+    dialog.reason_edit.setPlainText("群众反映问题较多")
+    _save(dialog)
+    after = services.inspections.sample(round_row.id)
+    assert len(after) > before and after[before].reason == "群众反映问题较多"
