@@ -303,13 +303,17 @@ class FormService:
         answers, prefilled = prefill(
             description, household, dict(record.answers) if record else {}, place
         )
-        computed = self.evaluate(description, answers, household, campaign).computed
+        # Computed cells only (no rules): opening and printing need the values, not the checks.
+        evaluator, standard = self.evaluator(description), standard_snapshot(campaign)
+        skipped = evaluator.skipped(answers)
+        values = {k: v for k, v in answers.items() if k not in skipped}
+        computed = evaluator.compute(values, subject=household, standard=standard)
         answers.update(computed)
         changed: dict[str, tuple[Any, Any]] = {}
         if record is not None and record.standard:
             was = record.computed or {}
             changed = {k: (was.get(k), v) for k, v in computed.items() if was.get(k) != v}
-        return answers, prefilled, standard_snapshot(campaign), changed
+        return answers, prefilled, standard, changed
 
     def open_form(
         self, subject: Subject | int, form_code: str, campaign_id: int | None = None
