@@ -87,6 +87,16 @@ class Evaluation:
     household_fixes: dict[tuple[int, str], Fix] = field(default_factory=dict)
     village_fixes: dict[tuple[int, str], Fix] = field(default_factory=dict)
 
+    def households_of(self, village_id: int) -> list[HouseholdResult]:
+        """The results of one village's households, in 户编号 order (indexed once)."""
+        index = self.__dict__.get("_by_village")
+        if index is None:
+            index = {}
+            for r in self.households:
+                index.setdefault(r.village_id, []).append(r)
+            self.__dict__["_by_village"] = index
+        return index.get(village_id, [])
+
     def household_fixed(self, result: HouseholdResult) -> tuple[str, ...]:
         """The household's shortfalls that the ledger closed (回头帮 达标)."""
         fixes = self.household_fixes
