@@ -50,9 +50,15 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.app import run_app
 
         return run_app(args.db)
-    from desktop.commands.common import release_locks
+    from desktop.commands.common import log_failure, release_locks, user_message
 
     try:
         return int(args.func(args) or 0)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:  # one Chinese sentence, never a traceback or a library's English
+        log_failure(exc)
+        print(user_message(exc), file=sys.stderr)
+        return 2
     finally:
         release_locks()

@@ -39,6 +39,11 @@ def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
     from desktop.services.safety.backup import AlreadyOpenError, DatabaseLock
 
     path = Path(args.db or default_db_path())
+    from desktop.services.safety.backup import network_reason
+
+    reason = network_reason(path)  # the window refuses a network share; so does every command
+    if reason:
+        fail(reason)
     if lock:
         held = DatabaseLock(path)
         try:
@@ -46,6 +51,9 @@ def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
         except AlreadyOpenError as exc:
             fail(str(exc), 3)
         _held_locks.append(held)
+        from desktop.services.safety.backup import clean_debris
+
+        clean_debris(path, backups_dir())  # a killed backup or restore: ours to clean now
     try:
         engine = open_database(path, backup_dir=backups_dir())
     except DatabaseError as exc:
@@ -69,6 +77,31 @@ def open_services(args: argparse.Namespace, *, lock: bool = True) -> AppServices
     return AppServices(
         engine, Path(engine.url.database), CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor
     )
+
+
+def user_message(exc: BaseException) -> str:
+    """Return one Chinese sentence for a failure that reached the command line's top."""
+    from desktop.errors import AppError
+    from desktop.services.safety.backup import os_reason
+
+    if isinstance(exc, AppError):
+        return str(exc)
+    if isinstance(exc, OSError) or "sqlite" in type(exc).__module__ or hasattr(exc, "orig"):
+        return f"操作未能完成：{os_reason(getattr(exc, 'orig', None) or exc)}"
+    return "操作未能完成：程序内部出错，详细信息已记入日志文件 cli-errors.log（数据目录中）"
+
+
+def log_failure(exc: BaseException) -> None:
+    """Keep the traceback of an unexpected failure in the data folder, not on the screen."""
+    import traceback
+
+    from desktop.paths import data_dir
+
+    try:
+        with (data_dir() / "cli-errors.log").open("a", encoding="utf-8") as log:
+            log.write("".join(traceback.format_exception(exc)) + "\n")
+    except OSError:
+        pass
 
 
 def release_locks() -> None:

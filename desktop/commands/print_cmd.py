@@ -18,6 +18,7 @@ from desktop.errors import FontError
 from desktop.models.registry import Household, Township, Village
 from desktop.printing.form_renderer import MissingGlyphsError, render_form
 from desktop.services.forms.catalog import FormDescriptionError, load_form
+from desktop.services.safety.backup import os_reason
 
 EXIT_MISSING_GLYPHS = 3
 FORM_CODES = ("verification", "collection")
@@ -116,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         args.out.write_bytes(pdf)
     except OSError as exc:
-        fail(f"无法写入 {args.out}：{exc}", 2)
+        fail(f"无法写入 {args.out}：{os_reason(exc)}", 2)
     seconds = time.perf_counter() - started
     what = "空白表 1 份" if args.blank else f"{households} 户"
     print(f"已打印 {description.title}：{what}，写入 {args.out}（{seconds:.1f} 秒）")

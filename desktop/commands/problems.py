@@ -8,6 +8,7 @@ from pathlib import Path
 
 from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.services.actor import os_user
+from desktop.services.safety.backup import os_reason
 
 
 def _date(text: str) -> datetime.date:
@@ -79,7 +80,7 @@ def run_export(args: argparse.Namespace) -> int:
         else:
             write_ledger_xlsx(table, args.out)
     except OSError as exc:
-        fail(f"无法写入 {args.out}：{exc.strerror}")
+        fail(f"无法写入 {args.out}：{os_reason(exc)}")
     print(f"已导出整改台账：{len(rows)} 个问题 → {args.out}")
     for line in table.summary[:2]:
         print(line)
@@ -113,7 +114,7 @@ def run_notice(args: argparse.Namespace) -> int:
     try:
         args.out.write_bytes(render_notice(data))
     except OSError as exc:
-        fail(f"无法写入 {args.out}：{exc.strerror}")
+        fail(f"无法写入 {args.out}：{os_reason(exc)}")
     print(f"已生成整改函：{args.unit}，{len(problems)} 个问题 → {args.out}")
     return 0
 
@@ -126,7 +127,7 @@ def run_import(args: argparse.Namespace) -> int:
         write_error_report,
     )
 
-    service = _service(args)
+    service = open_services(args).problems  # the importer seeds reference data once the file passes
     try:
         result = ProblemImporter(service).run(args.file, os_user())
     except ProblemImportError as exc:

@@ -13,6 +13,7 @@ from desktop.services.roster.workbook_io import (
     import_roster,
     write_error_report,
 )
+from desktop.services.safety.backup import os_reason
 
 
 def register(subparsers) -> None:
@@ -31,6 +32,11 @@ def register(subparsers) -> None:
         "--skip-invalid", action="store_true", help="跳过有错误的户，只导入无误的户"
     )
     importer.add_argument("--report", type=Path, help="把错误报告写到 OUT.xlsx")
+    importer.add_argument(
+        "--remove-missing",
+        action="store_true",
+        help="删除数据库中有、文件中没有的成员（默认：有这样的成员则拒绝导入并列出）",
+    )
     importer.set_defaults(func=run_import)
 
     exporter = actions.add_parser("export", help="导出花名册（.xlsx）")
@@ -52,13 +58,15 @@ def run_template(args: argparse.Namespace) -> int:
 def run_import(args: argparse.Namespace) -> int:
     """Import a roster; exit 0 when it was written, 1 when it was rejected."""
     engine = open_db(args)
-    result = import_roster(engine, args.file, skip_invalid=args.skip_invalid)
+    result = import_roster(
+        engine, args.file, skip_invalid=args.skip_invalid, remove_missing=args.remove_missing
+    )
     print("\n".join(result.summary_lines(limit=20)))
     if args.report and (result.errors or result.warnings or result.fatal):
         try:
             write_error_report(result, args.file, args.report)
         except (RosterError, OSError) as exc:
-            print(f"无法写出错误报告：{exc}")
+            print(f"无法写出错误报告：{exc if isinstance(exc, RosterError) else os_reason(exc)}")
         else:
             print(f"错误报告：{args.report}")
     return 0 if result.written else 1
@@ -69,8 +77,10 @@ def run_export(args: argparse.Namespace) -> int:
     services = open_services(args, lock=False)  # reading: a window may stay open on the file
     try:
         rows = export_roster(services.engine, args.out, full_ids=args.full_ids)
+    except RosterError as exc:
+        fail(str(exc), 1)
     except OSError as exc:
-        fail(f"无法写出文件 {args.out}：{exc}", 1)
+        fail(f"无法写出文件 {args.out}：{os_reason(exc)}", 1)
     # Logged under the operating-system user; whoever runs commands holds the whole file.
     services.audit.log_export("household", rows, args.out, full_ids=args.full_ids)
     note = "含完整证件号码，请妥善保管" if args.full_ids else "证件号码已打码"

@@ -8,6 +8,7 @@ the bulk fast path of models/bulk.py, which asks `fast_bulk_writes` first).
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from datetime import datetime
 from pathlib import Path
@@ -113,6 +114,30 @@ def head_revisions() -> set[str]:
     from alembic.script import ScriptDirectory
 
     return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
+
+
+@functools.cache
+def schema_objects(revision: str) -> frozenset[tuple[str, str]]:
+    """Return the (type, name) of every table, index and trigger a revision's schema has.
+
+    Built by migrating an empty temporary database to `revision`, so that a file to restore
+    can be checked against what its own revision must hold.
+    """
+    import tempfile
+
+    from alembic import command
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = make_engine(Path(folder) / "schema.sqlite3")
+        try:
+            with engine.begin() as conn:
+                command.upgrade(_alembic_config(conn), revision)
+                rows = conn.exec_driver_sql(
+                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                ).all()
+        finally:
+            engine.dispose()
+    return frozenset((kind, name) for kind, name in rows)
 
 
 def known_revisions() -> set[str]:
@@ -227,6 +252,34 @@ def plain_indexes(conn: Connection, table_name: str) -> list[tuple[str, str]]:
             (table_name,),
         )
     ]
+
+
+def file_contents(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
+    """Return a file's (type, name) of tables, indexes and triggers, and its attachment paths.
+
+    What `restore` checks against the file's own revision before it replaces anything.
+    Raises DatabaseError when the file cannot be read.
+    """
+    module = sqlite_module()
+    try:
+        conn = module.connect(str(path))
+        try:
+            objects = {
+                (kind, name)
+                for kind, name in conn.execute(
+                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+                )
+            }
+            paths = (
+                [r[0] for r in conn.execute("SELECT path FROM problem_attachment")]
+                if ("table", "problem_attachment") in objects
+                else []
+            )
+        finally:
+            conn.close()
+    except module.DatabaseError as exc:
+        raise DatabaseError(str(exc)) from exc
+    return objects, paths
 
 
 def inspect_file(path: Path, *, quick: bool = False) -> tuple[list[str], frozenset[str] | None]:

@@ -25,6 +25,7 @@ ACTION_UPDATE = "update"
 ACTION_DELETE = "delete"
 ACTION_IMPORT_INSERT = "import_insert"
 ACTION_IMPORT_UPDATE = "import_update"
+ACTION_IMPORT_DELETE = "import_delete"
 ACTION_SIGN = "sign"
 ACTION_UNLOCK = "unlock"
 ACTION_EXPORT = "export"
@@ -37,6 +38,7 @@ ACTION_LABELS = {
     ACTION_DELETE: "删除",
     ACTION_IMPORT_INSERT: "导入新增",
     ACTION_IMPORT_UPDATE: "导入更新",
+    ACTION_IMPORT_DELETE: "导入删除",
     ACTION_SIGN: "标记已签字",
     ACTION_UNLOCK: "解锁已签字表",
     ACTION_EXPORT: "导出",

@@ -223,6 +223,8 @@ def _problem_table(data: NoticeData, st) -> Table:
     style = TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+            # A Table sets its cells' font (Helvetica unless told) even for Paragraph cells.
+            ("FONTNAME", (0, 0), (-1, -1), register_fonts().body),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ALIGN", (0, 1), (0, -1), "CENTER"),
             ("LEFTPADDING", (0, 0), (-1, -1), 1.5 * mm),
@@ -253,7 +255,15 @@ def render_notice(data: NoticeData) -> bytes:
         raise ValueError(f"“{data.unit_name}”没有未销号的问题，无需发整改函")
     st = _styles()
     out = BytesIO()
-    doc = BaseDocTemplate(out, pagesize=A4, title=data.title, author=data.issuer, invariant=1)
+    doc = BaseDocTemplate(
+        out,
+        pagesize=A4,
+        title=data.title,
+        author=data.issuer,
+        invariant=1,
+        # Else every page's resources name Helvetica, which is not embedded.
+        initialFontName=register_fonts().body,
+    )
     # One frame exactly the 版心, without platypus's default 6 pt padding.
     frame = Frame(
         LEFT_MM * mm,

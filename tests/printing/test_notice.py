@@ -36,8 +36,8 @@ def _problems(n: int) -> list[NoticeProblem]:
     ]
 
 
-def _render(n: int = 5) -> pdfplumber.PDF:
-    data = NoticeData(
+def _data(n: int = 5) -> NoticeData:
+    return NoticeData(
         unit_name="花园村",
         issuer="桃花江镇扶贫工作站",
         date=datetime.date(2020, 5, 9),
@@ -45,7 +45,10 @@ def _render(n: int = 5) -> pdfplumber.PDF:
         problems=_problems(n),
         doc_number="桃扶函〔2020〕3号",
     )
-    return pdfplumber.open(io.BytesIO(render_notice(data)))
+
+
+def _render(n: int = 5) -> pdfplumber.PDF:
+    return pdfplumber.open(io.BytesIO(render_notice(_data(n))))
 
 
 def _lines(page):
@@ -113,3 +116,24 @@ def test_no_open_problems_is_refused():
                       datetime.date(2020, 6, 30), [])  # fmt: skip
     with pytest.raises(ValueError, match="没有未销号的问题"):
         render_notice(data)
+
+
+def test_every_font_the_notice_names_is_embedded():
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(BytesIO(render_notice(_data(3))))
+    names = []
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            embedded = descriptor is not None and any(
+                key in descriptor.get_object() for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            names.append((str(font["/BaseFont"]), embedded))
+    assert names and all(embedded for _name, embedded in names), names
+    assert not any("Helvetica" in name for name, _ in names)

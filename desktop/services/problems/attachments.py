@@ -44,12 +44,25 @@ class ProblemAttachments:
         )
 
     def attachment_file(self, relative: str) -> Path:
-        """Return where an attachment lives on disk (it may be missing)."""
-        return self.data_dir / Path(*relative.split("/"))
+        """Return where an attachment lives on disk (it may be missing).
+
+        Raises ProblemError for a stored path that leaves the attachments folder (a tampered
+        or restored file), so that nothing outside it is ever read or deleted.
+        """
+        from desktop.services.safety.backup import attachment_path_ok
+
+        root = (self.data_dir / ATTACHMENTS_DIR).resolve()
+        path = (self.data_dir / Path(*relative.split("/"))).resolve()
+        if not attachment_path_ok(relative) or not path.is_relative_to(root):
+            raise ProblemError(f"附件路径“{relative[:60]}”不在附件文件夹内，已拒绝使用")
+        return path
 
     def attachment_state(self, relative: str, sha256: str, size: int) -> str:
         """Check an attachment on disk: 正常, 文件缺失 or 文件已改动; never raises."""
-        path = self.attachment_file(relative)
+        try:
+            path = self.attachment_file(relative)
+        except ProblemError:
+            return ATTACHMENT_MISSING
         try:
             if not path.is_file():
                 return ATTACHMENT_MISSING

@@ -26,7 +26,9 @@ from desktop.services.problems.rules import (
     ProblemError,
 )
 from desktop.services.problems.service import ProblemService
+from desktop.services.workbooks.cells import formula_start, hidden_character, too_long, visible
 from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
+from desktop.services.workbooks.sanitise import safe_row
 
 HEADER_SCAN_ROWS = 10
 ERROR_COLUMN_HEADER = "错误说明"
@@ -56,6 +58,14 @@ ALIASES = {
     "整改期限": "整改时限",
     "完成时限": "整改时限",
 }
+# Longest text each column may hold, in characters.
+MAX_LENGTHS = {
+    "问题编号": 40, "问题来源": 20, "问题类别": 60, "村": 30, "户编号": 40, "户主姓名": 40,
+    "对象单位": 60, "问题描述": 2000, "原因分析": 2000, "整改措施": 2000, "整改类型": 20,
+    "责任单位": 60, "责任人": 40, "备注": 1000,
+}  # fmt: skip
+NAME_COLUMNS = ("户主姓名", "责任人")
+FIRST_YEAR = 2000  # no 问题清单 of a 回头看 campaign is older
 _DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})(?:[.．、\s]|$)")
 
@@ -162,8 +172,8 @@ class ProblemImporter:
         """Import a 问题清单 file; on any error write nothing and return the errors."""
         path = Path(path)
         result = ProblemImportResult(source=path)
+        rows = read_sheet(path)  # a refused file changes nothing, reference data included
         self.service.ensure_reference_data()
-        rows = read_sheet(path)
         result.raw = rows
         header_index, mapping = _find_header(rows)
         missing = [name for name in REQUIRED if name not in mapping]
@@ -257,15 +267,41 @@ class ProblemImporter:
             return _text(get(header))
 
         def fail(header: str, reason: str) -> None:
-            errors.append(self._issue(excel_row, mapping, header, text(header), reason))
+            errors.append(self._issue(excel_row, mapping, header, visible(text(header)), reason))
 
+        for header in mapping:
+            value = get(header)
+            if header in ("发现日期", "整改时限"):
+                continue
+            if isinstance(value, datetime.date | datetime.datetime):
+                fail(header, f"{header}是日期格式的单元格，请把该列设为“文本”格式后重新输入")
+                continue
+            reason = hidden_character(value) if type(value) is str else None
+            if reason is None:
+                reason = too_long(text(header), MAX_LENGTHS.get(header, 2000), header)
+            if reason is None and header in NAME_COLUMNS and text(header):
+                reason = formula_start(text(header))
+                reason = f"{header}{reason}" if reason else None
+            if reason is not None:
+                fail(header, reason if reason.startswith(header) else f"{header}{reason}")
+        if errors:
+            return None
         dates: dict[str, datetime.date | None] = {}
+        latest = datetime.date.today().year + 10
         for header in ("发现日期", "整改时限"):
             try:
                 dates[header] = parse_date(get(header))
             except ValueError as exc:
                 fail(header, str(exc))
                 dates[header] = None
+                continue
+            day = dates[header]
+            if day is not None and not FIRST_YEAR <= day.year <= latest:
+                fail(header, f"{header} {day:%Y-%m-%d} 不合常理，应在 {FIRST_YEAR}—{latest} 年之间")
+                dates[header] = None
+        found = dates["发现日期"]
+        if found is not None and found > datetime.date.today():
+            fail("发现日期", "发现日期不能晚于今天")
         if dates["发现日期"] is None and not text("发现日期"):
             fail("发现日期", "发现日期不能为空")
         source = text("问题来源")
@@ -434,7 +470,7 @@ def write_error_report(result: ProblemImportResult, path: Path | str) -> Path:
             values.append(ERROR_COLUMN_HEADER)
         else:
             values.append("；".join(by_row.get(index, [])))
-        ws.append(values)
+        ws.append(safe_row(ws, values))
         if index in by_row:
             for cell in ws[ws.max_row]:
                 cell.fill = red
@@ -445,7 +481,9 @@ def write_error_report(result: ProblemImportResult, path: Path | str) -> Path:
     summary = wb.create_sheet(SUMMARY_SHEET_TITLE)
     summary.append(["行号", "列", "字段", "内容", "错误原因"])
     for e in result.errors:
-        summary.append([e.row or "", e.column_letter, e.field, e.value, e.message])
+        summary.append(
+            safe_row(summary, [e.row or "", e.column_letter, e.field, e.value, e.message])
+        )
     for col, width_chars in zip("ABCDE", (8, 6, 12, 30, 60), strict=True):
         summary.column_dimensions[col].width = width_chars
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,7 @@ from desktop.services.problems.rules import (
     rate_rows,
     shown_status,
 )
+from desktop.services.workbooks.sanitise import safe_row
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ def write_ledger_xlsx(table: LedgerTable, path: Path | str) -> Path:
         cell.border = border
         cell.alignment = centre
     for index, values in enumerate(table.rows):
-        ws.append(values)
+        ws.append(safe_row(ws, values))
         row = ws[ws.max_row]
         for cell in row:
             cell.border = border

@@ -9,6 +9,7 @@ The service is put together from one class per job, each in its own module:
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import replace
 from pathlib import Path
@@ -313,4 +314,5 @@ class ProblemService(ProblemReference, ProblemLedger, ProblemAttachments):
             paths = [a.path for a in p.attachments]
             s.delete(p)
         for relative in paths:
-            self.attachment_file(relative).unlink(missing_ok=True)
+            with contextlib.suppress(ProblemError, OSError):  # never outside attachments/
+                self.attachment_file(relative).unlink(missing_ok=True)

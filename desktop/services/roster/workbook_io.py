@@ -16,7 +16,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
@@ -57,7 +57,15 @@ from desktop.services.roster.template import (
     YES_NO,
     template_header_for,
 )
-from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
+from desktop.services.workbooks.cells import (
+    formula_start,
+    hidden_character,
+    phone_problem,
+    too_long,
+    visible,
+)
+from desktop.services.workbooks.precheck import WorkbookFacts, WorkbookRefused, check_workbook
+from desktop.services.workbooks.sanitise import safe_cell, safe_row
 
 HEADER_SCAN_ROWS = 10  # a header sits under a title row or two; look no further than this
 MIN_HEADER_MATCHES = 3
@@ -78,6 +86,19 @@ MSG_ID_AS_NUMBER = (
     "证件号码被Excel存成了数字，后几位已经丢失，无法还原；请把该列设为“文本”格式后重新录入"
 )
 MSG_MASKED_ID = "证件号码是打码的（含*），不能用来导入"
+MSG_UNCACHED_FORMULA = (
+    "该单元格是公式，但文件中没有保存计算结果（常见于程序生成的文件）；"
+    "请用Excel或WPS打开该文件、保存后再导入"
+)
+# Longest text each column may hold, in characters; far above any real value, far below the
+# 100,000-character name or the 32,000-character 乡镇 that made a second township.
+MAX_LENGTHS = {"县": 30, "乡镇": 30, "村": 30, "组": 30, "户编号": 40, "户主姓名": 40, "姓名": 40}
+MAX_INCOME = 1_000_000  # 元 per head and year
+SHOWN_LENGTH = 60  # characters of a cell a message repeats
+MSG_REMOVED_MEMBER = (
+    "数据库中户编号 {code} 有该成员，文件中没有：导入会删除该成员。若确需删除，请选择"
+    "“删除文件中没有的成员”（命令行加 --remove-missing）后重新导入"
+)
 MSG_MASKED_FILE = (
     "该文件中的证件号码是打码的（导出时没有选择“包含完整证件号码”），"
     "用它导入会覆盖真实的证件号码，已拒绝导入。请使用包含完整证件号码的花名册。"
@@ -90,6 +111,21 @@ class RosterError(BadFileError):
 
 class RosterCancelled(CancelledError):
     """The user cancelled an import or export; nothing was written."""
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """A member a re-imported household loses or gains: household, name and ID number."""
+
+    household_code: str
+    household_id: int
+    name: str
+    id_number: str
+
+    @property
+    def shown(self) -> str:
+        """Return the member as a message shows it: 李梅（430922********0021）."""
+        return f"{self.name}（{mask_id(self.id_number)}）" if self.id_number else self.name
 
 
 @dataclass
@@ -119,6 +155,8 @@ class RosterSheet:
     merged: list[tuple[tuple[int, int], tuple[int, int]]]
     column_offset: int = 0
     row_count: int = 0  # rows in the sheet, title and header rows included
+    # (0-based row, column) of formula cells saved without their value, from the pre-check
+    uncached: frozenset = frozenset()
     # calamine parses a whole sheet when it is opened; keep it for the import that follows.
     _sheet: object = field(default=None, repr=False, compare=False)
 
@@ -158,6 +196,8 @@ class RosterImportResult(ImportResult):
     members: int = 0  # member rows written
     skipped_households: int = 0
     fatal: str = ""  # the file as a whole was refused
+    removed: list[MemberChange] = field(default_factory=list)  # members the file leaves out
+    added: list[MemberChange] = field(default_factory=list)  # new members of known households
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -178,6 +218,11 @@ class RosterImportResult(ImportResult):
             )
             if self.skipped_households:
                 lines.append(f"有错误的 {self.skipped_households} 户未导入。")
+            for label, changes in (("删除成员", self.removed), ("新增成员", self.added)):
+                if changes:
+                    more = "……" if len(changes) > 10 else ""
+                    shown = "、".join(m.shown for m in changes[:10])
+                    lines.append(f"{label} {len(changes)} 人（已有的户）：{shown}{more}")
         else:
             lines.append(
                 f"发现 {self.error_count} 处错误，全部未导入（数据库没有任何改动）。"
@@ -203,14 +248,16 @@ class RosterImportResult(ImportResult):
 # Reading
 
 
-def _open_workbook(path: Path):
-    """Open a workbook with calamine once the pre-check has passed it."""
+def _open_workbook(path: Path, facts: list | None = None):
+    """Open a workbook with calamine once the pre-check has passed it (its facts → `facts`)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        check_workbook(path)
+        checked = check_workbook(path)
     except WorkbookRefused as exc:
         raise RosterError(str(exc)) from exc
+    if facts is not None:
+        facts.append(checked)
     try:
         return CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error classes, in English
@@ -292,7 +339,9 @@ def _score_header(row: Sequence) -> int:
 def read_roster(path: Path | str) -> RosterSheet:
     """Open a roster file and find its sheet and header row (under up to a few title rows)."""
     path = Path(path)
-    workbook = _open_workbook(path)
+    found: list[WorkbookFacts] = []
+    workbook = _open_workbook(path, found)
+    uncached = {s.name: s.uncached_formulas for s in found[0].sheets}
     candidates = []
     for meta in workbook.sheets_metadata:
         if str(getattr(meta, "visible", "")).endswith("Visible") and "WorkSheet" in str(meta.typ):
@@ -316,11 +365,12 @@ def read_roster(path: Path | str) -> RosterSheet:
                 break
         scores = [_score_header(r) for r in head[:HEADER_SCAN_ROWS]]
         best = max(range(len(scores)), key=lambda i: (scores[i], -i), default=-1)
+        formulas = frozenset(uncached.get(name, ()))
         if best >= 0 and scores[best] >= MIN_HEADER_MATCHES:
-            return _make_sheet(path, name, best, head, merged, offset, sheet)
+            return _make_sheet(path, name, best, head, merged, offset, sheet, formulas)
         if fallback is None:
             first = next((i for i, r in enumerate(head) if any(v != "" for v in r)), 0)
-            fallback = _make_sheet(path, name, first, head, merged, offset, sheet)
+            fallback = _make_sheet(path, name, first, head, merged, offset, sheet, formulas)
     return fallback
 
 
@@ -329,11 +379,14 @@ def _row_count(sheet) -> int:
     return end[0] + 1 if end else 0
 
 
-def _make_sheet(path, name, header_row, head, merged, offset, sheet) -> RosterSheet:
+def _make_sheet(path, name, header_row, head, merged, offset, sheet, formulas) -> RosterSheet:
     headers = [display_text(v) for v in head[header_row]] if header_row < len(head) else []
     preview = [[display_text(v) for v in r] for r in head[header_row + 1 :]][:PREVIEW_ROWS]
+    # The pre-check counts from A1; calamine's rows start at the sheet's first used row.
+    top = sheet.start[0] if sheet.start else 0
+    cells = frozenset((r - 1 - top, c - 1) for r, c in formulas)
     return RosterSheet(
-        path, name, header_row, headers, preview, merged, offset, _row_count(sheet), sheet
+        path, name, header_row, headers, preview, merged, offset, _row_count(sheet), cells, sheet
     )
 
 
@@ -360,13 +413,36 @@ def _nfkc(value: object) -> str:
     return unicodedata.normalize("NFKC", display_text(value)).strip()
 
 
-def _norm_text(value: object, _column) -> tuple[str, str | None]:
-    return " ".join(_nfkc(value).split()), None
+def _text_problem(value: object, text: str, header: str) -> str | None:
+    """Return why a text cell is refused: a date cell, hidden characters, a formula, length."""
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
+        return f"{header}是日期格式的单元格，请把该列设为“文本”格式后重新输入"
+    if type(value) is str:
+        reason = hidden_character(value)
+        if reason is not None:
+            return f"{header}{reason}"
+    if text.startswith(("=", "@", "＝", "＠")):
+        return f"{header}{formula_start(text)}"
+    limit = MAX_LENGTHS.get(header)
+    return too_long(text, limit, header) if limit is not None else None
 
 
-def _norm_name(value: object, _column) -> tuple[str, str | None]:
+def _norm_text(value: object, column) -> tuple[str, str | None]:
+    text = " ".join(_nfkc(value).split())
+    return text, _text_problem(value, text, column.header)
+
+
+def _norm_name(value: object, column) -> tuple[str, str | None]:
     # Two-character names are often padded with a full-width space to line up: 张　三.
-    return "".join(_nfkc(value).split()), None
+    text = "".join(_nfkc(value).split())
+    header = column.header if column is not None else "姓名"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return text, f"{header}不能是数字"
+    reason = _text_problem(value, text, header)
+    if reason is None and text:
+        reason = formula_start(text)
+        reason = f"{header}{reason}" if reason else None
+    return text, reason
 
 
 def _norm_code_text(value: object, column) -> tuple[str, str | None]:
@@ -375,7 +451,7 @@ def _norm_code_text(value: object, column) -> tuple[str, str | None]:
     text = "".join(_nfkc(value).split())
     if _SCIENTIFIC.match(text.upper()):
         return text, f"{column.header}被Excel存成了科学计数法，后几位已丢失"
-    return text, None
+    return text, _text_problem(value, text, column.header)
 
 
 def _choice_key(text: str) -> str:
@@ -419,8 +495,12 @@ def _norm_year(value: object, column) -> tuple[int | None, str | None]:
     return None, f"脱贫年度应为{first}—{last}年，或填“{codes.NOT_EXITED}”、留空"
 
 
-def _norm_phone(value: object, _column) -> tuple[str, str | None]:
-    return "".join(_nfkc(value).split()), None
+def _norm_phone(value: object, column) -> tuple[str, str | None]:
+    if isinstance(value, float) and value.is_integer() and 0 < value < 1e15:
+        return str(int(value)), None  # a phone typed into a number cell
+    text = " ".join(_nfkc(value).split())
+    reason = _text_problem(value, text, column.header) or phone_problem(text)
+    return "".join(text.split()), reason
 
 
 def _norm_money(value: object, column) -> tuple[float | None, str | None]:
@@ -438,6 +518,8 @@ def _norm_money(value: object, column) -> tuple[float | None, str | None]:
             return None, f"{column.header}应为数字（单位：元）"
     if not math.isfinite(number) or number < 0:
         return None, f"{column.header}应为不小于0的数字"
+    if number > MAX_INCOME:
+        return None, f"{column.header} {number:,.0f} 元不合常理，应在 0 至 {MAX_INCOME:,} 元之间"
     return round(number, 2), None
 
 
@@ -576,7 +658,7 @@ def parse_roster(
 
     def issue(excel_row, header, value, reason, code=""):
         return FieldIssue.in_sheet(
-            excel_row, cols.get(header, -1), header, display_text(value), reason, code
+            excel_row, cols.get(header, -1), header, shown(header, value), reason, code
         )
 
     for count, (index, cells) in enumerate(sheet.iter_rows()):
@@ -618,9 +700,10 @@ def parse_roster(
                 member_issues,
             )
         fields, member_issues = memo
-        name = name_cache.get(name_raw)
-        if name is None:
-            name = name_cache[name_raw] = _norm_name(name_raw, None)[0]
+        name_checked = name_cache.get(name_raw)
+        if name_checked is None:
+            name_checked = name_cache[name_raw] = _norm_name(name_raw, None)
+        name, name_problem = name_checked
         if household_issues or member_issues:
             errors.extend(
                 issue(excel_row, header, raw, reason, code)
@@ -642,7 +725,9 @@ def parse_roster(
             else:
                 seen_ids[checked.number] = excel_row
         sex, relation, ethnicity, education, schooling, health, labour, work = fields
-        if not name:
+        if name_problem is not None:
+            errors.append(issue(excel_row, "姓名", name_raw, name_problem, code))
+        elif not name:
             errors.append(issue(excel_row, "姓名", "", "姓名为空", code))
         if not relation:
             errors.append(issue(excel_row, "与户主关系", "", "与户主关系为空", code))
@@ -671,6 +756,8 @@ def parse_roster(
         households = [HouseholdData(code=c) for c in dict.fromkeys(r.household_code for r in rows)]
         return ParsedRoster(households, errors, warnings, len(rows), set(), fatal=MSG_MASKED_FILE)
     households, bad = _group_households(rows, mapping, errors, warnings, default_place)
+    if sheet.uncached:
+        _explain_uncached_formulas(errors, sheet.uncached, rows, cols)
     errors.sort(key=lambda e: (e.row, e.column))
     warnings.sort(key=lambda w: (w.row, w.column))
     first_rows = {}
@@ -687,6 +774,39 @@ def parse_roster(
         id_rows=seen_ids,
         id_column=id_col,
     )
+
+
+def _explain_uncached_formulas(
+    errors: list[FieldIssue], uncached: frozenset, rows: list, cols: dict[str, int]
+) -> None:
+    """Say so where a cell reads empty because it is a formula saved without its value.
+
+    An error replaces "姓名为空" and the like; an optional cell (联系电话) gets one too, as
+    its value would otherwise be lost without a word.
+    """
+    explained = set()
+    for index, e in enumerate(errors):
+        if not e.value and (e.row - 1, e.column) in uncached:
+            errors[index] = replace(e, message=f"{e.field}为空：{MSG_UNCACHED_FORMULA}")
+            explained.add((e.row - 1, e.column))
+    header_of = {c: h for h, c in cols.items()}
+    code_of = {r.excel_row: r.household_code for r in rows}
+    for row, column in sorted(uncached - explained):
+        header = header_of.get(column)
+        if header is not None and row + 1 in code_of:
+            errors.append(
+                FieldIssue.in_sheet(
+                    row + 1, column, header, "", MSG_UNCACHED_FORMULA, code_of[row + 1]
+                )
+            )
+
+
+def shown(header: str, value: object) -> str:
+    """Return a cell value as a message shows it: hidden characters visible, IDs masked."""
+    text = visible(display_text(value))
+    if len(text) > SHOWN_LENGTH:  # a 100,000-character cell is named, not repeated
+        text = f"{text[:SHOWN_LENGTH]}……（共 {len(text):,} 个字）"
+    return mask_id(text) if header == "证件号码" else text
 
 
 def _agreed_values(group: list[_Row], headers, code, issue, errors) -> tuple[dict, dict]:
@@ -713,7 +833,7 @@ def _agreed_values(group: list[_Row], headers, code, issue, errors) -> tuple[dic
                         header,
                         value,
                         f"同一户的{header}不一致：第{agreed_row[header]}行为"
-                        f"“{display_text(agreed[header])}”",
+                        f"“{shown(header, agreed[header])}”",
                         code,
                     )
                 )
@@ -731,7 +851,7 @@ def _group_households(rows, mapping, errors, warnings, default_place):
 
     def issue(row, header, value, reason, code):
         return FieldIssue.in_sheet(
-            row, mapping.columns.get(header, -1), header, display_text(value), reason, code
+            row, mapping.columns.get(header, -1), header, shown(header, value), reason, code
         )
 
     for code, group in by_code.items():
@@ -755,7 +875,7 @@ def _group_households(rows, mapping, errors, warnings, default_place):
                     agreed_row["户主姓名"],
                     "户主姓名",
                     head_name,
-                    f"户主姓名与关系为户主的成员“{heads[0].member.name}”（第{heads[0].excel_row}行）不一致",
+                    f"户主姓名与关系为户主的成员“{visible(heads[0].member.name)}”（第{heads[0].excel_row}行）不一致",
                     code,
                 )
             )
@@ -859,18 +979,23 @@ def import_roster(
     cancel: Callable[[], bool] | None = None,
     *,
     sheet: RosterSheet | None = None,
+    remove_missing: bool = False,
 ) -> RosterImportResult:
     """Import a roster: all or nothing, or only the valid households with `skip_invalid`.
 
     `progress(percent, text)` reports; `cancel()` returning True stops the import and
-    nothing is written. Households already in the database (same 户编号) are updated.
+    nothing is written. Households already in the database (same 户编号) are updated; a
+    member the file leaves out of such a household is an error (listed in `removed`) unless
+    `remove_missing` says the removals are meant. Each removed and added member is logged.
     """
     with collector_paused():
-        return _import_roster(engine, path, skip_invalid, mapping, progress, cancel, sheet)
+        return _import_roster(
+            engine, path, skip_invalid, mapping, progress, cancel, sheet, remove_missing
+        )
 
 
 def _import_roster(
-    engine, path, skip_invalid, mapping, progress, cancel, sheet
+    engine, path, skip_invalid, mapping, progress, cancel, sheet, remove_missing
 ) -> RosterImportResult:
     started = time.perf_counter()
     result = RosterImportResult(Path(path))
@@ -904,6 +1029,10 @@ def _import_roster(
         report(45, "正在与数据库核对…")
         with engine.begin() as conn:
             _check_against_db(conn, parsed, skip_invalid)
+            removed, added = _member_changes(conn, parsed.households)
+            result.removed = removed
+            if removed and not remove_missing:
+                _refuse_removals(parsed, removed)
             result.errors = parsed.errors
             bad = parsed.bad_codes
             if result.errors and not skip_invalid:
@@ -923,6 +1052,11 @@ def _import_roster(
                 return True
 
             written = write_households(conn, to_write, progress=on_write, ids_checked=True)
+            result.removed = [m for m in removed if m.household_code not in bad]
+            result.added = [m for m in added if m.household_code not in bad]
+            from desktop.services.safety.audit import log_member_changes  # audit imports registry
+
+            log_member_changes(conn, result.removed, result.added)
             report(99, "正在保存…")
         result.created = written.created
         result.updated = written.updated
@@ -939,6 +1073,54 @@ def _import_roster(
     finally:
         result.seconds = time.perf_counter() - started
     return result
+
+
+def _member_changes(conn, households: list[HouseholdData]):
+    """Return the members that re-imported households lose and gain (matched by ID, else name)."""
+    by_code = {h.code: h for h in households}
+    query = select(Household.id, Household.code, Member.name, Member.id_number).join(
+        Member, Member.household_id == Household.id
+    )
+    if len(by_code) <= 500:  # a few households; else most of the registry: read it whole
+        query = query.where(Household.code.in_(list(by_code)))
+    old: dict[str, list[tuple[int, str, str]]] = {}
+    for household_id, code, name, number in conn.execute(query):
+        if code in by_code:
+            old.setdefault(code, []).append((household_id, name, number or ""))
+    removed: list[MemberChange] = []
+    added: list[MemberChange] = []
+    for code, members in old.items():
+        household_id = members[0][0]
+        new = by_code[code].members
+        new_ids = {m.id_number for m in new if m.id_number}
+        new_names = {m.name for m in new}
+        old_ids = {number for _, _, number in members if number}
+        old_names = {name for _, name, _ in members}
+        for _, name, number in members:
+            if number not in new_ids if number else name not in new_names:
+                removed.append(MemberChange(code, household_id, name, number))
+        for m in new:
+            if m.id_number not in old_ids if m.id_number else m.name not in old_names:
+                added.append(MemberChange(code, household_id, m.name, m.id_number))
+    return removed, added
+
+
+def _refuse_removals(parsed: ParsedRoster, removed: list[MemberChange]) -> None:
+    """Make each member the file would remove an error of its household (shown, not written)."""
+    name_column = -1
+    for change in removed:
+        parsed.errors.append(
+            FieldIssue.in_sheet(
+                parsed.first_rows.get(change.household_code, 0),
+                name_column,
+                "姓名",
+                change.shown,
+                MSG_REMOVED_MEMBER.format(code=change.household_code),
+                change.household_code,
+            )
+        )
+        parsed.bad_codes.add(change.household_code)
+    parsed.errors.sort(key=lambda e: (e.row, e.column))
 
 
 def _check_against_db(conn, parsed: ParsedRoster, skip_invalid: bool) -> None:
@@ -974,7 +1156,7 @@ def _check_against_db(conn, parsed: ParsedRoster, skip_invalid: bool) -> None:
                     row,
                     parsed.id_column if row else -1,
                     "证件号码",
-                    number,
+                    mask_id(number),
                     f"该证件号码已在数据库中，属于户编号 {db_code}",
                     file_code,
                 )
@@ -1096,7 +1278,7 @@ def write_error_report(
         cells = []
         for c in range(width):
             value = row[c] if c < len(row) else ""
-            cell = WriteOnlyCell(ws, value=None if value == "" else value)
+            cell = safe_cell(ws, None if value == "" else value)
             kind = by_cell.get((excel_row, c))
             if kind is not None:
                 cell.fill = red if kind == "错误" else yellow
@@ -1107,7 +1289,7 @@ def write_error_report(
             note = WriteOnlyCell(ws, value=ERROR_COLUMN_HEADER)
             note.font = bold
         else:
-            note = WriteOnlyCell(ws, value="；".join(by_row.get(excel_row, [])) or None)
+            note = safe_cell(ws, "；".join(by_row.get(excel_row, [])) or None)
         cells.append(note)
         ws.append(cells)
     summary = wb.create_sheet(SUMMARY_SHEET_TITLE)
@@ -1119,7 +1301,7 @@ def write_error_report(
     for kind, issues in (("错误", result.errors), ("提示", result.warnings)):
         for i in issues:
             column = f"{i.column_letter}（{i.field}）" if i.field else i.column_letter
-            summary.append([i.row or "", column, i.value, i.message, kind])
+            summary.append(safe_row(summary, [i.row or "", column, i.value, i.message, kind]))
         left_out = issue_count(issues) - len(issues)
         if left_out > 0:
             note = f"另有 {left_out} 处{kind}未列出（只列前 {len(issues)} 处）"
@@ -1227,6 +1409,8 @@ def export_roster(
     from desktop.services.roster.template import CODES_SHEET_TITLE, setup_sheet
 
     out_path = Path(out_path)
+    if not out_path.parent.is_dir():
+        raise RosterError(f"文件夹不存在：{out_path.parent}，请先建立文件夹或另选位置")
     total = max(1, count_export_rows(engine, household_ids))
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(SHEET_TITLE)
@@ -1234,7 +1418,7 @@ def export_roster(
     ws.append(list(HEADERS))
     count = 0
     for row in roster_rows(engine, full_ids, household_ids):
-        ws.append(row)
+        ws.append(safe_row(ws, row))
         count += 1
         if count % 5000 == 0:
             if cancel is not None and cancel():

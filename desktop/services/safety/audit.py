@@ -36,6 +36,7 @@ from desktop.models.registry import Household
 from desktop.models.safety import (
     ACTION_DELETE,
     ACTION_EXPORT,
+    ACTION_IMPORT_DELETE,
     ACTION_IMPORT_INSERT,
     ACTION_IMPORT_UPDATE,
     ACTION_INSERT,
@@ -49,7 +50,10 @@ if TYPE_CHECKING:
     from desktop.services.unit_of_work import Database
 
 from desktop.services.actor import SYSTEM_ACTOR, Actor, CurrentUser
+from desktop.services.registry.idcard import mask_id
 from desktop.services.safety.auth import EXPORT_AUDIT, require
+from desktop.services.safety.privacy import mask_account
+from desktop.services.workbooks.sanitise import safe_row
 
 # Derived or bookkeeping columns whose changes say nothing to a reader of the log; password
 # columns are never copied into the log.
@@ -232,12 +236,21 @@ def _summary(values: dict, columns) -> str:
         kind = type(value)
         if kind is str:
             if value:
-                shown[c] = value
+                shown[c] = _masked(c, value) if c in MASKED_COLUMNS else value
         elif kind is int:
             shown[c] = str(value)
         elif value is not None and (value or kind not in (list, dict)):
             shown[c] = value_text(value)
     return json.dumps(shown, ensure_ascii=False)
+
+
+# The log is read by more people than may see ID and bank numbers: it keeps them masked.
+MASKED_COLUMNS = {"id_number": mask_id, "bank_account": mask_account}
+
+
+def _masked(key: str, text: str | None) -> str | None:
+    mask = MASKED_COLUMNS.get(key)
+    return mask(text) if mask is not None and text else text
 
 
 def _field_changes(key: str, old, new) -> Iterator[tuple[str, str | None, str | None]]:
@@ -248,7 +261,7 @@ def _field_changes(key: str, old, new) -> Iterator[tuple[str, str | None, str | 
                 yield f"{key}.{sub}", value_text(old.get(sub)), value_text(new.get(sub))
         return
     if old != new:
-        yield key, value_text(old), value_text(new)
+        yield key, _masked(key, value_text(old)), _masked(key, value_text(new))
 
 
 def _orm_entries(session: Session, actor: Actor) -> list[dict]:
@@ -371,6 +384,37 @@ def log_bulk_households(conn: Connection, created: list[dict], changed: list[dic
     if changed:
         entries += _update_entries(conn, actor, changed)
     insert_many(conn, AuditEntry.__table__, entries)  # 100,000 entries on a county import
+
+
+def log_member_changes(conn: Connection, removed: list, added: list) -> None:
+    """Log each member a roster import removed from, or added to, a household it updated.
+
+    The bulk write replaces a household's members; without this the log said `{}` → `{}` while
+    people disappeared. The ID number is logged masked.
+    """
+    if not removed and not added:
+        return
+    actor = current_actor(conn.engine)
+    entries = []
+    for action, changes in ((ACTION_IMPORT_DELETE, removed), (ACTION_IMPORT_INSERT, added)):
+        for m in changes:
+            shown = json.dumps(
+                {"姓名": m.name, "身份证号": mask_id(m.id_number)}, ensure_ascii=False
+            )
+            entries.append(
+                _entry(
+                    actor,
+                    "member",
+                    None,
+                    {"name": m.name, "household_id": m.household_id},
+                    action=action,
+                    field="成员",
+                    old_value=shown if action == ACTION_IMPORT_DELETE else None,
+                    new_value=shown if action == ACTION_IMPORT_INSERT else None,
+                    note=f"花名册导入：户编号 {m.household_code}",
+                )
+            )
+    insert_many(conn, AuditEntry.__table__, entries)
 
 
 def _differs(old, new) -> bool:
@@ -518,19 +562,22 @@ class AuditService:
         sheet.append(EXPORT_HEADERS)
         for r in rows:
             sheet.append(
-                [
-                    r.at,
-                    r.user_name,
-                    r.source_label,
-                    r.action_label,
-                    r.table_label,
-                    r.record_id,
-                    r.record_label,
-                    r.field_label,
-                    r.old_value,
-                    r.new_value,
-                    r.note,
-                ]
+                safe_row(
+                    sheet,
+                    [
+                        r.at,
+                        r.user_name,
+                        r.source_label,
+                        r.action_label,
+                        r.table_label,
+                        r.record_id,
+                        r.record_label,
+                        r.field_label,
+                        r.old_value,
+                        r.new_value,
+                        r.note,
+                    ],
+                )
             )
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")

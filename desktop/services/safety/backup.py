@@ -6,6 +6,9 @@
 - A backup to a folder the user picks (a USB stick) is checked after writing.
 - A restore checks the file first (integrity, schema version), keeps the replaced database as a
   backup too, then swaps the file in; nothing is replaced when the check fails.
+- Every backup is written under a temporary name (`….part`) and renamed when complete; a copy
+  being restored is `….restoring`. What a killed backup or restore leaves is removed at the next
+  start (`clean_debris`) and never counted as a generation.
 """
 
 from __future__ import annotations
@@ -23,13 +26,22 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.errors import AppError
-from desktop.models.database import DatabaseError, backup_file, inspect_file, known_revisions
+from desktop.models.database import (
+    DatabaseError,
+    backup_file,
+    file_contents,
+    inspect_file,
+    known_revisions,
+    schema_objects,
+)
 from desktop.paths import backups_dir, data_dir
 
 SETTINGS_FILE = "backup.json"
 DEFAULT_GENERATIONS = 10
 MAX_GENERATIONS = 365
 SQLITE_HEADER = b"SQLite format 3\x00"
+PART_SUFFIX = ".part"
+RESTORING_SUFFIX = ".restoring"
 
 KIND_AUTO = "auto"
 KIND_UPGRADE = "before-upgrade"  # written by desktop.models.database.upgrade
@@ -107,6 +119,35 @@ def set_generations(count: int) -> None:
 # --- automatic backups -------------------------------------------------------------------
 
 
+def write_backup(source: Path, target: Path) -> Path:
+    """Back `source` up to `target` through a temporary name: `target` appears only whole."""
+    part = target.with_name(target.name + PART_SUFFIX)
+    try:
+        backup_file(Path(source), part)
+        os.replace(part, target)
+    finally:
+        with contextlib.suppress(OSError):
+            part.unlink(missing_ok=True)
+    return target
+
+
+def clean_debris(db_path: Path, folder: Path | None = None) -> list[Path]:
+    """Remove what a killed backup or restore left (call while holding the database's lock)."""
+    db_path = Path(db_path)
+    folder = folder or backups_dir()
+    found = [*folder.glob(f"*.sqlite3{PART_SUFFIX}")] if folder.is_dir() else []
+    found += db_path.parent.glob(f"*{PART_SUFFIX}") if db_path.parent.is_dir() else []
+    restoring = db_path.with_name(db_path.name + RESTORING_SUFFIX)
+    found += [restoring, *(restoring.with_name(restoring.name + s) for s in _SIDECARS)]
+    removed = []
+    for path in found:
+        if path.exists():
+            with contextlib.suppress(OSError):
+                path.unlink()
+                removed.append(path)
+    return removed
+
+
 def backup_name(db_path: Path, kind: str, when: datetime | None = None) -> str:
     """Return the file name of an automatic backup (the same pattern `upgrade` uses)."""
     when = when or datetime.now()
@@ -150,7 +191,7 @@ def auto_backup(
     )
     if done_today:
         return None
-    target = backup_file(db_path, folder / backup_name(db_path, KIND_AUTO, now))
+    target = write_backup(db_path, folder / backup_name(db_path, KIND_AUTO, now))
     prune(db_path, folder)
     return target
 
@@ -187,7 +228,44 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
             "（可能来自更新版本的回头看工作台），请升级程序后再打开",
             revisions,
         )
+    objects, paths = (set(), []) if quick else file_contents(path)
+    if not quick and len(revisions) == 1:
+        missing = schema_objects(next(iter(revisions))) - objects
+        if missing:
+            kinds = {"table": "表", "index": "索引", "trigger": "触发器", "view": "视图"}
+            tally = "、".join(
+                f"{sum(1 for k, _ in missing if k == kind)} 个{label}"
+                for kind, label in kinds.items()
+                if any(k == kind for k, _ in missing)
+            )
+            return CheckResult(
+                False,
+                f"{path.name} 不完整：按它的结构版本 {next(iter(revisions))} 缺少 {tally}，"
+                "可能被改动过或已损坏",
+                revisions,
+            )
+    if not quick and not revisions:
+        return CheckResult(False, f"{path.name} 没有结构版本记录，不是完整的数据库", revisions)
+    outside = [p for p in paths if not attachment_path_ok(p)]
+    if outside:
+        return CheckResult(
+            False,
+            f"{path.name} 中有 {len(outside)} 个附件路径指向附件文件夹以外"
+            f"（如“{outside[0][:60]}”），可能被改动过，不能使用",
+            revisions,
+        )
     return CheckResult(True, "数据库文件完好", revisions)
+
+
+def attachment_path_ok(relative: str) -> bool:
+    """True when a stored attachment path stays inside the data folder's attachments/."""
+    parts = relative.split("/")
+    return (
+        len(parts) >= 2
+        and parts[0] == "attachments"
+        and all(p not in ("", ".", "..") for p in parts)
+        and not any(c in relative for c in ("\\", ":", "\x00"))
+    )
 
 
 def quick_check(db_path: Path) -> CheckResult:
@@ -214,20 +292,37 @@ def backup_to_folder(db_path: Path, folder: Path) -> Path:
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = folder / f"{Path(db_path).stem}-备份-{stamp}.sqlite3"
     try:
-        backup_file(Path(db_path), target)
+        write_backup(Path(db_path), target)
     except Exception as exc:  # a full or pulled-out stick, a read-only folder
-        with contextlib.suppress(OSError):
-            target.unlink()
-        raise BackupError(f"备份失败：{exc}") from exc
+        raise BackupError(f"备份失败：{os_reason(exc)}（{folder}）") from exc
     result = check_file(target)
     if not result.ok:
         raise BackupError(f"备份文件检查未通过：{result.message}")
     return target
 
 
+_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def os_reason(exc: BaseException) -> str:
+    """Return an OS or SQLite failure as Chinese words, never the library's English."""
+    text = str(exc).lower()
+    if "database is locked" in text:
+        return "数据库正被另一个程序占用"
+    if "not a database" in text or "malformed" in text:
+        return "数据库文件已损坏"
+    if isinstance(exc, PermissionError) or "readonly" in text or "read-only" in text:
+        return "没有写入权限（文件夹是只读的，或文件正被其他程序占用）"
+    if "disk is full" in text or "no space" in text or getattr(exc, "errno", None) == 28:
+        return "磁盘已满"
+    if isinstance(exc, FileNotFoundError):
+        return "找不到文件或文件夹（U盘可能已拔出）"
+    return "读写文件时出错（U盘可能已拔出，或磁盘有故障）"
+
+
 def _remove_sidecars(db_path: Path) -> None:
     # A -wal left from the replaced file would be replayed into the restored one.
-    for suffix in ("-wal", "-shm", "-journal"):
+    for suffix in _SIDECARS:
         side = db_path.with_name(db_path.name + suffix)
         if side.exists():
             side.unlink()
@@ -238,12 +333,14 @@ def _keep_current(db_path: Path, folder: Path) -> Path | None:
         return None
     target = folder / backup_name(db_path, KIND_RESTORE)
     try:
-        return backup_file(db_path, target)
+        return write_backup(db_path, target)
     except Exception:  # the current file is damaged: keep its bytes as they are
-        shutil.copyfile(db_path, target)
         wal = db_path.with_name(db_path.name + "-wal")
         if wal.exists():
             shutil.copyfile(wal, target.with_name(target.name + "-wal"))
+        part = target.with_name(target.name + PART_SUFFIX)
+        shutil.copyfile(db_path, part)
+        os.replace(part, target)
         return target
 
 
@@ -256,7 +353,7 @@ def restore(source: Path, db_path: Path, folder: Path | None = None) -> Path | N
     folder = folder or backups_dir()
     if source.resolve() == db_path.resolve():
         raise BackupError("不能用数据库文件自身来恢复")
-    tmp = db_path.with_name(db_path.name + ".restoring")
+    tmp = db_path.with_name(db_path.name + RESTORING_SUFFIX)
     _remove_sidecars(tmp)
     try:
         shutil.copyfile(source, tmp)
@@ -264,12 +361,14 @@ def restore(source: Path, db_path: Path, folder: Path | None = None) -> Path | N
         if wal.exists():
             shutil.copyfile(wal, tmp.with_name(tmp.name + "-wal"))
     except OSError as exc:
-        raise BackupError(f"无法读取备份文件 {source}：{exc}") from exc
+        tmp.unlink(missing_ok=True)
+        raise BackupError(f"无法读取备份文件 {source}：{os_reason(exc)}") from exc
     result = check_file(tmp)
     if not result.ok:
         tmp.unlink(missing_ok=True)
         _remove_sidecars(tmp)
-        raise BackupError(f"没有恢复：{result.message}。当前数据库未作任何改动。")
+        message = result.message.replace(tmp.name, source.name)
+        raise BackupError(f"没有恢复：{message}。当前数据库未作任何改动。")
     kept = _keep_current(db_path, folder)
     _remove_sidecars(tmp)
     _remove_sidecars(db_path)
@@ -445,6 +544,7 @@ def startup(db_path: Path, folder: Path | None = None) -> StartupReport:
         raise BackupError(reason)
     lock = DatabaseLock(db_path)
     lock.acquire()
+    clean_debris(db_path, folder)  # ours to clean: nobody else holds the file now
     if not db_path.exists():
         return StartupReport(lock, CheckResult(True, "新数据库"))
     check = quick_check(db_path)

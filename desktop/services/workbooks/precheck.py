@@ -50,6 +50,11 @@ _DIMENSION = re.compile(rb'<dimension\s+ref="\$?([A-Z]{1,3})\$?(\d+)(?::\$?([A-Z
 _REF = re.compile(rb'[^>]*?\br="\$?([A-Z]{1,3})\$?(\d{1,7})"')
 _ANY_REF = re.compile(rb'<c\s[^>]*?\br="\$?([A-Z]{1,3})\$?(\d{1,7})"')
 _ROW_REF = re.compile(rb'\s*r="(\d{1,7})"')
+_UNCACHED = re.compile(
+    rb'<c\b[^>]*?\br="\$?([A-Z]{1,3})\$?(\d{1,7})"[^>]*>\s*<f\b[^>]*?(?:/>|>[^<]*</f>)\s*'
+    rb"(?:<v\s*/>|<v>\s*</v>)?\s*</c>"
+)
+MAX_UNCACHED = 1000
 _SHARED_REF = re.compile(rb'<c\b[^>]*\bt="s"[^>]*>\s*<v>(\d+)</v>')
 
 
@@ -85,6 +90,9 @@ class SheetFacts:
     rows: int = 0
     columns: int = 0
     xml_bytes: int = 0
+    # (row, column), 1-based, of formula cells saved without their value (the first 1,000):
+    # a reader sees them empty, so an import says why instead of "姓名为空".
+    uncached_formulas: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def cells(self) -> int:
@@ -386,6 +394,11 @@ def _scan_sheet(raw, member, budget: _Budget, big_strings: dict[int, int], names
         done = read >= member.file_size
         what = "实际使用范围为" if done else "实际使用范围至少为"
         _refuse_range(budget.file_name, where, rows, max(max_column, 1), what, member.file_size)
+        if b"<f" in buf and len(facts.uncached_formulas) < MAX_UNCACHED:
+            for letters, row in _UNCACHED.findall(buf):
+                cell = (int(row), _column_number(letters))
+                if cell not in facts.uncached_formulas:
+                    facts.uncached_formulas.append(cell)
         if big_strings:
             for index in _SHARED_REF.findall(buf):
                 shared_text += big_strings.get(int(index), 0)

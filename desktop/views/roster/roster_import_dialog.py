@@ -96,6 +96,10 @@ class RosterImportDialog(QDialog):
             "跳过有错误的户，只导入无误的户（默认：有任何错误则全部不导入）"
         )
         options.addWidget(self.skip_invalid)
+        # Shown once an import found members the file leaves out: removing people is a choice.
+        self.remove_missing = QCheckBox("删除文件中没有的成员")
+        self.remove_missing.hide()
+        options.addWidget(self.remove_missing)
         options.addStretch(1)
         self.show_mapping_button = QPushButton("调整列对应…")
         self.show_mapping_button.clicked.connect(self._on_show_mapping_clicked)
@@ -224,6 +228,7 @@ class RosterImportDialog(QDialog):
         self.import_button.setEnabled(False)
         roster, path, mapping = self.services.roster, self.path, self.mapping()
         skip_invalid = self.skip_invalid.isChecked()
+        remove_missing = self.remove_missing.isVisible() and self.remove_missing.isChecked()
         self.job = ProgressJob(
             self,
             "导入花名册",
@@ -235,6 +240,7 @@ class RosterImportDialog(QDialog):
                 progress=progress,
                 cancel=cancelled,
                 sheet=sheet,
+                remove_missing=remove_missing,
             ),
             self._on_import_finished,
             self._on_import_failed,
@@ -304,6 +310,12 @@ class RosterImportDialog(QDialog):
         self.import_button.setEnabled(not result.written)
         if not result.written and not result.cancelled:
             self.skip_invalid.setEnabled(True)
+        if result.removed and not result.written:
+            self.remove_missing.setText(
+                f"删除文件中没有的成员（共 {len(result.removed)} 人，见下表；默认不删除）"
+            )
+            self.remove_missing.setChecked(False)
+            self.remove_missing.show()
 
     def save_report(self, out_path: Path | str) -> Path:
         """Write the error report of the last import to an .xlsx file."""

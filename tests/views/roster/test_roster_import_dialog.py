@@ -165,3 +165,22 @@ def test_export_dialog(qtbot, demo_engine, tmp_path, full_ids):
     )
     first = list(load_workbook(out, read_only=True).active.values)[1]
     assert ("*" in first[8]) != full_ids
+
+
+def test_members_left_out_are_removed_only_when_chosen(qtbot, services, tmp_path):
+    assert import_roster(services.engine, write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
+    rows = clean_rows()
+    del rows[1]  # 李梅 of H001
+    dialog = open_dialog(qtbot, services, write_xlsx(tmp_path / "part.xlsx", rows))
+    assert not dialog.remove_missing.isVisibleTo(dialog)
+    dialog.start_import()
+    finish(qtbot, dialog)
+    assert not dialog.result_data.written
+    assert dialog.remove_missing.isVisibleTo(dialog) and not dialog.remove_missing.isChecked()
+    shown = [dialog.errors_table.item(r, 2).text() for r in range(dialog.errors_table.rowCount())]
+    assert any(text.startswith("李梅（430922") and "*" in text for text in shown)
+    dialog.remove_missing.setChecked(True)
+    dialog.import_button.click()  # 重新导入
+    qtbot.waitUntil(lambda: dialog.result_data.written, timeout=20000)
+    assert dialog.result_data.written
+    assert "删除成员 1 人" in dialog.summary.text()

@@ -1,0 +1,169 @@
+"""Every failure a user can cause ends in one Chinese sentence: no traceback, no library English,
+the right exit code, and the database as it was."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop.models.database import open_database
+from desktop.models.registry import Household, Member
+from desktop.models.safety import AuditEntry
+from tests import hostile_files
+from tests.roster_samples import clean_rows, write_xls, write_xlsx
+
+ALLOWED = {
+    "XFD",
+    "Excel",
+    "WPS",
+    "xlsx",
+    "xls",
+    "MB",
+    "KB",
+    "GB",
+    "remove",
+    "missing",
+    "UNC",
+    "csv",
+}
+
+
+def run(*argv, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", *map(str, argv)],
+        capture_output=True, text=True, timeout=180, env=env,
+    )  # fmt: skip
+
+
+def counts(db_path):
+    engine = open_database(db_path)
+    with engine.connect() as conn:
+        found = tuple(
+            conn.execute(select(func.count(t.id))).scalar() for t in (Household, Member, AuditEntry)
+        )
+    engine.dispose()
+    return found
+
+
+def one_chinese_sentence(done, *paths):
+    output = (done.stdout + done.stderr).strip()
+    assert "Traceback" not in output and "Error" not in output, output
+    rest = output
+    for path in paths:
+        rest = rest.replace(str(path), "").replace(path.name, "")
+    words = set(re.findall(r"[A-Za-z]{3,}", rest)) - ALLOWED
+    assert not words, output
+    assert re.search(r"[\u4e00-\u9fff]", output), output
+    return output
+
+
+@pytest.fixture
+def filled(tmp_path, db_path):
+    assert (
+        run(
+            "roster", "import", write_xlsx(tmp_path / "all.xlsx", clean_rows()), "--db", db_path
+        ).returncode
+        == 0
+    )
+    return db_path
+
+
+def _bel_name(tmp_path):
+    rows = clean_rows()
+    rows[1]["姓名"] = "李\x07梅"
+    return write_xls(tmp_path / "bel.xls", rows)
+
+
+def _partial(tmp_path):
+    rows = clean_rows()
+    del rows[1]
+    return write_xlsx(tmp_path / "part.xlsx", rows)
+
+
+CASES = {
+    "far-cell": (hostile_files.far_cell, "XFD1048576"),
+    "zip-bomb": (hostile_files.zip_bomb, "压缩了"),
+    "styled-rows": (hostile_files.styled_empty_rows, "空行"),
+    "huge-cell": (hostile_files.huge_cell, "32767"),
+    "not-a-workbook": (hostile_files.not_a_workbook, "不是Excel文件"),
+    "encrypted": (hostile_files.encrypted_xlsx, "设有密码"),
+    "wide-xls": (hostile_files.wide_xls, "65,536 行"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_hostile_roster_files(tmp_path, filled, case):
+    build, word = CASES[case]
+    path = build(tmp_path / (f"{case}.xls" if case.endswith("xls") else f"{case}.xlsx"))
+    before = counts(filled)
+    for command in ("roster", "problems"):
+        done = run(command, "import", path, "--db", filled)
+        assert done.returncode in (1, 2)
+        assert word in one_chinese_sentence(done, path, filled)
+    assert counts(filled) == before
+
+
+def test_bad_cells_and_partial_roster(tmp_path, filled):
+    before = counts(filled)
+    for path, word in ((_bel_name(tmp_path), "控制字符"), (_partial(tmp_path), "--remove-missing")):
+        done = run("roster", "import", path, "--db", filled, "--report", tmp_path / "r.xlsx")
+        assert done.returncode == 1
+        assert word in done.stdout and "Traceback" not in done.stdout + done.stderr
+    assert counts(filled) == before
+
+
+def test_missing_file_and_wrong_type(tmp_path, filled):
+    before = counts(filled)
+    for path, word in ((tmp_path / "nothing.xlsx", "找不到文件"), (tmp_path / "a.csv", "不支持")):
+        done = run("roster", "import", path, "--db", filled)
+        assert done.returncode in (1, 2) and word in one_chinese_sentence(done, path, filled)
+    assert counts(filled) == before
+
+
+def test_network_share_is_refused_on_the_command_line(tmp_path):
+    done = run("roster", "import", tmp_path / "x.xlsx", "--db", "//server/share/h.sqlite3")
+    assert done.returncode != 0 and "网络共享" in done.stdout + done.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_export_to_a_read_only_folder(tmp_path, filled):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        done = run("roster", "export", "--db", filled, "--out", folder / "o.xlsx")
+        assert done.returncode != 0
+        assert "没有写入权限" in one_chinese_sentence(done, folder / "o.xlsx", filled)
+    finally:
+        folder.chmod(0o700)
+
+
+def test_export_into_a_missing_folder(tmp_path, filled):
+    out = tmp_path / "no" / "such" / "folder" / "o.xlsx"
+    done = run("roster", "export", "--db", filled, "--out", out)
+    assert done.returncode != 0
+    assert "文件夹不存在" in one_chinese_sentence(done, out.parent, filled)
+
+
+def test_restore_of_a_stamp_only_file(tmp_path, filled):
+    import sqlite3
+
+    from desktop.models.database import SCHEMA_HEAD
+
+    bad = tmp_path / "stamp.sqlite3"
+    conn = sqlite3.connect(bad)
+    conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+    conn.execute("INSERT INTO alembic_version VALUES (?)", (SCHEMA_HEAD,))
+    conn.commit()
+    conn.close()
+    before = counts(filled)
+    done = run("restore", bad, "--db", filled)
+    assert done.returncode != 0 and "不完整" in one_chinese_sentence(done, bad, filled)
+    assert counts(filled) == before
+    done = run("check", "--db", bad)
+    assert done.returncode != 0 and "不完整" in done.stdout + done.stderr

@@ -1,0 +1,59 @@
+"""Backups appear only whole; what a killed backup or restore leaves is cleaned at next start."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop.models.database import open_database
+from desktop.services.safety import backup as backup_service
+from desktop.services.safety.backup import (
+    BackupError,
+    backup_to_folder,
+    list_backups,
+    startup,
+)
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "data" / "huitoukan.sqlite3"
+    path.parent.mkdir()
+    open_database(path).dispose()
+    return path
+
+
+def test_a_failed_backup_leaves_no_file_under_its_name(tmp_path, db, monkeypatch):
+    def dies_half_way(source, target):
+        target.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)
+        raise OSError(28, "database or disk is full")
+
+    monkeypatch.setattr(backup_service, "backup_file", dies_half_way)
+    stick = tmp_path / "usb"
+    stick.mkdir()
+    with pytest.raises(BackupError) as refused:
+        backup_to_folder(db, stick)
+    assert list(stick.iterdir()) == []
+    assert "磁盘已满" in str(refused.value) and "disk" not in str(refused.value)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    with pytest.raises(OSError):
+        backup_service.auto_backup(db, folder)
+    assert list_backups(db, folder) == [] and list(folder.iterdir()) == []
+
+
+def test_debris_is_cleaned_at_start_and_never_a_generation(tmp_path, db):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    part = folder / (backup_service.backup_name(db, "auto") + ".part")
+    part.write_bytes(b"SQLite format 3\x00half")
+    restoring = db.with_name(db.name + ".restoring")
+    restoring.write_bytes(b"half a restore")
+    restoring.with_name(restoring.name + "-wal").write_bytes(b"x")
+    assert list_backups(db, folder) == []
+    report = startup(db, folder)
+    try:
+        assert not part.exists() and not restoring.exists()
+        assert not restoring.with_name(restoring.name + "-wal").exists()
+        assert [b.kind for b in list_backups(db, folder)] == ["auto"]  # today's, whole
+    finally:
+        report.lock.release()
