@@ -32,6 +32,9 @@ ACTION_EXPORT = "export"
 ACTION_BACKUP = "backup"
 ACTION_RESTORE = "restore"
 ACTION_SIGN_IN = "sign_in"
+ACTION_SIGN_IN_FAILED = "sign_in_failed"
+ACTION_LOCK_ACCOUNT = "lock_account"
+ACTION_UNLOCK_ACCOUNT = "unlock_account"
 ACTION_LABELS = {
     ACTION_INSERT: "新增",
     ACTION_UPDATE: "修改",
@@ -45,6 +48,9 @@ ACTION_LABELS = {
     ACTION_BACKUP: "备份",
     ACTION_RESTORE: "恢复",
     ACTION_SIGN_IN: "登录",
+    ACTION_SIGN_IN_FAILED: "登录失败",
+    ACTION_LOCK_ACCOUNT: "账号锁定",
+    ACTION_UNLOCK_ACCOUNT: "解除账号锁定",
 }
 
 

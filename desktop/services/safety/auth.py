@@ -14,7 +14,18 @@ from sqlalchemy.orm import Session
 
 from desktop.errors import AppError, PermissionDeniedError
 from desktop.models.base import utcnow
-from desktop.models.safety import ROLE_ADMIN, ROLE_CLERK, ROLE_LABELS, ROLE_REVIEWER, User
+from desktop.models.safety import (
+    ACTION_LOCK_ACCOUNT,
+    ACTION_SIGN_IN,
+    ACTION_SIGN_IN_FAILED,
+    ACTION_UNLOCK_ACCOUNT,
+    ROLE_ADMIN,
+    ROLE_CLERK,
+    ROLE_LABELS,
+    ROLE_REVIEWER,
+    AuditEntry,
+    User,
+)
 
 if TYPE_CHECKING:
     from desktop.services.unit_of_work import Database
@@ -51,7 +62,69 @@ PERMISSION_LABELS = {
 ROLES = (ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN)
 
 MIN_PASSWORD_LENGTH = 6
-# scrypt at n=2**14, r=8: about 16 MB and a few tens of milliseconds per check on an office PC.
+# Wrong passwords in a row: from the third one on, each waits twice as long (2 s … 60 s);
+# the tenth locks the account until an administrator unlocks it. Kept in the audit log, which
+# cannot be edited, so that restarting the program does not reset the count.
+THROTTLE_AFTER = 3
+MAX_WAIT_SECONDS = 60
+LOCK_AFTER = 10
+# The commonest passwords (leaked-password lists, and what Chinese offices tend to choose).
+COMMON_PASSWORDS = frozenset(
+    [
+        "123456",
+        "1234567",
+        "12345678",
+        "123456789",
+        "1234567890",
+        "111111",
+        "000000",
+        "888888",
+        "666666",
+        "123123",
+        "112233",
+        "654321",
+        "121212",
+        "520520",
+        "521521",
+        "5201314",
+        "147258",
+        "147258369",
+        "159357",
+        "123321",
+        "abc123",
+        "abcdef",
+        "a123456",
+        "a12345",
+        "aa123456",
+        "qwerty",
+        "qwerty123",
+        "password",
+        "password1",
+        "passw0rd",
+        "admin",
+        "admin123",
+        "admin888",
+        "root",
+        "1q2w3e",
+        "1q2w3e4r",
+        "qwe123",
+        "iloveyou",
+        "woaini",
+        "11111111",
+        "88888888",
+        "66666666",
+        "00000000",
+        "12341234",
+        "asdfgh",
+        "zxcvbn",
+        "123qwe",
+        "123abc",
+        "abc12345",
+        "test123",
+        "user123",
+        "huitoukan",
+    ]
+)  # scrypt at n=2**14, r=8: about 16 MB and a few tens of milliseconds per check on an office PC.
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_LEN = 2**14, 8, 1, 32
 
 
@@ -122,6 +195,8 @@ def verify_password(password: str, hash_hex: str, salt_hex: str, params: str) ->
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AuthError(f"密码至少要 {MIN_PASSWORD_LENGTH} 位")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) == 1:
+        raise AuthError("这个密码太常见，很容易被猜中，请换一个（可以混合字母、数字和符号）")
 
 
 def _check_name(name: str) -> str:
@@ -163,18 +238,100 @@ class AuthService:
             user = self._new_user(s, name, ROLE_ADMIN, password)
             return _current(user)
 
-    def sign_in(self, name: str, password: str) -> CurrentUser:
-        """Check a name and password; return the signed-in user."""
-        with self.db.unit_of_work() as s:
+    def sign_in(self, name: str, password: str, *, now: datetime | None = None) -> CurrentUser:
+        """Check a name and password; return the signed-in user.
+
+        Wrong passwords are logged; after THROTTLE_AFTER in a row the next try must wait, and
+        after LOCK_AFTER the account is locked until an administrator unlocks it.
+        """
+        now = now or utcnow()
+        with self.db.session() as s:
             user = s.scalar(select(User).where(User.name == name.strip()))
-            if user is None or not verify_password(
-                password, user.password_hash, user.password_salt, user.password_params
-            ):
+            if user is None:
                 raise AuthError("用户名或密码不正确")
+            failures, last_failure = self._failures(s, user.id)
+            user_id, user_name = user.id, user.name
+        if failures >= LOCK_AFTER:
+            raise AuthError(
+                f"账号“{user_name}”因连续 {failures} 次密码错误已锁定，请管理员在“用户管理”中解锁"
+            )
+        wait = self._wait_seconds(failures, last_failure, now)
+        if wait > 0:
+            raise AuthError(f"密码连续错误 {failures} 次，请 {wait} 秒后再试")
+        with self.db.session() as s:
+            user = s.get(User, user_id)
+            good = verify_password(
+                password, user.password_hash, user.password_salt, user.password_params
+            )
+        if not good:
+            self._log(user_id, user_name, ACTION_SIGN_IN_FAILED, now, f"第 {failures + 1} 次")
+            if failures + 1 >= LOCK_AFTER:
+                self._log(user_id, user_name, ACTION_LOCK_ACCOUNT, now, f"连续 {LOCK_AFTER} 次")
+                raise AuthError(
+                    f"密码连续错误 {LOCK_AFTER} 次，账号“{user_name}”已锁定，请管理员解锁"
+                )
+            raise AuthError("用户名或密码不正确")
+        with self.db.unit_of_work() as s:
+            user = s.get(User, user_id)
             if not user.active:
                 raise AuthError(f"用户“{user.name}”已停用，请联系管理员")
-            user.last_sign_in = utcnow()
+            user.last_sign_in = now
+            s.add(self._entry(user_id, user_name, ACTION_SIGN_IN, now, ""))
             return _current(user)
+
+    def locked(self, user_id: int) -> bool:
+        """True while an account is locked by wrong passwords."""
+        with self.db.session() as s:
+            return self._failures(s, user_id)[0] >= LOCK_AFTER
+
+    def unlock(self, acting: CurrentUser, user_id: int) -> None:
+        """Unlock an account locked by wrong passwords (administrators only; logged)."""
+        require(acting, MANAGE_USERS)
+        with self.db.session() as s:
+            user = self._get(s, user_id)
+            name = user.name
+        self._log(user_id, name, ACTION_UNLOCK_ACCOUNT, utcnow(), f"由 {acting.name} 解锁")
+
+    @staticmethod
+    def _failures(s: Session, user_id: int) -> tuple[int, datetime | None]:
+        """Return the wrong passwords in a row (since the last success or unlock) and the last."""
+        recent = s.execute(
+            select(AuditEntry.action, AuditEntry.at)
+            .where(
+                AuditEntry.table_name == User.__tablename__,
+                AuditEntry.record_id == user_id,
+                AuditEntry.action.in_(
+                    (ACTION_SIGN_IN, ACTION_SIGN_IN_FAILED, ACTION_UNLOCK_ACCOUNT)
+                ),
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(LOCK_AFTER + 1)
+        ).all()
+        failures = 0
+        for action, _at in recent:
+            if action != ACTION_SIGN_IN_FAILED:
+                break
+            failures += 1
+        return failures, (recent[0][1] if failures else None)
+
+    @staticmethod
+    def _wait_seconds(failures: int, last_failure: datetime | None, now: datetime) -> int:
+        if failures < THROTTLE_AFTER or last_failure is None:
+            return 0
+        wait = min(2 ** (failures - THROTTLE_AFTER + 1), MAX_WAIT_SECONDS)
+        left = wait - (now - last_failure).total_seconds()
+        return max(0, int(left + 0.999))
+
+    def _entry(self, user_id: int, name: str, action: str, at: datetime, note: str):
+        source = self.db.actor().source
+        return AuditEntry(
+            at=at, user_name=name, source=source, table_name=User.__tablename__,
+            record_id=user_id, record_label=name, field="", action=action, note=note,
+        )  # fmt: skip
+
+    def _log(self, user_id: int, name: str, action: str, at: datetime, note: str) -> None:
+        with self.db.unit_of_work() as s:
+            s.add(self._entry(user_id, name, action, at, note))
 
     def users(self) -> list[UserInfo]:
         """Return every user, administrators first."""
