@@ -864,7 +864,7 @@ def _group_households(rows, mapping, errors, warnings, default_place):
                     first.excel_row,
                     "与户主关系",
                     "",
-                    f"户编号 {code} 应有且只有一名户主，现有 {len(heads)} 名",
+                    f"户编号 {visible(code)} 应有且只有一名户主，现有 {len(heads)} 名",
                     code,
                 )
             )
@@ -1115,7 +1115,7 @@ def _refuse_removals(parsed: ParsedRoster, removed: list[MemberChange]) -> None:
                 name_column,
                 "姓名",
                 change.shown,
-                MSG_REMOVED_MEMBER.format(code=change.household_code),
+                MSG_REMOVED_MEMBER.format(code=visible(change.household_code)),
                 change.household_code,
             )
         )
@@ -1157,7 +1157,7 @@ def _check_against_db(conn, parsed: ParsedRoster, skip_invalid: bool) -> None:
                     parsed.id_column if row else -1,
                     "证件号码",
                     mask_id(number),
-                    f"该证件号码已在数据库中，属于户编号 {db_code}",
+                    f"该证件号码已在数据库中，属于户编号 {visible(db_code)}",
                     file_code,
                 )
             )

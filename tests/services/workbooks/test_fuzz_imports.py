@@ -2,7 +2,8 @@
 
 CI runs a bounded budget; a longer run by hand:
 
-    HUITOUKAN_FUZZ_EXAMPLES=2000 python -m pytest tests/services/workbooks/test_fuzz_imports.py
+    HUITOUKAN_FUZZ_EXAMPLES=2000 python -m pytest --timeout=0 \
+        tests/services/workbooks/test_fuzz_imports.py
 """
 
 from __future__ import annotations
