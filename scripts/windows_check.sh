@@ -3,7 +3,7 @@
 # of a Chinese (code page 936) and an English (code page 1252) Windows: the test suite under a
 # python.org Windows Python, the PyInstaller bundle, its self-test, the setup .exe, a silent
 # install, the installed exe's self-test and start-up probe, a silent uninstall keeping the data.
-# Installs the Debian packages it needs first. About 15 minutes on 2 cores.
+# Installs the Debian packages it needs first. About 20 minutes on 2 quiet cores (installer/README.md).
 #
 #   bash scripts/windows_check.sh                  both locales (what .ci/run does)
 #   bash scripts/windows_check.sh --locale en      one locale
