@@ -2,6 +2,16 @@
 
 from desktop.models.base import Base
 from desktop.models.campaign import Campaign, FormRecord
+from desktop.models.comparison import (
+    Case,
+    CaseEvidence,
+    CaseStep,
+    DepartmentList,
+    DepartmentMapping,
+    DepartmentRow,
+    FormerMember,
+    Hit,
+)
 from desktop.models.inspection import (
     InspectionCoverage,
     InspectionFinding,
@@ -31,12 +41,20 @@ __all__ = [
     "AuditEntry",
     "Base",
     "Campaign",
+    "Case",
+    "CaseEvidence",
+    "CaseStep",
     "CatalogueArea",
     "CatalogueItem",
     "County",
+    "DepartmentList",
+    "DepartmentMapping",
+    "DepartmentRow",
     "Extension",
     "FormRecord",
+    "FormerMember",
     "Group",
+    "Hit",
     "Household",
     "HouseholdIndicator",
     "IndicatorDepartment",

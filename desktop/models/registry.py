@@ -110,6 +110,9 @@ class Household(Base):
     count_system: Mapped[int | None] = mapped_column(Integer)
     count_actual: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str] = mapped_column(Text, default="")
+    # 清退 after 县 核定 (services/comparison): the date and the reason; None while registered.
+    removed_on: Mapped[date | None] = mapped_column(Date)
+    removal_reason: Mapped[str] = mapped_column(Text, default="")
     # Derived on every write by the registry service, stored so that the table loads fast.
     member_count: Mapped[int] = mapped_column(Integer, default=0)
     flags: Mapped[int] = mapped_column(Integer, default=0)
@@ -156,5 +159,8 @@ class Member(Base):
     pension_status: Mapped[str] = mapped_column(String(16), default="")
     # Per-member answers of the collection form that the registry does not model.
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
+    # One person 清退 from a household that stays registered (services/comparison).
+    removed_on: Mapped[date | None] = mapped_column(Date)
+    removal_reason: Mapped[str] = mapped_column(Text, default="")
 
     household: Mapped[Household] = relationship(back_populates="members")

@@ -13,7 +13,7 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.registry import County, Group, Household, Member, Township, Village
-from desktop.services.registry import codes
+from desktop.services.registry import codes, departures
 from desktop.services.registry.data import (
     HouseholdData,
     HouseholdRow,
@@ -21,6 +21,7 @@ from desktop.services.registry.data import (
     TreeNode,
     VillageSummary,
 )
+from desktop.services.registry.departures import keep_departed
 from desktop.services.registry.idcard import check_id
 from desktop.services.registry.writer import derived_values, member_values
 from desktop.services.unit_of_work import Database
@@ -522,6 +523,8 @@ class RegistryService:
                     setattr(row, key, value)
         for member_id, row in existing.items():
             if member_id not in kept:
+                # Kept as a former member: comparison looks for people who left, too.
+                keep_departed(s, [row], departures.REASON_EDITED, _actor_name(s))
                 s.delete(row)
 
     def _group_id(self, s: Session, village_id: int, name: str) -> int | None:
@@ -540,7 +543,16 @@ class RegistryService:
         with self.db.unit_of_work() as s:
             h = s.get(Household, household_id)
             if h is not None:
+                reason = departures.REASON_HOUSEHOLD_DELETED
+                keep_departed(s, h.members, reason, _actor_name(s), detach=True)
                 s.delete(h)
+
+
+def _actor_name(s: Session) -> str:
+    # Imported here: audit → auth → context → this module.
+    from desktop.services.safety.audit import current_actor
+
+    return current_actor(s.get_bind()).name
 
 
 def _group_order(node: TreeNode) -> tuple[int, str]:

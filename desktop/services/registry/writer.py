@@ -21,6 +21,7 @@ from desktop.models.database import enlarge_page_cache
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.services.registry.codes import HEAD_RELATION
 from desktop.services.registry.data import HouseholdData
+from desktop.services.registry.departures import record_replaced_members
 from desktop.services.registry.idcard import check_id
 from desktop.services.registry.rules import compute_flags, search_text
 
@@ -290,7 +291,7 @@ def _write_batches(
 
 def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows) -> None:
     # Imported here: audit_service → auth_service → context → registry_service → this module.
-    from desktop.services.safety.audit import log_bulk_households
+    from desktop.services.safety.audit import current_actor, log_bulk_households
 
     log_bulk_households(conn, new_rows, changed_rows)  # reads the old values: before the update
     if new_rows:
@@ -298,6 +299,13 @@ def _write_chunk(conn: Connection, new_rows, changed_rows, replaced, member_rows
     if changed_rows:
         update_many(
             conn, Household.__table__, changed_rows, by=("b_id", "id"), increment=("version",)
+        )
+        # Whoever is not in the new file has left the household: keep them for comparison.
+        record_replaced_members(
+            conn,
+            {r["b_id"]: r["code"] for r in changed_rows},
+            ((r[0], r[4], r[2]) for r in member_rows),
+            current_actor(conn.engine).name,
         )
         conn.execute(delete(Member).where(Member.household_id.in_(replaced)))
     if member_rows:
