@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "desktop.commands.print_cmd",
     "desktop.commands.inspections",
     "desktop.commands.sheet",
+    "desktop.commands.compare",
 )
 
 

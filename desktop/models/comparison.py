@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, utcnow
@@ -84,11 +94,15 @@ class DepartmentList(Base):
     matched_at: Mapped[datetime | None] = mapped_column(DateTime)
     # A newer list of the same department replaced this one (its open hits were closed).
     replaced: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Every row of the list, column by column, compressed (services/comparison/columns.py):
+    # a million rows as a million table rows cost seconds to write; the rows that name
+    # someone are also written out as DepartmentRow. Deferred: listing lists never loads it.
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     note: Mapped[str] = mapped_column(Text, default="")
 
 
 class DepartmentRow(Base):
-    """One row of a department list: the keys, and the rest of the row as its detail."""
+    """A row of a department list that named someone: the keys, the rest as its detail."""
 
     __tablename__ = "department_row"
 

@@ -14,6 +14,8 @@ from desktop.services.actor import Actor, CurrentUser
 from desktop.services.unit_of_work import Database
 
 if TYPE_CHECKING:
+    from desktop.services.comparison.cases import CaseService
+    from desktop.services.comparison.service import ComparisonService
     from desktop.services.forms.service import FormService
     from desktop.services.inspections.service import InspectionService
     from desktop.services.problems.service import ProblemService
@@ -116,3 +118,18 @@ class AppServices:
         from desktop.services.standards.service import StandardsService
 
         return StandardsService(self.db)
+
+    @cached_property
+    def comparison(self) -> ComparisonService:
+        """Department lists, matching and hits (疑点)."""
+        from desktop.services.comparison.service import ComparisonService
+
+        return ComparisonService(self.db)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        """清退 and 新增 cases and their three-level decision."""
+        from desktop.paths import data_dir
+        from desktop.services.comparison.cases import CaseService
+
+        return CaseService(self.db, data_dir())

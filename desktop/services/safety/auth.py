@@ -40,6 +40,10 @@ EXPORT_AUDIT = "export_audit"
 RESTORE_BACKUP = "restore_backup"
 MANAGE_USERS = "manage_users"
 CHANGE_SETTINGS = "change_settings"
+# The three levels of a 清退 or 新增 (seed 000): each is its own permission.
+VERIFY_CASE = "verify_case"
+REVIEW_CASE = "review_case"
+APPROVE_CASE = "approve_case"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     VIEW_FULL_ID: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
@@ -49,6 +53,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     RESTORE_BACKUP: frozenset({ROLE_ADMIN}),
     MANAGE_USERS: frozenset({ROLE_ADMIN}),
     CHANGE_SETTINGS: frozenset({ROLE_ADMIN}),
+    VERIFY_CASE: frozenset({ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN}),
+    REVIEW_CASE: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
+    APPROVE_CASE: frozenset({ROLE_ADMIN}),
 }
 PERMISSION_LABELS = {
     VIEW_FULL_ID: "查看完整身份证号和银行账号",
@@ -58,6 +65,9 @@ PERMISSION_LABELS = {
     RESTORE_BACKUP: "从备份恢复数据库",
     MANAGE_USERS: "管理用户",
     CHANGE_SETTINGS: "修改备份设置",
+    VERIFY_CASE: "录入工作队核实情况（清退、新增）",
+    REVIEW_CASE: "录入镇（街道）审核意见",
+    APPROVE_CASE: "录入县核定结果",
 }
 ROLES = (ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN)
 

@@ -1,7 +1,7 @@
 """cross-department comparison: department lists, hits, cases; 清退 on households and members; former members
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-02 02:16:10.950229
 """
 
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0006'
+down_revision = '0005'
 branch_labels = None
 depends_on = None
 
@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('mapping', sa.JSON(), nullable=False),
     sa.Column('matched_at', sa.DateTime(), nullable=True),
     sa.Column('replaced', sa.Boolean(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_department_list'))
     )

@@ -1,0 +1,105 @@
+"""The 清退人员花名册 and the 新增贫困人口花名册 as PDF: A4 landscape, header row on every page."""
+
+from __future__ import annotations
+
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from desktop.printing.notice_fonts import register_fonts
+from desktop.services.comparison.documents import SIGNATURES, RosterTable
+
+PAGE = landscape(A4)
+MARGIN_MM = 10
+CELL_PT = 8
+CELL_PAD_MM = 0.8
+TITLE_PT = 16
+HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
+
+
+def _footer(canvas, doc) -> None:
+    fonts = register_fonts()
+    canvas.saveState()
+    canvas.setFont(fonts.song, 9)
+    canvas.drawCentredString(PAGE[0] / 2, 5 * mm, f"第 {doc.page} 页")
+    canvas.restoreState()
+
+
+def render_roster_pdf(table: RosterTable) -> bytes:
+    """Draw a roster on A4 landscape pages with room to sign; return the PDF bytes."""
+    fonts = register_fonts()
+    cell = ParagraphStyle(
+        "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.3, wordWrap="CJK"
+    )
+    head = ParagraphStyle("head", parent=cell, fontName=fonts.heading, alignment=1)
+    title = ParagraphStyle(
+        "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.5, alignment=1
+    )
+    line = ParagraphStyle("line", fontName=fonts.song, fontSize=10, leading=15)
+    out = BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=PAGE,
+        leftMargin=MARGIN_MM * mm,
+        rightMargin=MARGIN_MM * mm,
+        topMargin=MARGIN_MM * mm,
+        bottomMargin=(MARGIN_MM + 2) * mm,
+        title=table.title,
+        author="回头看工作台",
+        invariant=1,
+        initialFontName=fonts.song,  # else reportlab references Helvetica, which is not embedded
+    )
+    data = [[Paragraph(escape(h), head) for h in table.headers]]
+    data += [[Paragraph(escape(v), cell) for v in values] for values in table.rows]
+    if not table.rows:
+        data.append([Paragraph("本时段无核定记录", cell)] + [""] * (len(table.columns) - 1))
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+        ("FONTNAME", (0, 0), (-1, -1), fonts.song),  # the empty cells of spans, too
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 0), HEAD_COLOUR),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
+    ]
+    if not table.rows:
+        style.append(("SPAN", (0, 1), (-1, 1)))
+    grid = Table(
+        data,
+        colWidths=[c.pdf_mm * mm for c in table.columns],
+        repeatRows=1,
+        style=TableStyle(style),
+    )
+    plain = TableStyle([("FONTNAME", (0, 0), (-1, -1), fonts.song)])
+    signatures = Table(
+        [[Paragraph(escape(s), line) for s in SIGNATURES]],
+        colWidths=[(PAGE[0] - 2 * MARGIN_MM * mm) / len(SIGNATURES)] * len(SIGNATURES),
+        style=plain,
+    )
+    story = [
+        Paragraph(escape(table.title), title),
+        Table(
+            [
+                [
+                    Paragraph(escape(f"填报单位：{table.scope}"), line),
+                    Paragraph(escape(table.period), line),
+                ]
+            ],
+            colWidths=[(PAGE[0] - 2 * MARGIN_MM * mm) / 2] * 2,
+            style=plain,
+        ),
+        Spacer(1, 2 * mm),
+        grid,
+        Spacer(1, 3 * mm),
+        Paragraph(escape(table.total), line),
+        Spacer(1, 8 * mm),
+        signatures,
+    ]
+    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    return out.getvalue()

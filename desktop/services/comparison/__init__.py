@@ -1,0 +1,1 @@
+"""Cross-department comparison (seed 000): department lists in, hits, the three-level decision."""

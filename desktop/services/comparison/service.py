@@ -1,0 +1,180 @@
+"""ComparisonService: department lists, matching and hits, as the window and commands use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, case, func, select
+from sqlalchemy.orm import Session
+
+from desktop.models.comparison import HIT_OPEN, DepartmentList, DepartmentRow, Hit
+from desktop.models.registry import Household, Township, Village
+from desktop.services.comparison.departments import MATCH_LABELS
+from desktop.services.comparison.importer import DETAIL_SEPARATOR
+from desktop.services.comparison.matching import run_matching
+from desktop.services.registry.idcard import mask_id
+
+
+@dataclass(frozen=True)
+class HitCount:
+    """How many hits one department's lists gave, and how many are still open."""
+
+    department: str
+    hits: int
+    open: int
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    """One imported department list, as the lists table shows it."""
+
+    id: int
+    department: str
+    received_on: date
+    imported_by: str
+    imported_at: datetime
+    file_name: str
+    rows: int
+    hits: int
+    replaced: bool
+
+
+@dataclass(frozen=True)
+class HitInfo:
+    """One 疑点: who, which household, which department, what the department says, how."""
+
+    id: int
+    department: str
+    received_on: date
+    household_id: int | None
+    household_code: str
+    head_name: str
+    township: str
+    village: str
+    member_name: str
+    id_number: str  # masked unless asked otherwise
+    left_household: bool
+    match_kind: str
+    detail: tuple[tuple[str, str], ...]
+    status: str
+    case_id: int | None
+
+    @property
+    def match_label(self) -> str:
+        """Return how the hit matched, in Chinese."""
+        return MATCH_LABELS.get(self.match_kind, self.match_kind)
+
+    @property
+    def detail_text(self) -> str:
+        """Return the department's detail as one line: 号牌号码：粤N12345；登记日期：…"""
+        return "；".join(f"{h}：{v}" for h, v in self.detail if v)
+
+
+class ComparisonService:
+    """Department lists, matching, hits; every call opens its own short session."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def run_matching(self) -> int:
+        """Match every list in force against the registry again; return how many hits are new."""
+        with self.engine.begin() as conn:
+            return run_matching(conn)
+
+    def hit_counts(self) -> list[HitCount]:
+        """Return the hits of each department that has sent a list."""
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(
+                    DepartmentList.department,
+                    func.count(Hit.id),
+                    func.coalesce(func.sum(case((Hit.status == HIT_OPEN, 1), else_=0)), 0),
+                )
+                .outerjoin(Hit, Hit.list_id == DepartmentList.id)
+                .group_by(DepartmentList.department)
+                .order_by(DepartmentList.department)
+            ).all()
+        return [HitCount(d, n, o) for d, n, o in rows]
+
+    def lists(self) -> list[ListInfo]:
+        """Return every imported list, newest first."""
+        hits = select(Hit.list_id, func.count(Hit.id).label("n")).group_by(Hit.list_id).subquery()
+        with Session(self.engine) as s:
+            rows = s.execute(
+                select(DepartmentList, func.coalesce(hits.c.n, 0))
+                .outerjoin(hits, hits.c.list_id == DepartmentList.id)
+                .order_by(DepartmentList.id.desc())
+            ).all()
+            return [
+                ListInfo(
+                    d.id,
+                    d.department,
+                    d.received_on,
+                    d.imported_by,
+                    d.imported_at,
+                    d.file_name,
+                    d.row_count,
+                    n,
+                    d.replaced,
+                )
+                for d, n in rows
+            ]
+
+    def hits(
+        self,
+        *,
+        status: str | None = None,
+        household_id: int | None = None,
+        case_id: int | None = None,
+        full_ids: bool = False,
+    ) -> list[HitInfo]:
+        """Return hits (all, or of one status, household or case), by household code."""
+        stmt = (
+            select(
+                Hit,
+                DepartmentList.department,
+                DepartmentList.received_on,
+                DepartmentList.detail_headers,
+                DepartmentRow.detail,
+                Household.code,
+                Household.head_name,
+                Township.name,
+                Village.name,
+            )
+            .join(DepartmentList, DepartmentList.id == Hit.list_id)
+            .join(DepartmentRow, DepartmentRow.id == Hit.row_id)
+            .outerjoin(Household, Household.id == Hit.household_id)
+            .outerjoin(Village, Village.id == Household.village_id)
+            .outerjoin(Township, Township.id == Village.township_id)
+            .order_by(Household.code, Hit.id)
+        )
+        if status is not None:
+            stmt = stmt.where(Hit.status == status)
+        if household_id is not None:
+            stmt = stmt.where(Hit.household_id == household_id)
+        if case_id is not None:
+            stmt = stmt.where(Hit.case_id == case_id)
+        with Session(self.engine) as s:
+            return [
+                HitInfo(
+                    id=h.id,
+                    department=dept,
+                    received_on=received,
+                    household_id=h.household_id,
+                    household_code=code or "",
+                    head_name=head or "",
+                    township=township or "",
+                    village=village or "",
+                    member_name=h.member_name,
+                    id_number=h.member_id_number if full_ids else mask_id(h.member_id_number),
+                    left_household=h.former_member_id is not None,
+                    match_kind=h.match_kind,
+                    detail=tuple(zip(headers, detail.split(DETAIL_SEPARATOR), strict=False)),
+                    status=h.status,
+                    case_id=h.case_id,
+                )
+                for h, dept, received, headers, detail, code, head, township, village in s.execute(
+                    stmt
+                )
+            ]

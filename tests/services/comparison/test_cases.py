@@ -1,0 +1,209 @@
+"""The three-level decision: nothing changes in the registry before 县 核定, then all at once."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop.errors import PermissionDeniedError, StaleRecordError
+from desktop.models.comparison import (
+    DECISION_AGREE,
+    DECISION_DISAGREE,
+    DECISION_SEND_BACK,
+    LEVEL_APPROVE,
+    LEVEL_REVIEW,
+    LEVEL_VERIFY,
+    STAGE_APPROVED,
+    STAGE_REJECTED,
+    CaseStep,
+)
+from desktop.models.problem import Problem
+from desktop.models.registry import Household, Member
+from desktop.models.safety import AuditEntry
+from desktop.services.actor import CurrentUser
+from desktop.services.comparison.cases import CaseError, CaseService, Decision
+
+CLERK = CurrentUser("李录入", "clerk")
+REVIEWER = CurrentUser("王审核", "reviewer")
+ADMIN = CurrentUser("赵主任", "admin")
+DAY = datetime.date.today()
+
+
+def _registry(engine):
+    """Everything of the registry a decision may change."""
+    with Session(engine) as s:
+        households = s.execute(
+            select(
+                Household.id, Household.is_registered, Household.poverty_kind,
+                Household.removed_on, Household.removal_reason, Household.version,
+            ).order_by(Household.id)
+        ).all()  # fmt: skip
+        members = s.execute(
+            select(Member.id, Member.removed_on, Member.removal_reason).order_by(Member.id)
+        ).all()
+        problems = s.scalars(select(Problem.id)).all()
+    return households, members, problems
+
+
+def _decide(cases, user, case_id, decision, **kw):
+    version = cases.case(case_id).version
+    values = {"finding": "入户核实：车辆为户主本人所有", "reason": "理由"} | kw
+    return cases.decide(user, case_id, version, Decision(decision, DAY, **values))
+
+
+def test_a_removal_goes_up_three_levels_and_changes_the_registry_only_at_the_county(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "家庭成员名下有小汽车")
+    before = _registry(engine)
+    assert _decide(cases, CLERK, case_id, DECISION_AGREE) == LEVEL_REVIEW
+    assert _registry(engine) == before
+    assert _decide(cases, REVIEWER, case_id, DECISION_AGREE) == LEVEL_APPROVE
+    assert _registry(engine) == before  # half-approved: nothing changed
+    assert _decide(cases, ADMIN, case_id, DECISION_AGREE, reason="同意清退") == STAGE_APPROVED
+    with Session(engine) as s:
+        h = s.get(Household, world["first"])
+        assert (h.is_registered, h.removed_on, h.removal_reason) == (
+            False, DAY, "家庭成员名下有小汽车",
+        )  # fmt: skip
+        problem = s.scalar(select(Problem))
+        assert problem.household_id == world["first"] and problem.status == "已销号"
+        assert "公安（车管所）数据比对" in problem.description
+        logged = {
+            (e.table_name, e.field)
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.household_id == h.id))
+        }
+        assert ("household", "is_registered") in logged and ("household", "removed_on") in logged
+    detail = cases.case(case_id)
+    assert [(st.level, st.who) for st in detail.steps] == [
+        (LEVEL_VERIFY, "李录入"), (LEVEL_REVIEW, "王审核"), (LEVEL_APPROVE, "赵主任"),
+    ]  # fmt: skip
+    assert detail.row.approved_by == "赵主任" and detail.row.approved_on == DAY
+    assert {p["name"] for p in detail.persons} == {"林大", "陈花", "林婆婆"}
+
+
+def test_a_rejected_case_changes_nothing(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "名下有车")
+    before = _registry(engine)
+    _decide(cases, CLERK, case_id, DECISION_AGREE)
+    assert _decide(cases, REVIEWER, case_id, DECISION_DISAGREE, reason="车辆已过户") == (
+        STAGE_REJECTED
+    )
+    assert _registry(engine) == before
+    with pytest.raises(CaseError, match="不能再处理"):
+        _decide(cases, ADMIN, case_id, DECISION_AGREE)
+
+
+def test_sent_back_one_level_then_approved_on_paper_with_the_signer(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "名下有车")
+    _decide(cases, CLERK, case_id, DECISION_AGREE)
+    assert _decide(cases, REVIEWER, case_id, DECISION_SEND_BACK, reason="请补行驶证照片") == (
+        LEVEL_VERIFY
+    )
+    _decide(cases, CLERK, case_id, DECISION_AGREE, finding="已补行驶证照片")
+    _decide(cases, REVIEWER, case_id, DECISION_AGREE)
+    _decide(
+        cases,
+        ADMIN,
+        case_id,
+        DECISION_AGREE,
+        reason="同意",
+        on_paper=True,
+        signed_by="县扶贫办刘局",
+    )
+    detail = cases.case(case_id)
+    assert detail.row.approved_by == "县扶贫办刘局"
+    assert [st.decision for st in detail.steps] == [
+        DECISION_AGREE, DECISION_SEND_BACK, DECISION_AGREE, DECISION_AGREE, DECISION_AGREE,
+    ]  # fmt: skip
+    assert detail.steps[-1].on_paper and detail.steps[-1].who == "赵主任"
+
+
+def test_each_level_is_its_own_permission(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "名下有车")
+    _decide(cases, CLERK, case_id, DECISION_AGREE)
+    with pytest.raises(PermissionDeniedError):
+        _decide(cases, CLERK, case_id, DECISION_AGREE)
+    _decide(cases, REVIEWER, case_id, DECISION_AGREE)
+    with pytest.raises(PermissionDeniedError):
+        _decide(cases, REVIEWER, case_id, DECISION_AGREE)
+
+
+def test_a_decision_needs_its_reason_and_a_fresh_version(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "名下有车")
+    with pytest.raises(CaseError, match="核实的情况"):
+        _decide(cases, CLERK, case_id, DECISION_AGREE, finding="")
+    with pytest.raises(CaseError, match="不能再退回"):
+        _decide(cases, CLERK, case_id, DECISION_SEND_BACK)
+    stale = cases.case(case_id).version
+    _decide(cases, CLERK, case_id, DECISION_AGREE)
+    with pytest.raises(StaleRecordError):
+        cases.decide(REVIEWER, case_id, stale, Decision(DECISION_AGREE, DAY))
+    with pytest.raises(CaseError, match="写明理由"):
+        _decide(cases, REVIEWER, case_id, DECISION_DISAGREE, reason="")
+    with Session(engine) as s:
+        assert len(s.scalars(select(CaseStep)).all()) == 1
+
+
+def test_a_failed_approval_rolls_back_the_whole_decision(engine, world, monkeypatch):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "名下有车")
+    _decide(cases, CLERK, case_id, DECISION_AGREE)
+    _decide(cases, REVIEWER, case_id, DECISION_AGREE)
+    before = _registry(engine)
+
+    def broken(*_args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(CaseService, "_raise_problem", staticmethod(broken))
+    with pytest.raises(RuntimeError):
+        _decide(cases, ADMIN, case_id, DECISION_AGREE)
+    assert _registry(engine) == before
+    assert cases.case(case_id).row.stage == LEVEL_APPROVE
+    with Session(engine) as s:
+        assert len(s.scalars(select(CaseStep)).all()) == 2
+
+
+def test_an_addition_is_compared_first_and_registered_at_the_county(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_addition(CLERK, world["edge"], "一般贫困户", "人均可支配收入低于4000元")
+    detail = cases.case(case_id)
+    assert detail.compared_at is not None and len(detail.hit_ids) == 1  # 吴三's car
+    before = _registry(engine)
+    _decide(cases, CLERK, case_id, DECISION_AGREE, finding="车辆已报废，有注销证明")
+    _decide(cases, REVIEWER, case_id, DECISION_AGREE)
+    assert _registry(engine) == before
+    _decide(cases, ADMIN, case_id, DECISION_AGREE, reason="同意新增")
+    with Session(engine) as s:
+        h = s.get(Household, world["edge"])
+        assert (h.is_registered, h.poverty_kind) == (True, "一般贫困户")
+
+
+def test_one_member_removed_keeps_the_household_registered(engine, world):
+    cases = world["cases"]
+    case_id = cases.open_removal(
+        CLERK, [world["hits"][0].id], "本人为财政供养人员", whole_household=False
+    )
+    for user in (CLERK, REVIEWER, ADMIN):
+        _decide(cases, user, case_id, DECISION_AGREE)
+    with Session(engine) as s:
+        h = s.get(Household, world["first"])
+        head = next(m for m in h.members if m.name == "林大")
+        assert h.is_registered and head.removed_on == DAY
+        assert {m.removed_on for m in h.members if m.name != "林大"} == {None}
+
+
+def test_evidence_is_copied_into_the_data_folder(engine, world, tmp_path):
+    cases = world["cases"]
+    case_id = cases.open_removal(CLERK, [world["hits"][0].id], "名下有车")
+    photo = tmp_path / "行驶证.jpg"
+    photo.write_bytes(b"\xff\xd8photo")
+    evidence_id = cases.add_evidence(CLERK, case_id, photo)
+    assert cases.evidence_file(evidence_id).read_bytes() == b"\xff\xd8photo"
+    assert cases.case(case_id).evidence == [(evidence_id, "行驶证.jpg", "李录入")]
