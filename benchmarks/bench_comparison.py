@@ -29,8 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from desktop.demo.township import build_demo
 from desktop.models.database import backup_file, open_database
 from desktop.services.comparison.importer import import_department_list
-from desktop.services.comparison.matching import build_index, current_list_ids, match, save_hits
-from desktop.services.comparison.matching import stored_rows
+from desktop.services.comparison.matching import (
+    build_index,
+    current_list_ids,
+    match,
+    save_hits,
+    stored_rows,
+)
 from desktop.services.comparison.reader import read_department_file
 from desktop.services.registry.idcard import make_id
 
@@ -94,9 +99,7 @@ def list_files(households: int, total_rows: int) -> list[tuple[str, Path]]:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Sheet1")
         ws.append([f"{dept}数据（{date(2018, 6, 1):%Y年%m月}）"])
-        ws.append(
-            ["序号", "姓名", "出生日期" if no_id else "身份证号码", *columns]
-        )
+        ws.append(["序号", "姓名", "出生日期" if no_id else "身份证号码", *columns])
         for n in range(1, rows + 1):
             if rng.random() < 0.01:
                 name, number, birth = rng.choice(people)
@@ -105,7 +108,8 @@ def list_files(households: int, total_rows: int) -> list[tuple[str, Path]]:
             else:
                 birth_day = date(1940, 1, 1) + timedelta(days=rng.randrange(25000))
                 name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
-                number = make_id("440" + f"{rng.randrange(100, 999)}", birth_day, rng.randrange(1000))
+                region = f"440{rng.randrange(100, 999)}"
+                number = make_id(region, birth_day, rng.randrange(1000))
                 birth = birth_day.isoformat()
             key = birth if no_id else number
             ws.append([n, name, key, f"{dept[:2]}{n:07d}", rng.randrange(100, 99999), "2017-05-01"])

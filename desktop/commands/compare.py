@@ -6,7 +6,7 @@ import argparse
 import datetime
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_db
+from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.services.actor import os_user
 
 
@@ -55,10 +55,10 @@ def run_import(args: argparse.Namespace) -> int:
     from desktop.services.comparison.importer import import_department_list, write_error_report
     from desktop.services.comparison.reader import DepartmentFileError
 
-    engine = open_db(args)
+    services = open_services(args)
     try:
         result = import_department_list(
-            engine,
+            services.db,
             args.file,
             args.department,
             received_on=args.received or datetime.date.today(),
@@ -76,10 +76,7 @@ def run_import(args: argparse.Namespace) -> int:
 
 def run_match(args: argparse.Namespace) -> int:
     """Match every list in force again and print the hits by department."""
-    from desktop.services.comparison.service import ComparisonService
-
-    engine = open_db(args)
-    service = ComparisonService(engine)
+    service = open_services(args).comparison
     new = service.run_matching()
     counts = service.hit_counts()
     if not counts:
@@ -101,10 +98,10 @@ def run_rosters(args: argparse.Namespace) -> int:
         fail("输出文件应为 .xlsx 或 .pdf", 2)
     if args.end < args.start:
         fail("结束日期早于开始日期", 2)
-    engine = open_db(args, lock=False)
+    services = open_services(args, lock=False)
     try:
         count = write_roster(
-            engine,
+            services.db,
             args.which,
             args.start,
             args.end,

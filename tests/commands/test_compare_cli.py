@@ -13,6 +13,7 @@ from desktop.models.database import open_database
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.cases import CaseService, Decision
 from desktop.services.comparison.service import ComparisonService
+from desktop.services.unit_of_work import Database
 from tests.services.comparison.fixtures import HEAD_ID, build_village
 
 DAY = datetime.date.today()
@@ -58,8 +59,8 @@ def test_rosters_of_a_period_as_xlsx_and_pdf(tmp_path, capsys, data_dir):
     cars.write_text(f"车主,身份证号码\n林大,{HEAD_ID}\n", encoding="utf-8")
     main(["compare", "import", str(cars), "--department", "公安（车管所）", "--db", str(db)])
     engine = open_database(db)
-    cases = CaseService(engine, data_dir)
-    hit = ComparisonService(engine).hits()[0]
+    cases = CaseService(Database(engine), data_dir)
+    hit = ComparisonService(Database(engine)).hits()[0]
     case_id = cases.open_removal(CurrentUser("李", "clerk"), [hit.id], "户主名下有小汽车")
     for role in ("clerk", "reviewer", "admin"):
         version = cases.case(case_id).version

@@ -6,6 +6,7 @@ from sqlalchemy import inspect, text
 
 from desktop.models.database import SCHEMA_HEAD, _alembic_config, make_engine, open_database
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 
 
 def test_old_database_gains_comparison_tables_and_keeps_its_registry(tmp_path):
@@ -50,7 +51,7 @@ def test_old_database_gains_comparison_tables_and_keeps_its_registry(tmp_path):
         "former_member", "department_mapping", "department_list", "department_row",
         "comparison_hit", "comparison_case", "comparison_case_step", "comparison_evidence",
     } <= tables  # fmt: skip
-    data = RegistryService(engine).get_household(1)
+    data = RegistryService(Database(engine)).get_household(1)
     assert data.members[0].name == "林一"
     with engine.connect() as conn:
         row = conn.execute(text("SELECT removed_on, removal_reason FROM household")).one()

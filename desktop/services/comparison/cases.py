@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import AppError, StaleRecordError
@@ -37,7 +37,7 @@ from desktop.models.comparison import (
     CaseStep,
     Hit,
 )
-from desktop.models.problem import CatalogueItem, Problem, ProblemEvent
+from desktop.models.problem import CatalogueItem
 from desktop.models.registry import Household, Member, Township, Village
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.departments import (
@@ -61,10 +61,10 @@ from desktop.services.comparison.matching import (
     save_hits,
     stored_rows,
 )
+from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
     KIND_IMMEDIATE,
     SCOPE_HOUSEHOLD,
-    STATUS_CLOSED,
 )
 from desktop.services.problems.service import ProblemService
 from desktop.services.registry import codes
@@ -75,6 +75,7 @@ from desktop.services.safety.auth import (
     VERIFY_CASE,
     require,
 )
+from desktop.services.unit_of_work import Database
 
 EVIDENCE_DIR = "comparison"
 # Seed 002's item 5, 提高识别精准度: 识别不准 (a removal) and 漏评 (an addition) both belong there.
@@ -186,8 +187,8 @@ def previous_level(stage: str) -> str:
 class CaseService:
     """Opening cases from hits or proposals and deciding them level by level."""
 
-    def __init__(self, engine: Engine, data_dir: Path) -> None:
-        self.engine = engine
+    def __init__(self, db: Database, data_dir: Path) -> None:
+        self.db = db
         self.data_dir = Path(data_dir)
 
     # --- opening ------------------------------------------------------------------------
@@ -202,7 +203,7 @@ class CaseService:
             raise CaseError("请先选择要核实的疑点")
         if not reason:
             raise CaseError("请填写拟清退的原因（认定依据）")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             hits = s.scalars(select(Hit).where(Hit.id.in_(hit_ids))).all()
             if len(hits) != len(set(hit_ids)):
                 raise CaseError("所选疑点有的已不存在，请刷新后再试")
@@ -237,7 +238,7 @@ class CaseService:
             raise CaseError(f"请选择贫困户属性：{'、'.join(codes.POVERTY_KINDS)}")
         if not reason:
             raise CaseError("请填写认定依据（如家庭年人均可支配收入、三保障情况）")
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             household = s.get(Household, household_id)
             if household is None:
                 raise CaseError("该户已不存在")
@@ -259,7 +260,7 @@ class CaseService:
     def compare_again(self, user: CurrentUser, case_id: int) -> int:
         """Run the comparison on an addition's household again (lists received since)."""
         require(user, VERIFY_CASE)
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             case = self._load_open(s, case_id)
             if case.kind != CASE_ADDITION:
                 raise CaseError("只有新增申报需要对拟新增户进行比对")
@@ -301,7 +302,7 @@ class CaseService:
 
         At 县 核定 an agreement changes the registry in the same transaction.
         """
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             case = self._load_open(s, case_id)
             require(user, _PERMISSION[case.stage])
             if version and case.version != version:
@@ -392,9 +393,9 @@ class CaseService:
         ]
         case.problem_id = self._raise_problem(s, case, household, day, approver, clerk)
 
-    @staticmethod
-    def _raise_problem(s, case: Case, household: Household, day, approver, clerk) -> int:
+    def _raise_problem(self, s, case: Case, household: Household, day, approver, clerk) -> int:
         """Record the identification error this decision corrects in the 整改台账, closed."""
+        problems = ProblemService(self.db, self.data_dir)
         departments = sorted({h.row_department for h in _hit_departments(s, case)})
         found_by = f"{'、'.join(departments)}数据比对" if departments else "入户核实"
         if case.kind == CASE_REMOVAL:
@@ -415,38 +416,21 @@ class CaseService:
         item_id = s.scalar(
             select(CatalogueItem.id).where(CatalogueItem.number == IDENTIFICATION_ITEM)
         )
-        # The number is taken in this transaction: a second session would wait for this one.
-        number = ProblemService._next_number(s, day.year)
-        problem = Problem(
-            number=number,
-            found_date=day,
-            source=PROBLEM_SOURCE,
-            item_id=item_id,
-            scope=SCOPE_HOUSEHOLD,
-            household_id=household.id,
-            village_id=household.village_id,
-            description=description,
-            measures=measures,
-            kind=KIND_IMMEDIATE,
-            status=STATUS_CLOSED,
-            closed_on=day,
-            verified_on=day,
-            verified_by=approver,
-            verification_opinion=f"县核定（{approver}）",
-            created_by=clerk,
-            version=1,
+        # Inside this decision's unit of work: the problem commits or rolls back with it.
+        return problems.save(
+            ProblemData(
+                description=description,
+                found_date=day,
+                source=PROBLEM_SOURCE,
+                item_id=item_id,
+                scope=SCOPE_HOUSEHOLD,
+                household_id=household.id,
+                measures=measures,
+                kind=KIND_IMMEDIATE,
+                verification_opinion=f"县核定（{approver}）",
+            ),
+            clerk,
         )
-        s.add(problem)
-        s.flush()
-        s.add(
-            ProblemEvent(
-                problem_id=problem.id,
-                who=clerk,
-                action="登记",
-                detail=f"登记问题 {number}（立行立改），由{case.number}县核定产生，当即销号",
-            )
-        )
-        return problem.id
 
     @staticmethod
     def _load_open(s: Session, case_id: int) -> Case:
@@ -468,7 +452,7 @@ class CaseService:
         except OSError as exc:
             raise CaseError(f"无法读取文件“{source}”：{exc.strerror or exc}") from exc
         digest = hashlib.sha256(payload).hexdigest()
-        with Session(self.engine) as s, s.begin():
+        with self.db.unit_of_work() as s:
             case = self._load_open(s, case_id)
             relative = f"{EVIDENCE_DIR}/{case.number}/{digest[:12]}-{source.name}"
             target = self.data_dir / relative
@@ -495,7 +479,7 @@ class CaseService:
 
     def evidence_file(self, evidence_id: int) -> Path:
         """Return the path of an evidence file in the data folder."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             evidence = s.get(CaseEvidence, evidence_id)
             if evidence is None:
                 raise CaseError("该证明材料已不存在")
@@ -510,12 +494,12 @@ class CaseService:
             stmt = stmt.where(Case.stage == stage)
         if kind is not None:
             stmt = stmt.where(Case.kind == kind)
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [_case_row(*r) for r in s.execute(stmt)]
 
     def case(self, case_id: int) -> CaseDetail:
         """Return one case with its steps, evidence and hits."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             found = s.execute(_case_rows().where(Case.id == case_id)).first()
             if found is None:
                 raise CaseError("该核实事项已不存在")
@@ -598,12 +582,12 @@ BLOCK_LABELS = {
 }
 
 
-def approval_sheet(engine: Engine, case_id: int, *, full_ids: bool = False) -> ApprovalSheet:
+def approval_sheet(db: Database, case_id: int, *, full_ids: bool = False) -> ApprovalSheet:
     """Return the 审批表 of a case: what each level found and decided, the county's box blank
     until it has decided."""
     from desktop.services.comparison.service import ComparisonService
 
-    with Session(engine) as s:
+    with db.session() as s:
         case = s.get(Case, case_id)
         if case is None:
             raise CaseError("该核实事项已不存在")
@@ -654,6 +638,6 @@ def approval_sheet(engine: Engine, case_id: int, *, full_ids: bool = False) -> A
         f"{h.department}（{h.received_on:%Y-%m-%d}）：{h.member_name}，{h.match_label}相符"
         + ("，已离户" if h.left_household else "")
         + (f"；{h.detail_text}" if h.detail_text else "")
-        for h in ComparisonService(engine).hits(case_id=case_id)
+        for h in ComparisonService(db).hits(case_id=case_id)
     ]
     return sheet

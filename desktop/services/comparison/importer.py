@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from desktop.errors import AppError, FieldIssue, ImportResult
@@ -37,6 +37,7 @@ from desktop.services.comparison.matching import Row, build_index, id_key, match
 from desktop.services.comparison.reader import DepartmentSheet, read_department_file
 from desktop.services.registry.idcard import normalize_id
 from desktop.services.roster.workbook_io import MSG_ID_AS_NUMBER, MSG_MASKED_ID, display_text
+from desktop.services.unit_of_work import Database
 
 DETAIL_SEPARATOR = "\x1f"
 MAX_ERRORS = 1000  # a file that is wrong throughout: the first thousand say enough
@@ -76,18 +77,18 @@ class ListImportResult(ImportResult):
         return lines
 
 
-def remembered_mapping(engine: Engine, department: str) -> dict[str, str]:
+def remembered_mapping(db: Database, department: str) -> dict[str, str]:
     """Return the column mapping last used for this department (role → header), or {}."""
-    with Session(engine) as s:
+    with db.session() as s:
         row = s.scalar(
             select(DepartmentMapping).where(DepartmentMapping.department == department.strip())
         )
         return dict(row.mapping) if row is not None else {}
 
 
-def mapping_for(engine: Engine, sheet: DepartmentSheet, department: str) -> dict[str, str]:
+def mapping_for(db: Database, sheet: DepartmentSheet, department: str) -> dict[str, str]:
     """Return the remembered mapping if this file has its headers, else one guessed from them."""
-    remembered = remembered_mapping(engine, department)
+    remembered = remembered_mapping(db, department)
     if remembered and all(h in sheet.headers for h in remembered.values()):
         return remembered
     return sheet.auto_mapping()
@@ -227,7 +228,7 @@ _ROW_COLUMNS = (
 
 
 def import_department_list(
-    engine: Engine,
+    db: Database,
     source: DepartmentSheet | Path | str,
     department: str,
     *,
@@ -248,14 +249,14 @@ def import_department_list(
         result.fatal = "请填写提供名单的部门"
         return result
     if mapping is None:
-        mapping = mapping_for(engine, sheet, department)
+        mapping = mapping_for(db, sheet, department)
     try:
         columns = check_mapping(sheet, mapping)
     except ComparisonImportError as exc:
         result.fatal = str(exc)
         return result
     try:
-        _write(engine, sheet, department, received_on, who, mapping, columns, replace_open, result)
+        _write(db, sheet, department, received_on, who, mapping, columns, replace_open, result)
     except _Rejected:
         result.list_id, result.written = None, False
     return result
@@ -265,8 +266,8 @@ class _Rejected(Exception):
     """Raised inside the import's transaction to roll it back; the result says why."""
 
 
-def _write(engine, sheet, department, received_on, who, mapping, columns, replace_open, result):
-    with Session(engine) as s, s.begin():
+def _write(db, sheet, department, received_on, who, mapping, columns, replace_open, result):
+    with db.unit_of_work() as s:
         listing = DepartmentList(
             department=department,
             received_on=received_on,

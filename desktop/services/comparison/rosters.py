@@ -10,8 +10,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
 from desktop.models.comparison import CASE_ADDITION, CASE_REMOVAL, STAGE_APPROVED, Case
 from desktop.models.registry import County, Household, Township, Village
@@ -24,12 +23,13 @@ from desktop.services.comparison.documents import (
     columns,
 )
 from desktop.services.registry.idcard import mask_id
+from desktop.services.unit_of_work import Database
 
 KINDS = {REMOVALS: CASE_REMOVAL, ADDITIONS: CASE_ADDITION}
 
 
 def roster_table(
-    engine: Engine,
+    db: Database,
     which: str,
     start: date,
     end: date,
@@ -56,7 +56,7 @@ def roster_table(
     )
     if township:
         stmt = stmt.where(Township.name == township)
-    with Session(engine) as s:
+    with db.session() as s:
         found = s.execute(stmt).all()
         counties = s.scalars(select(County.name).order_by(County.id)).all()
     county = found[0][3] if found else (counties[0] if counties else "")
@@ -147,7 +147,7 @@ def write_roster_xlsx(table: RosterTable, path: Path | str) -> Path:
 
 
 def write_roster(
-    engine: Engine,
+    db: Database,
     which: str,
     start: date,
     end: date,
@@ -161,7 +161,7 @@ def write_roster(
     An export with full ID numbers is logged, as every such export is.
     """
     path = Path(path)
-    table = roster_table(engine, which, start, end, township=township, full_ids=full_ids)
+    table = roster_table(db, which, start, end, township=township, full_ids=full_ids)
     if path.suffix.lower() == ".pdf":
         from desktop.printing.comparison_roster import render_roster_pdf
 
@@ -171,5 +171,5 @@ def write_roster(
         write_roster_xlsx(table, path)
     from desktop.services.safety.audit import AuditService
 
-    AuditService(engine).log_export("comparison_case", len(table.rows), path, full_ids=full_ids)
+    AuditService(db).log_export("comparison_case", len(table.rows), path, full_ids=full_ids)
     return len(table.rows)

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Engine, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
 
 from desktop.models.comparison import HIT_OPEN, DepartmentList, DepartmentRow, Hit
 from desktop.models.registry import Household, Township, Village
@@ -14,6 +13,7 @@ from desktop.services.comparison.departments import MATCH_LABELS
 from desktop.services.comparison.importer import DETAIL_SEPARATOR
 from desktop.services.comparison.matching import run_matching
 from desktop.services.registry.idcard import mask_id
+from desktop.services.unit_of_work import Database
 
 
 @dataclass(frozen=True)
@@ -74,17 +74,17 @@ class HitInfo:
 class ComparisonService:
     """Department lists, matching, hits; every call opens its own short session."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, db: Database) -> None:
+        self.db = db
 
     def run_matching(self) -> int:
         """Match every list in force against the registry again; return how many hits are new."""
-        with self.engine.begin() as conn:
-            return run_matching(conn)
+        with self.db.unit_of_work() as s:
+            return run_matching(s.connection())
 
     def hit_counts(self) -> list[HitCount]:
         """Return the hits of each department that has sent a list."""
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             rows = s.execute(
                 select(
                     DepartmentList.department,
@@ -100,7 +100,7 @@ class ComparisonService:
     def lists(self) -> list[ListInfo]:
         """Return every imported list, newest first."""
         hits = select(Hit.list_id, func.count(Hit.id).label("n")).group_by(Hit.list_id).subquery()
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             rows = s.execute(
                 select(DepartmentList, func.coalesce(hits.c.n, 0))
                 .outerjoin(hits, hits.c.list_id == DepartmentList.id)
@@ -155,7 +155,7 @@ class ComparisonService:
             stmt = stmt.where(Hit.household_id == household_id)
         if case_id is not None:
             stmt = stmt.where(Hit.case_id == case_id)
-        with Session(self.engine) as s:
+        with self.db.session() as s:
             return [
                 HitInfo(
                     id=h.id,

@@ -11,6 +11,7 @@ from desktop.services.comparison.importer import import_department_list
 from desktop.services.comparison.service import ComparisonService
 from desktop.services.problems.service import ProblemService
 from desktop.services.registry.idcard import make_id
+from desktop.services.unit_of_work import Database
 from tests.services.comparison.fixtures import HEAD_ID, build_village
 
 DAY = datetime.date.today()
@@ -18,7 +19,8 @@ DAY = datetime.date.today()
 
 @pytest.fixture
 def world(engine, tmp_path):
-    ProblemService(engine, tmp_path).ensure_reference_data()
+    db = Database(engine)
+    ProblemService(db, tmp_path).ensure_reference_data()
     places = build_village(engine)
     path = tmp_path / "车管所.csv"
     edge_id = make_id("441521", datetime.date(1980, 6, 6), 41)
@@ -26,8 +28,8 @@ def world(engine, tmp_path):
         f"车主,身份证号码,号牌号码\n林大,{HEAD_ID},粤N12345\n吴三,{edge_id},粤N99999\n",
         encoding="utf-8",
     )
-    result = import_department_list(engine, path, "公安（车管所）", received_on=DAY, who="李录入")
+    result = import_department_list(db, path, "公安（车管所）", received_on=DAY, who="李录入")
     assert result.ok and result.hits == 1  # 吴三's household is not registered
-    places["cases"] = CaseService(engine, tmp_path / "data")
-    places["hits"] = ComparisonService(engine).hits()
+    places["cases"] = CaseService(db, tmp_path / "data")
+    places["hits"] = ComparisonService(db).hits()
     return places

@@ -7,6 +7,7 @@ import datetime
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.service import RegistryService
+from desktop.services.unit_of_work import Database
 
 HEAD_ID = make_id("441521", datetime.date(1970, 3, 1), 11)  # matched by ID
 WIFE_ID = make_id("441521", datetime.date(1972, 5, 1), 22)  # the department writes it in 15
@@ -22,7 +23,7 @@ def to15(number: str) -> str:
 
 def build_village(engine) -> dict:
     """Two registered households and one 边缘户; the son of the first has left it."""
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     township = registry.create_township("海丰县", "梅陇镇")
     village = registry.save_village(township_id=township, name="新村")
     first = HouseholdData(

@@ -21,6 +21,7 @@ from desktop.models.comparison import (
 )
 from desktop.services.comparison.importer import import_department_list, remembered_mapping
 from desktop.services.comparison.reader import DepartmentFileError, read_department_file
+from desktop.services.unit_of_work import Database
 from tests.services.comparison.fixtures import (
     HEAD_ID,
     OLD_BIRTH,
@@ -42,6 +43,10 @@ def _xlsx(path, rows, title=None):
         ws.append(row)
     wb.save(path)
     return path
+
+
+def _import(engine, source, department, **kw):
+    return import_department_list(Database(engine), source, department, **kw)
 
 
 def _hits(engine):
@@ -66,7 +71,7 @@ def test_vehicle_list_finds_by_id_15_digits_name_and_birth_and_a_member_who_left
         title="2018年机动车登记信息",
     )
     result = import_department_list(
-        engine, path, "公安（车管所）", received_on=RECEIVED, who="张文书"
+        Database(engine), path, "公安（车管所）", received_on=RECEIVED, who="张文书"
     )
     assert result.ok, result.summary_lines()
     assert (result.rows, result.hits) == (5, 4)
@@ -81,12 +86,14 @@ def test_vehicle_list_finds_by_id_15_digits_name_and_birth_and_a_member_who_left
     with Session(engine) as s:
         listing = s.scalar(select(DepartmentList))
         assert (listing.department, listing.received_on, listing.imported_by) == (
-            "公安（车管所）", RECEIVED, "张文书",
-        )  # fmt: skip
+            "公安（车管所）",
+            RECEIVED,
+            "张文书",
+        )
         assert listing.detail_headers == ["序号", "号牌号码", "登记日期"]
         row = s.scalar(select(DepartmentRow).where(DepartmentRow.name == "林大"))
         assert row.row_number == 3 and row.detail.split("\x1f") == ["1", "粤N12345", "2017-03-02"]
-    assert remembered_mapping(engine, "公安（车管所）") == {
+    assert remembered_mapping(Database(engine), "公安（车管所）") == {
         "name": "车主", "id_number": "身份证号码", "birth_date": "出生日期",
     }  # fmt: skip
 
@@ -102,7 +109,9 @@ def test_a_csv_in_utf8_or_gbk_with_its_own_headers(engine, tmp_path, encoding):
     )
     sheet = read_department_file(path)
     assert sheet.encoding == ("UTF-8" if encoding == "utf-8-sig" else "GBK")
-    result = import_department_list(engine, sheet, "公积金", received_on=RECEIVED, who="张文书")
+    result = import_department_list(
+        Database(engine), sheet, "公积金", received_on=RECEIVED, who="张文书"
+    )
     assert result.ok and result.hits == 1
 
 
@@ -119,7 +128,9 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_row_column_value(engi
             ["", "", "只有企业名称", ""],
         ],
     )
-    result = import_department_list(engine, path, "工商", received_on=RECEIVED, who="张文书")
+    result = import_department_list(
+        Database(engine), path, "工商", received_on=RECEIVED, who="张文书"
+    )
     assert not result.ok
     where = [(e.row, e.column_letter, e.message) for e in result.errors]
     assert where[0][:2] == (3, "B") and "数字" in where[0][2]
@@ -136,7 +147,9 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_row_column_value(engi
 def test_a_mapping_without_name_is_refused_in_chinese(engine, tmp_path):
     build_village(engine)
     path = _xlsx(tmp_path / "x.xlsx", [["甲", "乙"], ["1", "2"]])
-    result = import_department_list(engine, path, "民政", received_on=RECEIVED, who="张文书")
+    result = import_department_list(
+        Database(engine), path, "民政", received_on=RECEIVED, who="张文书"
+    )
     assert not result.ok and result.fatal == "请指定“姓名”所在的列"
 
 
@@ -144,13 +157,17 @@ def test_the_mapping_is_remembered_for_the_department(engine, tmp_path):
     build_village(engine)
     rows = [["纳税人", "识别号", "税额"], ["林大", HEAD_ID, "1200"]]
     mapping = {"name": "纳税人", "id_number": "识别号"}
-    first = import_department_list(
-        engine, _xlsx(tmp_path / "a.xlsx", rows), "地税", received_on=RECEIVED, who="张",
+    first = _import(
+        engine,
+        _xlsx(tmp_path / "a.xlsx", rows),
+        "地税",
+        received_on=RECEIVED,
+        who="张",
         mapping=mapping,
-    )  # fmt: skip
+    )
     assert first.ok and first.hits == 1
     again = import_department_list(
-        engine, _xlsx(tmp_path / "b.xlsx", rows), "地税", received_on=RECEIVED, who="张"
+        Database(engine), _xlsx(tmp_path / "b.xlsx", rows), "地税", received_on=RECEIVED, who="张"
     )
     assert again.ok and again.rows == 1
 
@@ -159,10 +176,14 @@ def test_a_new_list_replaces_the_open_hits_only_when_asked(engine, tmp_path):
     build_village(engine)
     rows = [["姓名", "身份证号"], ["林大", HEAD_ID]]
     for replace_open in (False, True):
-        import_department_list(
-            engine, _xlsx(tmp_path / f"{replace_open}.xlsx", rows), "民政", received_on=RECEIVED,
-            who="张", replace_open=replace_open,
-        )  # fmt: skip
+        _import(
+            engine,
+            _xlsx(tmp_path / f"{replace_open}.xlsx", rows),
+            "民政",
+            received_on=RECEIVED,
+            who="张",
+            replace_open=replace_open,
+        )
     assert [h.status for h in _hits(engine)] == [HIT_SUPERSEDED, HIT_OPEN]
 
 
@@ -185,7 +206,7 @@ def test_a_list_without_ids_finds_registered_people_by_name_and_birth_date(engin
     places = build_village(engine)
     path = tmp_path / "民政.csv"
     path.write_text("姓名,出生日期,救助类别\n黄二,1966-01-05,临时救助\n黄二,1966-01-06,低保\n")
-    result = import_department_list(engine, path, "民政", received_on=RECEIVED, who="张")
+    result = _import(engine, path, "民政", received_on=RECEIVED, who="张")
     assert result.ok and result.hits == 1
     assert [(h.member_name, h.match_kind, h.household_id) for h in _hits(engine)] == [
         ("黄二", MATCH_NAME_BIRTH, places["second"])
@@ -196,5 +217,5 @@ def test_old_birth_date_is_what_name_matching_uses(engine, tmp_path):
     build_village(engine)
     path = tmp_path / "民政.csv"
     path.write_text(f"姓名,出生日期,救助类别\n林婆婆,{OLD_BIRTH:%Y%m%d},低保\n", encoding="utf-8")
-    result = import_department_list(engine, path, "民政", received_on=RECEIVED, who="张")
+    result = _import(engine, path, "民政", received_on=RECEIVED, who="张")
     assert result.ok and result.hits == 1

@@ -15,6 +15,7 @@ from desktop.services.actor import CurrentUser
 from desktop.services.comparison.cases import Decision, approval_sheet
 from desktop.services.comparison.rosters import roster_table, write_roster
 from desktop.services.registry.idcard import mask_id
+from desktop.services.unit_of_work import Database
 from tests.services.comparison.fixtures import HEAD_ID
 
 DAY = datetime.date.today()
@@ -59,7 +60,7 @@ def _fonts_embedded(data: bytes) -> bool:
 
 def test_the_rosters_list_each_approved_person_with_ids_masked(engine, world):
     _world_with_decisions(world)
-    removals = roster_table(engine, "removals", DAY, DAY)
+    removals = roster_table(Database(engine), "removals", DAY, DAY)
     assert removals.title == "建档立卡贫困户清退人员花名册"
     assert removals.headers[1:8] == [
         "县（市、区）", "镇（街道）", "村（居）", "户主", "姓名", "与户主关系", "证件号码",
@@ -69,18 +70,18 @@ def test_the_rosters_list_each_approved_person_with_ids_masked(engine, world):
     assert first[1:5] == ["海丰县", "梅陇镇", "新村", "林大"]
     assert first[7] == mask_id(HEAD_ID) and first[9] == f"{DAY:%Y-%m-%d}" and first[10] == "赵主任"
     assert removals.total == "合计：1 户 3 人"
-    additions = roster_table(engine, "additions", DAY, DAY)
+    additions = roster_table(Database(engine), "additions", DAY, DAY)
     assert [(r[5], r[10]) for r in additions.rows] == [("吴三", "刘县长")]
     assert additions.headers[8] == "认定依据"
-    assert roster_table(engine, "removals", DAY, DAY, township="别的镇").rows == []
+    assert roster_table(Database(engine), "removals", DAY, DAY, township="别的镇").rows == []
     earlier = DAY - datetime.timedelta(days=30)
-    assert roster_table(engine, "removals", earlier, earlier).rows == []
+    assert roster_table(Database(engine), "removals", earlier, earlier).rows == []
 
 
 def test_roster_xlsx_is_set_up_to_print(engine, world, tmp_path):
     _world_with_decisions(world)
     path = tmp_path / "清退.xlsx"
-    assert write_roster(engine, "removals", DAY, DAY, path) == 3
+    assert write_roster(Database(engine), "removals", DAY, DAY, path) == 3
     ws = load_workbook(path).active
     assert ws["A1"].value == "建档立卡贫困户清退人员花名册"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
@@ -92,7 +93,7 @@ def test_roster_xlsx_is_set_up_to_print(engine, world, tmp_path):
 def test_roster_pdf_embeds_its_fonts_and_shows_the_people(engine, world, tmp_path):
     _world_with_decisions(world)
     path = tmp_path / "新增.pdf"
-    write_roster(engine, "additions", DAY, DAY, path)
+    write_roster(Database(engine), "additions", DAY, DAY, path)
     data = path.read_bytes()
     assert _fonts_embedded(data)
     with pdfplumber.open(path) as pdf:
@@ -109,7 +110,7 @@ def test_the_approval_sheet_leaves_the_county_box_blank_until_it_decides(engine,
     for user in (CLERK, REVIEWER):
         version = cases.case(case_id).version
         cases.decide(user, case_id, version, Decision(DECISION_AGREE, DAY, "同意", "车辆属实"))
-    sheet = approval_sheet(engine, case_id)
+    sheet = approval_sheet(Database(engine), case_id)
     assert [b.label for b in sheet.blocks] == [
         "工作队核实情况", "镇（街道）审核意见", "县（市、区）扶贫办核定意见",
     ]  # fmt: skip

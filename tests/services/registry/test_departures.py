@@ -13,6 +13,7 @@ from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.service import RegistryService
 from desktop.services.registry.writer import write_households
+from desktop.services.unit_of_work import Database
 
 HEAD_ID = make_id("441521", datetime.date(1970, 3, 1), 11)
 SON_ID = make_id("441521", datetime.date(1995, 8, 9), 13)
@@ -31,7 +32,7 @@ def _formers(engine):
 
 
 def test_a_member_removed_in_the_dialog_is_kept(engine):
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     township = registry.create_township("海丰县", "梅陇镇")
     village = registry.save_village(township_id=township, name="新村")
     household_id = registry.save_household(_household(village))
@@ -46,7 +47,7 @@ def test_a_member_removed_in_the_dialog_is_kept(engine):
 
 
 def test_a_reimport_keeps_who_is_missing_and_not_who_stays(engine):
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     township = registry.create_township("海丰县", "梅陇镇")
     village = registry.save_village(township_id=township, name="新村")
     with engine.begin() as conn:
@@ -57,7 +58,7 @@ def test_a_reimport_keeps_who_is_missing_and_not_who_stays(engine):
 
 
 def test_deleting_a_household_keeps_its_members(engine):
-    registry = RegistryService(engine)
+    registry = RegistryService(Database(engine))
     township = registry.create_township("海丰县", "梅陇镇")
     village = registry.save_village(township_id=township, name="新村")
     household_id = registry.save_household(_household(village))
