@@ -29,15 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from desktop.demo.township import build_demo
 from desktop.models.database import backup_file, open_database
 from desktop.services.comparison.importer import import_department_list
-from desktop.services.comparison.matching import (
-    build_index,
-    current_list_ids,
-    match,
-    save_hits,
-    stored_rows,
-)
+from desktop.services.comparison.matching import run_matching
 from desktop.services.comparison.reader import read_department_file
 from desktop.services.registry.idcard import make_id
+from desktop.services.unit_of_work import Database
 
 CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
 # Share of the million rows per department, and the detail columns each list carries.
@@ -137,24 +132,24 @@ def timed_import(source_db: Path, files) -> tuple[float, float, int, int, Path]:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     backup_file(source_db, db)
     engine = open_database(db)
+    database = Database(engine)
     rows = hits = 0
     started = time.perf_counter()
     for dept, path in files:
         result = import_department_list(
-            engine, read_department_file(path), dept, received_on=date(2018, 6, 10), who="基准"
+            database, read_department_file(path), dept, received_on=date(2018, 6, 10), who="基准"
         )
         if not result.ok:
             raise SystemExit("\n".join(result.summary_lines()))
         rows += result.rows
         hits += result.hits
     t_import = time.perf_counter() - started
-    # The match itself, over every stored row (what `huitoukan compare run` does), hits
-    # written again from scratch so that it does the whole work.
+    # The match itself over every stored list (what `huitoukan compare run` does), with the
+    # hits written again from scratch so that it does the whole work.
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM comparison_hit")
         started = time.perf_counter()
-        found = match(build_index(conn), stored_rows(conn, current_list_ids(conn)))
-        written = save_hits(conn, found)
+        written = run_matching(conn)
         t_match = time.perf_counter() - started
     assert written == hits, (written, hits)
     engine.dispose()

@@ -91,26 +91,23 @@ def run_match(args: argparse.Namespace) -> int:
 
 def run_rosters(args: argparse.Namespace) -> int:
     """Write the 清退 or 新增 roster of a period as .xlsx or .pdf."""
-    from desktop.services.comparison.rosters import write_roster
+    from desktop.printing.comparison_roster import write_roster_file
 
     suffix = args.out.suffix.lower()
     if suffix not in (".xlsx", ".pdf"):
         fail("输出文件应为 .xlsx 或 .pdf", 2)
     if args.end < args.start:
         fail("结束日期早于开始日期", 2)
-    services = open_services(args, lock=False)
+    comparison = open_services(args, lock=False).comparison
+    table = comparison.roster(
+        args.which, args.start, args.end, township=args.township, full_ids=args.full_ids
+    )
     try:
-        count = write_roster(
-            services.db,
-            args.which,
-            args.start,
-            args.end,
-            args.out,
-            township=args.township,
-            full_ids=args.full_ids,
-        )
+        write_roster_file(table, args.out)
     except OSError as exc:
         fail(f"无法写出文件 {args.out}：{exc}", 1)
+    comparison.log_roster_export(table, args.out, full_ids=args.full_ids)
+    count = len(table.rows)
     what = "清退人员" if args.which == "removals" else "新增贫困人口"
     print(f"已生成{what}花名册：{count} 人，{args.out}")
     return 0

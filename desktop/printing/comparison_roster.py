@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -13,6 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from desktop.printing.notice_fonts import register_fonts
 from desktop.services.comparison.documents import SIGNATURES, RosterTable
+from desktop.services.comparison.rosters_xlsx import write_roster_xlsx
 
 PAGE = landscape(A4)
 MARGIN_MM = 10
@@ -103,3 +105,13 @@ def render_roster_pdf(table: RosterTable) -> bytes:
     ]
     doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
     return out.getvalue()
+
+
+def write_roster_file(table: RosterTable, path: Path) -> Path:
+    """Write a roster as .pdf or .xlsx, by the file's suffix."""
+    path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(render_roster_pdf(table))
+        return path
+    return write_roster_xlsx(table, path)

@@ -57,9 +57,9 @@ from desktop.services.comparison.documents import (
 from desktop.services.comparison.matching import (
     build_index,
     current_list_ids,
+    load_lists,
     match,
-    save_hits,
-    stored_rows,
+    record_hits,
 )
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
@@ -270,8 +270,10 @@ class CaseService:
     def _compare(s: Session, case: Case) -> int:
         conn = s.connection()
         index = build_index(conn, household_ids=[case.household_id])
-        found = match(index, stored_rows(conn, current_list_ids(conn)))
-        new = save_hits(conn, found, case_id=case.id)
+        new = sum(
+            record_hits(conn, cols, match(index, cols), case_id=case.id)
+            for cols in load_lists(conn, current_list_ids(conn))
+        )
         conn.exec_driver_sql(
             "UPDATE comparison_hit SET status = ? WHERE case_id = ?", (HIT_IN_CASE, case.id)
         )
@@ -484,6 +486,10 @@ class CaseService:
             if evidence is None:
                 raise CaseError("该证明材料已不存在")
             return self.data_dir / evidence.path
+
+    def approval_sheet(self, case_id: int) -> ApprovalSheet:
+        """Return what the 审批表 of a case shows (ID numbers masked)."""
+        return approval_sheet(self.db, case_id)
 
     # --- reading ------------------------------------------------------------------------
 

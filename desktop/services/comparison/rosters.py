@@ -17,7 +17,6 @@ from desktop.models.registry import County, Household, Township, Village
 from desktop.services.comparison.documents import (
     ADDITIONS,
     REMOVALS,
-    SIGNATURES,
     TITLES,
     RosterTable,
     columns,
@@ -92,84 +91,10 @@ def roster_table(
     return table
 
 
-def write_roster_xlsx(table: RosterTable, path: Path | str) -> Path:
-    """Write a roster as .xlsx set up to print: A4 landscape, one page wide, header repeated."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
-    from openpyxl.utils import get_column_letter
-
-    path = Path(path)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = table.title[:31]
-    width = len(table.columns)
-    last = get_column_letter(width)
-    thin = Side(style="thin")
-    box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="center")
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    ws.append([table.title])
-    ws.merge_cells(f"A1:{last}1")
-    ws["A1"].font = Font(name="黑体", size=16, bold=True)
-    ws["A1"].alignment = centre
-    ws.row_dimensions[1].height = 30
-    ws.append([f"填报单位：{table.scope}", *[""] * 6, table.period])
-    ws.merge_cells("A2:G2")
-    ws.merge_cells(f"H2:{last}2")
-    ws.append(table.headers)
-    for cell in ws[3]:
-        cell.font = Font(name="宋体", size=10, bold=True)
-        cell.alignment, cell.border = centre, box
-    for values in table.rows:
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            cell.font = Font(name="宋体", size=10)
-            cell.alignment, cell.border = wrap, box
-    ws.append([table.total])
-    ws.merge_cells(f"A{ws.max_row}:{last}{ws.max_row}")
-    ws.append([])
-    ws.append([SIGNATURES[0], "", "", "", SIGNATURES[1], "", "", SIGNATURES[2], SIGNATURES[3]])
-    for i, column in enumerate(table.columns, 1):
-        ws.column_dimensions[get_column_letter(i)].width = column.xlsx_width
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.freeze_panes = "A4"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
-
-
-def write_roster(
-    db: Database,
-    which: str,
-    start: date,
-    end: date,
-    path: Path | str,
-    *,
-    township: str | None = None,
-    full_ids: bool = False,
-) -> int:
-    """Write a roster as .xlsx or .pdf (by the file's suffix); return how many people it lists.
-
-    An export with full ID numbers is logged, as every such export is.
-    """
-    path = Path(path)
-    table = roster_table(db, which, start, end, township=township, full_ids=full_ids)
-    if path.suffix.lower() == ".pdf":
-        from desktop.printing.comparison_roster import render_roster_pdf
-
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(render_roster_pdf(table))
-    else:
-        write_roster_xlsx(table, path)
+def log_roster_export(
+    db: Database, table: RosterTable, path: Path | str, *, full_ids: bool
+) -> None:
+    """Log the export of a roster (with full ID numbers, it says so), after writing it."""
     from desktop.services.safety.audit import AuditService
 
     AuditService(db).log_export("comparison_case", len(table.rows), path, full_ids=full_ids)
-    return len(table.rows)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from sqlalchemy import case, func, select
 
 from desktop.models.comparison import HIT_OPEN, DepartmentList, DepartmentRow, Hit
 from desktop.models.registry import Household, Township, Village
 from desktop.services.comparison.departments import MATCH_LABELS
-from desktop.services.comparison.importer import DETAIL_SEPARATOR
+from desktop.services.comparison.documents import RosterTable
+from desktop.services.comparison.importer import (
+    DETAIL_SEPARATOR,
+    ListImportResult,
+    import_department_list,
+    mapping_for,
+)
 from desktop.services.comparison.matching import run_matching
+from desktop.services.comparison.reader import DepartmentSheet
+from desktop.services.comparison.rosters import log_roster_export, roster_table
 from desktop.services.registry.idcard import mask_id
 from desktop.services.unit_of_work import Database
 
@@ -178,3 +187,57 @@ class ComparisonService:
                     stmt
                 )
             ]
+
+    # --- for the window: import, rosters, proposals --------------------------------------
+
+    def mapping_for(self, sheet: DepartmentSheet, department: str) -> dict[str, str]:
+        """Return the mapping to offer: the department's remembered one, else a guess."""
+        return mapping_for(self.db, sheet, department)
+
+    def import_list(
+        self,
+        sheet: DepartmentSheet,
+        department: str,
+        *,
+        received_on: date,
+        who: str,
+        mapping: dict[str, str],
+        replace_open: bool = False,
+    ) -> ListImportResult:
+        """Import a department list and match it, all or nothing (see importer)."""
+        return import_department_list(
+            self.db, sheet, department, received_on=received_on, who=who, mapping=mapping,
+            replace_open=replace_open,
+        )  # fmt: skip
+
+    def roster(
+        self,
+        which: str,
+        start: date,
+        end: date,
+        *,
+        township: str | None = None,
+        full_ids: bool = False,
+    ) -> RosterTable:
+        """Return the 清退 or 新增 roster of the cases approved in a period."""
+        return roster_table(self.db, which, start, end, township=township, full_ids=full_ids)
+
+    def log_roster_export(self, table: RosterTable, path: Path, *, full_ids: bool) -> None:
+        """Log that a roster was written (call after writing it)."""
+        log_roster_export(self.db, table, path, full_ids=full_ids)
+
+    def township_names(self) -> list[str]:
+        """Return every township's name, for the rosters' scope."""
+        with self.db.session() as s:
+            return list(s.scalars(select(Township.name).order_by(Township.id)))
+
+    def proposable_households(self) -> list[tuple[int, str, str, str]]:
+        """Return (id, 户编号, 户主, 村) of the households not registered: who may be proposed."""
+        with self.db.session() as s:
+            rows = s.execute(
+                select(Household.id, Household.code, Household.head_name, Village.name)
+                .join(Village, Village.id == Household.village_id)
+                .where(Household.is_registered.is_(False))
+                .order_by(Household.code)
+            ).all()
+        return [tuple(r) for r in rows]

@@ -11,9 +11,10 @@ from pypdf import PdfReader
 
 from desktop.models.comparison import DECISION_AGREE
 from desktop.printing.comparison_approval import render_approval_pdf
+from desktop.printing.comparison_roster import write_roster_file
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.cases import Decision, approval_sheet
-from desktop.services.comparison.rosters import roster_table, write_roster
+from desktop.services.comparison.rosters import roster_table
 from desktop.services.registry.idcard import mask_id
 from desktop.services.unit_of_work import Database
 from tests.services.comparison.fixtures import HEAD_ID
@@ -81,7 +82,9 @@ def test_the_rosters_list_each_approved_person_with_ids_masked(engine, world):
 def test_roster_xlsx_is_set_up_to_print(engine, world, tmp_path):
     _world_with_decisions(world)
     path = tmp_path / "清退.xlsx"
-    assert write_roster(Database(engine), "removals", DAY, DAY, path) == 3
+    table = roster_table(Database(engine), "removals", DAY, DAY)
+    write_roster_file(table, path)
+    assert len(table.rows) == 3
     ws = load_workbook(path).active
     assert ws["A1"].value == "建档立卡贫困户清退人员花名册"
     assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
@@ -93,7 +96,7 @@ def test_roster_xlsx_is_set_up_to_print(engine, world, tmp_path):
 def test_roster_pdf_embeds_its_fonts_and_shows_the_people(engine, world, tmp_path):
     _world_with_decisions(world)
     path = tmp_path / "新增.pdf"
-    write_roster(Database(engine), "additions", DAY, DAY, path)
+    write_roster_file(roster_table(Database(engine), "additions", DAY, DAY), path)
     data = path.read_bytes()
     assert _fonts_embedded(data)
     with pdfplumber.open(path) as pdf:
