@@ -299,4 +299,7 @@ def _build_demo(
     from desktop.demo.inspections import add_demo_rounds
 
     add_demo_rounds(engine, seed, data_dir=data_dir)
+    from desktop.demo.comparison import add_demo_comparison
+
+    add_demo_comparison(engine, seed, data_dir=data_dir)
     return DemoResult(township_count, village_total, result.created, result.members)

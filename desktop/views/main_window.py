@@ -123,6 +123,10 @@ class MainWindow(QMainWindow):
 
         self.inspections_page = InspectionsPage(self.services)
         self.tabs.addTab(self.inspections_page, "督查")
+        from desktop.views.comparison.comparison_page import ComparisonPage
+
+        self.comparison_page = ComparisonPage(self.services)
+        self.tabs.addTab(self.comparison_page, "部门比对")
 
         from desktop.views.standards.standards_page import StandardsPage
 
@@ -136,6 +140,9 @@ class MainWindow(QMainWindow):
         )
         self.action_export_roster = action("导出花名册…", self._on_export_roster_triggered)
         self.action_roster_template = action("保存花名册模板…", self._on_roster_template_triggered)
+        self.action_import_department_list = action(
+            "导入部门比对名单…", self._on_import_department_list_triggered
+        )
         self.action_verification_form = action(
             "填写入户核查表…", lambda: self._open_form("verification"), "F5"
         )
@@ -170,6 +177,7 @@ class MainWindow(QMainWindow):
             self.action_import_roster,
             self.action_export_roster,
             self.action_roster_template,
+            self.action_import_department_list,
         ):
             self.file_menu.addAction(act)
         self.household_menu.addSeparator()
@@ -489,6 +497,12 @@ class MainWindow(QMainWindow):
         from desktop.views.safety.login_dialog import LoginDialog
 
         LoginDialog.sign_in(self.services, self)
+
+    def _on_import_department_list_triggered(self) -> None:
+        from desktop.views.comparison.import_dialog import ImportListDialog
+
+        self.tabs.setCurrentWidget(self.comparison_page)
+        ImportListDialog.run(self.services, self)
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(

@@ -16,6 +16,8 @@ class SignalHub(QObject):
     form_changed = Signal(int, str)
     # Problems (整改) changed.
     problems_changed = Signal()
+    # Department lists, 疑点 or 清退/新增 cases changed.
+    comparison_changed = Signal()
     # The signed-in user changed.
     user_changed = Signal()
     # A status-bar message for the main window.

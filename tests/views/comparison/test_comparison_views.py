@@ -1,0 +1,89 @@
+"""The 部门比对 tab: import with preview and mapping, hits, a case taken through its levels."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QDialog
+
+from desktop.services.actor import CurrentUser
+from desktop.services.context import AppServices
+from desktop.views.comparison import comparison_page
+from desktop.views.comparison.case_dialog import CaseDialog
+from desktop.views.comparison.comparison_page import ComparisonPage
+from desktop.views.comparison.import_dialog import NOT_MAPPED, ImportListDialog
+
+
+@pytest.fixture
+def services(demo_engine):
+    return AppServices(engine=demo_engine, user=CurrentUser("李录入", "clerk"))
+
+
+def test_page_lists_hits_cases_and_lists(qtbot, services):
+    page = ComparisonPage(services)
+    qtbot.addWidget(page)
+    page.resize(1366, 768)
+    page.show()
+    assert page.hits_model.rowCount() > 0
+    assert page.hit_filter.currentText() == "未处理"
+    assert all(h.status == "open" for h in page.hits_model.rows())
+    assert page.lists_model.rowCount() == 7
+    assert "公安（车管所）" in page.summary.text()
+    page.stage_filter.setCurrentIndex(page.stage_filter.findText("待县核定"))
+    assert {c.stage for c in page.cases_model.rows()} == {"approve"}
+
+
+def test_import_dialog_previews_maps_and_reports_errors(qtbot, services, tmp_path):
+    path = tmp_path / "公积金.csv"
+    number = services.comparison.hits()[0]
+    path.write_text("缴存人,证件号,单位\n张三,123,某公司\n", encoding="gbk")
+    dialog = ImportListDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.department.setCurrentText("公积金")
+    dialog.open_file(path)
+    assert dialog.preview.rowCount() == 1 and dialog.preview.columnCount() == 3
+    assert dialog.role_boxes["name"].currentText() == "缴存人"
+    assert dialog.role_boxes["birth_date"].currentText() == NOT_MAPPED
+    assert "GBK" in dialog.message.text()
+    dialog.role_boxes["id_number"].setCurrentText("证件号")
+    dialog.import_button.click()
+    assert "整个文件没有导入" in dialog.message.text()
+    assert dialog.issues.rowCount() == 1 and dialog.issues.item(0, 0).text() == "2"
+    assert dialog.report_button.isVisible() or not dialog.isVisible()
+    assert number  # the demo's hits are untouched by the rejected file
+    before = len(services.comparison.lists())
+    path.write_text("缴存人,证件号,单位\n张三,\n", encoding="utf-8")
+    dialog.open_file(path)
+    dialog.role_boxes["id_number"].setCurrentText("证件号")
+    dialog.import_button.click()
+    assert len(services.comparison.lists()) == before
+
+
+def test_a_case_goes_through_the_dialog_and_permissions_show(qtbot, services):
+    waiting = services.cases.cases(stage="verify")[0]
+    dialog = CaseDialog(services, waiting.id)
+    qtbot.addWidget(dialog)
+    assert dialog.hits.rowCount() >= 1
+    assert dialog.finding.isVisibleTo(dialog) and not dialog.send_back.isEnabled()
+    dialog.submit.click()
+    assert "核实的情况" in dialog.error_label.text()
+    dialog.finding.setPlainText("入户核实：车辆属实")
+    dialog.submit.click()
+    assert dialog.error_label.text() == ""
+    assert dialog.detail.row.stage == "review" and dialog.steps.rowCount() == 1
+    dialog.submit.click()  # a clerk may not review
+    assert "无权" in dialog.error_label.text()
+    assert dialog.detail.row.stage == "review"
+
+
+def test_roster_dialog_writes_a_pdf(qtbot, services, tmp_path, monkeypatch):
+    target = tmp_path / "清退.pdf"
+    monkeypatch.setattr(
+        comparison_page.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "")
+    )
+    dialog = comparison_page.RosterDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.start.setDate(dialog.start.date().addYears(-1))
+    dialog._save(".pdf")
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert target.read_bytes().startswith(b"%PDF")
+    assert dialog.written == target
