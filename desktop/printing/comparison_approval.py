@@ -19,7 +19,7 @@ MARGIN_MM = 18
 LABEL_MM = 32
 BODY_PT = 10.5
 TITLE_PT = 18
-BLOCK_MIN_MM = 34  # a blank opinion box leaves this much room to write and sign by hand
+BLOCK_MIN_MM = 45  # a blank opinion box leaves this much room to write, sign and seal by hand
 
 
 def render_approval_pdf(sheet: ApprovalSheet) -> bytes:

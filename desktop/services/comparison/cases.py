@@ -388,6 +388,8 @@ class CaseService:
             people = list(household.members)
             household.is_registered = True
             household.poverty_kind = case.poverty_kind
+            # 边缘户 and the other special kinds are groups outside the registry (seed 003).
+            household.special_kind = ""
             household.removed_on, household.removal_reason = None, ""
         household.version += 1
         case.persons = [

@@ -72,14 +72,18 @@ class CaseDialog(QDialog):
         self.hits = QTableWidget(0, 4)
         self.hits.setHorizontalHeaderLabels(["部门", "比中人员", "比对方式", "部门信息"])
         self.hits.horizontalHeader().setStretchLastSection(True)
+        self.hits.verticalHeader().hide()
         self.hits.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.compared = QLabel()
         self.steps = QTableWidget(0, 6)
         self.steps.setHorizontalHeaderLabels(
             ["环节", "意见", "日期", "录入人", "签字人", "核实情况/理由"]
         )
         self.steps.horizontalHeader().setStretchLastSection(True)
+        self.steps.verticalHeader().hide()
         self.steps.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.evidence = QListWidget()
+        self.evidence.setMaximumHeight(90)
         add_evidence = QPushButton("添加证明材料…")
         add_evidence.clicked.connect(self._on_add_evidence_clicked)
         print_sheet = QPushButton("打印审批表…")
@@ -105,6 +109,7 @@ class CaseDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(QLabel("比对疑点"))
+        layout.addWidget(self.compared)
         layout.addWidget(self.hits, 1)
         layout.addWidget(QLabel("办理过程"))
         layout.addWidget(self.steps, 1)
@@ -137,11 +142,10 @@ class CaseDialog(QDialog):
         self.signed_by.setPlaceholderText("在审批表上签字的人")
         self.on_paper.toggled.connect(self.signed_by.setEnabled)
         self.signed_by.setEnabled(False)
-        form = QFormLayout(box)
+        self.form = form = QFormLayout(box)
         form.addRow("意见", choices)
         form.addRow("日期", self.day)
-        self.finding_label = QLabel("入户核实情况")
-        form.addRow(self.finding_label, self.finding)
+        form.addRow("入户核实情况", self.finding)
         form.addRow("理由/说明", self.reason)
         form.addRow("", self.on_paper)
         form.addRow("签字人", self.signed_by)
@@ -158,6 +162,12 @@ class CaseDialog(QDialog):
             f"　对象：{row.subject}{extra}<br>原因/认定依据：{row.reason}"
         )
         hits = self.services.comparison.hits(case_id=self.case_id)
+        if detail.compared_at is not None:
+            found = f"发现疑点 {len(hits)} 条" if hits else "未发现疑点"
+            self.compared.setText(
+                f"已于 {detail.compared_at:%Y-%m-%d %H:%M} 与各部门名单比对，{found}"
+            )
+        self.compared.setVisible(detail.compared_at is not None)
         self.hits.setRowCount(len(hits))
         for r, h in enumerate(hits):
             member = h.member_name + ("（已离户）" if h.left_household else "")
@@ -185,12 +195,11 @@ class CaseDialog(QDialog):
         if open_:
             self.decision_box.setTitle(f"本环节：{LEVEL_LABELS[row.stage]}")
             verify = row.stage == LEVEL_VERIFY
-            self.finding.setVisible(verify)
-            self.finding_label.setVisible(verify)
+            self.form.setRowVisible(self.finding, verify)
             self.send_back.setEnabled(not verify)
             approve = row.stage == LEVEL_APPROVE
-            self.on_paper.setVisible(approve)
-            self.signed_by.setVisible(approve)
+            self.form.setRowVisible(self.on_paper, approve)
+            self.form.setRowVisible(self.signed_by, approve)
 
     def _decision(self) -> Decision:
         q = self.day.date()

@@ -80,9 +80,9 @@ class HitTableModel(_RowsTableModel):
     """The 疑点: member, household, department, what it says, how it matched."""
 
     COL_CODE, COL_VILLAGE, COL_HEAD, COL_MEMBER, COL_ID = range(5)
-    COL_DEPARTMENT, COL_DETAIL, COL_HOW, COL_STATUS = range(5, 9)
+    COL_DEPARTMENT, COL_HOW, COL_STATUS, COL_DETAIL = range(5, 9)
     headers = (
-        "户编号", "村", "户主", "比中人员", "证件号码", "部门", "部门信息", "比对方式", "状态",
+        "户编号", "村", "户主", "比中人员", "证件号码", "部门", "比对方式", "状态", "部门信息",
     )  # fmt: skip
 
     def cell(self, row, column: int) -> str:
@@ -90,7 +90,7 @@ class HitTableModel(_RowsTableModel):
         member = row.member_name + ("（已离户）" if row.left_household else "")
         values = (
             row.household_code, row.village, row.head_name, member, row.id_number,
-            row.department, row.detail_text, row.match_label, _HIT_STATUS.get(row.status, ""),
+            row.department, row.match_label, _HIT_STATUS.get(row.status, ""), row.detail_text,
         )  # fmt: skip
         return values[column]
 

@@ -144,6 +144,7 @@ class ImportListDialog(QDialog):
         for r, row in enumerate(sheet.preview):
             for c, text in enumerate(row[: len(sheet.headers)]):
                 self.preview.setItem(r, c, QTableWidgetItem(text))
+        self.preview.resizeColumnsToContents()
         self._fill_mapping()
         encoding = f"，编码 {sheet.encoding}" if sheet.encoding else ""
         self._show_message(

@@ -182,7 +182,7 @@ def test_an_addition_is_compared_first_and_registered_at_the_county(engine, worl
     _decide(cases, ADMIN, case_id, DECISION_AGREE, reason="同意新增")
     with Session(engine) as s:
         h = s.get(Household, world["edge"])
-        assert (h.is_registered, h.poverty_kind) == (True, "一般贫困户")
+        assert (h.is_registered, h.poverty_kind, h.special_kind) == (True, "一般贫困户", "")
 
 
 def test_one_member_removed_keeps_the_household_registered(engine, world):
