@@ -1,4 +1,4 @@
-"""Migration 0006 upgrades a database of revision 0005 and keeps its households and members."""
+"""Migration 0007 upgrades a database of revision 0006 and keeps its households and members."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_old_database_gains_comparison_tables_and_keeps_its_registry(tmp_path):
     path = tmp_path / "old.sqlite3"
     old = make_engine(path)
     with old.begin() as conn:
-        command.upgrade(_alembic_config(conn), "0005")
+        command.upgrade(_alembic_config(conn), "0006")
         conn.execute(text("INSERT INTO county (name, province, city) VALUES ('海丰县', '', '')"))
         conn.execute(text("INSERT INTO township (county_id, name) VALUES (1, '梅陇镇')"))
         conn.execute(

@@ -219,3 +219,13 @@ def test_old_birth_date_is_what_name_matching_uses(engine, tmp_path):
     path.write_text(f"姓名,出生日期,救助类别\n林婆婆,{OLD_BIRTH:%Y%m%d},低保\n", encoding="utf-8")
     result = _import(engine, path, "民政", received_on=RECEIVED, who="张")
     assert result.ok and result.hits == 1
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
+    import zipfile
+
+    bomb = tmp_path / "炸弹.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"0" * (50 << 20))
+    with pytest.raises(DepartmentFileError, match="解压后过大"):
+        read_department_file(bomb)
