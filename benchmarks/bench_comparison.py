@@ -93,7 +93,7 @@ def list_files(households: int, total_rows: int) -> list[tuple[str, Path]]:
         no_id = dept == "民政"
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("Sheet1")
-        ws.append([f"{dept}数据（{date(2018, 6, 1):%Y年%m月}）"])
+        ws.append([f"{dept}数据（2018年06月）"])
         ws.append(["序号", "姓名", "出生日期" if no_id else "身份证号码", *columns])
         for n in range(1, rows + 1):
             if rng.random() < 0.01:

@@ -53,6 +53,7 @@ from desktop.services.comparison.documents import (
     REMOVALS,
     ApprovalBlock,
     ApprovalSheet,
+    chinese_day,
 )
 from desktop.services.comparison.matching import (
     build_index,
@@ -628,7 +629,7 @@ def approval_sheet(db: Database, case_id: int, *, full_ids: bool = False) -> App
                 )
                 block.text = "\n".join(lines)
                 block.signer = step.signed_by if step.on_paper else step.who
-                block.day = f"{step.decided_on:%Y年%m月%d日}"
+                block.day = chinese_day(step.decided_on)
             blocks.append(block)
         sheet = ApprovalSheet(
             title=APPROVAL_TITLES[ROSTER_OF[case.kind]],

@@ -19,6 +19,7 @@ from desktop.services.comparison.documents import (
     REMOVALS,
     TITLES,
     RosterTable,
+    chinese_day,
     columns,
 )
 from desktop.services.registry.idcard import mask_id
@@ -63,7 +64,7 @@ def roster_table(
         which=which,
         title=TITLES[which],
         scope=f"{county}{township or ''}",
-        period=f"核定日期：{start:%Y年%m月%d日} 至 {end:%Y年%m月%d日}",
+        period=f"核定日期：{chinese_day(start)} 至 {chinese_day(end)}",
         columns=columns(which),
     )
     households: set[str] = set()
