@@ -14,6 +14,7 @@ from pathlib import Path
 from desktop.errors import BadFileError
 from desktop.services.comparison.departments import role_of_header
 from desktop.services.roster.workbook_io import display_text
+from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 READABLE_SUFFIXES = (*EXCEL_SUFFIXES, ".csv")
@@ -22,10 +23,6 @@ PREVIEW_ROWS = 30
 # A CSV larger than this is refused before it is decoded into memory (a list of a whole
 # province is still far below it).
 MAX_CSV_BYTES = 1 << 30
-# An .xlsx is a zip: a crafted one expands a few kilobytes into gigabytes. Its directory says
-# how large each part unpacks, so that is checked before anything is unpacked.
-MAX_XLSX_UNPACKED = 3 << 30
-MAX_XLSX_RATIO = 200
 
 
 class DepartmentFileError(BadFileError):
@@ -109,30 +106,13 @@ def _find_header(rows: list[list]) -> int:
     return best
 
 
-def _check_zip(path: Path) -> None:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise DepartmentFileError(
-            f"无法读取文件 {path.name}：文件已损坏或不是Excel文件（{exc}）"
-        ) from exc
-    unpacked = sum(p.file_size for p in parts)
-    packed = max(1, sum(p.compress_size for p in parts))
-    if unpacked > MAX_XLSX_UNPACKED or unpacked / packed > MAX_XLSX_RATIO:
-        raise DepartmentFileError(
-            f"文件 {path.name} 解压后过大（{unpacked // (1 << 20)} MB），可能是损坏或恶意的文件，"
-            "已拒绝读取；请向提供部门重新索取名单"
-        )
-
-
 def _read_excel(path: Path) -> tuple[list[list], str]:
     from python_calamine import CalamineWorkbook
 
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        _check_zip(path)
+    try:  # the shared pre-check: zip bombs, huge used ranges, crafted .xls, before calamine
+        check_workbook(path)
+    except WorkbookRefused as exc:
+        raise DepartmentFileError(str(exc)) from exc
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
