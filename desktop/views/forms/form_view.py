@@ -14,13 +14,12 @@ import itertools
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QDate, QRegularExpression, QSignalBlocker, Qt, QTimer, Signal
+from PySide6.QtCore import QRegularExpression, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIntValidator, QKeyEvent, QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -48,7 +47,9 @@ from desktop.engine import (
     RepeatSection,
     SignatureItem,
 )
+from desktop.engine.values import format_date
 from desktop.errors import FieldIssue
+from desktop.views.date_edit import DateEdit, DateTextError, parse_date
 
 # Screen pixels per paper millimetre: the whole form fits a 1366-pixel screen without scrolling
 # sideways, and never shrinks below what a 9-point label needs.
@@ -58,8 +59,6 @@ VIEW_MARGIN_MM = 4.0  # white margin around the paper on screen
 MIN_INPUT_ROW_PX = 26
 MIN_BOX_PT = 6.5  # a check box's text shrinks to this size before it would be cut off
 MEMBER_FONT_PT = 8.0  # the member grid's text, so that 23 paper columns fit without scrolling
-BLANK_DATE = QDate(1900, 1, 1)  # shown as blank: a date edit cannot be empty otherwise
-DATE_DISPLAY = "yyyy年M月d日"  # as the value table writes a date (engine.values.format_date)
 TEXT_AREA_MIN_MM = (100.0, 12.0)  # a text cell at least this wide and tall gets several lines
 
 STATE_ERROR, STATE_WARNING, STATE_ACCEPTED = "error", "warning", "accepted"
@@ -424,41 +423,33 @@ class _BoolEditor(_Editor):
 
 
 class _DateEditor(_Editor):
+    """The window's one date field (typed 20240520, 2024.5.20, 2024年5月20日; a calendar)."""
+
     def __init__(self, field, value_type, on_change, parent):
         super().__init__(field, value_type, on_change)
-        self.edit = QDateEdit(parent)
-        self.edit.setDisplayFormat(DATE_DISPLAY)
-        self.edit.setCalendarPopup(True)
-        self.edit.setMinimumDate(BLANK_DATE)
-        self.edit.setSpecialValueText(" ")  # the minimum date reads as blank
-        self.edit.setDate(BLANK_DATE)
-        self.edit.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
-        self.edit.dateChanged.connect(self._on_date_changed)
-        self._loading = False
+        # Shown as the value table writes a date on paper (2018年6月12日), typed any way.
+        self.edit = DateEdit(None, parent, display=format_date)
+        self.edit.valueChanged.connect(self._on_date_changed)
         self.widgets.append(self.edit)
 
     def _on_date_changed(self, _date):
-        if not self._loading:
-            self.on_change()
+        self.on_change()
 
     def value(self):
-        date = self.edit.date()
-        return None if date == BLANK_DATE else date.toString("yyyy-MM-dd")
+        date = self.edit.value()
+        return None if date is None else date.isoformat()
 
     def text(self):
         return self.edit.text().strip()
 
     def set_value(self, value):
-        self._loading = True
         if isinstance(value, datetime.date):
-            date = QDate(value.year, value.month, value.day)
-        elif value:
-            date = QDate.fromString(str(value)[:10], "yyyy-MM-dd")
-            date = date if date.isValid() else BLANK_DATE
-        else:
-            date = BLANK_DATE
-        self.edit.setDate(date)
-        self._loading = False
+            self.edit.set_value(value)
+            return
+        try:
+            self.edit.set_value(parse_date(str(value)[:10]) if value else None)
+        except DateTextError:
+            self.edit.set_value(None)
 
     def set_read_only(self, read_only):
         self.edit.setReadOnly(read_only)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from PySide6.QtCore import QDate, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -49,15 +48,8 @@ from desktop.services.problems.rules import (
     ProblemError,
     shown_status,
 )
+from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.signals import hub
-
-
-def _qdate(day: datetime.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(q: QDate) -> datetime.date:
-    return datetime.date(q.year(), q.month(), q.day())
 
 
 def _text_edit(height: int = 60) -> QPlainTextEdit:
@@ -67,11 +59,8 @@ def _text_edit(height: int = 60) -> QPlainTextEdit:
     return edit
 
 
-def _date_edit(day: datetime.date) -> QDateEdit:
-    edit = QDateEdit(_qdate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+def _date_edit(day: datetime.date) -> DateEdit:
+    return DateEdit(day, allow_blank=False)
 
 
 class ProblemDialog(QDialog):
@@ -341,7 +330,7 @@ class ProblemDialog(QDialog):
         self._data = data
         self._version = data.version
         self.number_edit.setText(data.number)
-        self.found_edit.setDate(_qdate(data.found_date))
+        self.found_edit.set_value(data.found_date)
         self.source_combo.setCurrentText(data.source)
         self._select(self.item_combo, data.item_id)
         self.scope_combo.setCurrentText(data.scope)
@@ -357,7 +346,7 @@ class ProblemDialog(QDialog):
         self._on_unit_combo_changed()
         self._select(self.person_combo, data.person_id)
         if data.deadline:
-            self.deadline_edit.setDate(_qdate(data.deadline))
+            self.deadline_edit.set_value(data.deadline)
         self.note_edit.setText(data.note)
         self.kind_combo.setEnabled(False)
         self.deadline_edit.setEnabled(False)
@@ -371,9 +360,9 @@ class ProblemDialog(QDialog):
         status = shown_status(data.status, data.deadline, today)
         self.status_label.setText(f"当前状态：{status}")
         if data.deadline:
-            self.deadline_edit.setDate(_qdate(data.deadline))
+            self.deadline_edit.set_value(data.deadline)
             later = max(data.deadline, today) + datetime.timedelta(days=15)
-            self.new_deadline_edit.setDate(_qdate(later))
+            self.new_deadline_edit.set_value(later)
         note = ""
         if data.extensions:
             note = f"原定 {data.original_deadline:%Y-%m-%d}，已延期 {len(data.extensions)} 次"
@@ -397,7 +386,7 @@ class ProblemDialog(QDialog):
         if closed:
             self.verified_by_edit.setText(data.verified_by)
             if data.verified_on:
-                self.verified_on_edit.setDate(_qdate(data.verified_on))
+                self.verified_on_edit.set_value(data.verified_on)
             self.opinion_edit.setPlainText(data.verification_opinion)
             self.verify_box.setEnabled(False)
             for w in self._field_widgets.values():
@@ -442,12 +431,12 @@ class ProblemDialog(QDialog):
             and self.person_combo.itemText(self.person_combo.currentIndex()) != person_text
         ):
             person_id = None  # the clerk typed a different name over the chosen one
-        deadline = _pydate(self.deadline_edit.date()) if kind == KIND_DEADLINE else None
+        deadline = self.deadline_edit.value() if kind == KIND_DEADLINE else None
         if self._data is not None:
             deadline = self._data.deadline
         data = ProblemData(
             description=self.description_edit.toPlainText(),
-            found_date=_pydate(self.found_edit.date()),
+            found_date=self.found_edit.value(),
             source=self.source_combo.currentText(),
             item_id=self.item_combo.currentData(),
             scope=self.scope_combo.currentText(),
@@ -540,6 +529,8 @@ class ProblemDialog(QDialog):
         QMessageBox.warning(self, "不能保存", str(exc))
 
     def _on_buttons_accepted(self) -> None:
+        if refuse_bad_dates(self, "不能保存"):
+            return  # the entries stay on screen
         data = self.form_data()
         try:
             self.problem_id = self.problems.save(data, self.services.user.name)
@@ -583,11 +574,13 @@ class ProblemDialog(QDialog):
         )
 
     def _on_close_button_clicked(self) -> None:
+        if refuse_bad_dates(self, "不能办理"):
+            return
         self._step(
             lambda: self.problems.close(
                 self.problem_id,
                 verified_by=self.verified_by_edit.text(),
-                verified_on=_pydate(self.verified_on_edit.date()),
+                verified_on=self.verified_on_edit.value(),
                 opinion=self.opinion_edit.toPlainText(),
                 user=self.services.user.name,
             )
@@ -604,10 +597,12 @@ class ProblemDialog(QDialog):
         )
 
     def _on_extend_button_clicked(self) -> None:
+        if refuse_bad_dates(self, "不能办理"):
+            return
         done = self._step(
             lambda: self.problems.extend(
                 self.problem_id,
-                _pydate(self.new_deadline_edit.date()),
+                self.new_deadline_edit.value(),
                 self.reason_edit.toPlainText(),
                 self.services.user.name,
             )

@@ -5,12 +5,10 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -31,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.problems.query import STATUS_NOT_CLOSED, ProblemFilter
 from desktop.services.problems.rules import OVERDUE, SOURCES, STATUS_CLOSED, STATUSES
+from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.problems.problem_table_model import (
     COL_DESCRIPTION,
@@ -40,10 +39,6 @@ from desktop.views.problems.problem_table_model import (
 from desktop.views.signals import hub
 
 ALL = "全部"
-
-
-def _pydate(q: QDate) -> datetime.date:
-    return datetime.date(q.year(), q.month(), q.day())
 
 
 def half_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -61,11 +56,8 @@ class ReportPeriodDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("半月报：整改台账")
         start, end = half_month(datetime.date.today())
-        self.from_edit = QDateEdit(QDate(start.year, start.month, start.day))
-        self.to_edit = QDateEdit(QDate(end.year, end.month, end.day))
-        for edit in (self.from_edit, self.to_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.from_edit = DateEdit(start, allow_blank=False)
+        self.to_edit = DateEdit(end, allow_blank=False)
         form = QFormLayout(self)
         form.addRow(QLabel("列出时段内发现的问题，以及此前发现、时段开始时尚未销号的问题。"))
         form.addRow("开始日期", self.from_edit)
@@ -73,13 +65,17 @@ class ReportPeriodDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.accepted.connect(self.accept)
+        buttons.accepted.connect(self._on_buttons_accepted)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _on_buttons_accepted(self) -> None:
+        if not refuse_bad_dates(self):
+            self.accept()
+
     def period(self) -> tuple[datetime.date, datetime.date]:
         """Return (from, to)."""
-        return _pydate(self.from_edit.date()), _pydate(self.to_edit.date())
+        return self.from_edit.value(), self.to_edit.value()
 
 
 class ProblemLedgerWidget(QWidget):
@@ -119,11 +115,9 @@ class ProblemLedgerWidget(QWidget):
         self.due_spin.setSuffix(" 天内到期")
         self.found_check = QCheckBox("发现日期")
         today = datetime.date.today()
-        self.found_from = QDateEdit(QDate(today.year, 1, 1))
-        self.found_to = QDateEdit(QDate(today.year, today.month, today.day))
+        self.found_from = DateEdit(datetime.date(today.year, 1, 1), allow_blank=False)
+        self.found_to = DateEdit(today, allow_blank=False)
         for edit in (self.found_from, self.found_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
             edit.setEnabled(False)
         self.search_edit = QLineEdit()
         self.search_edit.setPlaceholderText("搜索编号、描述、户主、村、单位、责任人")
@@ -212,8 +206,8 @@ class ProblemLedgerWidget(QWidget):
         self.overdue_check.toggled.connect(self._on_filters_changed)
         self.due_spin.valueChanged.connect(self._on_filters_changed)
         self.found_check.toggled.connect(self._on_found_check_toggled)
-        self.found_from.dateChanged.connect(self._on_filters_changed)
-        self.found_to.dateChanged.connect(self._on_filters_changed)
+        self.found_from.valueChanged.connect(self._on_filters_changed)
+        self.found_to.valueChanged.connect(self._on_filters_changed)
         self.search_edit.textChanged.connect(self._on_filters_changed)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
@@ -262,8 +256,8 @@ class ProblemLedgerWidget(QWidget):
             source=self.source_combo.currentData() or "",
             overdue_only=self.overdue_check.isChecked(),
             due_within_days=due if due > 0 else None,
-            found_from=_pydate(self.found_from.date()) if found else None,
-            found_to=_pydate(self.found_to.date()) if found else None,
+            found_from=self.found_from.value() if found else None,
+            found_to=self.found_to.value() if found else None,
             text=self.search_edit.text(),
             villages=self._scope,
         )

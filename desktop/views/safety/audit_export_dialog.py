@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.safety.auth import EXPORT_AUDIT, AuthError, can
+from desktop.views.date_edit import DateEdit
 
 
 class AuditExportDialog(QDialog):
@@ -26,12 +26,9 @@ class AuditExportDialog(QDialog):
         super().__init__(parent)
         self.services = services
         self.setWindowTitle("导出操作日志")
-        today = QDate.currentDate()
-        self.start_edit = QDateEdit(QDate(today.year(), today.month(), 1))
-        self.end_edit = QDateEdit(today)
-        for edit in (self.start_edit, self.end_edit):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        today = datetime.date.today()
+        self.start_edit = DateEdit(today.replace(day=1), allow_blank=False)
+        self.end_edit = DateEdit(today, allow_blank=False)
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
         form = QFormLayout()
@@ -55,7 +52,12 @@ class AuditExportDialog(QDialog):
 
     def export_to(self, path: Path) -> int | None:
         """Export the chosen period to a file; return the count, None after an error."""
-        start, end = self.start_edit.date().toPython(), self.end_edit.date().toPython()
+        start, end = self.start_edit.value(), self.end_edit.value()
+        if start is None or end is None:
+            self.status_label.setText(
+                (self.start_edit.error() or self.end_edit.error()) or "请填写日期"
+            )
+            return None
         if start > end:
             self.status_label.setText("起始日期晚于截止日期")
             return None

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox
 
 from desktop.services.actor import CurrentUser
@@ -41,8 +40,8 @@ def _fill(dialog):
     dialog.measures_edit.setPlainText("维修屋面")
     dialog.unit_combo.setCurrentIndex(dialog.unit_combo.findText("扶贫工作站"))
     dialog.person_combo.setEditText("王春梅")
-    dialog.found_edit.setDate(QDate(2020, 5, 1))
-    dialog.deadline_edit.setDate(QDate(2020, 5, 30))
+    dialog.found_edit.set_value(datetime.date(2020, 5, 1))
+    dialog.deadline_edit.set_value(datetime.date(2020, 5, 30))
 
 
 def test_raise_from_a_household_and_save(qtbot, services, demo_engine):
@@ -67,7 +66,7 @@ def test_bad_input_is_refused_and_entries_stay(qtbot, services, warnings):
     dialog = _dialog(qtbot, services, hh=None)
     dialog.scope_combo.setCurrentText("户")
     _fill(dialog)
-    dialog.deadline_edit.setDate(QDate(2020, 4, 1))  # before the found date
+    dialog.deadline_edit.set_value(datetime.date(2020, 4, 1))  # before the found date
     dialog.buttons.accepted.emit()
     assert "请选择农户" in warnings[-1]
     dialog.village_combo.setCurrentIndex(1)
@@ -89,7 +88,7 @@ def test_workflow_buttons_extension_and_close_out(qtbot, services, demo_engine, 
     dialog.extend_button.click()
     assert "原因" in warnings[-1]
     dialog.reason_edit.setPlainText("雨季施工困难")
-    dialog.new_deadline_edit.setDate(QDate(2020, 7, 15))
+    dialog.new_deadline_edit.set_value(datetime.date(2020, 7, 15))
     dialog.extend_button.click()
     assert services.problems.get(pid).deadline == datetime.date(2020, 7, 15)
     assert "原定 2020-05-31，已延期 1 次" in dialog.deadline_note.text()

@@ -6,6 +6,7 @@ import datetime
 
 import openpyxl
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.services.context import AppServices
 from desktop.services.problems.rules import OVERDUE, STATUS_CLOSED
@@ -48,7 +49,9 @@ def test_filters_change_what_is_shown(qtbot, services):
     assert widget.model.rowCount() == sum(r.due_soon(today, 7) for r in rows)
     widget.clear_button.click()
     widget.found_check.setChecked(True)
-    widget.found_from.setDate(today)
+    widget.found_from.line_edit.selectAll()
+    qtbot.keyClicks(widget.found_from.line_edit, today.strftime("%Y%m%d"))
+    qtbot.keyClick(widget.found_from.line_edit, Qt.Key.Key_Return)
     assert widget.model.rowCount() == sum(r.found_date >= today for r in rows)
 
 
