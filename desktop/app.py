@@ -28,7 +28,7 @@ def _first_run(services: AppServices, window_parent=None) -> AppServices:
     from desktop.demo.township import build_demo
     from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
 
-    answer, accepted = FirstRunDialog.ask(window_parent)
+    answer, accepted = FirstRunDialog.run(window_parent)
     if not accepted or answer is None:
         return services
     choice, county, township = answer
@@ -89,7 +89,7 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
                 return 2
             lock.release()
             lock, services = demo_lock, chosen
-    signed_in = LoginDialog.sign_in(services)[1] if sign_in else True
+    signed_in = LoginDialog.run(services)[1] if sign_in else True
     if not signed_in:
         lock.release()
         return 0

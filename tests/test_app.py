@@ -10,7 +10,7 @@ from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
 def test_first_run_creates_the_township(qtbot, db_path, monkeypatch):
     services = open_services(db_path)
     answer = ((CREATE, "桃江县", "修山镇"), True)
-    monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, p=None: answer))
+    monkeypatch.setattr(FirstRunDialog, "run", classmethod(lambda cls, p=None: answer))
     result = _first_run(services)
     assert result is services
     assert services.registry.title() == "桃江县修山镇"
@@ -19,7 +19,7 @@ def test_first_run_creates_the_township(qtbot, db_path, monkeypatch):
 def test_first_run_can_open_the_demo_in_the_data_folder(qtbot, db_path, data_dir, monkeypatch):
     services = open_services(db_path)
     answer = ((DEMO, "", ""), True)
-    monkeypatch.setattr(FirstRunDialog, "ask", classmethod(lambda cls, p=None: answer))
+    monkeypatch.setattr(FirstRunDialog, "run", classmethod(lambda cls, p=None: answer))
     from desktop.demo import township as demo
 
     original = demo.build_demo

@@ -75,7 +75,7 @@ class FirstRunDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent: QWidget | None = None) -> tuple[tuple[str, str, str] | None, bool]:
+    def run(cls, parent: QWidget | None = None) -> tuple[tuple[str, str, str] | None, bool]:
         """Open the dialog; return ((choice, county, township), accepted)."""
         dialog = cls(parent)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.choice is not None

@@ -309,7 +309,7 @@ class MainWindow(QMainWindow):
         )
 
     def _on_household_activated(self, household_id: int) -> None:
-        HouseholdDialog.edit(self.services, household_id, self)
+        HouseholdDialog.run(self.services, household_id, self)
 
     def _on_find_triggered(self) -> None:
         self.tabs.setCurrentWidget(self.households_page)
@@ -322,14 +322,14 @@ class MainWindow(QMainWindow):
         if not self.services.registry.village_summaries():
             QMessageBox.information(self, "新增户", "请先在“村”页新增村")
             return
-        HouseholdDialog.edit(self.services, None, self, village_id=village_id)
+        HouseholdDialog.run(self.services, None, self, village_id=village_id)
 
     def _on_edit_household_triggered(self) -> None:
         household_id = self.households_page.current_id()
         if household_id is None:
             QMessageBox.information(self, "编辑户", "请先在户籍表中选中一户")
             return
-        HouseholdDialog.edit(self.services, household_id, self)
+        HouseholdDialog.run(self.services, household_id, self)
 
     def _on_delete_household_triggered(self) -> None:
         ids = self.households_page.selected_ids()
@@ -354,7 +354,7 @@ class MainWindow(QMainWindow):
         if township_id is None:
             QMessageBox.information(self, "新增村", "请先建立乡镇")
             return
-        _id, accepted = VillageDialog.edit(self.services, township_id, None, self)
+        _id, accepted = VillageDialog.run(self.services, township_id, None, self)
         if accepted:
             hub().registry_changed.emit()
 
@@ -371,7 +371,7 @@ class MainWindow(QMainWindow):
         )
         if village is None:
             return
-        _id, accepted = VillageDialog.edit(self.services, village.township_id, village, self)
+        _id, accepted = VillageDialog.run(self.services, village.township_id, village, self)
         if accepted:
             hub().registry_changed.emit()
 
@@ -408,11 +408,11 @@ class MainWindow(QMainWindow):
             hub().registry_changed.emit()
 
     def _on_export_roster_triggered(self) -> None:
-        from desktop.views.roster.roster_export_dialog import export_roster_interactive
+        from desktop.views.roster.roster_export_dialog import RosterExportDialog
 
         ids = self.households_page.selected_ids()
         scope = ids if len(ids) > 1 else None
-        export_roster_interactive(self.services, self, household_ids=scope)
+        RosterExportDialog.run(self.services, self, household_ids=scope)
 
     def _on_roster_template_triggered(self) -> None:
         from PySide6.QtWidgets import QFileDialog
@@ -438,13 +438,13 @@ class MainWindow(QMainWindow):
         if household_id is None:
             QMessageBox.information(self, "填写表单", "请先在户籍表中选中一户")
             return
-        FormDialog.open(self.services, household_id, form_code, self)
+        FormDialog.run(self.services, household_id, form_code, self)
 
     def _on_raise_problem_triggered(self) -> None:
         from desktop.views.problems.problem_dialog import ProblemDialog
 
         household_id = self.households_page.current_id()
-        ProblemDialog.edit(self.services, None, self, household_id=household_id)
+        ProblemDialog.run(self.services, None, self, household_id=household_id)
 
     def _print(self, form_code: str) -> None:
         from desktop.views.forms.batch_print_dialog import print_forms
@@ -476,7 +476,7 @@ class MainWindow(QMainWindow):
         if household_id is None:
             QMessageBox.information(self, "修改历史", "请先在户籍表中选中一户")
             return
-        HistoryDialog.show_for(self.services, "household", household_id, self)
+        HistoryDialog.run(self.services, "household", household_id, self)
 
     def _on_backup_triggered(self) -> None:
         from desktop.views.safety.backup_dialog import BackupDialog
@@ -496,7 +496,7 @@ class MainWindow(QMainWindow):
     def _on_switch_user_triggered(self) -> None:
         from desktop.views.safety.login_dialog import LoginDialog
 
-        LoginDialog.sign_in(self.services, self)
+        LoginDialog.run(self.services, self)
 
     def _on_import_department_list_triggered(self) -> None:
         from desktop.views.comparison.import_dialog import ImportListDialog

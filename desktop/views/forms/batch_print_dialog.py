@@ -96,7 +96,7 @@ class BatchPrinter:
 
         title = FORM_TITLES.get(self.form_code, self.form_code)
         name = f"{title}_空白" if self.household_ids is None else f"{title}_{result.forms}户"
-        PrintPreviewDialog.preview(result.pdf, name, self.parent, result.missing)
+        PrintPreviewDialog.run(result.pdf, name, self.parent, result.missing)
 
     def _on_failed(self, message: str) -> None:
         if self.job.cancelled():

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QDialog,
     QHBoxLayout,
     QInputDialog,
     QLabel,
@@ -33,6 +32,7 @@ from desktop.services.forms.service import (
     FormState,
     FormValidationError,
 )
+from desktop.views.dialogs import EditingDialog
 from desktop.views.forms.form_view import FormView, screen_scale
 from desktop.views.signals import hub
 
@@ -62,7 +62,7 @@ def ask_reason(parent: QWidget | None, problem: FieldIssue, field_label: str) ->
         QMessageBox.warning(parent, "接受警告", "原因不能为空")
 
 
-class FormDialog(QDialog):
+class FormDialog(EditingDialog):
     """A household's form: the paper on screen, its problems, and 保存草稿 / 完成 / 打印预览."""
 
     def __init__(
@@ -521,7 +521,7 @@ class FormDialog(QDialog):
     def _on_problem_clicked(self) -> None:
         from desktop.views.problems.problem_dialog import ProblemDialog
 
-        ProblemDialog.edit(self.services, None, self, household_id=self.household_id)
+        ProblemDialog.run(self.services, None, self, household_id=self.household_id)
 
     def _on_preview_clicked(self) -> None:
         from desktop.views.forms.print_preview import PrintPreviewDialog
@@ -533,7 +533,7 @@ class FormDialog(QDialog):
             QMessageBox.warning(self, "无法预览", f"无法生成打印预览：{_reason(exc)}")
             return
         name = f"{self.form.title}_{self.state.household.code}_{self.state.household.head_name}"
-        PrintPreviewDialog.preview(pdf, name, self, missing)
+        PrintPreviewDialog.run(pdf, name, self, missing)
 
     def render_pdf(self) -> tuple[bytes, dict[str, list[str]]]:
         """Return the form as on screen (saved or not) as PDF, and unprintable characters."""
@@ -556,41 +556,25 @@ class FormDialog(QDialog):
 
     # --- closing ------------------------------------------------------------------------
 
-    def may_close(self) -> bool:
-        """Ask about unsaved entries (保存 / 放弃 / 取消); True when the dialog may close."""
-        if not self._dirty:
-            return True
-        answer = QMessageBox.question(
-            self,
-            "尚未保存",
-            "此表有未保存的内容，是否保存为草稿？",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
-        if answer == QMessageBox.StandardButton.Discard:
-            self._recovery_timer.stop()
-            self.recovery.discard()
-            self._set_dirty(False)
-            return True
+    unsaved_question = "此表有未保存的内容，是否保存为草稿？"
+
+    def has_unsaved_changes(self) -> bool:
+        """True while entries are not saved (the unsaved-changes question asks then)."""
+        return self._dirty
+
+    def save_changes(self) -> bool:
+        """保存 in the unsaved-changes question: save as a draft."""
         return self.save(complete=False)
 
-    def reject(self) -> None:
-        """Close through the unsaved-changes question (Esc, 关闭, the window's ×)."""
-        if self.may_close():
-            self._disconnect()
-            super().reject()
+    def discard_changes(self) -> None:
+        """放弃: drop the recovery copy too."""
+        self._recovery_timer.stop()
+        self.recovery.discard()
+        self._set_dirty(False)
 
-    def closeEvent(self, event) -> None:
-        """The window's × asks like 关闭."""
-        if self.may_close():
-            self._disconnect()
-            event.accept()
-        else:
-            event.ignore()
+    def closing(self) -> None:
+        """Stop the recovery timer and stop listening to focus changes."""
+        self._disconnect()
 
     def _disconnect(self) -> None:
         self._recovery_timer.stop()
@@ -600,7 +584,7 @@ class FormDialog(QDialog):
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def open(
+    def run(
         cls, services: Any, household_id: int, form_code: str, parent: QWidget | None = None
     ) -> tuple[int, bool]:
         """Show a household's form modally; return (saved version, whether anything was saved)."""

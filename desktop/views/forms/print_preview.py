@@ -157,7 +157,7 @@ class PrintPreviewDialog(QDialog):
     # --- opening ------------------------------------------------------------------------
 
     @classmethod
-    def preview(
+    def run(
         cls,
         pdf_bytes: bytes,
         suggested_name: str,

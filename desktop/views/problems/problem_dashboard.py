@@ -311,7 +311,7 @@ class ProblemDashboardWidget(QWidget):
     def _open_from(self, table: QTableWidget, index) -> None:
         item = table.item(index.row(), 0)
         if item is not None:
-            ProblemDialog.edit(self.services, item.data(Qt.ItemDataRole.UserRole), self)
+            ProblemDialog.run(self.services, item.data(Qt.ItemDataRole.UserRole), self)
 
     def _on_overdue_table_double_clicked(self, index) -> None:
         self._open_from(self.overdue_table, index)

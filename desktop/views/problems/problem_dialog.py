@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 
 from PySide6.QtCore import Qt, QUrl
@@ -49,6 +50,7 @@ from desktop.services.problems.rules import (
     shown_status,
 )
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
+from desktop.views.dialogs import EditingDialog
 from desktop.views.signals import hub
 
 
@@ -63,11 +65,13 @@ def _date_edit(day: datetime.date) -> DateEdit:
     return DateEdit(day, allow_blank=False)
 
 
-class ProblemDialog(QDialog):
+class ProblemDialog(EditingDialog):
     """Enter or edit one problem; workflow steps act at once, field edits on 保存."""
 
+    unsaved_question = "此问题有未保存的修改（问题描述、原因分析、整改措施等），是否保存？"
+
     @classmethod
-    def edit(
+    def run(
         cls,
         services,
         problem_id: int | None,
@@ -119,6 +123,7 @@ class ProblemDialog(QDialog):
             self._new(household_id)
         else:
             self._load(problem_id)
+        self._saved_entries = self._entries()
 
     # --- building ----------------------------------------------------------------------
 
@@ -528,18 +533,33 @@ class ProblemDialog(QDialog):
             widget.setFocus()
         QMessageBox.warning(self, "不能保存", str(exc))
 
-    def _on_buttons_accepted(self) -> None:
+    def _entries(self) -> tuple:
+        """What the fields show, without the record's version (a workflow step bumps it)."""
+        texts = (self.found_edit.text(), self.deadline_edit.text())
+        return dataclasses.replace(self.form_data(), version=0, id=None), texts
+
+    def has_unsaved_changes(self) -> bool:
+        """True when a field differs from what was loaded or last saved."""
+        return self._entries() != self._saved_entries
+
+    def save_changes(self) -> bool:
+        """Save the fields; on failure say why, keep the entries, and return False."""
         if refuse_bad_dates(self, "不能保存"):
-            return  # the entries stay on screen
+            return False  # the entries stay on screen
         data = self.form_data()
         try:
             self.problem_id = self.problems.save(data, self.services.user.name)
         except ProblemError as exc:
             self._show_error(exc)  # the entries stay on screen
-            return
+            return False
         self.changed = True
+        self._saved_entries = self._entries()
         hub().problems_changed.emit()
-        self.accept()
+        return True
+
+    def _on_buttons_accepted(self) -> None:
+        if self.save_changes():
+            self.accept()
 
     def _after_step(self) -> None:
         self.changed = True

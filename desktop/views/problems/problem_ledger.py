@@ -77,6 +77,16 @@ class ReportPeriodDialog(QDialog):
         """Return (from, to)."""
         return self.from_edit.value(), self.to_edit.value()
 
+    @classmethod
+    def run(
+        cls, parent: QWidget | None = None
+    ) -> tuple[tuple[datetime.date, datetime.date] | None, bool]:
+        """Ask for the report's period; return ((from, to), accepted)."""
+        dialog = cls(parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None, False
+        return dialog.period(), True
+
 
 class ProblemLedgerWidget(QWidget):
     """The 整改台账 tab: every problem, filtered, coloured by deadline, opened by double-click."""
@@ -289,7 +299,7 @@ class ProblemLedgerWidget(QWidget):
 
     def open_problem(self, problem_id: int | None) -> None:
         """Open a problem (or a new one) in the dialog; the hub's signal reloads the table."""
-        ProblemDialog.edit(self.services, problem_id, self)
+        ProblemDialog.run(self.services, problem_id, self)
 
     # --- slots -------------------------------------------------------------------------
 
@@ -398,10 +408,10 @@ class ProblemLedgerWidget(QWidget):
         return write_ledger_xlsx(table, path)
 
     def _on_report_button_clicked(self) -> None:
-        dialog = ReportPeriodDialog(self)
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        period, accepted = ReportPeriodDialog.run(self)
+        if not accepted:
             return
-        date_from, date_to = dialog.period()
+        date_from, date_to = period
         if date_from > date_to:
             QMessageBox.warning(self, "半月报", "开始日期晚于结束日期")
             return

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -38,6 +37,7 @@ from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import check_id, normalize_id
 from desktop.services.registry.service import RegistryError, validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
+from desktop.views.dialogs import EditingDialog
 from desktop.views.signals import hub
 
 # Members grid: (header, MemberData field, code list or "bool" or None for free text)
@@ -96,8 +96,10 @@ def _count_spin() -> QSpinBox:
     return spin
 
 
-class HouseholdDialog(QDialog):
+class HouseholdDialog(EditingDialog):
     """Edits one household; a failed save keeps every entry on screen."""
+
+    unsaved_question = "本户有未保存的修改，是否保存？"
 
     def __init__(
         self,
@@ -115,7 +117,6 @@ class HouseholdDialog(QDialog):
         else:
             self.data = HouseholdData(code="", village_id=village_id)
         self._loading = False
-        self._close_confirmed = False
         self._build()
         self._load(self.data)
         self._snapshot = self.collect()
@@ -486,39 +487,16 @@ class HouseholdDialog(QDialog):
         hub().registry_changed.emit()
         return True
 
-    def may_close(self) -> bool:
-        """Ask before throwing unsaved entries away; True when the dialog may close."""
-        if self._close_confirmed or not self.is_dirty():
-            return True
-        answer = QMessageBox.question(
-            self,
-            "未保存的修改",
-            "本户有未保存的修改，是否保存？",
-            QMessageBox.StandardButton.Save
-            | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save,
-        )
-        if answer == QMessageBox.StandardButton.Cancel:
-            return False
-        return answer == QMessageBox.StandardButton.Discard or self.save()
+    def has_unsaved_changes(self) -> bool:
+        """True when the screen differs from what was last loaded or saved."""
+        return self.is_dirty()
 
-    def closeEvent(self, event) -> None:
-        """Closing the window asks about unsaved edits first."""
-        if not self.may_close():
-            event.ignore()
-            return
-        self._close_confirmed = True  # QDialog.closeEvent calls reject(): do not ask twice
-        super().closeEvent(event)
-        self._close_confirmed = False
-
-    def reject(self) -> None:
-        """Esc and 关闭 ask about unsaved edits first."""
-        if self.may_close():
-            super().reject()
+    def save_changes(self) -> bool:
+        """Save (the unsaved-changes question's 保存)."""
+        return self.save()
 
     @classmethod
-    def edit(
+    def run(
         cls,
         services: AppServices,
         household_id: int | None,

@@ -18,12 +18,13 @@ from desktop.services.context import AppServices
 from desktop.services.registry.data import VillageSummary
 from desktop.services.registry.service import RegistryError
 from desktop.services.standards.service import StandardError
+from desktop.views.dialogs import EditingDialog
 from desktop.views.standards.indicator_box import IndicatorBox
 
 NO_YEAR = 0
 
 
-class VillageDialog(QDialog):
+class VillageDialog(EditingDialog):
     """Edits a village's name, code, 贫困村 flag and exit year."""
 
     def __init__(
@@ -78,6 +79,25 @@ class VillageDialog(QDialog):
         layout.addWidget(buttons)
         self.poor_check.toggled.connect(self.exit_spin.setEnabled)
         self.exit_spin.setEnabled(self.poor_check.isChecked())
+        self._saved_entries = self._entries()
+
+    def _entries(self) -> tuple:
+        return (
+            self.name_edit.text(),
+            self.code_edit.text(),
+            self.poor_check.isChecked(),
+            self.exit_spin.value(),
+            self.indicator_box.values() if self.indicator_box is not None else None,
+        )
+
+    def has_unsaved_changes(self) -> bool:
+        """True when a field differs from what the dialog opened with."""
+        return self.saved_id is None and self._entries() != self._saved_entries
+
+    def save_changes(self) -> bool:
+        """Save the village; False (the reason shown) when it cannot be."""
+        self._on_buttons_accepted()
+        return self.saved_id is not None
 
     def _on_buttons_accepted(self) -> None:
         year = self.exit_spin.value() if self.poor_check.isChecked() else NO_YEAR
@@ -100,7 +120,7 @@ class VillageDialog(QDialog):
         self.accept()
 
     @classmethod
-    def edit(
+    def run(
         cls,
         services: AppServices,
         township_id: int,

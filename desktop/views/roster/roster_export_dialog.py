@@ -158,11 +158,11 @@ class RosterExportDialog(QDialog):
             return
         super().reject()
 
-
-def export_roster_interactive(
-    services, parent: QWidget | None = None, household_ids=None
-) -> tuple[int | None, bool]:
-    """Ask for the file and the ID option, export off the GUI thread; return (rows, accepted)."""
-    dialog = RosterExportDialog(services, parent, household_ids)
-    accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    return dialog.rows_written, accepted and dialog.rows_written is not None
+    @classmethod
+    def run(
+        cls, services, parent: QWidget | None = None, household_ids=None
+    ) -> tuple[int | None, bool]:
+        """Ask for the file and the ID option, export off the GUI thread; return (rows, done)."""
+        dialog = cls(services, parent, household_ids)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.rows_written, accepted and dialog.rows_written is not None

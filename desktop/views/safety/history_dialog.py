@@ -68,7 +68,7 @@ class HistoryDialog(QDialog):
         self.resize(980, 480)
 
     @classmethod
-    def show_for(
+    def run(
         cls, services: AppServices, table: str, record_id: int, parent: QWidget | None = None
     ) -> tuple[None, bool]:
         """Show the history of one record (e.g. ("household", id)); modal."""

@@ -78,7 +78,7 @@ class LoginDialog(QDialog):
         self.accept()
 
     @classmethod
-    def sign_in(
+    def run(
         cls, services: AppServices, parent: QWidget | None = None
     ) -> tuple[CurrentUser | None, bool]:
         """Show the dialog; on success set services.user and tell the views; (user, accepted)."""

@@ -52,6 +52,19 @@ class AddUserDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(buttons)
 
+    @classmethod
+    def run(cls, parent: QWidget | None = None) -> tuple[tuple[str, str, str] | None, bool]:
+        """Ask for a new user; return ((name, role, password), accepted)."""
+        dialog = cls(parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None, False
+        entered = (
+            dialog.name_edit.text(),
+            dialog.role_combo.currentData(),
+            dialog.password_edit.text(),
+        )
+        return entered, True
+
 
 class UsersDialog(QDialog):
     """Lists the users; administrators change them here (every change is logged)."""
@@ -138,13 +151,9 @@ class UsersDialog(QDialog):
         )
 
     def _on_add_button_clicked(self) -> None:
-        dialog = AddUserDialog(self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.add_user(
-                dialog.name_edit.text(),
-                dialog.role_combo.currentData(),
-                dialog.password_edit.text(),
-            )
+        entered, accepted = AddUserDialog.run(self)
+        if accepted:
+            self.add_user(*entered)
 
     def _on_role_button_clicked(self) -> None:
         user = self._selected()

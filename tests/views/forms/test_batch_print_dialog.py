@@ -45,7 +45,7 @@ def test_printer_runs_in_the_background_then_previews(qtbot, services, monkeypat
     shown = []
     monkeypatch.setattr(
         print_preview.PrintPreviewDialog,
-        "preview",
+        "run",
         classmethod(lambda cls, pdf, name, parent=None, missing=None: shown.append((pdf, name))),
     )
     ids = [r.id for r in services.registry.household_rows()[:5]]
@@ -60,7 +60,7 @@ def test_cancel_shows_nothing(qtbot, services, monkeypatch):
     shown = []
     monkeypatch.setattr(
         print_preview.PrintPreviewDialog,
-        "preview",
+        "run",
         classmethod(lambda cls, *a, **k: shown.append(a)),
     )
     ids = [r.id for r in services.registry.household_rows()]

@@ -231,12 +231,12 @@ def test_open_returns_version_and_saved(qtbot, services, household_id, boxes, mo
         return 0
 
     monkeypatch.setattr(FormDialog, "exec", fake_exec)
-    version, saved = FormDialog.open(services, household_id, "verification")
+    version, saved = FormDialog.run(services, household_id, "verification")
     assert (version, saved) == (1, True)
 
 
 def test_open_unknown_household_says_why(qtbot, services, boxes):
-    assert FormDialog.open(services, 999999, "verification") == (0, False)
+    assert FormDialog.run(services, 999999, "verification") == (0, False)
     assert boxes["shown"][-1][1] == "无法打开表单"
 
 
@@ -281,7 +281,7 @@ def test_a_problem_is_raised_from_the_form_with_the_household_filled_in(
     opened = []
     monkeypatch.setattr(
         problem_dialog.ProblemDialog,
-        "edit",
+        "run",
         classmethod(
             lambda cls, svc, pid, parent=None, household_id=None: (
                 opened.append((pid, household_id)) or (None, False)

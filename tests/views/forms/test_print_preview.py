@@ -116,7 +116,7 @@ def test_print_is_a4_full_page_in_the_pdf_orientation(qtbot, tmp_path):
 def test_unprintable_characters_are_listed_before_the_preview(qtbot, monkeypatch, no_message_boxes):
     missing = {"𠮷": ["HX001 户主姓名", "HX007 A1姓名"]}
     monkeypatch.setattr(PrintPreviewDialog, "exec", lambda self: 0)
-    saved, accepted = PrintPreviewDialog.preview(make_pdf(1), "x", None, missing)
+    saved, accepted = PrintPreviewDialog.run(make_pdf(1), "x", None, missing)
     assert (saved, accepted) == (None, False)
     kind, (_title, text) = no_message_boxes[0]
     assert kind == "warning"

@@ -58,7 +58,7 @@ def test_filters_change_what_is_shown(qtbot, services):
 def test_double_click_opens_the_problem(qtbot, services, monkeypatch):
     opened = []
     monkeypatch.setattr(
-        problem_ledger.ProblemDialog, "edit", classmethod(lambda cls, s, pid, p: opened.append(pid))
+        problem_ledger.ProblemDialog, "run", classmethod(lambda cls, s, pid, p: opened.append(pid))
     )
     widget = _widget(qtbot, services)
     index = widget.model.index(2, 0)
