@@ -144,10 +144,10 @@ class MainWindow(QMainWindow):
             "导入部门比对名单…", self._on_import_department_list_triggered
         )
         self.action_verification_form = action(
-            "填写入户核查表…", lambda: self._open_form("verification"), "F5"
+            "填写入户核查表…", lambda: self._open_form("verification"), "F6"
         )
         self.action_collection_form = action(
-            "填写农户信息采集表…", lambda: self._open_form("collection"), "F6"
+            "填写农户信息采集表…", lambda: self._open_form("collection"), "F7"
         )
         self.action_raise_problem = action("登记问题…", self._on_raise_problem_triggered)
         self.action_inspections = action(

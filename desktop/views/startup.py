@@ -9,6 +9,8 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtWidgets import QApplication
 
 from desktop.paths import resources_dir
+from desktop.views.tables import install_table_copier
+from desktop.views.window_fit import install_screen_fitter
 
 # Qt's own texts (OK/Cancel, Yes/No, the edit menu's Undo/Copy/Paste, the calendar, the file and
 # print dialogs on Linux) come from these catalogues, shipped with PySide6 and in the bundle.
@@ -53,6 +55,8 @@ def apply_style(app: QApplication) -> None:
 
 
 def prepare_application(app: QApplication) -> None:
-    """Everything the window needs set before the first dialog: language, locale, style."""
+    """Everything set before the first dialog: language, locale, style, windows that fit."""
     install_chinese(app)
     apply_style(app)
+    install_screen_fitter(app)  # every window fits a 1366×768 laptop's screen
+    install_table_copier(app)  # Ctrl+C in any table copies a block with headers, as in Excel

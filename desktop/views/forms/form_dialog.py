@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -35,6 +35,7 @@ from desktop.services.forms.service import (
 from desktop.views.dialogs import EditingDialog
 from desktop.views.forms.form_view import FormView, screen_scale
 from desktop.views.signals import hub
+from desktop.views.window_fit import bind_shortcut
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,8 @@ class FormDialog(EditingDialog):
         self.unlock_button.clicked.connect(self._on_unlock_clicked)
         self.problem_button.setToolTip("把核查中发现的问题登记到整改台账，本户已填好")
         self.close_button.clicked.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=lambda: self.save(complete=False))
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=lambda: self.save(complete=True))
+        bind_shortcut(self.save_button, QKeySequence.StandardKey.Save, self)
+        bind_shortcut(self.complete_button, "Ctrl+Return", self)
         QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
 
         self._load(self.state)

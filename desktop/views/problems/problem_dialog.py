@@ -6,7 +6,7 @@ import dataclasses
 import datetime
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -52,6 +52,7 @@ from desktop.services.problems.rules import (
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.dialogs import EditingDialog
 from desktop.views.signals import hub
+from desktop.views.window_fit import bind_shortcut
 
 
 def _text_edit(height: int = 60) -> QPlainTextEdit:
@@ -109,6 +110,11 @@ class ProblemDialog(EditingDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        bind_shortcut(
+            self.buttons.button(QDialogButtonBox.StandardButton.Save),
+            QKeySequence.StandardKey.Save,
+            self,
+        )
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭")
         self.buttons.accepted.connect(self._on_buttons_accepted)
         self.buttons.rejected.connect(self.reject)

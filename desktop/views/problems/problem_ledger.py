@@ -33,10 +33,12 @@ from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.problems.problem_table_model import (
     COL_DESCRIPTION,
+    COL_NUMBER,
     ROW_ID_ROLE,
     ProblemTableModel,
 )
 from desktop.views.signals import hub
+from desktop.views.tables import fit_columns
 
 ALL = "全部"
 
@@ -252,6 +254,7 @@ class ProblemLedgerWidget(QWidget):
         self._fill_choices()
         self.model.set_rows(self.problems.rows(), datetime.date.today())
         self.model.set_filter(self.current_filter())
+        fit_columns(self.table, (COL_NUMBER,))
         self._update_count()
 
     def current_filter(self) -> ProblemFilter:

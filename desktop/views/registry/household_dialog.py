@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -39,6 +39,7 @@ from desktop.services.registry.service import RegistryError, validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
 from desktop.views.dialogs import EditingDialog
 from desktop.views.signals import hub
+from desktop.views.window_fit import bind_shortcut
 
 # Members grid: (header, MemberData field, code list or "bool" or None for free text)
 MEMBER_COLUMNS = (
@@ -128,6 +129,9 @@ class HouseholdDialog(EditingDialog):
         title = f"户：{self.data.code}" if self.data.id else "新增户"
         self.setWindowTitle(f"{title} — 回头看工作台")
         self.code_edit = QLineEdit()
+        # A 户编号 has 16 digits that all matter: the field shows all of them, never cut.
+        digits = self.code_edit.fontMetrics().horizontalAdvance("4" * 20)
+        self.code_edit.setMinimumWidth(digits + 12)
         self.village_combo = QComboBox()
         for v in self.services.registry.village_summaries():
             self.village_combo.addItem(v.name, v.id)
@@ -227,6 +231,7 @@ class HouseholdDialog(EditingDialog):
         self.problem_list = QListWidget()
         self.problem_list.setMaximumHeight(110)
         self.save_button = QPushButton("保存")
+        bind_shortcut(self.save_button, QKeySequence.StandardKey.Save, self)
         self.save_button.setDefault(True)
         self.close_button = QPushButton("关闭")
         bottom = QHBoxLayout()

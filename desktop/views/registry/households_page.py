@@ -19,7 +19,8 @@ from desktop.services.registry import codes
 from desktop.services.registry.data import HouseholdRow, VillageSummary
 from desktop.services.registry.query import NOT_EXITED, HouseholdFilter
 from desktop.services.registry.rules import FLAG_NAMES
-from desktop.views.registry.household_table_model import COLUMNS, HouseholdTableModel
+from desktop.views.registry.household_table_model import COL_CODE, COLUMNS, HouseholdTableModel
+from desktop.views.tables import fit_columns
 
 ANY = "全部"
 
@@ -101,6 +102,7 @@ class HouseholdsPage(QWidget):
         """Show freshly loaded rows; `complete` is False while only the first page is in."""
         self._complete = complete
         self.model.set_rows(rows)
+        fit_columns(self.table, (COL_CODE,))  # the digits that tell households apart show
         self._update_count()
 
     def is_complete(self) -> bool:

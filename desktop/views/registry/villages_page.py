@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services.registry.data import VillageSummary
 from desktop.views.registry.village_table_model import VillageTableModel
+from desktop.views.tables import fit_columns
 
 
 class VillagesPage(QWidget):
@@ -54,6 +55,7 @@ class VillagesPage(QWidget):
     def set_rows(self, rows: list[VillageSummary]) -> None:
         """Show the villages."""
         self.model.set_rows(rows)
+        fit_columns(self.table, (0,))  # the village's name
 
     def selected_village(self) -> VillageSummary | None:
         """Return the selected village (None for none or the totals row)."""

@@ -57,7 +57,8 @@ def test_title_prefill_and_state(qtbot, services, household_id):
     answers = dialog.view.answers()
     assert answers["head_name"] == household.head_name
     assert answers["village"] == household.village_name
-    assert [b.text() for b in (dialog.save_button, dialog.complete_button)] == ["保存草稿", "完成"]
+    texts = [b.text() for b in (dialog.save_button, dialog.complete_button)]
+    assert texts == ["保存草稿 (Ctrl+S)", "完成 (Ctrl+Enter)"]  # the keys that press them
     assert dialog.preview_button.text() == "打印预览…" and dialog.close_button.text() == "关闭"
 
 

@@ -1,0 +1,142 @@
+"""Every window fits a 1366×768 laptop and scrolls inside; one key per action; keys on buttons."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QPushButton
+
+from desktop.services.context import AppServices
+from desktop.views import window_fit
+from desktop.views.window_fit import fitted_geometry, install_screen_fitter
+
+LAPTOP = QRect(0, 0, 1366, 728)  # 1366×768 less a 40-pixel taskbar
+
+
+def test_a_tall_window_is_shrunk_and_moved_inside():
+    client = QRect(100, 50, 1280, 800)
+    fitted = fitted_geometry(client, client, LAPTOP)
+    assert fitted.height() == 728 - 32 - 8 and fitted.width() == 1280
+    assert fitted.top() - 32 >= 0 and fitted.bottom() + 8 <= LAPTOP.bottom()
+    assert fitted.right() + 8 <= LAPTOP.right()
+
+
+def test_a_window_that_fits_keeps_its_size():
+    client = QRect(200, 100, 600, 400)
+    frame = client.adjusted(-8, -32, 8, 8)
+    assert fitted_geometry(client, frame, LAPTOP) == client
+
+
+@pytest.fixture
+def laptop(qapp, monkeypatch):
+    """A 1366×768 screen, with the fitter installed as at start."""
+    monkeypatch.setattr(window_fit, "available_rect", lambda _window: QRect(LAPTOP))
+    fitter = install_screen_fitter(qapp)
+    yield
+    qapp.removeEventFilter(fitter)
+    fitter.deleteLater()
+
+
+@pytest.fixture
+def services(demo_engine, tmp_path):
+    return AppServices(demo_engine, db_path=tmp_path / "demo.sqlite3")
+
+
+def _household_id(services):
+    return next(r.id for r in services.registry.household_rows() if r.member_count >= 3)
+
+
+def _windows(services):
+    from desktop.views.forms.form_dialog import FormDialog
+    from desktop.views.forms.print_preview import PrintPreviewDialog
+    from desktop.views.main_window import MainWindow
+    from desktop.views.problems.problem_dialog import ProblemDialog
+    from desktop.views.registry.household_dialog import HouseholdDialog
+    from desktop.views.safety.backup_dialog import BackupDialog
+    from desktop.views.safety.users_dialog import UsersDialog
+    from tests.views.forms.test_print_preview import make_pdf
+
+    household = _household_id(services)
+    return {
+        "主窗口": lambda: MainWindow(services),
+        "入户核查表": lambda: FormDialog(services, household, "verification"),
+        "农户信息采集表": lambda: FormDialog(services, household, "collection"),
+        "户": lambda: HouseholdDialog(services, household),
+        "问题": lambda: ProblemDialog(services, None, household_id=household),
+        "打印预览": lambda: PrintPreviewDialog(make_pdf(2), "核查表"),
+        "备份": lambda: BackupDialog(services),
+        "用户": lambda: UsersDialog(services),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["主窗口", "入户核查表", "农户信息采集表", "户", "问题", "打印预览", "备份", "用户"]
+)
+def test_every_window_fits_the_laptop_screen(qtbot, laptop, services, monkeypatch, name):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Discard)
+    window = _windows(services)[name]()
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    # Room for the content inside a Windows title bar and borders: it must be able to shrink.
+    room = LAPTOP.adjusted(8, 32, -8, -8)
+    assert window.minimumSizeHint().height() <= room.height(), "content cannot shrink: scroll"
+    assert window.minimumSizeHint().width() <= room.width()
+    assert LAPTOP.contains(window.frameGeometry()), window.frameGeometry()
+    # What the clerk presses is on screen: every visible button lies inside the window.
+    for button in window.findChildren(QPushButton):
+        if button.isVisibleTo(window):
+            top_left = button.mapTo(window, button.rect().topLeft())
+            bottom_right = button.mapTo(window, button.rect().bottomRight())
+            assert window.rect().contains(top_left) and window.rect().contains(bottom_right), (
+                button.text()
+            )
+
+
+def _bound_keys(window) -> dict[str, list[str]]:
+    keys: dict[str, list[str]] = {}
+    for action in window.findChildren(QAction):
+        for sequence in action.shortcuts():
+            keys.setdefault(sequence.toString(), []).append(action.text())
+    for shortcut in window.findChildren(QShortcut):
+        keys.setdefault(shortcut.key().toString(), []).append(shortcut.objectName() or "快捷键")
+    keys.pop("", None)
+    return keys
+
+
+def test_one_action_per_key_in_the_main_window(qtbot, services):
+    from desktop.views.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    clashes = {key: names for key, names in _bound_keys(window).items() if len(names) > 1}
+    assert not clashes, clashes
+
+
+def test_f5_refreshes(qtbot, services):
+    from desktop.views.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    QApplication.setActiveWindow(window)
+    with qtbot.waitSignal(window.action_reload.triggered, timeout=1000):
+        qtbot.keyClick(window.households_page.table, Qt.Key.Key_F5)
+
+
+@pytest.mark.parametrize("code", ["verification", "collection"])
+def test_form_buttons_show_their_keys_and_the_keys_press_them(qtbot, services, code):
+    from desktop.views.forms.form_dialog import FormDialog
+
+    dialog = FormDialog(services, _household_id(services), code)
+    qtbot.addWidget(dialog)
+    assert "Ctrl+S" in dialog.save_button.text()
+    assert "Ctrl+Enter" in dialog.complete_button.text()
+    keys = _bound_keys(dialog)
+    assert QKeySequence(QKeySequence.StandardKey.Save).toString() in keys
+    assert "Ctrl+Return" in keys
