@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from desktop.services.registry.service import RegistryService
     from desktop.services.roster.service import RosterService
     from desktop.services.safety.audit import AuditService
+    from desktop.services.safety.audit_view import AuditViewService
     from desktop.services.safety.auth import AuthService
     from desktop.services.safety.maintenance import BackupService
     from desktop.services.standards.service import StandardsService
@@ -71,6 +72,13 @@ class AppServices:
         from desktop.services.safety.maintenance import BackupService
 
         return BackupService(self.db, self.db_path, self.audit)
+
+    @cached_property
+    def audit_view(self) -> AuditViewService:
+        """The audit log as the window shows and exports it: filtered, labelled in Chinese."""
+        from desktop.services.safety.audit_view import AuditViewService
+
+        return AuditViewService(self.db, self.audit)
 
     @cached_property
     def registry(self) -> RegistryService:

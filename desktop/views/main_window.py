@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self.action_history = action("修改历史…", self._on_history_triggered, "Ctrl+H")
         self.action_backup = action("备份与恢复…", self._on_backup_triggered)
         self.action_users = action("用户管理…", self._on_users_triggered)
-        self.action_audit_export = action("导出操作日志…", self._on_audit_export_triggered)
+        self.action_audit_log = action("操作日志…", self._on_audit_log_triggered, "Ctrl+L")
         self.action_switch_user = action("切换用户…", self._on_switch_user_triggered)
 
     def _fill_feature_menus(self) -> None:
@@ -199,7 +199,7 @@ class MainWindow(QMainWindow):
             self.action_inspections,
             self.action_backup,
             self.action_users,
-            self.action_audit_export,
+            self.action_audit_log,
             self.action_switch_user,
         ):
             self.tools_menu.addAction(act)
@@ -488,10 +488,10 @@ class MainWindow(QMainWindow):
 
         UsersDialog.run(self.services, self)
 
-    def _on_audit_export_triggered(self) -> None:
-        from desktop.views.safety.audit_export_dialog import AuditExportDialog
+    def _on_audit_log_triggered(self) -> None:
+        from desktop.views.safety.audit_log_dialog import AuditLogDialog
 
-        AuditExportDialog.run(self.services, self)
+        AuditLogDialog.run(self.services, self)
 
     def _on_switch_user_triggered(self) -> None:
         from desktop.views.safety.login_dialog import LoginDialog

@@ -1,0 +1,375 @@
+"""The audit log as a clerk reads it: filtered, in Chinese names, with readable old and new values.
+
+`audit.py` records; this module reads. `AuditViewService.rows(query)` returns the entries that
+match a filter (person, period, household, kind of record, action), each labelled in Chinese:
+the object (问题, 整改记录, 表格 …), the field (问题描述, 入户核查表·核查时间 …), states (草稿 →
+已完成), and JSON values unpacked into “户编号：…；户主：…”. `export_xlsx` writes exactly those
+rows, so the export is the view on screen.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import or_, select
+
+from desktop.models.registry import Household
+from desktop.models.safety import ACTION_EXPORT, ACTION_LABELS, ROLE_LABELS, AuditEntry
+from desktop.services.safety.audit import FIELD_LABELS, TABLE_LABELS
+from desktop.services.safety.auth import EXPORT_AUDIT, require
+
+if TYPE_CHECKING:
+    from desktop.services.safety.audit import AuditService
+    from desktop.services.unit_of_work import Database
+
+# Objects the recording module does not name (it knows the registry's and the forms').
+MORE_TABLE_LABELS = {
+    "problem": "问题",
+    "problem_event": "整改记录",
+    "problem_extension": "延期",
+    "problem_attachment": "佐证材料",
+    "unit": "责任单位",
+    "person": "责任人",
+    "catalogue_area": "问题目录分类",
+    "catalogue_item": "问题目录条目",
+    "indicator_department": "指标责任部门",
+    "household_indicator": "户指标",
+    "inspection_round": "督查轮次",
+    "inspection_group": "督查组",
+    "inspection_finding": "督查发现问题",
+    "inspection_sample_entry": "督查抽样",
+    "inspection_coverage": "督查覆盖",
+    "inspection_round_unit": "督查单位",
+    "inspection_category": "督查类别",
+}
+MORE_FIELD_LABELS = {
+    "number": "问题编号",
+    "found_date": "发现日期",
+    "source": "问题来源",
+    "item_id": "问题类别",
+    "scope": "问题范围",
+    "household_id": "户",
+    "scope_unit_id": "所涉单位",
+    "description": "问题描述",
+    "cause": "原因分析",
+    "measures": "整改措施",
+    "unit_id": "责任单位",
+    "person_id": "责任人",
+    "kind": "整改类型",
+    "deadline": "整改时限",
+    "original_deadline": "原定时限",
+    "status": "整改状态",
+    "verified_by": "验收人",
+    "verified_on": "验收日期",
+    "verification_opinion": "验收意见",
+    "closed_on": "销号日期",
+    "indicator": "指标",
+    "created_by": "登记人",
+    "problem_id": "问题",
+    "who": "办理人",
+    "action": "办理事项",
+    "detail": "详情",
+    "at": "时间",
+    "reason": "理由",
+    "new_deadline": "新时限",
+    "file_name": "文件名",
+    "path": "文件",
+    "form_code": "表格",
+    "campaign_id": "回头看批次",
+    "full_name": "姓名",
+    "real_name": "姓名",
+    "full_ids": "完整身份证号",
+    # 督查 (inspections) and standards
+    "notice_number": "督查函编号",
+    "notice_date": "督查函日期",
+    "start_date": "开始日期",
+    "end_date": "结束日期",
+    "leader": "组长",
+    "liaison": "联络员",
+    "members": "成员",
+    "round_id": "督查轮次",
+    "group_id": "督查组",
+    "category_id": "督查类别",
+    "follows_round_id": "所跟进的轮次",
+    "sample_seed": "抽样种子",
+    "sample_year": "抽样年度",
+    "dropped": "剔除",
+    "proposed": "拟定",
+    "coverage": "覆盖情况",
+    "standard_year": "标准年度",
+    "standard_revision": "标准版本",
+    "province_profile": "省份标准",
+    "income_threshold": "收入标准",
+    "income_formula": "收入计算方式",
+    "thresholds": "标准线",
+    "is_current": "当前批次",
+    "values": "指标值",
+    "changed_at": "修改时间",
+    "changed_by": "修改人",
+    "county_id": "县",
+    "county_name": "县名",
+    "township_id": "乡镇",
+    "campaign": "回头看批次",
+}
+# Codes stored in English, shown in Chinese wherever they appear as a value.
+VALUE_LABELS = {
+    "draft": "草稿",
+    "complete": "已完成",
+    "signed": "已签字",
+    **ROLE_LABELS,
+    "True": "是",
+    "False": "否",
+    "true": "是",
+    "false": "否",
+}
+
+# What the filter's 对象 box offers: label → the tables it covers.
+KIND_TABLES = {
+    "户": ("household",),
+    "家庭成员": ("member",),
+    "表格": ("form_record",),
+    "问题": ("problem", "problem_event", "problem_extension", "problem_attachment"),
+    "村、组": ("village", "village_group", "township", "county"),
+    "用户": ("app_user",),
+    "责任单位、责任人": ("unit", "person"),
+    "导出、备份、恢复": ("audit_entry",),
+}
+
+VIEW_HEADERS = ("时间", "操作人", "来源", "操作", "对象", "记录", "字段", "原值", "新值", "说明")
+
+
+def table_label(table: str) -> str:
+    """The Chinese name of a kind of record."""
+    return TABLE_LABELS.get(table) or MORE_TABLE_LABELS.get(table) or table
+
+
+@lru_cache(maxsize=1)
+def _form_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """(form code → title, field code → 表名·栏目) over every form description."""
+    from desktop.services.forms.catalog import list_forms, load_form
+
+    titles, fields = {}, {}
+    for code, title in list_forms():
+        titles[code] = title
+        form = load_form(code)
+        short = title.replace("“回头看”", "")
+        for field, cell in form.fields.items():
+            fields.setdefault(field, f"{short}·{cell.label or field}")
+        for row in form.signatures:
+            for item in row:
+                if item.field:
+                    fields.setdefault(item.field, f"{short}·{item.label}")
+        for header in form.header:
+            fields.setdefault(header.code, f"{short}·{header.label}")
+        for section in form.repeat_sections:
+            fields.setdefault(section.id, f"{short}·{section.title or '成员表'}")
+    return titles, fields
+
+
+def field_label(field: str) -> str:
+    """A field in Chinese: 问题描述; a form's answer as 表名·栏目 (answers.checked_on)."""
+    if not field:
+        return ""
+    head, dot, rest = field.partition(".")
+    if head == "answers" and rest:
+        return _form_labels()[1].get(rest, f"表格栏目 {rest}")
+    label = FIELD_LABELS.get(head) or MORE_FIELD_LABELS.get(head) or head
+    return label + (dot + rest if rest else "")
+
+
+def _plain(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list | tuple):
+        return "、".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{field_label(str(k))}：{_plain(v)}" for k, v in value.items())
+    text = str(value)
+    return VALUE_LABELS.get(text, text)
+
+
+def readable_value(text: str | None) -> str:
+    """A stored old or new value as a clerk reads it: JSON unpacked, codes in Chinese."""
+    if text is None:
+        return ""
+    stripped = text.strip()
+    if stripped[:1] in "{[":
+        try:
+            return _plain(json.loads(stripped))
+        except ValueError:
+            pass
+    if "→" in stripped:  # a state change written as "draft→complete"
+        return " → ".join(readable_value(part.strip()) for part in stripped.split("→"))
+    return VALUE_LABELS.get(stripped, text)
+
+
+def record_text(table: str, label: str) -> str:
+    """A record's label with form codes as their titles: 入户核查表（户ID 12）."""
+    if table == "form_record":
+        for code, title in _form_labels()[0].items():
+            if label.startswith(code):
+                return title + label[len(code) :]
+    return label
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """What the log viewer filters by; None or "" means any."""
+
+    start: date | None = None
+    end: date | None = None
+    user_name: str = ""
+    household_code: str = ""
+    kind: str = ""  # a key of KIND_TABLES
+    action: str = ""  # an action code of ACTION_LABELS
+    limit: int | None = 20000
+
+    def describe(self) -> str:
+        """The filter in words, for the export's title and an empty result."""
+        parts = []
+        if self.start or self.end:
+            parts.append(f"{self.start or '最早'} 至 {self.end or '最新'}")
+        if self.user_name:
+            parts.append(f"操作人 {self.user_name}")
+        if self.household_code:
+            parts.append(f"户编号 {self.household_code}")
+        if self.kind:
+            parts.append(f"对象 {self.kind}")
+        if self.action:
+            parts.append(f"操作 {ACTION_LABELS.get(self.action, self.action)}")
+        return "，".join(parts) or "全部"
+
+
+@dataclass(frozen=True)
+class AuditViewRow:
+    """One entry as the viewer shows it, every text in Chinese."""
+
+    id: int
+    at: datetime
+    user_name: str
+    source: str
+    action: str
+    table: str
+    record: str
+    field: str
+    old: str
+    new: str
+    note: str
+
+    def cells(self) -> tuple[str, ...]:
+        """The row's texts in VIEW_HEADERS order."""
+        return (
+            f"{self.at:%Y-%m-%d %H:%M:%S}",
+            self.user_name,
+            self.source,
+            self.action,
+            self.table,
+            self.record,
+            self.field,
+            self.old,
+            self.new,
+            self.note,
+        )
+
+
+def view_row(e: AuditEntry) -> AuditViewRow:
+    """Label one stored entry."""
+    from desktop.models.safety import SOURCE_CLI
+
+    return AuditViewRow(
+        id=e.id,
+        at=e.at,
+        user_name=e.user_name,
+        source="命令行" if e.source == SOURCE_CLI else "程序",
+        action=ACTION_LABELS.get(e.action, e.action),
+        table=table_label(e.table_name),
+        record=record_text(e.table_name, e.record_label or ""),
+        field=field_label(e.field),
+        old=readable_value(e.old_value),
+        new=readable_value(e.new_value),
+        note=readable_value(e.note) if e.note else "",
+    )
+
+
+class AuditViewService:
+    """Reads the log for the viewer and exports what it shows (administrators only)."""
+
+    def __init__(self, db: Database, audit: AuditService) -> None:
+        self.db = db
+        self.audit = audit
+
+    def user_names(self) -> list[str]:
+        """Everyone who appears in the log, for the 操作人 box."""
+        with self.db.session() as s:
+            names = s.scalars(select(AuditEntry.user_name).distinct()).all()
+        return sorted(n for n in names if n)
+
+    def rows(self, query: AuditQuery) -> list[AuditViewRow]:
+        """The entries that match, newest first, labelled in Chinese."""
+        stmt = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        if query.start is not None:
+            stmt = stmt.where(AuditEntry.at >= datetime.combine(query.start, time.min))
+        if query.end is not None:
+            stmt = stmt.where(AuditEntry.at <= datetime.combine(query.end, time.max))
+        if query.user_name:
+            stmt = stmt.where(AuditEntry.user_name == query.user_name)
+        if query.kind:
+            stmt = stmt.where(AuditEntry.table_name.in_(KIND_TABLES.get(query.kind, (query.kind,))))
+        if query.action:
+            stmt = stmt.where(AuditEntry.action == query.action)
+        with self.db.session() as s:
+            if query.household_code.strip():
+                code = query.household_code.strip()
+                ids = s.scalars(select(Household.id).where(Household.code.like(f"%{code}"))).all()
+                stmt = stmt.where(
+                    or_(
+                        AuditEntry.household_id.in_(ids),
+                        AuditEntry.record_label.like(f"%{code}%"),
+                    )
+                )
+            if query.limit:
+                stmt = stmt.limit(query.limit)
+            return [view_row(e) for e in s.scalars(stmt)]
+
+    def export_xlsx(self, path: Path, query: AuditQuery, rows: Iterable[AuditViewRow], user) -> int:
+        """Write the rows shown to an .xlsx (with an auto-filter); the export itself is logged."""
+        from openpyxl import Workbook
+
+        require(user, EXPORT_AUDIT)
+        rows = list(rows)
+        book = Workbook()
+        sheet = book.active
+        sheet.title = "操作日志"
+        sheet.append([f"操作日志（{query.describe()}），共 {len(rows)} 条"])
+        sheet.append(list(VIEW_HEADERS))
+        for row in rows:
+            cells = list(row.cells())
+            cells[0] = row.at  # a real date-time cell, sortable in Excel
+            sheet.append(cells)
+        for cell in sheet["A"][2:]:
+            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        for column, width in zip(
+            "ABCDEFGHIJ", (20, 10, 8, 12, 10, 24, 22, 36, 36, 36), strict=True
+        ):
+            sheet.column_dimensions[column].width = width
+        sheet.freeze_panes = "A3"
+        sheet.auto_filter.ref = f"A2:J{len(rows) + 2}"
+        path = Path(path)
+        tmp = path.with_name(path.name + ".tmp")
+        book.save(tmp)
+        tmp.replace(path)
+        self.audit.log(
+            ACTION_EXPORT,
+            "audit_entry",
+            new_value=str(len(rows)),
+            note=f"导出操作日志（{query.describe()}）到 {path}",
+        )
+        return len(rows)
