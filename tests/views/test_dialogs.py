@@ -27,6 +27,7 @@ def view_dialogs() -> list[type[QDialog]]:
                 issubclass(cls, QDialog)
                 and cls.__module__ == module.__name__
                 and cls is not EditingDialog
+                and not cls.__name__.startswith("_")  # a private base opens nothing itself
             ):
                 found[cls.__qualname__] = cls
     return [found[name] for name in sorted(found)]

@@ -5,11 +5,11 @@ what was typed on screen and says why."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -33,26 +33,14 @@ from desktop.services.problems.rules import (
     SCOPE_HOUSEHOLD,
     SCOPE_VILLAGE,
 )
+from desktop.views.date_edit import DateEdit
 
 SEED_MAX = 2**31 - 1
 
 
-def qdate(day: datetime.date) -> QDate:
-    """A date for a QDateEdit."""
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(q: QDate) -> datetime.date:
-    """A QDate as a date."""
-    return datetime.date(q.year(), q.month(), q.day())
-
-
-def date_edit(day: datetime.date) -> QDateEdit:
-    """A date field with a calendar, in ISO order."""
-    edit = QDateEdit(qdate(day))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+def date_edit(day: datetime.date) -> DateEdit:
+    """The window's date field (typed 20240520, 2024.5.20 …; a calendar), never blank here."""
+    return DateEdit(day, allow_blank=False)
 
 
 def text_edit(height: int = 60) -> QPlainTextEdit:
@@ -100,7 +88,7 @@ class _FormDialog(QDialog):
         raise NotImplementedError
 
     @classmethod
-    def _run(cls, dialog: _FormDialog):
+    def _run(cls, dialog: _FormDialog) -> tuple[Any, bool]:
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         return dialog.value, accepted
 
@@ -109,7 +97,7 @@ class RoundDialog(_FormDialog):
     """A round: group, the county it covers, dates, units visited."""
 
     @classmethod
-    def edit(cls, services, round_id: int | None, parent: QWidget | None = None):
+    def run(cls, services, round_id: int | None, parent: QWidget | None = None) -> tuple[Any, bool]:
         """Open the dialog; return (round id, accepted)."""
         return cls._run(cls(services, round_id, parent))
 
@@ -179,8 +167,8 @@ class RoundDialog(_FormDialog):
         data = self.data
         data.group_id = self.group_combo.currentData()
         data.county_name = self.county_combo.currentText()
-        data.start_date = pydate(self.start_edit.date())
-        data.end_date = pydate(self.end_edit.date())
+        data.start_date = self.start_edit.value()
+        data.end_date = self.end_edit.value()
         data.note = self.note_edit.toPlainText()
         data.unit_ids = [
             self.units_list.item(i).data(Qt.ItemDataRole.UserRole)
@@ -194,7 +182,7 @@ class DrawSampleDialog(_FormDialog):
     """Draw a round's sample: the township and the seed (recorded with the round)."""
 
     @classmethod
-    def edit(cls, services, round_id: int, parent: QWidget | None = None):
+    def run(cls, services, round_id: int, parent: QWidget | None = None) -> tuple[Any, bool]:
         """Open the dialog; return (the proposal drawn, accepted)."""
         return cls._run(cls(services, round_id, parent))
 
@@ -240,7 +228,7 @@ class SampleChangeDialog(_FormDialog):
     """Change one entry of the sample: another household or village, and why (required)."""
 
     @classmethod
-    def edit(cls, services, entry, parent: QWidget | None = None):
+    def run(cls, services, entry, parent: QWidget | None = None) -> tuple[Any, bool]:
         """Open the dialog for a sample entry; return (what the sample now lacks, accepted)."""
         return cls._run(cls(services, entry, parent))
 
@@ -296,7 +284,7 @@ class FindingDialog(_FormDialog):
     """A finding under one 督查内容 category; saved, it is a problem of the 整改台账."""
 
     @classmethod
-    def edit(cls, services, round_id: int, parent: QWidget | None = None):
+    def run(cls, services, round_id: int, parent: QWidget | None = None) -> tuple[Any, bool]:
         """Open the dialog; return (the problem's id, accepted)."""
         return cls._run(cls(services, round_id, parent))
 
@@ -366,7 +354,7 @@ class FindingDialog(_FormDialog):
         entry = self.target_combo.currentData()
         if entry is None:
             raise_error("请先抽样，再登记问题")
-        deadline = pydate(self.deadline_edit.date()) if self.deadline_edit.isEnabled() else None
+        deadline = self.deadline_edit.value() if self.deadline_edit.isEnabled() else None
         data = FindingData(
             round_id=self.round_id,
             category_id=self.category_combo.currentData(),
@@ -379,7 +367,7 @@ class FindingDialog(_FormDialog):
             measures=self.measures_edit.toPlainText(),
             deadline=deadline,
             kind=self.kind_combo.currentText(),
-            found_date=pydate(self.found_edit.date()),
+            found_date=self.found_edit.value(),
         )
         return self.inspections.add_finding(data, self.user)
 
@@ -388,7 +376,7 @@ class NoticeSentDialog(_FormDialog):
     """Record that the 整改函 went out: the date (the three-day clock stops) and its number."""
 
     @classmethod
-    def edit(cls, services, round_id: int, parent: QWidget | None = None):
+    def run(cls, services, round_id: int, parent: QWidget | None = None) -> tuple[Any, bool]:
         """Open the dialog; return (True, accepted)."""
         return cls._run(cls(services, round_id, parent))
 
@@ -407,7 +395,7 @@ class NoticeSentDialog(_FormDialog):
 
     def _save(self) -> bool:
         self.inspections.record_notice(
-            self.round_id, pydate(self.date_edit.date()), self.number_edit.text(), self.user
+            self.round_id, self.date_edit.value(), self.number_edit.text(), self.user
         )
         return True
 

@@ -34,7 +34,6 @@ from desktop.views.inspections.dialogs import (
     RoundDialog,
     SampleChangeDialog,
     date_edit,
-    pydate,
 )
 from desktop.views.inspections.table_models import (
     ExtensionTableModel,
@@ -257,7 +256,7 @@ class InspectionsPage(QWidget):
         hub().problems_changed.emit()  # findings are problems: the ledger reloads too
 
     def _on_new_clicked(self) -> None:
-        round_id, accepted = RoundDialog.edit(self.services, None, self)
+        round_id, accepted = RoundDialog.run(self.services, None, self)
         if accepted:
             self.reload()
             self._select(round_id)
@@ -270,14 +269,14 @@ class InspectionsPage(QWidget):
 
     def _on_edit_clicked(self) -> None:
         if (round_id := self.current_round_id()) is not None:
-            _value, accepted = RoundDialog.edit(self.services, round_id, self)
+            _value, accepted = RoundDialog.run(self.services, round_id, self)
             if accepted:
                 self.reload()
 
     def _on_draw_clicked(self) -> None:
         if (round_id := self.current_round_id()) is None:
             return
-        proposal, accepted = DrawSampleDialog.edit(self.services, round_id, self)
+        proposal, accepted = DrawSampleDialog.run(self.services, round_id, self)
         if accepted:
             self.reload()
             lines = proposal.notes + proposal.shortfalls
@@ -293,7 +292,7 @@ class InspectionsPage(QWidget):
         if entry.dropped:
             QMessageBox.information(self, "调整抽查对象", "该对象已换下")
             return
-        lacks, accepted = SampleChangeDialog.edit(self.services, entry, self)
+        lacks, accepted = SampleChangeDialog.run(self.services, entry, self)
         if accepted:
             self._show_round()
             if lacks:
@@ -331,7 +330,7 @@ class InspectionsPage(QWidget):
     def _on_finding_clicked(self) -> None:
         if (round_id := self.current_round_id()) is None:
             return
-        _problem_id, accepted = FindingDialog.edit(self.services, round_id, self)
+        _problem_id, accepted = FindingDialog.run(self.services, round_id, self)
         if accepted:
             self._changed()
             self.detail_tabs.setCurrentIndex(1)
@@ -340,13 +339,13 @@ class InspectionsPage(QWidget):
         from desktop.views.problems.problem_dialog import ProblemDialog
 
         finding = self.findings_model.row_at(index.row())
-        _id, changed = ProblemDialog.edit(self.services, finding.problem_id, self)
+        _id, changed = ProblemDialog.run(self.services, finding.problem_id, self)
         if changed:
             self._changed()
 
     def _on_sent_clicked(self) -> None:
         if (round_id := self.current_round_id()) is not None:
-            _value, accepted = NoticeSentDialog.edit(self.services, round_id, self)
+            _value, accepted = NoticeSentDialog.run(self.services, round_id, self)
             if accepted:
                 self.reload()
 
@@ -490,4 +489,4 @@ def _ask_date(parent: QWidget, title: str, label: str) -> tuple[datetime.date, b
     buttons.rejected.connect(dialog.reject)
     form.addRow(buttons)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
-    return pydate(edit.date()), accepted
+    return edit.value(), accepted

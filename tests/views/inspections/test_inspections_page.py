@@ -10,7 +10,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from desktop.services.context import AppServices
-from desktop.views.inspections import dialogs
 from desktop.views.inspections.dialogs import (
     FindingDialog,
     RoundDialog,
@@ -85,12 +84,12 @@ def test_a_round_is_created_and_a_refused_one_keeps_the_entries(qtbot, services,
     assert dialog.county_combo.findText("桃江县") >= 0
     dialog.county_combo.setCurrentText("桃江县")
     assert dialog.liaison_label.text() == "罗志明"
-    dialog.start_edit.setDate(dialogs.qdate(datetime.date(2026, 12, 10)))
-    dialog.end_edit.setDate(dialogs.qdate(datetime.date(2026, 12, 9)))
+    dialog.start_edit.set_value(datetime.date(2026, 12, 10))
+    dialog.end_edit.set_value(datetime.date(2026, 12, 9))
     _save(dialog)
     assert "不能早于开始日期" in dialog.message.text()
-    assert dialog.start_edit.date() == dialogs.qdate(datetime.date(2026, 12, 10))  # kept
-    dialog.end_edit.setDate(dialogs.qdate(datetime.date(2026, 12, 11)))
+    assert dialog.start_edit.value() == datetime.date(2026, 12, 10)  # kept
+    dialog.end_edit.set_value(datetime.date(2026, 12, 11))
     _save(dialog)
     round_id = dialog.value
     assert services.inspections.round_row(round_id).dates_text == "2026-12-10 至 12-11"
@@ -125,7 +124,7 @@ def test_a_finding_entered_on_screen_lands_in_the_ledger(qtbot, services):
     dialog.description_edit.setPlainText("帮扶措施与致贫原因不对应")
     dialog.measures_edit.setPlainText("重新制定帮扶措施")
     dialog.person_edit.setText("王支书")
-    dialog.found_edit.setDate(dialogs.qdate(row.end_date))
+    dialog.found_edit.set_value(row.end_date)
     before = services.problems.count()
     _save(dialog)
     assert dialog.message.text() == ""
