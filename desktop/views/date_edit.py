@@ -60,6 +60,17 @@ def format_date(day: datetime.date | None) -> str:
     return "" if day is None else day.strftime(DISPLAY_FORMAT)
 
 
+class _TypeOverLineEdit(QLineEdit):
+    """A line edit whose text is selected whenever the keyboard enters it (typing replaces it)."""
+
+    def focusInEvent(self, event) -> None:
+        """Select everything, unless a click put the cursor somewhere on purpose."""
+        super().focusInEvent(event)
+        if event.reason() != Qt.FocusReason.MouseFocusReason:
+            self.selectAll()
+            QTimer.singleShot(0, self.selectAll)  # after Qt's own cursor placement
+
+
 class DateEdit(QWidget):
     """A typed date with a calendar; `value()` is a datetime.date or None (blank)."""
 
@@ -78,7 +89,7 @@ class DateEdit(QWidget):
         self._display = display
         self._value: datetime.date | None = None
         self._error = ""
-        self.line_edit = QLineEdit(self)
+        self.line_edit = _TypeOverLineEdit(self)
         self.line_edit.setPlaceholderText(PLACEHOLDER)
         self.line_edit.setClearButtonEnabled(False)
         self.line_edit.setMinimumWidth(
@@ -172,18 +183,15 @@ class DateEdit(QWidget):
     # --- typing over and the calendar -------------------------------------------------------
 
     def eventFilter(self, obj, event) -> bool:
-        """Select all on entering (typing replaces); F4 or Alt+↓ opens the calendar."""
-        if obj is self.line_edit:
-            if event.type() == QEvent.Type.FocusIn:
-                QTimer.singleShot(0, self.line_edit.selectAll)
-            elif event.type() == QEvent.Type.KeyPress:
-                alt_down = (
-                    event.key() == Qt.Key.Key_Down
-                    and event.modifiers() & Qt.KeyboardModifier.AltModifier
-                )
-                if event.key() == Qt.Key.Key_F4 or alt_down:
-                    self.open_calendar()
-                    return True
+        """F4 or Alt+↓ opens the calendar."""
+        if obj is self.line_edit and event.type() == QEvent.Type.KeyPress:
+            alt_down = (
+                event.key() == Qt.Key.Key_Down
+                and event.modifiers() & Qt.KeyboardModifier.AltModifier
+            )
+            if event.key() == Qt.Key.Key_F4 or alt_down:
+                self.open_calendar()
+                return True
         return super().eventFilter(obj, event)
 
     def open_calendar(self) -> None:

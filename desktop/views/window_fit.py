@@ -77,8 +77,12 @@ def install_screen_fitter(app: QApplication) -> ScreenFitter:
 
 
 def shortcut_text(sequence: QKeySequence) -> str:
-    """How a key sequence reads on screen: Ctrl+S, Ctrl+Enter."""
-    text = sequence.toString(QKeySequence.SequenceFormat.NativeText)
+    """How a key sequence reads on screen: Ctrl+S, Ctrl+Enter (as printed on the keyboard).
+
+    The portable form: Qt's Chinese catalogue would turn Return into 回车 in one place and
+    not in the tooltips and the guide, which name the key as it is printed.
+    """
+    text = sequence.toString(QKeySequence.SequenceFormat.PortableText)
     return text.replace("Return", "Enter")
 
 

@@ -160,7 +160,7 @@ class AuditLogDialog(QDialog):
         query = self.query()
         rows = self.view_service.rows(query)
         self.model.set_rows(rows)
-        fit_columns(self.table)
+        fit_columns(self.table, (COL_AT,))  # the time is read whole, to the second
         if rows:
             more = (
                 f"（只显示最新 {query.limit} 条）"
