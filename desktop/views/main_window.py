@@ -84,6 +84,8 @@ class MainWindow(QMainWindow):
         self.action_edit_village = action("编辑村…", self._on_edit_village_triggered)
         self.action_delete_village = action("删除村…", self._on_delete_village_triggered)
         self.action_about = action("关于回头看工作台", self._on_about_triggered)
+        self.action_guide = action("使用说明", self._on_guide_triggered, "F1")
+        self.action_shortcuts = action("快捷键一览…", self._on_shortcuts_triggered)
         self._create_feature_actions()
 
     def _create_menus(self) -> None:
@@ -107,6 +109,9 @@ class MainWindow(QMainWindow):
         )
         for act in (self.action_add_village, self.action_edit_village, self.action_delete_village):
             self.village_menu.addAction(act)
+        self.help_menu.addAction(self.action_guide)
+        self.help_menu.addAction(self.action_shortcuts)
+        self.help_menu.addSeparator()
         self.help_menu.addAction(self.action_about)
 
     # --- feature hooks: other features add their tabs, actions and menu entries here ---
@@ -503,6 +508,25 @@ class MainWindow(QMainWindow):
 
         self.tabs.setCurrentWidget(self.comparison_page)
         ImportListDialog.run(self.services, self)
+
+    def menu_actions(self) -> list[QAction]:
+        """Every action of the menus, in menu order (the shortcut list reads them)."""
+        out = []
+        for top in self.menuBar().actions():
+            menu = top.menu()
+            if menu is not None:
+                out += [a for a in menu.actions() if not a.isSeparator()]
+        return out
+
+    def _on_guide_triggered(self) -> None:
+        from desktop.views.help_dialog import UserGuideDialog
+
+        UserGuideDialog.run(self)
+
+    def _on_shortcuts_triggered(self) -> None:
+        from desktop.views.help_dialog import ShortcutsDialog
+
+        ShortcutsDialog.run(self.menu_actions(), self)
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(
