@@ -248,7 +248,9 @@ class ProblemDialog(EditingDialog):
 
         verify = QGroupBox("验收销号")
         vform = QFormLayout(verify)
-        self.verified_by_edit = QLineEdit(self.services.user.name)
+        # Who really checked on the spot, often not the clerk who types it in: asked, not assumed.
+        self.verified_by_edit = QLineEdit()
+        self.verified_by_edit.setPlaceholderText("实地验收人的姓名（必填）")
         self.verified_on_edit = _date_edit(datetime.date.today())
         self.opinion_edit = _text_edit(50)
         vbuttons = QHBoxLayout()
@@ -602,10 +604,25 @@ class ProblemDialog(EditingDialog):
     def _on_close_button_clicked(self) -> None:
         if refuse_bad_dates(self, "不能办理"):
             return
+        who = self.verified_by_edit.text().strip()
+        if not who:
+            self.verified_by_edit.setFocus()
+            QMessageBox.warning(self, "不能销号", "请填写验收人：实地验收的人的姓名。")
+            return
+        day = self.verified_on_edit.value()
+        answer = QMessageBox.question(
+            self,
+            "验收销号",
+            f"确认验收通过并销号？\n\n验收人：{who}\n验收日期：{day}\n\n销号后问题计为已整改，不能再修改。",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
         self._step(
             lambda: self.problems.close(
                 self.problem_id,
-                verified_by=self.verified_by_edit.text(),
+                verified_by=who,
                 verified_on=self.verified_on_edit.value(),
                 opinion=self.opinion_edit.toPlainText(),
                 user=self.services.user.name,

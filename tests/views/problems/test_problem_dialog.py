@@ -80,7 +80,17 @@ def test_bad_input_is_refused_and_entries_stay(qtbot, services, warnings):
     assert services.problems.count() == 0
 
 
-def test_workflow_buttons_extension_and_close_out(qtbot, services, demo_engine, warnings):
+def test_workflow_buttons_extension_and_close_out(
+    qtbot, services, demo_engine, warnings, monkeypatch
+):
+    asked = []
+    answers = []
+
+    def question(*args, **kwargs):
+        asked.append(args[2])
+        return answers.pop(0) if answers else QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", question)
     pid = services.problems.save(problem(services.problems, demo_engine), "刘芳")
     dialog = _dialog(qtbot, services, pid)
     assert not dialog.kind_combo.isEnabled() and not dialog.deadline_edit.isEnabled()
@@ -98,12 +108,19 @@ def test_workflow_buttons_extension_and_close_out(qtbot, services, demo_engine, 
     assert services.problems.get(pid).status == STATUS_AWAITING
     dialog.opinion_edit.setPlainText("")
     dialog.close_button.click()
+    assert "验收人" in warnings[-1] and not asked  # who checked is asked, never assumed
+    dialog.verified_by_edit.setText("王验收")
+    answers.append(QMessageBox.StandardButton.No)
+    dialog.close_button.click()
+    assert "王验收" in asked[-1]
+    assert services.problems.get(pid).status == STATUS_AWAITING  # 否: nothing happens
+    dialog.close_button.click()
     assert "验收意见" in warnings[-1]
     assert services.problems.get(pid).status == STATUS_AWAITING
     dialog.opinion_edit.setPlainText("经实地查看，整改到位")
     dialog.close_button.click()
     saved = services.problems.get(pid)
-    assert saved.status == STATUS_CLOSED and saved.verified_by == "刘芳"
+    assert saved.status == STATUS_CLOSED and saved.verified_by == "王验收"
     assert "已销号" in dialog.status_label.text()
     assert dialog.timeline.rowCount() == len(saved.events) == 5
     assert not dialog.description_edit.isEnabled()
