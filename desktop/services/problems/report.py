@@ -4,6 +4,7 @@ written as .xlsx (fixed columns, 合计 row, frozen header, A4 landscape, repeat
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -147,6 +148,22 @@ def build_ledger_table(
     return LedgerTable(title, period, table_rows, total, summary, overdue)
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NUMBER = re.compile(r"-?(0|[1-9]\d{0,8})(\.\d+)?")  # short: never a 户编号 or a phone number
+
+
+def cell_value(value):
+    """A ledger cell as Excel should hold it: days as dates, counts and days left as numbers."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _ISO_DAY.fullmatch(text):
+        return datetime.date.fromisoformat(text)
+    if _NUMBER.fullmatch(text):
+        return float(text) if "." in text else int(text)
+    return value
+
+
 def write_ledger_xlsx(table: LedgerTable, path: Path | str) -> Path:
     """Write the 整改台账 as .xlsx: title, period, frozen header, 合计 row, A4 landscape."""
     from openpyxl import Workbook
@@ -180,11 +197,13 @@ def write_ledger_xlsx(table: LedgerTable, path: Path | str) -> Path:
         cell.border = border
         cell.alignment = centre
     for index, values in enumerate(table.rows):
-        ws.append(safe_row(ws, values))
+        ws.append(safe_row(ws, [cell_value(v) for v in values]))
         row = ws[ws.max_row]
         for cell in row:
             cell.border = border
             cell.alignment = wrap
+            if isinstance(cell.value, datetime.date):
+                cell.number_format = "yyyy-mm-dd"
         if index in table.overdue_rows:
             row[COL_STATUS].fill = late_fill
     ws.append(list(table.total))
@@ -198,6 +217,8 @@ def write_ledger_xlsx(table: LedgerTable, path: Path | str) -> Path:
     for n, column in enumerate(table.columns, 1):
         ws.column_dimensions[get_column_letter(n)].width = column.xlsx_width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    # Excel's filter arrows on the header, over the problems (not the 合计 row).
+    ws.auto_filter.ref = f"A{header_row}:{last}{header_row + len(table.rows)}"
     ws.print_title_rows = f"{header_row}:{header_row}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

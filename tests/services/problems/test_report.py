@@ -35,14 +35,16 @@ def test_report_xlsx(demo_engine, data_dir, tmp_path):
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
     body = [[c.value for c in ws[n]] for n in range(4, 7)]
-    assert [r[0] for r in body] == ["1", "2", "3"]
+    assert [r[0] for r in body] == [1, 2, 3]  # numbers and dates are Excel's, not text
+    assert ws.auto_filter.ref == f"A3:{ws.cell(row=3, column=len(HEADERS)).column_letter}6"
     by_number = {r[1]: r for r in body}
     closed = by_number["2020-001"]
     assert closed[HEADERS.index("整改状态")] == "已销号"
     assert closed[HEADERS.index("验收意见")] == "已修缮"
     extended = by_number["2020-002"]
-    assert extended[HEADERS.index("整改时限")] == "2020-06-20"
-    assert extended[HEADERS.index("原定时限")] == "2020-05-31"
+    assert extended[HEADERS.index("整改时限")] == datetime.datetime(2020, 6, 20)
+    assert extended[HEADERS.index("原定时限")] == datetime.datetime(2020, 5, 31)
+    assert ws.cell(row=5, column=HEADERS.index("整改时限") + 1).number_format == "yyyy-mm-dd"
     assert extended[HEADERS.index("整改状态")] == "待整改（逾期）"
     total = [c.value for c in ws[7]]
     assert total[0] == "合计" and total[1] == "3个"
