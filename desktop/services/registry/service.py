@@ -459,6 +459,21 @@ class RegistryService:
         with self.db.session() as s:
             return s.scalar(select(Household.id).where(Household.code == code.strip()))
 
+    def suggest_household_code(self, village_id: int | None) -> str:
+        """The next free 户编号 of a village (its highest plus one), "" when none can be told."""
+        if village_id is None:
+            return ""
+        with self.db.session() as s:
+            highest = s.scalar(
+                select(func.max(Household.code)).where(Household.village_id == village_id)
+            )
+            if highest and highest.isdigit():
+                following = str(int(highest) + 1).zfill(len(highest))
+                taken = s.scalar(select(Household.id).where(Household.code == following))
+                return "" if taken else following
+            village_code = s.scalar(select(Village.code).where(Village.id == village_id)) or ""
+            return f"{village_code}0001" if village_code.isdigit() else ""
+
     def save_household(self, data: HouseholdData) -> int:
         """Create or update a household and its members in one transaction; return its id.
 

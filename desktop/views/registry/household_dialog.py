@@ -120,6 +120,9 @@ class HouseholdDialog(EditingDialog):
         self._loading = False
         self._build()
         self._load(self.data)
+        self._suggested_code = ""
+        if self.data.id is None:
+            self._suggest_code()
         self._snapshot = self.collect()
         self._refresh_problems()
 
@@ -266,6 +269,7 @@ class HouseholdDialog(EditingDialog):
             widget.textChanged.connect(self._on_field_changed)
         for combo in (self.village_combo, self.poverty_combo, self.special_combo, self.exit_combo):
             combo.currentIndexChanged.connect(self._on_field_changed)
+        self.village_combo.currentIndexChanged.connect(self._on_village_combo_changed)
         for spin in (*self.count_spins.values(), self.income_spin):
             spin.valueChanged.connect(self._on_field_changed)
         for check in (self.registered_check, *self.cause_checks.values()):
@@ -371,16 +375,32 @@ class HouseholdDialog(EditingDialog):
         member.birth_date = check.birth_date if check and check.ok else member.birth_date
         return member
 
+    def _snapshot_or_none(self) -> HouseholdData | None:
+        return getattr(self, "_snapshot", None) or self.collect()
+
     def is_dirty(self) -> bool:
         """True when the screen differs from what was last loaded or saved."""
         return self.collect() != self._snapshot
 
     # --- validation ----------------------------------------------------------------
 
+    def _suggest_code(self) -> None:
+        """A new household gets its village's next 户编号, until the clerk types another."""
+        if self.code_edit.text().strip() not in ("", self._suggested_code):
+            return
+        self._suggested_code = self.services.registry.suggest_household_code(
+            self.village_combo.currentData()
+        )
+        self.code_edit.setText(self._suggested_code)
+
     def _refresh_problems(self) -> None:
         data = self.collect()
-        problems = validate_household(data)
         self.problem_list.clear()
+        if self.data.id is None and data == self._snapshot_or_none():
+            # Nothing typed yet: no red errors about fields the clerk has not reached.
+            self.problem_list.addItem("填写后在此列出需要核对的地方")
+            return
+        problems = validate_household(data)
         table = self.members_table
         self.members_table.blockSignals(True)
         for row in range(table.rowCount()):
@@ -404,6 +424,10 @@ class HouseholdDialog(EditingDialog):
             self.problem_list.addItem("没有发现问题")
 
     # --- slots ---------------------------------------------------------------------
+
+    def _on_village_combo_changed(self, *_args) -> None:
+        if self.data.id is None and not self._loading:
+            self._suggest_code()
 
     def _on_field_changed(self, *_args) -> None:
         if not self._loading:
@@ -485,6 +509,9 @@ class HouseholdDialog(EditingDialog):
             return False
         self.data = self.services.registry.get_household(self.saved_id)
         self._load(self.data)
+        self._suggested_code = ""
+        if self.data.id is None:
+            self._suggest_code()
         self._snapshot = self.collect()
         self._refresh_problems()
         self.setWindowTitle(f"户：{self.data.code} — 回头看工作台")

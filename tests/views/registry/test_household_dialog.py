@@ -128,3 +128,20 @@ def test_a_clerk_sees_masked_ids_and_saving_keeps_the_real_ones(qtbot, services,
     dialog.phone_edit.setText("13911112222")
     assert dialog.save()
     assert services.registry.get_household(household_id).members[0].id_number == real
+
+
+def test_a_new_household_starts_without_red_errors_and_with_a_suggested_code(qtbot, services):
+    from desktop.views.registry.household_dialog import HouseholdDialog
+
+    village = services.registry.village_summaries()[0]
+    codes = [r.code for r in services.registry.household_rows() if r.village_id == village.id]
+    dialog = HouseholdDialog(services, None, village.id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.code_edit.text() == str(int(max(codes)) + 1).zfill(len(max(codes)))
+    shown = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert not any(text.startswith("错误") for text in shown), shown
+    assert not dialog.has_unsaved_changes()  # a suggestion is not an edit
+    dialog.note_edit.setText("新分户")
+    shown = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert any(text.startswith("错误") for text in shown)  # now the checks speak
