@@ -313,7 +313,7 @@ class StandardsPage(QWidget):
         campaign = self._campaign()
         if household_id is None or campaign is None:
             return
-        _values, accepted = HouseholdValuesDialog.edit(
+        _values, accepted = HouseholdValuesDialog.run(
             self.services, campaign.id, household_id, self
         )
         if accepted:
@@ -322,13 +322,13 @@ class StandardsPage(QWidget):
     def _on_shortfall_button_clicked(self) -> None:
         campaign = self._campaign()
         if campaign is not None:
-            ShortfallDialog.edit(self.services, campaign.id, self._place(), self)
+            ShortfallDialog.run(self.services, campaign.id, self._place(), self)
             self.refresh()
 
     def _on_threshold_button_clicked(self) -> None:
         campaign = self._campaign()
         if campaign is not None:
-            _value, accepted = ThresholdDialog.edit(self.services, campaign.id, self)
+            _value, accepted = ThresholdDialog.run(self.services, campaign.id, self)
             if accepted:
                 self.refresh()
 
@@ -393,7 +393,7 @@ class HouseholdValuesDialog(QDialog):
         self.accept()
 
     @classmethod
-    def edit(cls, services, campaign_id: int, household_id: int, parent=None):
+    def run(cls, services, campaign_id: int, household_id: int, parent=None) -> tuple[dict, bool]:
         """Open the dialog; return (values, accepted)."""
         dialog = cls(services, campaign_id, household_id, parent)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
@@ -449,7 +449,7 @@ class ThresholdDialog(QDialog):
         self.accept()
 
     @classmethod
-    def edit(cls, services, campaign_id: int, parent=None):
+    def run(cls, services, campaign_id: int, parent=None) -> tuple[None, bool]:
         """Open the dialog; return (None, accepted)."""
         dialog = cls(services, campaign_id, parent)
         return None, dialog.exec() == QDialog.DialogCode.Accepted
@@ -532,7 +532,7 @@ class ShortfallDialog(QDialog):
         self.load()
 
     @classmethod
-    def edit(cls, services, campaign_id: int, place: dict, parent=None):
+    def run(cls, services, campaign_id: int, place: dict, parent=None) -> tuple[None, bool]:
         """Open the dialog; return (None, accepted)."""
         dialog = cls(services, campaign_id, place, parent)
         return None, dialog.exec() == QDialog.DialogCode.Accepted
