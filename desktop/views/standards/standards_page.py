@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -36,6 +34,7 @@ from desktop.services.standards.records import (
 )
 from desktop.services.standards.sheets import load_layouts, sheet_places
 from desktop.services.standards.shortfalls import assign_shortfalls, shortfall_list
+from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.signals import hub
 from desktop.views.standards.indicator_box import IndicatorBox
 from desktop.views.standards.sheet_table import SheetTableWidget
@@ -469,10 +468,9 @@ class ShortfallDialog(QDialog):
         self.table = QTableWidget(0, len(SHORTFALL_HEADERS))
         self.table.setHorizontalHeaderLabels(SHORTFALL_HEADERS)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.deadline_edit = QDateEdit()
-        self.deadline_edit.setCalendarPopup(True)
-        self.deadline_edit.setDisplayFormat("yyyy-MM-dd")
-        self.deadline_edit.setDate(QDate.currentDate().addDays(DEFAULT_DAYS))
+        self.deadline_edit = DateEdit(
+            datetime.date.today() + datetime.timedelta(days=DEFAULT_DAYS), allow_blank=False
+        )
         self.assign_button = QPushButton("点球：发给责任部门")
         self.summary_label = QLabel()
         self.error_label = _error_label()
@@ -513,7 +511,9 @@ class ShortfallDialog(QDialog):
         self.assign_button.setEnabled(pending > 0)
 
     def _on_assign_button_clicked(self) -> None:
-        deadline = self.deadline_edit.date().toPython()
+        if refuse_bad_dates(self):
+            return
+        deadline = self.deadline_edit.value()
         try:
             result = assign_shortfalls(
                 self.services.problems,
