@@ -404,7 +404,7 @@ class AddVillageDialog(_FormDialog):
     """Add one more village to the sample (of any township), and why (required)."""
 
     @classmethod
-    def edit(cls, services, round_id: int, parent: QWidget | None = None):
+    def run(cls, services, round_id: int, parent: QWidget | None = None) -> tuple[Any, bool]:
         """Open the dialog; return (what the sample now lacks, accepted)."""
         return cls._run(cls(services, round_id, parent))
 

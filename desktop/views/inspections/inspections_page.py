@@ -301,7 +301,7 @@ class InspectionsPage(QWidget):
     def _on_add_village_clicked(self) -> None:
         if (round_id := self.current_round_id()) is None:
             return
-        lacks, accepted = AddVillageDialog.edit(self.services, round_id, self)
+        lacks, accepted = AddVillageDialog.run(self.services, round_id, self)
         if accepted:
             self._show_round()
             if lacks:
