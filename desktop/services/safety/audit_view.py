@@ -141,6 +141,9 @@ KIND_TABLES = {
     "导出、备份、恢复": ("audit_entry",),
 }
 
+# The actions the viewer's 操作 box offers: code → Chinese name.
+ACTION_CHOICES = dict(ACTION_LABELS)
+
 VIEW_HEADERS = ("时间", "操作人", "来源", "操作", "对象", "记录", "字段", "原值", "新值", "说明")
 
 

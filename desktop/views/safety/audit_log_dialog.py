@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.models.safety import ACTION_LABELS
-from desktop.services.safety.audit_view import KIND_TABLES, AuditQuery
+from desktop.services.safety.audit_view import ACTION_CHOICES, KIND_TABLES, AuditQuery
 from desktop.services.safety.auth import EXPORT_AUDIT, can
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.safety.audit_table_model import (
@@ -64,7 +63,7 @@ class AuditLogDialog(QDialog):
             self.kind_combo.addItem(kind, kind)
         self.action_combo = QComboBox()
         self.action_combo.addItem(ANY, "")
-        for code, label in ACTION_LABELS.items():
+        for code, label in ACTION_CHOICES.items():
             self.action_combo.addItem(label, code)
         self.search_button = QPushButton("查询")
         self.search_button.setDefault(True)
