@@ -23,6 +23,7 @@ from desktop.models.registry import Household
 from desktop.models.safety import ACTION_EXPORT, ACTION_LABELS, ROLE_LABELS, AuditEntry
 from desktop.services.safety.audit import FIELD_LABELS, TABLE_LABELS
 from desktop.services.safety.auth import EXPORT_AUDIT, require
+from desktop.services.workbooks.sanitise import safe_row
 
 if TYPE_CHECKING:
     from desktop.services.safety.audit import AuditService
@@ -356,7 +357,7 @@ class AuditViewService:
         for row in rows:
             cells = list(row.cells())
             cells[0] = row.at  # a real date-time cell, sortable in Excel
-            sheet.append(cells)
+            sheet.append(safe_row(sheet, cells))  # a typed "=…" stays text, never a formula
         for cell in sheet["A"][2:]:
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
         for column, width in zip(
