@@ -55,7 +55,7 @@ class CaseDialog(QDialog):
     """Show a case and record the decision of the level it waits at (one step a time)."""
 
     @classmethod
-    def decide(cls, services, case_id: int, parent: QWidget | None = None) -> tuple[str, bool]:
+    def run(cls, services, case_id: int, parent: QWidget | None = None) -> tuple[str, bool]:
         """Open the dialog; return (the case's stage, whether a step was recorded)."""
         dialog = cls(services, case_id, parent)
         dialog.exec()

@@ -209,11 +209,11 @@ class ComparisonPage(QWidget):
             return
         hub().comparison_changed.emit()
         self.tabs.setCurrentIndex(1)
-        CaseDialog.decide(self.services, case_id, self)
+        CaseDialog.run(self.services, case_id, self)
         self.reload()
 
     def _on_open_addition_clicked(self) -> None:
-        values, accepted = AdditionDialog.propose(self.services, self)
+        values, accepted = AdditionDialog.run(self.services, self)
         if not accepted:
             return
         household_id, kind, reason = values
@@ -231,7 +231,7 @@ class ComparisonPage(QWidget):
             "新增申报",
             f"已与各部门名单比对，发现疑点 {len(hits)} 条；请交工作队入户核实。",
         )
-        CaseDialog.decide(self.services, case_id, self)
+        CaseDialog.run(self.services, case_id, self)
         self.reload()
 
     def _on_open_case_clicked(self) -> None:
@@ -245,7 +245,7 @@ class ComparisonPage(QWidget):
         self._open_case(self.cases_model.row_at(index.row()).id)
 
     def _open_case(self, case_id: int) -> None:
-        CaseDialog.decide(self.services, case_id, self)
+        CaseDialog.run(self.services, case_id, self)
         self.reload()
 
     def _on_rosters_clicked(self) -> None:
@@ -256,7 +256,7 @@ class AdditionDialog(QDialog):
     """Propose a household for 建档立卡 (新增 申报程序): which household, its kind, the grounds."""
 
     @classmethod
-    def propose(cls, services, parent=None) -> tuple[tuple[int, str, str] | None, bool]:
+    def run(cls, services, parent=None) -> tuple[tuple[int, str, str] | None, bool]:
         """Return ((household id, 贫困户属性, 认定依据), accepted)."""
         dialog = cls(services, parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -45,7 +46,9 @@ class ImportListDialog(QDialog):
     """One department list in: file, 部门, 收到日期, header row, key columns, preview, result."""
 
     @classmethod
-    def run(cls, services, parent: QWidget | None = None, path: Path | None = None):
+    def run(
+        cls, services, parent: QWidget | None = None, path: Path | None = None
+    ) -> tuple[Any, bool]:
         """Open the dialog; return (the import's result or None, accepted)."""
         dialog = cls(services, parent)
         if path is not None:
