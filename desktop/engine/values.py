@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from desktop.dates import chinese_date
+
 ChoiceText = Callable[[str], str]
 
 
@@ -180,7 +182,7 @@ def parse_date(text: str) -> datetime.date | None:
 
 def format_date(day: datetime.date) -> str:
     """A date as the forms write it: 2018年6月12日."""
-    return f"{day.year}年{day.month}月{day.day}日"
+    return chinese_date(day)
 
 
 VALUE_TYPES: dict[str, ValueType] = {

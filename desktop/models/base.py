@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints keep Alembic's batch migrations on SQLite deterministic.
 NAMING_CONVENTION = {
@@ -24,3 +24,18 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time, naive, in local wall-clock time as clerks read it."""
     return datetime.now().replace(microsecond=0)
+
+
+class StoredFileMixin:
+    """A file copied into the data folder: where it lies, its name, checksum, size, who added it.
+
+    The 整改 evidence of a problem and the 比对 evidence of a case are kept the same way (the
+    checksum shows when a copy was changed behind the application's back).
+    """
+
+    path: Mapped[str] = mapped_column(String(255))  # relative to the data folder, / separated
+    original_name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    added_by: Mapped[str] = mapped_column(String(64), default="")
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

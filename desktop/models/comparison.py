@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, utcnow
+from desktop.models.base import Base, StoredFileMixin, utcnow
 
 # How a hit matched (stored codes; the Chinese labels live in services/comparison).
 MATCH_ID = "id"
@@ -212,7 +212,7 @@ class CaseStep(Base):
     case: Mapped[Case] = relationship(back_populates="steps")
 
 
-class CaseEvidence(Base):
+class CaseEvidence(StoredFileMixin, Base):
     """A file the work team brought back (photo, certificate), copied into the data folder."""
 
     __tablename__ = "comparison_evidence"
@@ -221,11 +221,5 @@ class CaseEvidence(Base):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("comparison_case.id", ondelete="CASCADE"), index=True
     )
-    path: Mapped[str] = mapped_column(String(255))  # relative to the data folder, / separated
-    original_name: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    added_by: Mapped[str] = mapped_column(String(64), default="")
-    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="evidence")

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, utcnow
+from desktop.models.base import Base, StoredFileMixin, utcnow
 
 
 class CatalogueArea(Base):
@@ -189,7 +189,7 @@ class Extension(Base):
     problem: Mapped[Problem] = relationship(back_populates="extensions")
 
 
-class Attachment(Base):
+class Attachment(StoredFileMixin, Base):
     """Evidence copied into the data folder, with its checksum so changes are noticed."""
 
     __tablename__ = "problem_attachment"
@@ -198,11 +198,5 @@ class Attachment(Base):
     problem_id: Mapped[int] = mapped_column(
         ForeignKey("problem.id", ondelete="CASCADE"), index=True
     )
-    path: Mapped[str] = mapped_column(String(255))  # relative to the data folder, / separated
-    original_name: Mapped[str] = mapped_column(String(255))
-    sha256: Mapped[str] = mapped_column(String(64))
-    size: Mapped[int] = mapped_column(Integer)
-    added_by: Mapped[str] = mapped_column(String(64), default="")
-    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     problem: Mapped[Problem] = relationship(back_populates="attachments")

@@ -9,9 +9,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.page import document
 from desktop.services.comparison.documents import ApprovalSheet
 
 PAGE = A4
@@ -74,18 +75,7 @@ def render_approval_pdf(sheet: ApprovalSheet) -> bytes:
         style=TableStyle(style),
     )
     out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN_MM * mm,
-        rightMargin=MARGIN_MM * mm,
-        topMargin=MARGIN_MM * mm,
-        bottomMargin=MARGIN_MM * mm,
-        title=sheet.title,
-        author="回头看工作台",
-        invariant=1,
-        initialFontName=fonts.song,  # else reportlab references Helvetica, which is not embedded
-    )
+    doc = document(out, pagesize=PAGE, margin_mm=MARGIN_MM, title=sheet.title, font=fonts.song)
     doc.build(
         [
             p(sheet.title, title),

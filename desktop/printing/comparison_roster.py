@@ -10,9 +10,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.page import document, grid_style, page_number
 from desktop.services.comparison.documents import SIGNATURES, RosterTable
 from desktop.services.comparison.rosters_xlsx import write_roster_xlsx
 
@@ -22,14 +23,6 @@ CELL_PT = 8
 CELL_PAD_MM = 0.8
 TITLE_PT = 16
 HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
-
-
-def _footer(canvas, doc) -> None:
-    fonts = register_fonts()
-    canvas.saveState()
-    canvas.setFont(fonts.song, 9)
-    canvas.drawCentredString(PAGE[0] / 2, 5 * mm, f"第 {doc.page} 页")
-    canvas.restoreState()
 
 
 def render_roster_pdf(table: RosterTable) -> bytes:
@@ -44,32 +37,14 @@ def render_roster_pdf(table: RosterTable) -> bytes:
     )
     line = ParagraphStyle("line", fontName=fonts.song, fontSize=10, leading=15)
     out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN_MM * mm,
-        rightMargin=MARGIN_MM * mm,
-        topMargin=MARGIN_MM * mm,
-        bottomMargin=(MARGIN_MM + 2) * mm,
-        title=table.title,
-        author="回头看工作台",
-        invariant=1,
-        initialFontName=fonts.song,  # else reportlab references Helvetica, which is not embedded
+    doc = document(
+        out, pagesize=PAGE, margin_mm=MARGIN_MM, title=table.title, font=fonts.song, footer_mm=2
     )
     data = [[Paragraph(escape(h), head) for h in table.headers]]
     data += [[Paragraph(escape(v), cell) for v in values] for values in table.rows]
     if not table.rows:
         data.append([Paragraph("本时段无核定记录", cell)] + [""] * (len(table.columns) - 1))
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("FONTNAME", (0, 0), (-1, -1), fonts.song),  # the empty cells of spans, too
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_COLOUR),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-    ]
+    style = grid_style(CELL_PAD_MM, font=fonts.song, head_colour=HEAD_COLOUR)
     if not table.rows:
         style.append(("SPAN", (0, 1), (-1, 1)))
     grid = Table(
@@ -103,7 +78,7 @@ def render_roster_pdf(table: RosterTable) -> bytes:
         Spacer(1, 8 * mm),
         signatures,
     ]
-    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return out.getvalue()
 
 

@@ -17,6 +17,7 @@ from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
 from desktop.printing.ledger_pdf import render_ledger_pdf
 from desktop.printing.notice import NoticeData, render_notice
+from desktop.printing.page import document
 from desktop.services.forms.catalog import load_form
 from desktop.services.inspections.data import ArchiveIndex, RoundNotice, SampleSheet, VisitSheet
 from desktop.services.problems.report import LedgerTable
@@ -87,18 +88,8 @@ def _table(columns, rows, st, small_cols: Sequence[int] = ()) -> Table:
 
 def _document(pagesize, title: str) -> tuple[BytesIO, SimpleDocTemplate]:
     out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=pagesize,
-        leftMargin=MARGIN_MM * mm,
-        rightMargin=MARGIN_MM * mm,
-        topMargin=MARGIN_MM * mm,
-        bottomMargin=MARGIN_MM * mm,
-        title=title,
-        author="回头看工作台",
-        invariant=1,
-    )
-    return out, doc
+    font = register_fonts().main
+    return out, document(out, pagesize=pagesize, margin_mm=MARGIN_MM, title=title, font=font)
 
 
 def render_sample(sheet: SampleSheet) -> bytes:

@@ -9,9 +9,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.page import document, grid_style, page_number
 from desktop.services.problems.report import COL_STATUS, LedgerTable
 
 PAGE = landscape(A4)
@@ -37,43 +38,19 @@ def _styles():
     return fonts, cell, head, title, period, note
 
 
-def _footer(canvas, doc) -> None:
-    fonts = register_fonts()
-    canvas.saveState()
-    canvas.setFont(fonts.song, 9)
-    canvas.drawCentredString(PAGE[0] / 2, 5 * mm, f"第 {doc.page} 页")
-    canvas.restoreState()
-
-
 def render_ledger_pdf(table: LedgerTable) -> bytes:
     """Draw the 整改台账 on A4 landscape pages and return the PDF bytes."""
-    _fonts, cell, head, title, period, note = _styles()
+    fonts, cell, head, title, period, note = _styles()
     out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN_MM * mm,
-        rightMargin=MARGIN_MM * mm,
-        topMargin=MARGIN_MM * mm,
-        bottomMargin=(MARGIN_MM + 2) * mm,
-        title=table.title,
-        author="回头看工作台",
-        invariant=1,
+    doc = document(
+        out, pagesize=PAGE, margin_mm=MARGIN_MM, title=table.title, font=fonts.song, footer_mm=2
     )
     data = [[Paragraph(escape(h), head) for h in table.headers]]
     for values in table.rows:
         data.append([Paragraph(escape(v), cell) for v in values])
     data.append([Paragraph(escape(v), cell) for v in table.total])
     widths = [c.pdf_mm * mm for c in table.columns]
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("BACKGROUND", (0, 0), (-1, 0), HEAD_COLOUR),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-    ]
+    style = grid_style(CELL_PAD_MM, head_colour=HEAD_COLOUR)
     for index in sorted(table.overdue_rows):
         style.append(("BACKGROUND", (COL_STATUS, index + 1), (COL_STATUS, index + 1), LATE_COLOUR))
     grid = Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
@@ -85,5 +62,5 @@ def render_ledger_pdf(table: LedgerTable) -> bytes:
         Spacer(1, 3 * mm),
         *[Paragraph(escape(line), note) for line in table.summary],
     ]
-    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return out.getvalue()

@@ -26,6 +26,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop.dates import chinese_date
 from desktop.printing.notice_fonts import register_fonts
 from desktop.services.problems.data import NoticeProblem
 
@@ -76,11 +77,6 @@ class NoticeData:
     basis: str = ""
     copy_to: Sequence[str] = ()  # 抄送机关 (seed 004: the county's 党委 and 政府)
     list_note: str = ""  # printed under the 问题清单's title, e.g. the inspection round
-
-
-def chinese_date(day: datetime.date) -> str:
-    """Return a date as official documents write it: 2020年5月9日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class RedRule(Flowable):

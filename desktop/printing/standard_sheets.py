@@ -6,7 +6,6 @@ from __future__ import annotations
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -14,13 +13,13 @@ from reportlab.platypus import (
     Flowable,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
 from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.page import document, grid_style, page_number
 from desktop.services.standards.sheet_data import Check, Sheet
 
 PAGE = landscape(A4)
@@ -111,14 +110,7 @@ def _spaced(text: str, style) -> Paragraph:
 def _table(sheet: Sheet, fonts, cell, left, head) -> Table:
     width = len(sheet.columns)
     data: list[list] = [[""] * width for _ in range(sheet.header_rows)]
-    style = [
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD_MM * mm),
-    ]
+    style = grid_style(CELL_PAD_MM)
     for h in sheet.header:
         data[h.row][h.col] = _para(h.text, head)
         if h.rowspan > 1 or h.colspan > 1:
@@ -135,14 +127,6 @@ def _table(sheet: Sheet, fonts, cell, left, head) -> Table:
         data.append([""] * width)  # an empty table still has a row to write in by hand
     widths = [c.width_mm * mm for c in sheet.columns]
     return Table(data, colWidths=widths, repeatRows=sheet.header_rows, style=TableStyle(style))
-
-
-def _footer(canvas, doc) -> None:
-    fonts = register_fonts()
-    canvas.saveState()
-    canvas.setFont(fonts.song, 9)
-    canvas.drawCentredString(PAGE[0] / 2, 5 * mm, f"第 {doc.page} 页")
-    canvas.restoreState()
 
 
 def _story(sheet: Sheet, styles) -> list:
@@ -169,21 +153,14 @@ def render_sheets_pdf(sheets: list[Sheet]) -> bytes:
     """Draw each sheet from a new page; return the PDF bytes."""
     styles = _styles()
     out = BytesIO()
-    doc = SimpleDocTemplate(
-        out,
-        pagesize=PAGE,
-        leftMargin=MARGIN_MM * mm,
-        rightMargin=MARGIN_MM * mm,
-        topMargin=MARGIN_MM * mm,
-        bottomMargin=(MARGIN_MM + 2) * mm,
-        title=sheets[0].title if sheets else "",
-        author="回头看工作台",
-        invariant=1,
+    title = sheets[0].title if sheets else ""
+    doc = document(
+        out, pagesize=PAGE, margin_mm=MARGIN_MM, title=title, font=styles[0].song, footer_mm=2
     )
     story: list = []
     for i, sheet in enumerate(sheets):
         if i:
             story.append(PageBreak())
         story += _story(sheet, styles)
-    doc.build(story, onFirstPage=_footer, onLaterPages=_footer)
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return out.getvalue()

@@ -2,14 +2,20 @@
 
 QSortFilterProxyModel takes seconds to sort 100,000 rows; Python's sorted() over the row tuples
 and one model reset take tens of milliseconds. The households table and the 整改台账 share this
-bookkeeping; each says how to filter, sort and show its own rows.
+bookkeeping; each says how to filter, sort and show its own rows. RowsTableModel is the read-only
+kind (the 督查 and 部门比对 lists): rows shown as the service returns them, each column a header
+and how a row reads in it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+# The role that gives a row's record id (for a view that opens the record behind a row).
+ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class ListTableModel(QAbstractTableModel):
@@ -104,4 +110,36 @@ class ListTableModel(QAbstractTableModel):
         """Return the Chinese column headers."""
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section][0]
+        return None
+
+
+class RowsTableModel(ListTableModel):
+    """A read-only table over rows in the order given; each subclass lists its columns."""
+
+    # (header, the text of a row in that column) per column.
+    columns: tuple[tuple[str, Callable[[Any], str]], ...] = ()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(None, parent)
+
+    def _filtered(self, rows: list, row_filter: Any) -> list:
+        """Return every row: these tables do not filter."""
+        return list(rows)
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        """Keep the service's order: these tables do not sort."""
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        """Return a cell's text (and the whole text as its tooltip), its id or its colours."""
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.columns[index.column()][1](row)
+        if role == ROW_ID_ROLE:
+            return getattr(row, "id", None)
+        return self.style(row, index.column(), role)
+
+    def style(self, row, column: int, role) -> Any:
+        """Return a cell's colours or alignment for a role (none by default)."""
         return None

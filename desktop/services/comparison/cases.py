@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from desktop.dates import chinese_date
 from desktop.errors import AppError, StaleRecordError
 from desktop.models.base import utcnow
 from desktop.models.comparison import (
@@ -53,7 +54,6 @@ from desktop.services.comparison.documents import (
     REMOVALS,
     ApprovalBlock,
     ApprovalSheet,
-    chinese_day,
 )
 from desktop.services.comparison.matching import (
     build_index,
@@ -629,7 +629,7 @@ def approval_sheet(db: Database, case_id: int, *, full_ids: bool = False) -> App
                 )
                 block.text = "\n".join(lines)
                 block.signer = step.signed_by if step.on_paper else step.who
-                block.day = chinese_day(step.decided_on)
+                block.day = chinese_date(step.decided_on, padded=True)
             blocks.append(block)
         sheet = ApprovalSheet(
             title=APPROVAL_TITLES[ROSTER_OF[case.kind]],

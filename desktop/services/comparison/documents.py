@@ -5,14 +5,7 @@ printing/ draws these; services/comparison fills them.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
-
-
-def chinese_day(day: datetime.date) -> str:
-    """Return 2018年06月30日 (no strftime: Windows rejects non-code-page characters)."""
-    return f"{day.year:04d}年{day.month:02d}月{day.day:02d}日"
-
 
 REMOVALS = "removals"
 ADDITIONS = "additions"

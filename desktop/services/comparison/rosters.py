@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from desktop.dates import chinese_date
 from desktop.models.comparison import CASE_ADDITION, CASE_REMOVAL, STAGE_APPROVED, Case
 from desktop.models.registry import County, Household, Township, Village
 from desktop.services.comparison.documents import (
@@ -19,7 +20,6 @@ from desktop.services.comparison.documents import (
     REMOVALS,
     TITLES,
     RosterTable,
-    chinese_day,
     columns,
 )
 from desktop.services.registry.idcard import mask_id
@@ -64,7 +64,7 @@ def roster_table(
         which=which,
         title=TITLES[which],
         scope=f"{county}{township or ''}",
-        period=f"核定日期：{chinese_day(start)} 至 {chinese_day(end)}",
+        period=f"核定日期：{chinese_date(start, padded=True)} 至 {chinese_date(end, padded=True)}",
         columns=columns(which),
     )
     households: set[str] = set()

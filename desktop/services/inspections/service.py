@@ -12,6 +12,7 @@ from functools import cache
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from desktop.dates import chinese_date
 from desktop.models.base import utcnow
 from desktop.models.inspection import (
     InspectionCoverage,
@@ -1079,17 +1080,13 @@ VILLAGE_SHEET = "inspection_village"
 FOUND_RESULT = "发现问题"
 
 
-def _chinese_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 def _span(row: RoundRow) -> str:
     """“2026年7月8日至9日”, “2026年7月31日至8月1日”, or one day."""
     start, end = row.start_date, row.end_date
     if start == end:
-        return _chinese_date(start)
+        return chinese_date(start)
     if (start.year, start.month) == (end.year, end.month):
-        return f"{_chinese_date(start)}至{end.day}日"
+        return f"{chinese_date(start)}至{end.day}日"
     if start.year == end.year:
-        return f"{_chinese_date(start)}至{end.month}月{end.day}日"
-    return f"{_chinese_date(start)}至{_chinese_date(end)}"
+        return f"{chinese_date(start)}至{end.month}月{end.day}日"
+    return f"{chinese_date(start)}至{chinese_date(end)}"

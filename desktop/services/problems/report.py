@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.dates import chinese_date
 from desktop.services.problems.data import ProblemRow
 from desktop.services.problems.rules import (
     RATE_FORMULA,
@@ -71,17 +72,12 @@ def _d(day: datetime.date | None) -> str:
     return f"{day:%Y-%m-%d}" if day else ""
 
 
-def _chinese_day(day: datetime.date) -> str:
-    # Not f"{day:%Y年%m月%d日}": Windows' strftime rejects characters outside its code page.
-    return f"{day.year:04d}年{day.month:02d}月{day.day:02d}日"
-
-
 def period_text(date_from: datetime.date | None, date_to: datetime.date | None) -> str:
     """Return the period as “2020年05月01日至2020年05月15日”, or “全部”."""
     if date_from is None and date_to is None:
         return "全部"
-    left = _chinese_day(date_from) if date_from else "开始"
-    right = _chinese_day(date_to) if date_to else "至今"
+    left = chinese_date(date_from, padded=True) if date_from else "开始"
+    right = chinese_date(date_to, padded=True) if date_to else "至今"
     return f"{left}至{right}"
 
 

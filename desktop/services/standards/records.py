@@ -9,6 +9,7 @@ evaluated afresh every time, so a changed standard reaches it at once.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -73,6 +74,26 @@ def _record(s, campaign_id: int, code: str, subject: dict) -> FormRecord | None:
     )
 
 
+def _campaign(service: StandardsService, village_id: int | None, township_id: int | None):
+    campaign = (
+        service.campaign_for_village(village_id)
+        if village_id is not None
+        else service.campaign_for_township(township_id)
+    )
+    if campaign is None:
+        raise StandardError("该地没有“回头看”活动，无法确定标准")
+    return campaign
+
+
+@contextmanager
+def _stored(service: StandardsService, code: str, village_id, township_id):
+    """Open a unit of work on the sheet's stored record (None when it was never completed)."""
+    subject = _subject(village_id, township_id)
+    campaign = _campaign(service, village_id, township_id)
+    with service.db.unit_of_work() as s:
+        yield s, _record(s, campaign.id, code, subject)
+
+
 def _snapshot(campaign: Campaign) -> dict:
     snapshot = standard_snapshot(campaign)
     snapshot["thresholds"] = dict(campaign.thresholds or {})
@@ -85,13 +106,7 @@ def show_sheet(
 ) -> SheetShown:
     """The sheet as stored when completed or signed, else freshly filled."""
     subject = _subject(village_id, township_id)
-    campaign = (
-        service.campaign_for_village(village_id)
-        if village_id is not None
-        else service.campaign_for_township(township_id)
-    )
-    if campaign is None:
-        raise StandardError("该地没有“回头看”活动，无法确定标准")
+    campaign = _campaign(service, village_id, township_id)
     with service.db.session() as s:
         record = _record(s, campaign.id, code, subject)
         stored = None
@@ -137,11 +152,7 @@ def complete_sheet(
 
     subject = _subject(village_id, township_id)
     sheet = fill_sheet(service, code, village_id=village_id, township_id=township_id)
-    campaign_id = (
-        service.campaign_for_village(village_id)
-        if village_id is not None
-        else service.campaign_for_township(township_id)
-    ).id
+    campaign_id = _campaign(service, village_id, township_id).id
     computed = {
         "title": sheet.title,
         "header_lines": sheet.header_lines,
@@ -176,14 +187,7 @@ def sign_sheet(
     """Mark a completed sheet 已签字: it is locked from now on."""
     from desktop.services.safety import form_lock
 
-    subject = _subject(village_id, township_id)
-    campaign = (
-        service.campaign_for_village(village_id)
-        if village_id is not None
-        else service.campaign_for_township(township_id)
-    )
-    with service.db.unit_of_work() as s:
-        record = _record(s, campaign.id, code, subject)
+    with _stored(service, code, village_id, township_id) as (s, record):
         if record is None:
             raise StandardError("该表尚未标记为已完成，不能标记为已签字")
         form_lock.sign(s, record, user)
@@ -195,14 +199,7 @@ def reopen_sheet(
     """Back to a draft (recomputed under the current standard); a signed sheet must be unlocked."""
     from desktop.services.safety import form_lock
 
-    subject = _subject(village_id, township_id)
-    campaign = (
-        service.campaign_for_village(village_id)
-        if village_id is not None
-        else service.campaign_for_township(township_id)
-    )
-    with service.db.unit_of_work() as s:
-        record = _record(s, campaign.id, code, subject)
+    with _stored(service, code, village_id, township_id) as (s, record):
         if record is None:
             return
         form_lock.ensure_editable(s, record)
@@ -221,14 +218,7 @@ def unlock_sheet(
     """Unlock a signed sheet with a reason (logged); it stays as stored until reopened."""
     from desktop.services.safety import form_lock
 
-    subject = _subject(village_id, township_id)
-    campaign = (
-        service.campaign_for_village(village_id)
-        if village_id is not None
-        else service.campaign_for_township(township_id)
-    )
-    with service.db.unit_of_work() as s:
-        record = _record(s, campaign.id, code, subject)
+    with _stored(service, code, village_id, township_id) as (s, record):
         if record is None:
             raise StandardError("该表未签字，无需解锁")
         form_lock.unlock(s, record, reason, user)

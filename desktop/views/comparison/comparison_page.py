@@ -34,8 +34,8 @@ from desktop.services.registry import codes
 from desktop.views.comparison.case_dialog import CaseDialog
 from desktop.views.comparison.comparison_table_models import (
     CaseTableModel,
+    DepartmentListTableModel,
     HitTableModel,
-    ListTableModel,
 )
 from desktop.views.comparison.import_dialog import ImportListDialog
 from desktop.views.signals import hub
@@ -72,7 +72,7 @@ class ComparisonPage(QWidget):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
-        self.lists_model = ListTableModel(self)
+        self.lists_model = DepartmentListTableModel(self)
         self.hits_model = HitTableModel(self)
         self.cases_model = CaseTableModel(self)
         self.lists_view = _table(self.lists_model)

@@ -6,10 +6,9 @@ service; the rounds table paints the 整改函 clock red when it is late.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.services.inspections.data import (
@@ -19,68 +18,15 @@ from desktop.services.inspections.data import (
     SampleEntryData,
 )
 from desktop.services.problems.rules import RateRow
+from desktop.views.list_table_model import ROW_ID_ROLE, RowsTableModel
 
 LATE_BRUSH = QBrush(QColor("#c0392b"))
 LATE_BACKGROUND = QBrush(QColor("#f8d7d3"))
 DROPPED_BRUSH = QBrush(QColor("#8a8a8a"))
-ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def _d(day) -> str:
     return f"{day:%Y-%m-%d}" if day else ""
-
-
-class RowsTableModel(QAbstractTableModel):
-    """A read-only table over a list of rows; each subclass lists its columns."""
-
-    columns: tuple[tuple[str, Callable[[Any], str]], ...] = ()
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list = []
-
-    def set_rows(self, rows: Sequence) -> None:
-        """Replace the rows."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int):
-        """The row shown at a row number."""
-        return self._rows[row]
-
-    def rows(self) -> list:
-        """Every row, in order."""
-        return list(self._rows)
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        """Number of rows."""
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
-        """Number of columns."""
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        """The Chinese column headers."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.columns[section][0]
-        return None
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        """Text of a cell, and what subclasses add (colours, ids)."""
-        if not index.isValid():
-            return None
-        row = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self.columns[index.column()][1](row)
-        if role == ROW_ID_ROLE:
-            return getattr(row, "id", None)
-        return self.style(row, index.column(), role)
-
-    def style(self, row, column: int, role) -> Any:
-        """Colours of a cell (none by default)."""
-        return None
 
 
 COL_ROUND_NUMBER, COL_ROUND_KIND, COL_ROUND_GROUP, COL_ROUND_COUNTY, COL_ROUND_DATES = range(5)
