@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +33,7 @@ from desktop.services.forms.service import (
     FormState,
     FormValidationError,
 )
+from desktop.views import window_fit
 from desktop.views.dialogs import EditingDialog
 from desktop.views.forms.form_view import FormView, screen_scale
 from desktop.views.signals import hub
@@ -43,7 +45,8 @@ RECOVERY_DELAY_MS = 1500  # write the recovery copy this long after the last key
 STATE_COLORS = {"未填": "#777777", "草稿": "#b26a00", "已完成": "#1d6b1d", "已签字": "#1f4e9c"}
 MAX_LISTED = 12
 SIDE_PANEL_PX = 240  # the problem list beside the form
-DIALOG_CHROME_PX = 56  # the dialog's margins, the splitter handle and the scroll bar
+SIDE_MIN_PX, SIDE_MAX_PX = 200, 300  # how far the list gives way to the paper, or takes room
+SCROLL_SLACK_PX = 4  # beyond the measured frames and bar: a style that draws them wider
 WINDOW_FRAME_PX = 40  # the window's title bar and frame
 DIALOG_ROWS_PX = 110  # the line above the form and the buttons below it
 
@@ -84,23 +87,9 @@ class FormDialog(EditingDialog):
         self.setWindowTitle(f"{self.form.title} — {household.code} {household.head_name}")
         self.setWindowFlag(Qt.WindowType.WindowMaximizeButtonHint, True)
 
-        # The view is born inside the scroll area: reparenting a finished form would restyle
-        # every one of its widgets a second time (a third of the opening time).
         self.scroll = QScrollArea(self)
         self.scroll.setWidgetResizable(True)
         self.scroll.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        screen = QApplication.primaryScreen().availableGeometry()
-        room = screen.width() - SIDE_PANEL_PX - DIALOG_CHROME_PX
-        self.view = FormView(
-            self.form,
-            self.scroll.viewport(),
-            scale=screen_scale(self.form, room),
-            evaluator=services.forms.evaluator(self.form),
-            subject=self.state.household,
-            standard=self.state.standard,
-        )
-        self.scroll.setWidget(self.view)
-        self.scroll.setBackgroundRole(self.view.backgroundRole())
 
         self.info_label = QLabel(self)
         self.state_label = QLabel(self)
@@ -133,6 +122,24 @@ class FormDialog(EditingDialog):
         self.complete_button.setToolTip("Ctrl+Enter：检查无误后标记为已完成，并更新户籍信息")
 
         self._build_layout()
+        # The paper's scale is chosen for the width the form will have inside this dialog on
+        # this screen, so that the whole paper shows without scrolling sideways (1366 too).
+        screen = window_fit.available_rect(self)
+        client = screen.width() - 2 * window_fit.BORDER_PX
+        chrome = self._chrome_width()
+        scale = screen_scale(self.form, client - chrome)
+        # The view is born inside the scroll area: reparenting a finished form would restyle
+        # every one of its widgets a second time (a third of the opening time).
+        self.view = FormView(
+            self.form,
+            self.scroll.viewport(),
+            scale=scale,
+            evaluator=services.forms.evaluator(self.form),
+            subject=self.state.household,
+            standard=self.state.standard,
+        )
+        self.scroll.setWidget(self.view)
+        self.scroll.setBackgroundRole(self.view.backgroundRole())
         self._recovery_timer = QTimer(self)
         self._recovery_timer.setSingleShot(True)
         self._recovery_timer.setInterval(RECOVERY_DELAY_MS)
@@ -158,9 +165,25 @@ class FormDialog(EditingDialog):
 
         self._load(self.state)
         # The whole dialog, its buttons included, fits the screen (1366×768 too).
-        width = self.view.width() + SIDE_PANEL_PX + DIALOG_CHROME_PX
+        width = self.view.width() + chrome
         height = self.view.sizeHint().height() + DIALOG_ROWS_PX  # the whole paper, if it fits
-        self.resize(min(width, screen.width()), min(height, screen.height() - WINDOW_FRAME_PX))
+        self.splitter.setSizes([width - SIDE_PANEL_PX, SIDE_PANEL_PX])
+        self.resize(min(width, client), min(height, screen.height() - WINDOW_FRAME_PX))
+
+    def _chrome_width(self) -> int:
+        """Pixels of the dialog's width that are not the form: margins, list, bars, frames."""
+        margins = self.layout().contentsMargins()
+        bar = self.scroll.verticalScrollBar()
+        bar_px = self.scroll.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, bar)
+        return (
+            margins.left()
+            + margins.right()
+            + SIDE_PANEL_PX
+            + self.splitter.handleWidth()
+            + 2 * self.scroll.frameWidth()
+            + max(bar_px, bar.sizeHint().width())
+            + SCROLL_SLACK_PX
+        )
 
     # --- layout -------------------------------------------------------------------------
 
@@ -171,7 +194,7 @@ class FormDialog(EditingDialog):
         top.addWidget(self.state_label)
 
         side = QWidget(self)
-        side.setMinimumWidth(200)
+        side.setMinimumWidth(SIDE_MIN_PX)
         side.setMaximumWidth(340)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(0, 0, 0, 0)
@@ -188,7 +211,6 @@ class FormDialog(EditingDialog):
         splitter.addWidget(side)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 0)
-        splitter.setSizes([self.view.width() + 24, SIDE_PANEL_PX])
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.problem_button)
@@ -235,13 +257,30 @@ class FormDialog(EditingDialog):
     def showEvent(self, event) -> None:
         """Start the keyboard at the form's first input."""
         super().showEvent(event)
-        total = sum(self.splitter.sizes())
-        # The form keeps its full width; the problem list takes what is left (200–300 px).
-        side = max(200, min(300, total - self.view.width() - 24))
-        self.splitter.setSizes([total - side, side])
+        self.give_form_room()
         first = self.view.first_input()
         if first is not None and not self.state.is_signed:
             first.setFocus(Qt.FocusReason.TabFocusReason)
+
+    def give_form_room(self) -> None:
+        """Let the form keep its full width; the problem list takes what is left (200–300 px).
+
+        Called when the dialog is shown or resized: a frame or a scroll bar wider than
+        expected is taken from the list, never from the paper (no sideways scrolling).
+        """
+        total = sum(self.splitter.sizes())
+        if total <= 0:
+            return
+        wanted = self.view.width() + (self.scroll.width() - self.scroll.viewport().width())
+        side = max(SIDE_MIN_PX, min(SIDE_MAX_PX, total - wanted))
+        if self.splitter.sizes()[1] != side:
+            self.splitter.setSizes([total - side, side])
+
+    def resizeEvent(self, event) -> None:
+        """Keep the paper whole when the clerk resizes or maximises the dialog."""
+        super().resizeEvent(event)
+        if self.isVisible():
+            self.give_form_room()
 
     def tell_recomputed(self) -> None:
         """Say which computed values of a reopened draft changed under today's standard."""

@@ -15,7 +15,14 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QRegularExpression, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QIntValidator, QKeyEvent, QRegularExpressionValidator
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIntValidator,
+    QKeyEvent,
+    QRegularExpressionValidator,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -58,13 +65,19 @@ MIN_SCALE, MAX_SCALE = 3.2, 5.0
 VIEW_MARGIN_MM = 4.0  # white margin around the paper on screen
 MIN_INPUT_ROW_PX = 26
 MIN_BOX_PT = 6.5  # a check box's text shrinks to this size before it would be cut off
+MIN_LINE_PT = 7.5  # below this a box's text goes on two lines (是 /（开办时间）) before shrinking
 MEMBER_FONT_PT = 8.0  # the member grid's text, so that 23 paper columns fit without scrolling
 TEXT_AREA_MIN_MM = (100.0, 12.0)  # a text cell at least this wide and tall gets several lines
+# The form's text at a scale: 9 pt at 1366 pixels wide (what the paper's grid holds), up to the
+# application's 10.5 pt on a wider screen.
+BODY_PT_PER_SCALE, BODY_PT_RANGE = 2.4, (9.0, 10.5)
+PT_STEPS = [x / 2 for x in range(12, 31)]  # 6–15 pt: the sizes a widget of the form may take
 
 STATE_ERROR, STATE_WARNING, STATE_ACCEPTED = "error", "warning", "accepted"
 
 STYLE_SHEET = """
 FormView { background: #ffffff; }
+QTableWidget#memberTable QHeaderView::section { padding: 0px 1px; }
 QFrame#grid { border-left: 1px solid #303030; border-top: 1px solid #303030; }
 QFrame#cell, QFrame#labelCell, QFrame#emptyCell {
     border-right: 1px solid #303030; border-bottom: 1px solid #303030; background: #ffffff;
@@ -102,6 +115,53 @@ def screen_scale(form: FormDescription, width_px: int = TARGET_WIDTH_PX) -> floa
     """Return the pixels per millimetre at which a form fits `width_px` (margins included)."""
     fit = width_px / (form.page.content_width_mm + 2 * VIEW_MARGIN_MM)
     return max(MIN_SCALE, min(MAX_SCALE, fit))
+
+
+def view_width(form: FormDescription, scale: float) -> int:
+    """Return the width in pixels of a form's view at a scale (what FormView fixes)."""
+    return round(form.page.content_width_mm * scale) + 2 * round(VIEW_MARGIN_MM * scale)
+
+
+def body_pt(scale: float) -> float:
+    """Return the point size of the form's text at a scale (9 pt at 1366 pixels wide)."""
+    low, high = BODY_PT_RANGE
+    return max(low, min(high, round(scale * BODY_PT_PER_SCALE * 2) / 2))
+
+
+def _step(pt: float) -> float:
+    """The nearest size of PT_STEPS at or below `pt`."""
+    return max([PT_STEPS[0]] + [s for s in PT_STEPS if s <= pt + 1e-9])
+
+
+def font_sheet(base_pt: float) -> str:
+    """The form's font sizes as style-sheet rules.
+
+    The application's style sheet sets every widget's font size, and a style sheet's font
+    wins over QWidget.setFont: the form's sizes (a smaller label, a check box shrunk to fit its
+    cell, the 8-point member grid) are therefore rules of the form's own sheet, chosen by the
+    widget property `pt` (see `set_pt`).
+    """
+    rules = [f"* {{ font-size: {base_pt:g}pt; }}"]
+    rules += [f'*[pt="{pt:g}"] {{ font-size: {pt:g}pt; }}' for pt in PT_STEPS]
+    return "\n".join(rules)
+
+
+def set_pt(widget: QWidget, pt: float) -> float:
+    """Give a widget of the form a point size of PT_STEPS (the form's sheet applies it)."""
+    pt = _step(pt)
+    if widget.property("pt") != f"{pt:g}":
+        widget.setProperty("pt", f"{pt:g}")
+        if widget.testAttribute(Qt.WidgetAttribute.WA_WState_Polished):
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+    return pt
+
+
+def font_at(widget: QWidget, pt: float) -> QFont:
+    """The widget's font at another point size (to measure text before choosing a size)."""
+    font = QFont(widget.font())
+    font.setPointSizeF(pt)
+    return font
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -322,38 +382,35 @@ class _ComboEditor(_Editor):
 class _BoxesEditor(_Editor):
     """□ check boxes: one answer (exclusive choice) or several (multi_choice)."""
 
-    def __init__(self, field, value_type, on_change, parent, cell: Cell, width_px: int):
+    def __init__(self, field, value_type, on_change, parent, cell: Cell, width_px: int,
+                 start_pt: float):  # fmt: skip
         super().__init__(field, value_type, on_change)
         self.exclusive = value_type == "choice"
+        self.cell = cell
         self.holder = QWidget(parent)
         column = QVBoxLayout(self.holder)
-        column.setContentsMargins(3, 1, 2, 1)
+        column.setContentsMargins(2, 1, 1, 1)
         column.setSpacing(0)
         self.boxes: dict[str, QCheckBox] = {}
         for choice in cell.choices:
             box = QCheckBox(cell.choice_text(choice), self.holder)
-            if cell.font_pt:
-                font = QFont(box.font())
-                font.setPointSizeF(min(font.pointSizeF(), cell.font_pt + 0.5))
-                box.setFont(font)
             box.toggled.connect(lambda checked, c=choice: self._on_toggled(c, checked))
             self.boxes[choice] = box
             self.widgets.append(box)
-        # Lines of boxes as on paper: as many per line as the cell's width holds; a box whose
-        # text is wider than the cell (是（开办时间）) gets a smaller font rather than being cut.
+        # Lines of boxes as on paper: as many per line as the cell's width holds. A box whose
+        # text is wider than the cell (是（开办时间）) gets a smaller font, then two lines.
         spacing = 6
+        room = width_px - 8  # the cell's right rule, its margins and the holder's
+        widths = {box: _fit_box(box, room, start_pt) for box in self.boxes.values()}
         boxes = list(self.boxes.values())
-        room = width_px - 12  # the cell's frame and the holder's margins
-        for box in boxes:
-            font = QFont(box.font())
-            while box.sizeHint().width() > room and font.pointSizeF() > MIN_BOX_PT:
-                font.setPointSizeF(font.pointSizeF() - 0.5)
-                box.setFont(font)
-        lines = [[b] for b in boxes] if cell.layout == "vertical" else _pack(boxes, room, spacing)
+        lines = [[b] for b in boxes] if cell.layout == "vertical" else _pack(widths, room, spacing)
         for line in lines:
             row = QHBoxLayout()
             row.setSpacing(spacing)
             for box in line:
+                # The width its fitted text needs, never more: a box never widens its paper
+                # column (the grid would run past the screen's edge); nor is it squeezed.
+                box.setFixedSize(widths[box], box.sizeHint().height())
                 row.addWidget(box)
             row.addStretch(1)
             column.addLayout(row)
@@ -376,7 +433,8 @@ class _BoxesEditor(_Editor):
         return chosen or None
 
     def text(self):
-        return "、".join(box.text() for box in self.boxes.values() if box.isChecked())
+        chosen = (c for c, box in self.boxes.items() if box.isChecked())
+        return "、".join(self.cell.choice_text(c) for c in chosen)
 
     def set_value(self, value):
         if value in (None, ""):
@@ -470,9 +528,11 @@ class _MemberDelegate(QStyledItemDelegate):
         if column.type == "choice":
             combo = ChoiceCombo(column.choices, parent)
             combo.setFrame(False)
+            set_pt(combo, MEMBER_FONT_PT)  # the text of the cell it edits
             return combo
         editor = QLineEdit(parent)
         editor.setFrame(False)
+        set_pt(editor, MEMBER_FONT_PT)
         if VALUE_TYPES[column.type].numeric:
             editor.setValidator(_number_validator(column.type, editor))
         return editor
@@ -520,13 +580,12 @@ class MemberGrid(QTableWidget):
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap)
         # Every paper column is on screen at the paper's width (no column hidden behind a
         # scroll bar): a smaller font, and text that wraps inside its cell as on paper.
-        font = QFont(self.font())
-        font.setPointSizeF(MEMBER_FONT_PT)
-        self.setFont(font)
+        self.setObjectName("memberTable")
+        set_pt(self, MEMBER_FONT_PT)
         self.setWordWrap(True)
-        header_font = QFont(font)
-        header_font.setPointSizeF(MEMBER_FONT_PT - 1)
-        header.setFont(header_font)
+        set_pt(header, MEMBER_FONT_PT - 1)
+        set_pt(self.verticalHeader(), MEMBER_FONT_PT)
+        self.ensurePolished()
         header.setMinimumSectionSize(8)
         header.setFixedHeight(max(60, round(section.header_height_mm * scale)))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -557,6 +616,7 @@ class MemberGrid(QTableWidget):
         self.number_label.setObjectName("numberLabel")
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.number_label.setWordWrap(True)
+        set_pt(self.number_label, MEMBER_FONT_PT - 1)
         self.set_rows([])
 
     # --- rows -----------------------------------------------------------------------
@@ -809,12 +869,14 @@ class FormView(QWidget):
 
         self.setObjectName("FormView")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        # Styled backgrounds only where the paper's grid is: a style sheet on the whole view
-        # would also restyle the member table and double the time to open a form.
         palette = self.palette()
         palette.setColor(self.backgroundRole(), QColor("#ffffff"))
         self.setPalette(palette)
         self.setAutoFillBackground(True)
+        # One sheet for the whole paper, set before any widget is made so that each is styled
+        # once: the grid's rules and the form's font sizes (which must win over the app's).
+        self.body_pt = body_pt(self.scale)
+        self.setStyleSheet(STYLE_SHEET + font_sheet(self.body_pt))
         self._build()
         # Keyboard order is the description's entry order (down each column where it says so).
         self.order = [k for k in form.entry_order if k in self.editors or k in self.member_grids]
@@ -825,6 +887,10 @@ class FormView(QWidget):
     def _mm(self, mm: float) -> int:
         return round(mm * self.scale)
 
+    def _pt(self, paper_pt: float) -> float:
+        """The screen size of a size the description gives for paper (a label's 7 pt)."""
+        return paper_pt * self.body_pt / BODY_PT_RANGE[0]
+
     def _build(self) -> None:
         page = QVBoxLayout(self)
         margin = self._mm(VIEW_MARGIN_MM)
@@ -832,10 +898,6 @@ class FormView(QWidget):
         page.setSpacing(2)
         title = QLabel(self.form.title, self)
         title.setObjectName("formTitle")
-        font = QFont(title.font())
-        font.setPointSizeF(15)
-        font.setBold(True)
-        title.setFont(font)
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         page.addWidget(title)
         if self.form.header:
@@ -855,7 +917,7 @@ class FormView(QWidget):
             for row in self.form.signatures:
                 page.addLayout(self._build_signature_row(row))
         page.addStretch(1)
-        self.setFixedWidth(self._mm(self.form.page.content_width_mm) + 2 * margin)
+        self.setFixedWidth(view_width(self.form, self.scale))
 
     def _build_header(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -876,7 +938,6 @@ class FormView(QWidget):
     def _build_grid(self, section: GridSection) -> QFrame:
         grid_frame = QFrame(self)
         grid_frame.setObjectName("grid")
-        grid_frame.setStyleSheet(STYLE_SHEET)
         grid = QGridLayout(grid_frame)
         grid.setContentsMargins(1, 1, 0, 0)  # room for the left and top rules of the frame
         grid.setSpacing(0)
@@ -900,6 +961,13 @@ class FormView(QWidget):
                     covered.add((r, c))
             frame = self._build_cell(section, cell, grid_frame)
             grid.addWidget(frame, cell.row, cell.col, cell.rowspan, cell.colspan)
+            if isinstance(self.editors.get(cell.field or ""), _BoxesEditor):
+                # Lines of boxes are never squeezed together: the paper's row grows instead.
+                rows = range(cell.row, cell.end_row)
+                given = sum(grid.rowMinimumHeight(r) for r in rows)
+                short = frame.minimumSizeHint().height() + 1 - given
+                if short > 0:
+                    grid.setRowMinimumHeight(rows[-1], grid.rowMinimumHeight(rows[-1]) + short)
         for r in range(len(section.rows_mm)):
             for c in range(len(section.columns_mm)):
                 if (r, c) not in covered:
@@ -920,9 +988,7 @@ class FormView(QWidget):
             align = cell.align or section.label_align
             label.setAlignment(_alignment(align) | Qt.AlignmentFlag.AlignVCenter)
             if cell.font_pt:
-                font = QFont(label.font())
-                font.setPointSizeF(max(7.5, min(9.0, cell.font_pt + 1)))
-                label.setFont(font)
+                set_pt(label, max(7.5, min(self.body_pt, self._pt(cell.font_pt + 1))))
             layout.addWidget(label)
             return frame
 
@@ -965,7 +1031,9 @@ class FormView(QWidget):
                 field, kind, self._on_edited, parent, computed=True, align=cell.align, cell=cell
             )
         if kind in ("choice", "multi_choice") and (cell.boxes or kind == "multi_choice"):
-            return _BoxesEditor(field, kind, self._on_edited, parent, cell, width_px)
+            start = self._pt(cell.font_pt + 0.5) if cell.font_pt else self.body_pt
+            start = min(self.body_pt, start)
+            return _BoxesEditor(field, kind, self._on_edited, parent, cell, width_px, start)
         if kind == "choice":
             return _ComboEditor(field, kind, self._on_edited, parent, cell)
         if kind == "bool":
@@ -1016,10 +1084,14 @@ class FormView(QWidget):
             width = max(60, self._mm(item.width_mm) - label.sizeHint().width())
             if item.field and item.kind == "date":
                 editor: _Editor = _DateEditor(item.field, "date", self._on_edited, self)
-                editor.edit.setFixedWidth(min(width, 130))
+                # Wide enough for its hint (年-月-日，如 20240520) and the calendar's button.
+                line = editor.edit.line_edit
+                hint = line.fontMetrics().horizontalAdvance(line.placeholderText()) + 12
+                date_px = min(width, hint + editor.edit.calendar_button.sizeHint().width())
+                editor.edit.setFixedWidth(date_px)
                 editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
                 row.addWidget(editor.edit)
-                row.addSpacing(width - min(width, 130))
+                row.addSpacing(width - date_px)
                 self._register(item.field, editor, None)
             elif item.field:
                 editor = _LineEditor(item.field, "text", self._on_edited, self, align="left")
@@ -1309,12 +1381,40 @@ def _fit_columns(columns: Sequence[GridColumn], total: int, metrics) -> list[int
     return out
 
 
-def _pack(boxes: list[QCheckBox], width_px: int, spacing: int) -> list[list[QCheckBox]]:
+def _fit_box(box: QCheckBox, room: int, start_pt: float) -> int:
+    """Choose a check box's point size (and line break) so that its text fits `room` pixels.
+
+    Shrinks from `start_pt` to MIN_LINE_PT on one line, then puts the text on two lines at its
+    parenthesis (是 /（开办时间）) and shrinks again down to MIN_BOX_PT. Returns the width the
+    box needs; the box keeps its answer's text, only the screen's line break is added.
+    """
+    text = box.text()
+    pt = set_pt(box, start_pt)
+    box.ensurePolished()
+    overhead = box.sizeHint().width() - QFontMetrics(box.font()).horizontalAdvance(text)
+
+    def need(lines: list[str], size: float) -> int:
+        metrics = QFontMetrics(font_at(box, size))
+        return overhead + max(metrics.horizontalAdvance(line) for line in lines)
+
+    sizes = [size for size in reversed(PT_STEPS) if size <= pt]  # the largest first
+    cut = text.find("（")
+    tries = [([text], size) for size in sizes if size >= MIN_LINE_PT]
+    if cut > 0:
+        tries += [([text[:cut], text[cut:]], size) for size in sizes if size >= MIN_BOX_PT]
+    tries.append(([text], MIN_BOX_PT))  # nothing fits: the smallest size on one line
+    lines, size = next((t for t in tries if need(*t) <= room), tries[-1])
+    set_pt(box, size)
+    if len(lines) > 1:
+        box.setText("\n".join(lines))
+    return min(room, need(lines, size))
+
+
+def _pack(widths: dict[QCheckBox, int], width_px: int, spacing: int) -> list[list[QCheckBox]]:
     """Greedily fill lines with check boxes so that each line fits the cell's width."""
     lines: list[list[QCheckBox]] = []
     used = 0
-    for box in boxes:
-        need = box.sizeHint().width()
+    for box, need in widths.items():
         if lines and used + spacing + need <= width_px:
             lines[-1].append(box)
             used += spacing + need
