@@ -20,23 +20,31 @@ def open_services(path: Path) -> AppServices:
     return AppServices(engine=engine, db_path=path)
 
 
-def _first_run(services: AppServices, window_parent=None) -> AppServices:
+def _first_run(
+    services: AppServices, window_parent=None, *, demo_here: bool = False
+) -> AppServices:
     """Offer to create the township or to open the demo; return the services to use.
 
-    The caller holds the lock of `services.db_path` only; opening the demo takes its own.
+    With `demo_here` (the file was named with --db) the demo is written into that very file;
+    otherwise into its own file in the data folder, so that the user's default database stays
+    empty for the real township. The caller holds the lock of `services.db_path` only; opening
+    the demo file takes its own.
     """
     from desktop.demo.township import build_demo
     from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
 
-    answer, accepted = FirstRunDialog.run(window_parent)
+    demo_path = services.db_path if demo_here else data_dir() / DEMO_DB_NAME
+    answer, accepted = FirstRunDialog.run(window_parent, str(demo_path or ""))
     if not accepted or answer is None:
         return services
     choice, county, township = answer
     if choice == CREATE:
         services.registry.create_township(county, township)
         return services
+    if choice == DEMO and demo_here:
+        build_demo(services.engine)
+        return services
     if choice == DEMO:
-        demo_path = data_dir() / DEMO_DB_NAME
         demo = open_services(demo_path)
         if not demo.registry.has_township():
             build_demo(demo.engine)
@@ -82,7 +90,7 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
         QMessageBox.critical(None, "无法打开数据库", str(exc))
         return 2
     if not services.registry.has_township():
-        chosen = _first_run(services)
+        chosen = _first_run(services, demo_here=db_path is not None)
         if chosen is not services:
             demo_lock = startup_guard(chosen.db_path, None)
             if demo_lock is None:
@@ -93,7 +101,9 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
     if not signed_in:
         lock.release()
         return 0
-    if services.db_path is not None:
+    # The demo file in the data folder is visited, not moved into: the next start goes back to
+    # the user's own database. A demo named with --db is the user's choice and is remembered.
+    if services.db_path is not None and (db_path is not None or not services.registry.is_demo()):
         save_setting("last_database", str(services.db_path))
     window = MainWindow(services)
     window.show()

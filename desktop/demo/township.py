@@ -13,6 +13,7 @@ from sqlalchemy import Engine, insert, select
 
 from desktop.models.campaign import FORMULA_NET_PER_CAPITA, Campaign
 from desktop.models.registry import County, Township, Village
+from desktop.models.setting import SETTING_DEMO, DatabaseSetting
 from desktop.services.registry import codes
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import make_id
@@ -234,6 +235,10 @@ def _build_demo(
     with engine.begin() as conn:
         if conn.execute(select(County.id)).first() is not None:
             raise ValueError("数据库中已有数据，演示数据只能写入空数据库")
+        # Marked in the same transaction as its first row: a demo file always says so.
+        conn.execute(
+            insert(DatabaseSetting).values(key=SETTING_DEMO, value=f"{COUNTY} seed={seed}")
+        )
         county_id = conn.execute(
             insert(County).values(name=COUNTY, province=PROVINCE, city=CITY)
         ).inserted_primary_key[0]

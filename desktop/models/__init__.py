@@ -30,10 +30,12 @@ from desktop.models.problem import (
     Person,
     Problem,
     ProblemEvent,
+    TownshipUnitRole,
     Unit,
 )
 from desktop.models.registry import County, Group, Household, Member, Township, Village
 from desktop.models.safety import AuditEntry, User
+from desktop.models.setting import DatabaseSetting
 from desktop.models.standards import HouseholdIndicator
 
 __all__ = [
@@ -47,6 +49,7 @@ __all__ = [
     "CatalogueArea",
     "CatalogueItem",
     "County",
+    "DatabaseSetting",
     "DepartmentList",
     "DepartmentMapping",
     "DepartmentRow",
@@ -70,6 +73,7 @@ __all__ = [
     "Problem",
     "ProblemEvent",
     "Township",
+    "TownshipUnitRole",
     "Unit",
     "User",
     "Village",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, StoredFileMixin, utcnow
@@ -77,6 +77,24 @@ class Unit(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     people: Mapped[list[Person]] = relationship(back_populates="unit", order_by="Person.name")
+
+
+class TownshipUnitRole(Base):
+    """Which of a township's own units stands for one unit of the catalogue's template.
+
+    Seed 002 names the units of the township it came from (干汊河中心校…); the catalogue keeps
+    those as a template of roles, and each township maps every role to a unit of its own.
+    """
+
+    __tablename__ = "township_unit_role"
+    __table_args__ = (UniqueConstraint("township_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    township_id: Mapped[int] = mapped_column(
+        ForeignKey("township.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(64))  # the template's name of the role: 中心校
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
 
 
 class Person(Base):

@@ -61,6 +61,7 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
+    real_name: Mapped[str] = mapped_column(String(64), default="")  # 姓名, as the name signed
     role: Mapped[str] = mapped_column(String(16), default=ROLE_CLERK)
     # hashlib.scrypt output and its per-user salt, hex; parameters kept so they can grow later.
     password_hash: Mapped[str] = mapped_column(String(128))

@@ -21,7 +21,7 @@ DEMO = "demo"
 class FirstRunDialog(QDialog):
     """Asks for the county and township names, or offers the demo township."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, demo_target: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("欢迎使用回头看工作台")
         self.choice: str | None = None
@@ -30,6 +30,10 @@ class FirstRunDialog(QDialog):
             "或先打开演示数据（桃江县桃花江镇，26个村约3000户）熟悉软件。"
         )
         intro.setWordWrap(True)
+        self.demo_target_label = QLabel(f"演示数据将写入：{demo_target}" if demo_target else "")
+        self.demo_target_label.setWordWrap(True)
+        self.demo_target_label.setStyleSheet("color: #555")
+        self.demo_target_label.setVisible(bool(demo_target))
         self.county_edit = QLineEdit()
         self.county_edit.setPlaceholderText("例如：桃江县")
         self.township_edit = QLineEdit()
@@ -53,6 +57,7 @@ class FirstRunDialog(QDialog):
         layout.addWidget(intro)
         layout.addWidget(box)
         layout.addWidget(self.error_label)
+        layout.addWidget(self.demo_target_label)
         layout.addLayout(buttons)
         self.create_button.clicked.connect(self._on_create_clicked)
         self.demo_button.clicked.connect(self._on_demo_clicked)
@@ -75,8 +80,13 @@ class FirstRunDialog(QDialog):
         self.accept()
 
     @classmethod
-    def run(cls, parent: QWidget | None = None) -> tuple[tuple[str, str, str] | None, bool]:
-        """Open the dialog; return ((choice, county, township), accepted)."""
-        dialog = cls(parent)
+    def run(
+        cls, parent: QWidget | None = None, demo_target: str = ""
+    ) -> tuple[tuple[str, str, str] | None, bool]:
+        """Open the dialog; return ((choice, county, township), accepted).
+
+        `demo_target` names the file the demo would be written to.
+        """
+        dialog = cls(parent, demo_target)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.choice is not None
         return ((dialog.choice, *dialog.names()) if accepted else None), accepted

@@ -55,6 +55,8 @@ class MainWindow(QMainWindow):
         splitter.setSizes([220, 1060])
         self.setCentralWidget(splitter)
         self.user_label = QLabel()
+        self.demo_label = QLabel()  # says 演示数据 on the demo, where it stays in sight
+        self.statusBar().addPermanentWidget(self.demo_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self._create_actions()
         self._create_menus()
@@ -274,8 +276,14 @@ class MainWindow(QMainWindow):
         return self.households_page.is_complete()
 
     def _update_title(self) -> None:
-        place = self.services.registry.title()
-        self.setWindowTitle(f"{APP_NAME} {__version__} — {place}" if place else APP_NAME)
+        from desktop.views.database_name import DEMO_STYLE, DEMO_WARNING, is_demo, window_caption
+
+        self.setWindowTitle(window_caption(self.services, f"{APP_NAME} {__version__}"))
+        demo = is_demo(self.services)
+        self.demo_label.setText("演示数据（虚构，勿录入真实信息）" if demo else "")
+        self.demo_label.setToolTip(DEMO_WARNING if demo else "")
+        self.demo_label.setStyleSheet(DEMO_STYLE.replace("padding: 6px", "padding: 0 6px"))
+        self.demo_label.setVisible(demo)
         user = self.services.user
         from desktop.services.safety.auth import ROLE_LABELS
 

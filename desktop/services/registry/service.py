@@ -13,6 +13,7 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.registry import County, Group, Household, Member, Township, Village
+from desktop.models.setting import SETTING_DEMO, DatabaseSetting
 from desktop.services.registry import codes, departures
 from desktop.services.registry.data import (
     HouseholdData,
@@ -119,6 +120,11 @@ class RegistryService:
         """True when the database holds at least one township."""
         with self.db.session() as s:
             return s.scalar(select(func.count(Township.id))) > 0
+
+    def is_demo(self) -> bool:
+        """True when the demo builder wrote this database (its households are invented)."""
+        with self.db.session() as s:
+            return s.get(DatabaseSetting, SETTING_DEMO) is not None
 
     def create_township(self, county_name: str, township_name: str) -> int:
         """Create the county (if new) and the township; return the township's id."""

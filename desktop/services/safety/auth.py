@@ -70,6 +70,10 @@ PERMISSION_LABELS = {
     APPROVE_CASE: "录入县核定结果",
 }
 ROLES = (ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN)
+# What every role may do; the rest is PERMISSIONS.
+EVERY_ROLE_MAY = (
+    "录入和修改户籍、成员、核查表、采集表和整改问题，打印表格，导出名册（身份证号遮挡）"
+)
 
 MIN_PASSWORD_LENGTH = 6
 # Wrong passwords in a row: from the third one on, each waits twice as long (2 s … 60 s);
@@ -152,6 +156,7 @@ class UserInfo:
     active: bool
     created_at: datetime
     last_sign_in: datetime | None
+    real_name: str = ""
 
     @property
     def role_label(self) -> str:
@@ -223,6 +228,22 @@ def _check_role(role: str) -> None:
         raise AuthError(f"未知的角色：{role}")
 
 
+def role_duties(role: str) -> tuple[list[str], list[str]]:
+    """Return (what the role may do, what it may not), in Chinese, read from PERMISSIONS."""
+    may = [EVERY_ROLE_MAY]
+    may_not = []
+    for permission, label in PERMISSION_LABELS.items():
+        (may if role in PERMISSIONS[permission] else may_not).append(label)
+    return may, may_not
+
+
+def _check_real_name(real_name: str) -> str:
+    real_name = real_name.strip()
+    if len(real_name) > 32:
+        raise AuthError("姓名不能超过 32 个字")
+    return real_name
+
+
 def _current(user: User) -> CurrentUser:
     return CurrentUser(name=user.name, role=user.role, id=user.id)
 
@@ -238,14 +259,19 @@ class AuthService:
         with self.db.session() as s:
             return bool(s.scalar(select(func.count(User.id))))
 
-    def create_first_admin(self, name: str, password: str) -> CurrentUser:
-        """Create the administrator on first run; refused once any user exists."""
+    def create_first_admin(self, name: str, password: str, real_name: str = "") -> CurrentUser:
+        """Create the administrator on first run and sign in as them (logged); refused once
+        any user exists."""
         name = _check_name(name)
+        real_name = _check_real_name(real_name)
         _check_password(password)
+        now = utcnow()
         with self.db.unit_of_work() as s:
             if s.scalar(select(func.count(User.id))):
                 raise AuthError("已有用户，不能再创建首个管理员；请用管理员账号登录后添加用户")
-            user = self._new_user(s, name, ROLE_ADMIN, password)
+            user = self._new_user(s, name, ROLE_ADMIN, password, real_name)
+            user.last_sign_in = now  # creating the account signs in: 上次登录 is now
+            s.add(self._entry(user.id, user.name, ACTION_SIGN_IN, now, "首次使用，创建管理员"))
             return _current(user)
 
     def sign_in(self, name: str, password: str, *, now: datetime | None = None) -> CurrentUser:
@@ -348,20 +374,32 @@ class AuthService:
         with self.db.session() as s:
             rows = s.scalars(select(User).order_by(User.name)).all()
             infos = [
-                UserInfo(u.id, u.name, u.role, u.active, u.created_at, u.last_sign_in) for u in rows
+                UserInfo(u.id, u.name, u.role, u.active, u.created_at, u.last_sign_in, u.real_name)
+                for u in rows
             ]
         return sorted(infos, key=lambda u: (-ROLES.index(u.role), u.name))
 
-    def add_user(self, acting: CurrentUser, name: str, role: str, password: str) -> int:
+    def add_user(
+        self, acting: CurrentUser, name: str, role: str, password: str, real_name: str = ""
+    ) -> int:
         """Add a user (administrators only); return the new id."""
         require(acting, MANAGE_USERS)
         name = _check_name(name)
+        real_name = _check_real_name(real_name)
         _check_role(role)
         _check_password(password)
         with self.db.unit_of_work() as s:
             if s.scalar(select(User.id).where(User.name == name)):
                 raise AuthError(f"已有名为“{name}”的用户")
-            return self._new_user(s, name, role, password).id
+            return self._new_user(s, name, role, password, real_name).id
+
+    def set_real_name(self, acting: CurrentUser, user_id: int, real_name: str) -> None:
+        """Set a user's real name (姓名): administrators for anyone, everyone for themself."""
+        if acting.id != user_id:
+            require(acting, MANAGE_USERS)
+        real_name = _check_real_name(real_name)
+        with self.db.unit_of_work() as s:
+            self._get(s, user_id).real_name = real_name
 
     def change_password(self, user: CurrentUser, old: str, new: str) -> None:
         """Change one's own password after checking the old one."""
@@ -421,10 +459,11 @@ class AuthService:
         user.password_hash, user.password_salt, user.password_params = hash_password(password)
 
     @staticmethod
-    def _new_user(s: Session, name: str, role: str, password: str) -> User:
+    def _new_user(s: Session, name: str, role: str, password: str, real_name: str = "") -> User:
         digest, salt, params = hash_password(password)
         user = User(
             name=name,
+            real_name=real_name,
             role=role,
             password_hash=digest,
             password_salt=salt,

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from desktop.services.actor import CurrentUser
 from desktop.services.context import AppServices
 from desktop.services.safety.auth import MIN_PASSWORD_LENGTH, AuthError
+from desktop.views.database_name import DEMO_MARK, DEMO_STYLE, DEMO_WARNING, database_name, is_demo
 from desktop.views.signals import hub
 
 
@@ -33,9 +34,17 @@ class LoginDialog(QDialog):
             else "请输入用户名和密码。每一处修改都会记下操作人。"
         )
         intro.setWordWrap(True)
+        self.database_label = QLabel(f"数据库：{database_name(services)}")
+        self.database_label.setToolTip(str(services.db_path or ""))
+        self.demo_label = QLabel(f"【{DEMO_MARK}】{DEMO_WARNING}")
+        self.demo_label.setWordWrap(True)
+        self.demo_label.setStyleSheet(DEMO_STYLE)
+        self.demo_label.setVisible(is_demo(services))
         self.name_edit = QLineEdit()
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.real_name_edit = QLineEdit()
+        self.real_name_edit.setPlaceholderText("本人真实姓名（可以以后再填）")
         self.confirm_edit = QLineEdit()
         self.confirm_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.error_label = QLabel()
@@ -47,6 +56,7 @@ class LoginDialog(QDialog):
         if self.first_run:
             self.password_edit.setPlaceholderText(f"至少 {MIN_PASSWORD_LENGTH} 位")
             form.addRow("再输一次", self.confirm_edit)
+            form.addRow("姓名", self.real_name_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -57,6 +67,8 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.database_label)
+        layout.addWidget(self.demo_label)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
@@ -68,7 +80,9 @@ class LoginDialog(QDialog):
             if self.first_run:
                 if password != self.confirm_edit.text():
                     raise AuthError("两次输入的密码不一致")
-                self.user = self.services.auth.create_first_admin(name, password)
+                self.user = self.services.auth.create_first_admin(
+                    name, password, self.real_name_edit.text()
+                )
             else:
                 self.user = self.services.auth.sign_in(name, password)
         except AuthError as exc:

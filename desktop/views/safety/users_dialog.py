@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -20,9 +21,31 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import AppError
 from desktop.services.context import AppServices
-from desktop.services.safety.auth import MANAGE_USERS, ROLE_LABELS, ROLES, UserInfo, can
+from desktop.services.safety.auth import (
+    MANAGE_USERS,
+    ROLE_LABELS,
+    ROLES,
+    UserInfo,
+    can,
+    role_duties,
+)
 
-COLUMNS = ("用户名", "角色", "状态", "上次登录")
+COLUMNS = ("用户名", "姓名", "角色", "状态", "上次登录")
+
+
+def role_summary(role: str) -> str:
+    """Return one line saying what a role may do and what it may not."""
+    may, may_not = role_duties(role)
+    text = f"{ROLE_LABELS[role]}可以：{'；'.join(may)}"
+    return text + (f"。不可以：{'；'.join(may_not)}。" if may_not else "。")
+
+
+def roles_explained() -> QLabel:
+    """A label listing what each role may do, for the dialogs that choose a role."""
+    label = QLabel("\n".join(role_summary(role) for role in ROLES))
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #444")
+    return label
 
 
 class AddUserDialog(QDialog):
@@ -32,6 +55,9 @@ class AddUserDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("添加用户")
         self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("登录时输入的名字")
+        self.real_name_edit = QLineEdit()
+        self.real_name_edit.setPlaceholderText("本人真实姓名，签字时用")
         self.role_combo = QComboBox()
         for role in ROLES:
             self.role_combo.addItem(ROLE_LABELS[role], role)
@@ -39,7 +65,14 @@ class AddUserDialog(QDialog):
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         form = QFormLayout()
         form.addRow("用户名", self.name_edit)
+        form.addRow("姓名", self.real_name_edit)
         form.addRow("角色", self.role_combo)
+        self.role_hint = QLabel()
+        self.role_hint.setWordWrap(True)
+        self.role_hint.setStyleSheet("color: #444")
+        form.addRow("", self.role_hint)
+        self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
+        self._on_role_combo_changed()
         form.addRow("初始密码", self.password_edit)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -51,10 +84,14 @@ class AddUserDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def _on_role_combo_changed(self) -> None:
+        self.role_hint.setText(role_summary(self.role_combo.currentData()))
 
     @classmethod
-    def run(cls, parent: QWidget | None = None) -> tuple[tuple[str, str, str] | None, bool]:
-        """Ask for a new user; return ((name, role, password), accepted)."""
+    def run(cls, parent: QWidget | None = None) -> tuple[tuple[str, str, str, str] | None, bool]:
+        """Ask for a new user; return ((name, role, password, real name), accepted)."""
         dialog = cls(parent)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None, False
@@ -62,6 +99,7 @@ class AddUserDialog(QDialog):
             dialog.name_edit.text(),
             dialog.role_combo.currentData(),
             dialog.password_edit.text(),
+            dialog.real_name_edit.text(),
         )
         return entered, True
 
@@ -80,6 +118,11 @@ class UsersDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        self.real_name_edit = QLineEdit()
+        self.real_name_edit.setPlaceholderText("所选用户的姓名")
+        self.real_name_button = QPushButton("保存姓名")
+        self.real_name_button.clicked.connect(self._on_real_name_button_clicked)
+        self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
@@ -112,9 +155,19 @@ class UsersDialog(QDialog):
             layout.addWidget(QLabel("只有管理员可以管理用户。"))
         layout.addWidget(self.table)
         layout.addLayout(row)
+        name_row = QHBoxLayout()
+        name_row.addWidget(QLabel("姓名"))
+        name_row.addWidget(self.real_name_edit, 1)
+        name_row.addWidget(self.real_name_button)
+        name_row.addStretch(2)
+        layout.addLayout(name_row)
+        self.real_name_button.setEnabled(allowed)
         layout.addWidget(self.error_label)
+        roles_box = QGroupBox("各角色的权限")
+        QVBoxLayout(roles_box).addWidget(roles_explained())
+        layout.addWidget(roles_box)
         layout.addWidget(buttons)
-        self.resize(720, 400)
+        self.resize(860, 520)
         self._load()
 
     def _load(self) -> None:
@@ -123,7 +176,7 @@ class UsersDialog(QDialog):
         for r, u in enumerate(self.users):
             last = f"{u.last_sign_in:%Y-%m-%d %H:%M}" if u.last_sign_in else "从未登录"
             for c, value in enumerate(
-                (u.name, u.role_label, "启用" if u.active else "已停用", last)
+                (u.name, u.real_name, u.role_label, "启用" if u.active else "已停用", last)
             ):
                 self.table.setItem(r, c, QTableWidgetItem(value))
 
@@ -144,11 +197,22 @@ class UsersDialog(QDialog):
         self._load()
         return True
 
-    def add_user(self, name: str, role: str, password: str) -> bool:
+    def add_user(self, name: str, role: str, password: str, real_name: str = "") -> bool:
         """Add a user; errors show in the dialog."""
         return self._apply(
-            lambda: self.services.auth.add_user(self.services.user, name, role, password)
+            lambda: self.services.auth.add_user(self.services.user, name, role, password, real_name)
         )
+
+    def _on_table_selection_changed(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.real_name_edit.setText(self.users[rows[0].row()].real_name)
+
+    def _on_real_name_button_clicked(self) -> None:
+        user = self._selected()
+        if user:
+            name = self.real_name_edit.text()
+            self._apply(lambda: self.services.auth.set_real_name(self.services.user, user.id, name))
 
     def _on_add_button_clicked(self) -> None:
         entered, accepted = AddUserDialog.run(self)

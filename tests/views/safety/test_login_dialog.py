@@ -18,8 +18,11 @@ def test_first_run_creates_the_administrator(engine, qtbot):
     dialog._on_buttons_accepted()
     assert dialog.error_label.text() == "两次输入的密码不一致"
     dialog.confirm_edit.setText("secret-1")
+    dialog.real_name_edit.setText("王建华")
     dialog._on_buttons_accepted()
     assert dialog.user.name == "王站长" and dialog.user.role == "admin"
+    [admin] = services.auth.users()
+    assert admin.real_name == "王建华" and admin.last_sign_in is not None
 
 
 def test_wrong_password_shows_why_and_keeps_the_name(engine, qtbot):

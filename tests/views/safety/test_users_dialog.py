@@ -6,7 +6,7 @@ from desktop.services.context import AppServices
 
 
 def test_admin_adds_a_user_and_sees_errors(engine, qtbot):
-    from desktop.views.safety.users_dialog import UsersDialog
+    from desktop.views.safety.users_dialog import COLUMNS, UsersDialog
 
     services = AppServices(engine=engine)
     services.user = services.auth.create_first_admin("王站长", "secret-1")
@@ -14,7 +14,7 @@ def test_admin_adds_a_user_and_sees_errors(engine, qtbot):
     qtbot.addWidget(dialog)
     assert dialog.add_user("李录入", "clerk", "secret-1")
     names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
-    roles = [dialog.table.item(r, 1).text() for r in range(dialog.table.rowCount())]
+    roles = [dialog.table.item(r, COLUMNS.index("角色")).text() for r in range(dialog.table.rowCount())]
     assert names == ["王站长", "李录入"] and roles == ["管理员", "录入员"]
     assert not dialog.add_user("李录入", "clerk", "secret-1")
     assert "已有名为" in dialog.error_label.text()
@@ -30,3 +30,40 @@ def test_clerk_cannot_manage_users(engine, qtbot):
     dialog = UsersDialog(services)
     qtbot.addWidget(dialog)
     assert not dialog.add_button.isEnabled()
+
+
+def test_the_signed_in_admin_has_signed_in_and_users_carry_real_names(engine, qtbot):
+    from desktop.views.safety.users_dialog import COLUMNS, UsersDialog
+
+    services = AppServices(engine=engine)
+    services.user = services.auth.create_first_admin("wang", "secret-1", "王建华")
+    dialog = UsersDialog(services)
+    qtbot.addWidget(dialog)
+    last = COLUMNS.index("上次登录")
+    assert dialog.table.item(0, last).text() != "从未登录"
+    assert dialog.table.item(0, COLUMNS.index("姓名")).text() == "王建华"
+    assert dialog.add_user("li", "clerk", "secret-1", "李小红")
+    assert dialog.table.item(1, COLUMNS.index("姓名")).text() == "李小红"
+    assert dialog.table.item(1, last).text() == "从未登录"
+    dialog.table.selectRow(1)
+    assert dialog.real_name_edit.text() == "李小红"
+    dialog.real_name_edit.setText("李晓红")
+    dialog.real_name_button.click()
+    assert [u.real_name for u in services.auth.users()] == ["王建华", "李晓红"]
+
+
+def test_the_dialog_says_what_each_role_may_do(engine, qtbot):
+    from desktop.views.safety.users_dialog import AddUserDialog, UsersDialog
+
+    services = AppServices(engine=engine)
+    services.user = services.auth.create_first_admin("wang", "secret-1")
+    dialog = UsersDialog(services)
+    qtbot.addWidget(dialog)
+    texts = " ".join(label.text() for label in dialog.findChildren(type(dialog.error_label)))
+    assert "录入员可以：" in texts and "不可以：" in texts and "管理员可以：" in texts
+    assert "管理用户" in texts  # 管理员's own permission, from the one permission table
+    add = AddUserDialog()
+    qtbot.addWidget(add)
+    add.role_combo.setCurrentIndex(add.role_combo.findData("reviewer"))
+    assert add.role_hint.text().startswith("审核员可以：")
+    assert "查看完整身份证号" in add.role_hint.text().split("不可以")[0]

@@ -1,0 +1,21 @@
+"""Facts about the database file itself (is it the demo?), as named settings."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.models.base import Base
+
+# Set when the demo builder wrote the file: the window's title and the sign-in dialog say
+# 演示数据, so that nobody types real households into it.
+SETTING_DEMO = "demo"
+
+
+class DatabaseSetting(Base):
+    """One named setting of this database file (a key and a text value)."""
+
+    __tablename__ = "database_setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
