@@ -14,7 +14,9 @@ def test_admin_adds_a_user_and_sees_errors(engine, qtbot):
     qtbot.addWidget(dialog)
     assert dialog.add_user("李录入", "clerk", "secret-1")
     names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
-    roles = [dialog.table.item(r, COLUMNS.index("角色")).text() for r in range(dialog.table.rowCount())]
+    roles = [
+        dialog.table.item(r, COLUMNS.index("角色")).text() for r in range(dialog.table.rowCount())
+    ]
     assert names == ["王站长", "李录入"] and roles == ["管理员", "录入员"]
     assert not dialog.add_user("李录入", "clerk", "secret-1")
     assert "已有名为" in dialog.error_label.text()
