@@ -560,8 +560,13 @@ class FormDialog(EditingDialog):
 
     def _on_problem_clicked(self) -> None:
         from desktop.views.problems.problem_dialog import ProblemDialog
+        from desktop.views.problems.problem_prefill import prefill_from_form
 
-        ProblemDialog.run(self.services, None, self, household_id=self.household_id)
+        # The problem as just typed on the paper (存在主要问题, 整改措施…), saved or not.
+        prefill = prefill_from_form(self.form, self.view.answers())
+        ProblemDialog.run(
+            self.services, None, self, household_id=self.household_id, prefill=prefill
+        )
 
     def _on_preview_clicked(self) -> None:
         from desktop.views.forms.print_preview import PrintPreviewDialog

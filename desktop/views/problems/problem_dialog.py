@@ -51,6 +51,7 @@ from desktop.services.problems.rules import (
 )
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.dialogs import EditingDialog
+from desktop.views.problems.problem_prefill import ProblemPrefill
 from desktop.views.signals import hub
 from desktop.views.window_fit import bind_shortcut
 
@@ -78,9 +79,11 @@ class ProblemDialog(EditingDialog):
         problem_id: int | None,
         parent: QWidget | None = None,
         household_id: int | None = None,
+        prefill: ProblemPrefill | None = None,
     ) -> tuple[int | None, bool]:
-        """Open the dialog; return (problem id, accepted). A household fills in the scope."""
-        dialog = cls(services, problem_id, parent, household_id=household_id)
+        """Open the dialog; return (problem id, accepted). A household fills in the scope, a
+        form just filled in the description, measures and date (`prefill`)."""
+        dialog = cls(services, problem_id, parent, household_id=household_id, prefill=prefill)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         return dialog.problem_id, accepted or dialog.changed
 
@@ -90,6 +93,7 @@ class ProblemDialog(EditingDialog):
         problem_id: int | None,
         parent: QWidget | None = None,
         household_id: int | None = None,
+        prefill: ProblemPrefill | None = None,
     ) -> None:
         super().__init__(parent)
         self.services = services
@@ -126,7 +130,7 @@ class ProblemDialog(EditingDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         if problem_id is None:
-            self._new(household_id)
+            self._new(household_id, prefill)
         else:
             self._load(problem_id)
         self._saved_entries = self._entries()
@@ -319,7 +323,7 @@ class ProblemDialog(EditingDialog):
 
     # --- filling -----------------------------------------------------------------------
 
-    def _new(self, household_id: int | None) -> None:
+    def _new(self, household_id: int | None, prefill: ProblemPrefill | None = None) -> None:
         self._on_scope_combo_changed()
         self._on_item_combo_changed()
         self._on_kind_combo_changed()
@@ -334,9 +338,24 @@ class ProblemDialog(EditingDialog):
                 self.unit_combo.setCurrentIndex(
                     max(0, self.unit_combo.findText(self.village_combo.currentText()))
                 )
+        if prefill is not None:
+            self._apply_prefill(prefill)
         for index in (1, 2, 3):
             self.tabs.setTabEnabled(index, False)
         self.tabs.setTabToolTip(1, "保存后可办理整改进度、上传佐证材料")
+
+    def _apply_prefill(self, prefill: ProblemPrefill) -> None:
+        for text, edit in (
+            (prefill.description, self.description_edit),
+            (prefill.cause, self.cause_edit),
+            (prefill.measures, self.measures_edit),
+        ):
+            if text:
+                edit.setPlainText(text)
+        if prefill.found_date is not None:
+            self.found_edit.set_value(prefill.found_date)
+        if prefill.source and self.source_combo.findText(prefill.source) >= 0:
+            self.source_combo.setCurrentText(prefill.source)
 
     def _load(self, problem_id: int) -> None:
         data = self.problems.get(problem_id)

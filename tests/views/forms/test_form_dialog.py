@@ -274,24 +274,32 @@ def test_preview_warns_about_characters_no_font_has(
     assert "U+F0001" in text and "户主姓名" in text
 
 
-def test_a_problem_is_raised_from_the_form_with_the_household_filled_in(
+def test_a_problem_is_raised_from_the_form_with_the_household_and_the_paper_filled_in(
     qtbot, services, household_id, monkeypatch
 ):
+    import datetime
+
     from desktop.views.problems import problem_dialog
 
     opened = []
-    monkeypatch.setattr(
-        problem_dialog.ProblemDialog,
-        "run",
-        classmethod(
-            lambda cls, svc, pid, parent=None, household_id=None: (
-                opened.append((pid, household_id)) or (None, False)
-            )
-        ),
-    )
+
+    def shown(dialog):  # what the clerk sees when the problem dialog opens
+        opened.append(dialog)
+        return 0
+
+    monkeypatch.setattr(problem_dialog.ProblemDialog, "exec", shown)
     dialog = open_dialog(qtbot, services, household_id)
+    dialog.view.editors["problems"].set_value("住房漏雨，未纳入危房改造")
+    dialog.view.editors["measures"].set_value("联系住建站上门鉴定")
+    dialog.view.editors["checked_on"].set_value(datetime.date(2024, 5, 20))
     dialog.problem_button.click()
-    assert opened == [(None, household_id)]
+    [problem] = opened
+    qtbot.addWidget(problem)
+    assert problem.household_combo.currentData() == household_id
+    assert problem.description_edit.toPlainText() == "住房漏雨，未纳入危房改造"
+    assert problem.measures_edit.toPlainText() == "联系住建站上门鉴定"
+    assert problem.found_edit.value() == datetime.date(2024, 5, 20)
+    assert problem.source_combo.currentText() == "回头看排查"
 
 
 def test_sign_locks_the_form_and_unlock_needs_a_reason(
