@@ -16,7 +16,7 @@ from typing import Any
 from desktop.engine.expressions import check_expression
 from desktop.engine.parsing import Ctx, FormDescriptionError, Vocabulary
 from desktop.engine.sections import SECTION_KINDS
-from desktop.engine.sections.grid import Cell, GridSection
+from desktop.engine.sections.grid import SKIP_TO_END, Cell, GridSection
 from desktop.engine.sections.repeat import RepeatSection
 
 FORMAT_VERSION = 1
@@ -312,10 +312,12 @@ def _sections(ctx: Ctx, raw: Any, page: PageSpec) -> tuple[Any, ...]:
     return tuple(sections)
 
 
-def _rules(ctx: Ctx, raw: Any, known: set[str], keys: set[str]) -> tuple[Rule, ...]:
+def _rules(
+    ctx: Ctx, raw: Any, known: set[str], keys: set[str], where: str = "rules"
+) -> tuple[Rule, ...]:
     rules = []
     for i, r in enumerate(raw or []):
-        rw = f"rules[{i}]"
+        rw = f"{where}[{i}]" + (f"（{r['id']}）" if isinstance(r, dict) and "id" in r else "")
         r = ctx.keys(r, _RULE_KEYS, rw, ("id", "check", "message", "field", "blocking"))
         if r["field"] not in keys:
             raise ctx.fail(f"{rw}.field", f"字段 {r['field']!r} 不存在")
@@ -331,8 +333,6 @@ def _rules(ctx: Ctx, raw: Any, known: set[str], keys: set[str]) -> tuple[Rule, .
             Rule(r["id"], r["check"], ctx.text(r["message"], f"{rw}.message"), r["field"],
                  r["blocking"], r.get("when", ""))
         )  # fmt: skip
-    if len({r.id for r in rules}) != len(rules):
-        raise ctx.fail("rules", "规则 id 重复")
     return tuple(rules)
 
 
@@ -381,10 +381,35 @@ def parse_form(
             raise ctx.fail(where, f"字段代码 {key} 重复（另见 {seen[key]}）")
         seen[key] = where
     known = set(form.fields) | {s.id for s in form.repeat_sections}
-    section_ids = {s.id for s in form.sections}
     for cell in form.input_cells:
         if cell.computed and not cell.computed.startswith("hook:"):
             _expression(ctx, cell.computed, known, f"字段 {cell.field}.computed")
-        if cell.skip and cell.skip.goto not in seen and cell.skip.goto not in section_ids:
-            raise ctx.fail(f"字段 {cell.field}.skip.goto", f"跳转目标 {cell.skip.goto!r} 不存在")
-    return replace(form, rules=_rules(ctx, raw.get("rules"), known, set(seen)))
+        if cell.relevant:
+            _expression(ctx, cell.relevant, known, f"字段 {cell.field}.relevant")
+    _check_skips(ctx, form)
+    rules = _rules(ctx, raw.get("rules"), known, set(seen))
+    # A section may carry rules of its own (a question's XLSForm `constraint`).
+    for s in form.sections:
+        own = getattr(s, "rules", ())
+        if own:
+            rules += _rules(ctx, list(own), known, set(seen), where=f"section {s.id}.rules")
+    if len({r.id for r in rules}) != len(rules):
+        raise ctx.fail("rules", "规则 id 重复")
+    return replace(form, rules=rules)
+
+
+def _check_skips(ctx: Ctx, form: FormDescription) -> None:
+    """Every skip goes forward to an answer or section that exists (else a cycle, or nowhere)."""
+    order = form.entry_order
+    index = {key: i for i, key in enumerate(order)}
+    starts = {s.id: index[s.entries[0]] for s in form.sections if s.entries}
+    for cell in form.input_cells:
+        for skip in cell.skips:
+            where = f"字段 {cell.field}（{cell.label or cell.field}）.skip.goto"
+            if skip.goto == SKIP_TO_END:
+                continue
+            target = index.get(skip.goto, starts.get(skip.goto))
+            if target is None:
+                raise ctx.fail(where, f"跳转目标 {skip.goto!r} 不存在")
+            if target <= index[cell.field]:
+                raise ctx.fail(where, f"跳转目标 {skip.goto!r} 不在本题之后（会形成循环）")

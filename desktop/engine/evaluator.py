@@ -18,6 +18,7 @@ from desktop.engine.description import FormDescription
 from desktop.engine.expressions import MissingValue, evaluate, expression_names
 from desktop.engine.hooks import HookContext, HookRegistry
 from desktop.engine.sections import SECTION_KINDS
+from desktop.engine.sections.grid import SKIP_TO_END
 from desktop.engine.values import VALUE_TYPES, is_blank
 from desktop.errors import FieldIssue
 
@@ -72,6 +73,10 @@ class Evaluator:
             if s.entries:
                 first[s.id] = self._index[s.entries[0]]
         self._section_start = first
+        # Where "end" (直接结束问卷) leads from a field: after the last answer of its section.
+        self._section_end = {
+            key: self._index[s.entries[-1]] + 1 for s in description.sections for key in s.entries
+        }
         self._names = {
             c.field: expression_names(c.computed)
             for c in description.computed_fields
@@ -138,14 +143,30 @@ class Evaluator:
         skipped: set[str] = set()
         for i, key in enumerate(order):
             cell = fields.get(key)
-            if cell is None or cell.skip is None or key in skipped:
+            if cell is None or key in skipped:
                 continue
-            if not _matches(values.get(key), cell.skip.if_value):
+            if cell.relevant and not self._relevant(cell.relevant, values, skipped):
+                skipped.add(key)
                 continue
-            goto = cell.skip.goto
-            target = self._index.get(goto, self._section_start.get(goto, len(order)))
-            skipped.update(order[i + 1 : target])
+            for skip in cell.skips:
+                if _matches(values.get(key), skip.if_value):
+                    skipped.update(order[i + 1 : self._target(key, skip.goto)])
+                    break
         return frozenset(skipped)
+
+    def _target(self, key: str, goto: str) -> int:
+        if goto == SKIP_TO_END:
+            return self._section_end.get(key, len(self.description.entry_order))
+        return self._index.get(goto, self._section_start.get(goto, len(self._index)))
+
+    @staticmethod
+    def _relevant(expr: str, values: Mapping[str, Any], skipped: set[str]) -> bool:
+        """XLSForm's relevant: asked while it holds; an answer it needs is missing → not asked."""
+        shown = {k: v for k, v in values.items() if k not in skipped}
+        try:
+            return bool(evaluate(expr, shown))
+        except (MissingValue, TypeError):
+            return False
 
     # --- the whole evaluation --------------------------------------------------------------
 

@@ -225,7 +225,7 @@ class Slot:
     y: float
     w: float
     h: float
-    kind: str  # "text", "ticks" (boxes drawn statically), "date"
+    kind: str  # "text", "ticks" (boxes drawn statically), "date", "circles" (①② circled)
     size: float = 9.0
     min_size: float = 4.5
     align: str = "center"
@@ -597,6 +597,11 @@ def layout_form(description: FormDescription) -> Layout:
             b.new_page(f"{prefix}P{len(b.pages) + 1}")
         if isinstance(s, GridSection):
             b.grid(s)
+        elif s.kind == "questions":
+            # A questionnaire's question list (seed 003) flows like the paper, sheet by sheet.
+            from desktop.printing.questionnaire import layout_questions
+
+            layout_questions(b, s, lambda: b.new_page(f"{prefix}P{len(b.pages) + 1}"), Slot)
         else:
             member_page_index = len(b.pages) - 1
             b.repeat(s, 0)
@@ -720,6 +725,14 @@ class _Page:
                 box = slot.boxes.get(v)
                 if box is not None:
                     _draw_tick(self.c, *box)
+            return
+        if slot.kind == "circles":  # a questionnaire's chosen ①②: circled as by hand
+            chosen = value if isinstance(value, list) else [value]
+            self.c.setLineWidth(0.7)
+            for v in chosen:
+                if v in slot.boxes:
+                    x, y, w, h = slot.boxes[v]
+                    self.c.ellipse(x, y, x + w, y + h, stroke=1, fill=0)
             return
         if slot.kind == "date":
             try:

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from desktop.engine.sections import grid, repeat
+from desktop.engine.sections import grid, questions, repeat
 
-SECTION_KINDS: dict[str, ModuleType] = {grid.KIND: grid, repeat.KIND: repeat}
+SECTION_KINDS: dict[str, ModuleType] = {
+    grid.KIND: grid,
+    repeat.KIND: repeat,
+    questions.KIND: questions,
+}

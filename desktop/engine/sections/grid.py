@@ -20,12 +20,15 @@ from desktop.engine.values import VALUE_TYPES
 KIND = "grid"
 
 
+SKIP_TO_END = "end"  # `goto` that ends the section (附件2 8：如填“②”直接结束问卷)
+
+
 @dataclass(frozen=True)
 class Skip:
     """Skip logic: when this field's answer equals `if_value`, entry continues at `goto`."""
 
     if_value: str
-    goto: str  # a field code or a section id
+    goto: str  # a field code, a section id, or SKIP_TO_END (after the section's last answer)
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,14 @@ class Cell:
     required: bool = False  # completion needs an answer (a blocking error otherwise)
     align: str = ""  # "left", "center", "right"; default: section's label_align / by type
     font_pt: float | None = None
-    skip: Skip | None = None
+    # “如填③直接跳转至9；如填①直接跳转至8—2”: one skip per answer that jumps, first match wins.
+    skips: tuple[Skip, ...] = ()
+    relevant: str = ""  # XLSForm's relevant: asked only while this expression holds
+
+    @property
+    def skip(self) -> Skip | None:
+        """The first skip (most fields have at most one)."""
+        return self.skips[0] if self.skips else None
 
     @property
     def is_input(self) -> bool:
@@ -154,11 +164,19 @@ _SKIP_KEYS = {"if", "goto"}
 ALIGNS = ("left", "center", "right")
 
 
-def _skip(ctx: Ctx, raw: Any, where: str) -> Skip | None:
+def parse_skips(ctx: Ctx, raw: Any, where: str) -> tuple[Skip, ...]:
+    """Read `skip`: one {"if", "goto"} or a list of them (several answers that jump)."""
     if raw is None:
-        return None
-    raw = ctx.keys(raw, _SKIP_KEYS, where, _SKIP_KEYS)
-    return Skip(ctx.text(raw["if"], f"{where}.if"), ctx.text(raw["goto"], f"{where}.goto"))
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    skips = []
+    for i, item in enumerate(items):
+        iw = f"{where}[{i}]" if isinstance(raw, list) else where
+        item = ctx.keys(item, _SKIP_KEYS, iw, _SKIP_KEYS)
+        skips.append(Skip(ctx.text(item["if"], f"{iw}.if"), ctx.text(item["goto"], f"{iw}.goto")))
+    if len({s.if_value for s in skips}) != len(skips):
+        raise ctx.fail(where, "同一个答案有两个跳转")
+    return tuple(skips)
 
 
 def parse_cell(ctx: Ctx, raw: Any, where: str) -> Cell:
@@ -215,10 +233,10 @@ def parse_cell(ctx: Ctx, raw: Any, where: str) -> Cell:
     computed = kwargs.get("computed", "")
     if computed.startswith("hook:"):
         ctx.hook(computed, f"{where}.computed")
-    kwargs["skip"] = _skip(ctx, raw.get("skip"), f"{where}.skip")
-    skip = kwargs["skip"]
-    if skip and kind.name == "choice" and skip.if_value not in kwargs["choices"]:
-        raise ctx.fail(f"{where}.skip.if", f"{kwargs['skip'].if_value!r} 不是该字段的选项")
+    kwargs["skips"] = parse_skips(ctx, raw.get("skip"), f"{where}.skip")
+    for skip in kwargs["skips"]:
+        if kind.name == "choice" and skip.if_value not in kwargs["choices"]:
+            raise ctx.fail(f"{where}.skip.if", f"{skip.if_value!r} 不是该字段的选项")
     return Cell(**kwargs)
 
 

@@ -57,6 +57,11 @@ def prefill_value(source: str, household: HouseholdData | None, place: Place) ->
             household.special_kind in ("低保户", "分散供养五保户")
         )
         return "是" if wubao_dibao else "否"
+    if source == "head_id_number":
+        head = household.head
+        return head.id_number if head else ""
+    if source == "special_kind":
+        return household.special_kind or None
     if source == "members":
         return []  # the member grid is filled by member_rows()
     if source == "members.count":

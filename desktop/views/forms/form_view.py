@@ -1431,8 +1431,16 @@ def _alignment(align: str) -> Qt.AlignmentFlag:
     }.get(align, Qt.AlignmentFlag.AlignHCenter)
 
 
+def _build_questions(view: FormView, section: Any) -> QWidget:
+    # A questionnaire's question list (seed 003) lives with the questionnaires' views.
+    from desktop.views.questionnaires.question_view import build_questions
+
+    return build_questions(view, section)
+
+
 # How each section kind is drawn on screen (the engine's SECTION_KINDS has one module each).
 SECTION_BUILDERS: dict[str, Callable[[FormView, Any], QWidget]] = {
     "grid": FormView._build_grid,
     "repeat": FormView._build_repeat,
+    "questions": _build_questions,
 }

@@ -1,0 +1,1 @@
+"""The Hunan questionnaires on screen (seed 003): questions, teams, review, double entry."""
