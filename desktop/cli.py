@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "desktop.commands.inspections",
     "desktop.commands.sheet",
     "desktop.commands.compare",
+    "desktop.commands.forms_cmd",
 )
 
 

@@ -21,18 +21,23 @@ from desktop.services.forms.catalog import FormDescriptionError, load_form
 from desktop.services.safety.backup import os_reason
 
 EXIT_MISSING_GLYPHS = 3
-FORM_CODES = ("verification", "collection")
 
 
 def register(subparsers) -> None:
     """Add the `print` command."""
     parser = subparsers.add_parser(
         "print",
-        help="打印入户核查表或农户信息采集表（PDF）",
-        description="按户编号、按村或空白表打印纸质表；一个 PDF，一户一表，按户编号排序。",
+        help="打印入户核查表、采集表或调查问卷（PDF）",
+        description=(
+            "按户编号、按村或空白表打印纸质表；一个 PDF，一户一表，按户编号排序。"
+            "表的代码见“huitoukan forms list”。"
+        ),
     )
     parser.add_argument(
-        "form", choices=FORM_CODES, help="verification=入户核查表，collection=采集表"
+        "form",
+        metavar="代码",
+        help="verification=入户核查表，collection=采集表，hunan_registered / hunan_unregistered"
+        "=湖南附件1 / 附件2 调查问卷（huitoukan forms list 列出全部）",
     )
     add_db_argument(parser)
     which = parser.add_mutually_exclusive_group(required=True)
@@ -51,7 +56,16 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def _household_ids(engine, args: argparse.Namespace) -> list[int]:
+def _scope(households: str):
+    """The households a form is for, as a query condition (a village's batch prints those)."""
+    if households == "registered":
+        return Household.is_registered.is_(True)
+    if households == "unregistered_special":
+        return Household.is_registered.is_(False) & (Household.special_kind != "")
+    return None
+
+
+def _household_ids(engine, args: argparse.Namespace, households: str = "all") -> list[int]:
     with engine.connect() as conn:
         if args.household:
             ids = []
@@ -72,15 +86,13 @@ def _household_ids(engine, args: argparse.Namespace) -> list[int]:
             fail(
                 f"有 {len(villages)} 个名为“{args.village}”的村（{towns}），请用 --township 指定", 2
             )
-        ids = list(
-            conn.scalars(
-                select(Household.id)
-                .where(Household.village_id == villages[0][0])
-                .order_by(Household.code)
-            )
-        )
+        stmt = select(Household.id).where(Household.village_id == villages[0][0])
+        scope = _scope(households)
+        if scope is not None:
+            stmt = stmt.where(scope)
+        ids = list(conn.scalars(stmt.order_by(Household.code)))
         if not ids:
-            fail(f"“{args.village}”还没有农户", 1)
+            fail(f"“{args.village}”还没有要打印此表的农户", 1)
         return ids
 
 
@@ -91,13 +103,16 @@ def run(args: argparse.Namespace) -> int:
         description = load_form(args.form)
     except FormDescriptionError as exc:
         fail(str(exc), 2)
+        raise
+    if description.subject != "household":
+        fail(f"{description.title}不是按户填写的表，不能按户打印", 2)
     try:
         if args.blank:
             pdf = render_form(description, [], blank=True, stamp=not args.no_stamp)
             households = 0
         else:
             services = open_services(args, lock=False)  # reading only
-            ids = _household_ids(services.engine, args)
+            ids = _household_ids(services.engine, args, description.households)
             items = services.forms.print_items(ids, args.form, args.campaign)
             households = len(items)
             try:

@@ -22,6 +22,9 @@ from desktop.engine.sections.repeat import RepeatSection
 FORMAT_VERSION = 1
 PAGE_SIZES_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 SUBJECT_KINDS = ("household", "village", "township")
+# Which households a household form is for (a village's batch prints only those): every one,
+# the registered (建档立卡) ones, or the others of an at-risk group (边缘户, 低保户 …, seed 003).
+HOUSEHOLD_SCOPES = ("all", "registered", "unregistered_special")
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class FormDescription:
     rules: tuple[Rule, ...]
     subject: str = "household"  # what a filled form is about: household, village, township
     note: str = ""
+    households: str = "all"  # HOUSEHOLD_SCOPES: which households the form is for
     path: Path | None = None
 
     @cached_property
@@ -216,7 +220,7 @@ def load_form_file(path: Path, vocabulary: Vocabulary) -> FormDescription:
 
 _TOP_KEYS = {
     "format", "code", "title", "source", "note", "page", "style", "header", "sections",
-    "signatures", "rules", "subject",
+    "signatures", "rules", "subject", "households",
 }  # fmt: skip
 _PAGE_KEYS = {"size", "orientation", "margins_mm"}
 _MARGIN_KEYS = {"top", "right", "bottom", "left"}
@@ -355,6 +359,9 @@ def parse_form(
     subject = raw.get("subject", "household")
     if subject not in SUBJECT_KINDS:
         raise ctx.fail("subject", f"应为 {'、'.join(SUBJECT_KINDS)} 之一")
+    households = raw.get("households", "all")
+    if households not in HOUSEHOLD_SCOPES:
+        raise ctx.fail("households", f"应为 {'、'.join(HOUSEHOLD_SCOPES)} 之一")
     page = _page(ctx, raw["page"])
     signatures, signature_row_mm = _signatures(ctx, raw.get("signatures"), page)
     form = FormDescription(
@@ -371,6 +378,7 @@ def parse_form(
         subject=subject,
         note=ctx.text(raw.get("note", ""), "note"),
         path=path,
+        households=households,
     )
     seen: dict[str, str] = {}
     places = [("header", h.code) for h in form.header]

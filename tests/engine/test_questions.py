@@ -125,8 +125,8 @@ def _complete(code):
             answers[cell.field] = (
                 "桃花江镇" if cell.field != "head_id_number" else "430922195001010011"
             )
-    answers.update({"Q1_1a": 20000, "Q1_1b": 8000, "Q1_2": 600, "Q1_3": 1400, "Q1_4": 2000})
     if code == REGISTERED:
+        answers.update({"Q1_1a": 20000, "Q1_1b": 8000, "Q1_2": 600, "Q1_3": 1400, "Q1_4": 2000})
         answers.update({"Q1a": 30000, "Q1b": 7000})
     else:
         answers.update({"Q1a": 12000, "Q1b": 2000, "Q1c": 10000, "Q3_4a": 3000, "Q3_4b": 900})
