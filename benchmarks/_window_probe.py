@@ -17,7 +17,7 @@ T0 = time.perf_counter()
 
 def rss_mb() -> float:
     """Return the resident set size of this process in MB (Linux /proc)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")

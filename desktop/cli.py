@@ -39,9 +39,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def utf8_when_redirected() -> None:
+    """Write UTF-8 to pipes and files, whatever the Windows code page.
+
+    A console shows every character through the console's own Unicode interface, but output
+    redirected to a file or a pipe is encoded with the code page, and code page 1252 (English
+    Windows) has no Chinese at all. The installed executables run in Python's UTF-8 mode and
+    already write UTF-8 there; this makes `python -m desktop` and the scripts behave the same.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue  # the windowed executable has no console streams
+        try:
+            redirected = not stream.isatty()
+        except (OSError, ValueError):
+            continue
+        if redirected and (stream.encoding or "").replace("-", "").lower() != "utf8":
+            stream.reconfigure(encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; without a sub-command, open the main window."""
     argv = sys.argv[1:] if argv is None else argv
+    utf8_when_redirected()
     if "--self-test" in argv:
         from desktop.selftest import run_self_test
 

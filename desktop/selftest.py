@@ -407,9 +407,9 @@ def _process_age_ms() -> float | None:
     try:
         if sys.platform.startswith("linux"):
             ticks = os.sysconf("SC_CLK_TCK")
-            fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+            fields = Path("/proc/self/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
             started = int(fields[19]) / ticks  # starttime, in clock ticks after boot
-            uptime = float(Path("/proc/uptime").read_text().split()[0])
+            uptime = float(Path("/proc/uptime").read_text(encoding="utf-8").split()[0])
             return (uptime - started) * 1000
         if sys.platform == "win32":
             import ctypes

@@ -22,7 +22,7 @@ def test_demo_refuses_a_database_with_data(db_path):
     result = subprocess.run(
         [sys.executable, "-m", "desktop", "demo", "--db", str(db_path), "--households", "10"],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
     )
     assert result.returncode == 1
     assert "已有数据" in result.stderr

@@ -37,7 +37,7 @@ ALLOWED = {
 def run(*argv, env=None):
     return subprocess.run(
         [sys.executable, "-m", "desktop", *map(str, argv)],
-        capture_output=True, text=True, timeout=180, env=env,
+        capture_output=True, encoding="utf-8", timeout=180, env=env,
     )  # fmt: skip
 
 

@@ -52,7 +52,7 @@ def test_rejected_import_exits_1_with_errors_and_report(tmp_path, db_path):
         [sys.executable, "-m", "desktop", "roster", "import", str(source), "--db", str(db_path),
          "--report", str(report)],
         capture_output=True,
-        text=True,
+        encoding="utf-8",
     )  # fmt: skip
     assert result.returncode == 1
     assert "第3行 I列（证件号码）" in result.stdout and "全部未导入" in result.stdout

@@ -205,7 +205,9 @@ def test_unreadable_files_are_refused_in_chinese(tmp_path):
 def test_a_list_without_ids_finds_registered_people_by_name_and_birth_date(engine, tmp_path):
     places = build_village(engine)
     path = tmp_path / "民政.csv"
-    path.write_text("姓名,出生日期,救助类别\n黄二,1966-01-05,临时救助\n黄二,1966-01-06,低保\n")
+    path.write_text(
+        "姓名,出生日期,救助类别\n黄二,1966-01-05,临时救助\n黄二,1966-01-06,低保\n", encoding="utf-8"
+    )
     result = _import(engine, path, "民政", received_on=RECEIVED, who="张")
     assert result.ok and result.hits == 1
     assert [(h.member_name, h.match_kind, h.household_id) for h in _hits(engine)] == [

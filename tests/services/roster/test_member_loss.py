@@ -82,7 +82,7 @@ def test_command_line_needs_remove_missing(tmp_path, db_path):
     def run(*extra):
         return subprocess.run(
             [sys.executable, "-m", "desktop", "roster", "import", *extra, "--db", str(db_path)],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True, encoding="utf-8", timeout=120,
         )  # fmt: skip
 
     assert run(str(write_xlsx(tmp_path / "all.xlsx", clean_rows()))).returncode == 0

@@ -156,7 +156,7 @@ def test_rejected_import_with_report_commits_nothing(tmp_path, db_path):
     done = subprocess.run(
         [sys.executable, "-m", "desktop", "roster", "import", str(source), "--db", str(db_path),
          "--report", str(report)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, encoding="utf-8", timeout=120,
     )  # fmt: skip
     assert done.returncode == 1, done
     assert "Traceback" not in done.stdout + done.stderr and "[U+0007]" in done.stdout

@@ -132,7 +132,7 @@ def test_far_cell_import_on_the_command_line_ends_in_one_sentence(tmp_path, db_p
         done = subprocess.run(
             [sys.executable, "-m", "desktop", *command, str(path), "--db", str(db_path)],
             capture_output=True,
-            text=True,
+            encoding="utf-8",
             timeout=120,
         )
         assert done.returncode in (1, 2), done

@@ -1,0 +1,21 @@
+"""The command line's Chinese survives a redirect on any Windows code page."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+
+def test_redirected_output_is_utf8_even_on_a_code_page_without_chinese(tmp_path):
+    # English Windows encodes redirected output in code page 1252, which has no Chinese: the
+    # command would crash or print "\\u6253" escapes. It writes UTF-8 instead, as the installed
+    # executables (Python's UTF-8 mode) do.
+    env = {**os.environ, "PYTHONIOENCODING": "cp1252", "PYTHONUTF8": "0"}
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "--help"], capture_output=True, timeout=120, env=env
+    )
+    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
+    text = result.stdout.decode("utf-8")
+    assert "打开指定的数据库文件" in text
+    assert "\\u" not in text
