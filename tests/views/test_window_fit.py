@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
@@ -83,8 +85,11 @@ def test_every_window_fits_the_laptop_screen(qtbot, laptop, services, monkeypatc
     qtbot.waitExposed(window)
     # Room for the content inside a Windows title bar and borders: it must be able to shrink.
     room = LAPTOP.adjusted(8, 32, -8, -8)
+    # Windows' fonts run up to 15 % wider than this machine's (the main window needed 1358 px
+    # there when it needed 1176 here): on other systems leave that much room.
+    slack = 1.0 if sys.platform == "win32" else 1.15
     assert window.minimumSizeHint().height() <= room.height(), "content cannot shrink: scroll"
-    assert window.minimumSizeHint().width() <= room.width()
+    assert window.minimumSizeHint().width() * slack <= room.width()
     assert LAPTOP.contains(window.frameGeometry()), window.frameGeometry()
     # What the clerk presses is on screen: every visible button lies inside the window.
     for button in window.findChildren(QPushButton):

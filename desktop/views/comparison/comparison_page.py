@@ -102,6 +102,7 @@ class ComparisonPage(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         self.summary = QLabel()
+        self.summary.setWordWrap(True)  # one line per department would widen the whole window
         hits_box = QWidget()
         hits_layout = QVBoxLayout(hits_box)
         hits_layout.setContentsMargins(0, 0, 0, 0)

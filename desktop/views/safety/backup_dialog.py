@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QMessageBox,
     QPushButton,
@@ -66,7 +67,13 @@ class BackupDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"自动备份（每天启动时一次，升级前一次）：{backups_dir()}"))
+        layout.addWidget(QLabel("自动备份（每天启动时一次，升级前一次）保存在："))
+        # A long folder path in a label would make the dialog as wide as the path; in a
+        # read-only line it scrolls, can be selected and copied, and the tooltip shows it whole.
+        folder = QLineEdit(str(backups_dir()))
+        folder.setReadOnly(True)
+        folder.setToolTip(str(backups_dir()))
+        layout.addWidget(folder)
         layout.addWidget(self.backups_list)
         layout.addLayout(keep)
         layout.addLayout(actions)
