@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -29,13 +28,21 @@ EVALUATE_TARGET_S = 1.0
 SHEETS_TARGET_S = 5.0
 
 
-def _timed(fn, repeat: int = 3) -> tuple[float, object]:
-    times, result = [], None
+CPU = {}  # what _timed measured last: CPU seconds of the median run, by label
+
+
+def _timed(fn, repeat: int = 3, label: str = "") -> tuple[float, object]:
+    """Median wall-clock seconds of `repeat` runs; the CPU seconds go to CPU[label] (on a
+    shared machine the CPU time says more about the code than the wall clock)."""
+    runs, result = [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        wall, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        runs.append((time.perf_counter() - wall, time.process_time() - cpu))
+    runs.sort()
+    wall, cpu = runs[len(runs) // 2]
+    CPU[label] = cpu
+    return wall, result
 
 
 def _met(seconds: float, target: float) -> str:
@@ -119,17 +126,17 @@ def main() -> int:
 
     service = StandardsService(Database(engine))
     campaign = service.campaign_for_county(county_id)
-    peer_s, _ = _timed(lambda: _peer(db_file, county_id))
-    eval_s, evaluation = _timed(lambda: service.evaluate(campaign.id))
+    peer_s, _ = _timed(lambda: _peer(db_file, county_id), 5, "peer")
+    eval_s, evaluation = _timed(lambda: service.evaluate(campaign.id), 5, "evaluate")
     short = sum(1 for r in evaluation.households if r.shortfalls)
     print(
         f"评估全县：{len(evaluation.households)} 户已脱贫户、{len(evaluation.villages)} 个退出村，"
-        f"{eval_s:.3f} 秒（目标 < {EVALUATE_TARGET_S} 秒，{_met(eval_s, EVALUATE_TARGET_S)}），"
-        f"其中未达标 {short} 户"
+        f"{eval_s:.3f} 秒（CPU {CPU['evaluate']:.3f} 秒；目标 < {EVALUATE_TARGET_S} 秒，"
+        f"{_met(eval_s, EVALUATE_TARGET_S)}），其中未达标 {short} 户"
     )
     print(
-        f"对照：sqlite3 + json.loads 只读取同样的行 {peer_s:.3f} 秒；"
-        f"评估 / 读取 = {eval_s / peer_s:.2f}"
+        f"对照：sqlite3 + json.loads 只读取同样的行 {peer_s:.3f} 秒（CPU {CPU['peer']:.3f} 秒）；"
+        f"评估 / 读取 = {eval_s / peer_s:.2f}（CPU {CPU['evaluate'] / CPU['peer']:.2f}）"
     )
 
     amounts = iter((3400, 3500, 3600, 3700, 3800))
@@ -138,35 +145,32 @@ def main() -> int:
         service.set_threshold(campaign.id, 2016, next(amounts))
         return service.evaluate(campaign.id)
 
-    change_s, changed = _timed(change_and_evaluate)
+    change_s, changed = _timed(change_and_evaluate, 5, "change")
     short_after = sum(1 for r in changed.households if r.shortfalls)
     print(
-        f"改动 2016 年标准后重新评估：{change_s:.3f} 秒（目标 < {EVALUATE_TARGET_S} 秒，"
-        f"{_met(change_s, EVALUATE_TARGET_S)}），未达标 {short} → {short_after} 户"
+        f"改动 2016 年标准后重新评估：{change_s:.3f} 秒（CPU {CPU['change']:.3f} 秒；目标 < "
+        f"{EVALUATE_TARGET_S} 秒，{_met(change_s, EVALUATE_TARGET_S)}），"
+        f"未达标 {short} → {short_after} 户"
     )
     service.set_threshold(campaign.id, 2016, None)
 
-    from desktop.services.standards.sheets import build_sheet
+    from desktop.services.standards.records import show_village_sheets
     from desktop.services.standards.workbook import write_sheets_xlsx
 
-    with engine.connect() as conn:
-        village_ids = conn.scalars(
-            select(Village.id).join(Township).where(Township.county_id == county_id)
-        ).all()
-
     def all_villages():
-        evaluation = service.evaluate(campaign.id)
-        context = service.sheet_context(village_ids=village_ids)
-        sheets = [build_sheet("fj3", evaluation, context, village_id=v) for v in village_ids]
+        # What `huitoukan sheet fj3 --county 桃江县 --out …` does: evaluate the county once,
+        # fill every village's 附件3 and write them as one workbook, a worksheet each.
+        shown = show_village_sheets(service, "fj3", county_id=county_id)
         out = folder / "fj3_all.xlsx"
-        write_sheets_xlsx(sheets, out)
-        return out
+        write_sheets_xlsx([s.sheet for s in shown], out)
+        return out, shown
 
-    sheets_s, out = _timed(all_villages, repeat=1)
+    sheets_s, (out, shown) = _timed(all_villages, 3, "sheets")
+    rows = sum(len(s.sheet.rows) for s in shown)
     print(
-        f"附件3（每村一页，共 {len(village_ids)} 个村）写成 .xlsx：{sheets_s:.2f} 秒（目标 < "
-        f"{SHEETS_TARGET_S} 秒，{_met(sheets_s, SHEETS_TARGET_S)}），"
-        f"{out.stat().st_size // 1024} KB"
+        f"附件3（每村一页，共 {len(shown)} 个村，{rows} 户）写成 .xlsx：{sheets_s:.2f} 秒"
+        f"（CPU {CPU['sheets']:.2f} 秒；目标 < {SHEETS_TARGET_S} 秒，"
+        f"{_met(sheets_s, SHEETS_TARGET_S)}），{out.stat().st_size // 1024} KB"
     )
     return 0
 

@@ -1,4 +1,5 @@
-"""`huitoukan sheet`: seed 001's tables (附件2–6) for a village or a township, .xlsx or PDF.
+"""`huitoukan sheet`: seed 001's tables (附件2–6) for a village or a township, .xlsx or PDF;
+a village's table (附件2–4) for every village of a township or of the county, a sheet each.
 
 Exit codes: 0 written; 1 unknown village, township or table; 2 bad arguments, database or
 standard file.
@@ -35,7 +36,15 @@ def register(subparsers) -> None:
         nargs="?",
         const="",
         default=None,
-        help="按乡镇填报的表（附件5、6）：乡镇名（只有一个乡镇时可省略）；村名重复时指定乡镇",
+        help=(
+            "按乡镇填报的表（附件5、6）：乡镇名（只有一个乡镇时可省略）；村名重复时指定乡镇；"
+            "按村填报的表（附件2–4）不写 --village 时：该乡镇每村一张"
+        ),
+    )
+    parser.add_argument(
+        "--county",
+        metavar="县名",
+        help="按村填报的表（附件2–4）：全县每村一张，写在同一个文件中",
     )
     parser.add_argument("--out", type=Path, help="输出文件（.xlsx 或 .pdf）")
     parser.set_defaults(func=run)
@@ -54,13 +63,19 @@ def run(args: argparse.Namespace) -> int:
         return _list()
     if args.out is None or args.out.suffix.lower() not in SUFFIXES:
         fail("请用 --out 指定输出文件，扩展名为 .xlsx 或 .pdf")
-    if args.village is None and args.township is None:
-        fail("请用 --village 村名 或 --township [镇名] 指定填报范围")
-    from desktop.services.standards.records import show_sheet
+    if args.village is None and args.township is None and args.county is None:
+        fail("请用 --village 村名、--township [镇名] 或 --county 县名 指定填报范围")
+    from desktop.services.standards.records import show_sheet, show_village_sheets
     from desktop.services.standards.service import StandardError
 
     service = open_services(args, lock=False).standards
     try:
+        if args.county is not None:
+            if args.village is not None or args.township is not None:
+                fail("--county 不能与 --village、--township 同用", 2)
+            county_id = service.county_of(args.county)
+            sheets = [s.sheet for s in show_village_sheets(service, args.code, county_id=county_id)]
+            return _write(sheets, args.out, args.county)
         if args.village is not None:
             name = f"{args.township}/{args.village}" if args.township else args.village
             village_id = service.village_of(name)
@@ -72,14 +87,17 @@ def run(args: argparse.Namespace) -> int:
             campaign = service.campaign_for_township(township_id)
         if campaign is None:
             fail("该地没有“回头看”活动，无法确定标准", 1)
-        evaluation = service.evaluate(campaign.id, village_id=village_id, township_id=township_id)
-        layouts = load_layouts(evaluation.standard.code)
+        standard = service.standard(campaign.id)  # StandardFileError when its file is bad
+        layouts = load_layouts(standard.code)
         if args.code not in layouts:
             known = "、".join(layouts) or "无"
-            fail(f"{evaluation.standard.title} 没有表 {args.code}（可用：{known}）", 1)
+            fail(f"{standard.title} 没有表 {args.code}（可用：{known}）", 1)
         scope = layouts[args.code].scope
         if scope == "village" and village_id is None:
-            fail(f"{layouts[args.code].attachment} 按村填报，请用 --village 指定村", 2)
+            sheets = [
+                s.sheet for s in show_village_sheets(service, args.code, township_id=township_id)
+            ]
+            return _write(sheets, args.out, args.township or "")
         if scope == "township" and township_id is None:
             fail(f"{layouts[args.code].attachment} 按乡镇填报，请用 --township 指定乡镇", 2)
         # A completed or signed sheet is written as it was stored, a draft as evaluated now.
@@ -88,16 +106,27 @@ def run(args: argparse.Namespace) -> int:
         fail(str(exc), 1)
     except StandardFileError as exc:
         fail(str(exc), 2)
-    out: Path = args.out
+    return _write([sheet], args.out, "")
+
+
+def _write(sheets: list, out: Path, place: str) -> int:
+    """Write the sheets to .xlsx (a worksheet each) or PDF (one after another)."""
+    if not sheets:
+        fail(f"{place or '该地'}没有村，没有可写的表", 1)
     if out.suffix.lower() == ".xlsx":
         from desktop.services.standards.workbook import write_sheets_xlsx
 
-        write_sheets_xlsx([sheet], out)
+        write_sheets_xlsx(sheets, out)
     else:
         from desktop.printing.standard_sheets import render_sheets_pdf
 
         tmp = out.with_name(out.name + ".part")
-        tmp.write_bytes(render_sheets_pdf([sheet]))
+        tmp.write_bytes(render_sheets_pdf(sheets))
         tmp.replace(out)
-    print(f"已写出 {sheet.attachment} {sheet.title}：{len(sheet.rows)} 行 → {out}")
+    first = sheets[0]
+    if len(sheets) == 1:
+        print(f"已写出 {first.attachment} {first.title}：{len(first.rows)} 行 → {out}")
+    else:
+        rows = sum(len(s.rows) for s in sheets)
+        print(f"已写出 {first.attachment}：{len(sheets)} 个村，共 {rows} 行 → {out}")
     return 0

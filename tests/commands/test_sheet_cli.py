@@ -31,6 +31,16 @@ def test_writes_a_village_sheet_as_xlsx(db, tmp_path, capsys):
     assert ws["A1"].value == "青神县西龙镇柳沟村脱贫人口“回头看”基础信息摸底表"
 
 
+@pytest.mark.parametrize("where", [["--township", "西龙镇"], ["--county", "青神县"]])
+def test_writes_a_village_sheet_for_every_village(db, tmp_path, capsys, where):
+    out = tmp_path / "fj3.xlsx"
+    assert main(["sheet", "fj3", "--db", str(db), *where, "--out", str(out)]) == 0
+    assert "8 个村" in capsys.readouterr().out
+    wb = load_workbook(out)
+    assert len(wb.sheetnames) == 8 and wb.sheetnames[0] == "附件3-西龙村"
+    assert wb.worksheets[1]["A1"].value.startswith("青神县西龙镇")
+
+
 def test_writes_a_township_sheet_as_pdf(db, tmp_path):
     out = tmp_path / "fj5.pdf"
     assert main(["sheet", "fj5", "--db", str(db), "--township", "西龙镇", "--out", str(out)]) == 0
@@ -46,7 +56,9 @@ def test_writes_a_township_sheet_as_pdf(db, tmp_path):
         (["fj9", "--village", "柳沟村"], 1, "没有表 fj9"),
         (["fj5", "--township"], 1, "有多个乡镇"),
         (["fj5", "--village", "柳沟村"], 2, "按乡镇填报"),
-        (["fj3", "--township", "西龙镇"], 2, "按村填报"),
+        (["fj3", "--county", "不存在县"], 1, "没有名为“不存在县”的县"),
+        (["fj5", "--county", "青神县"], 1, "按乡镇填报"),
+        (["fj3", "--county", "青神县", "--village", "柳沟村"], 2, "不能与"),
     ],
 )
 def test_refusals_say_why(db, tmp_path, capsys, args, code, words):

@@ -16,6 +16,7 @@ from desktop.errors import BadFileError, FieldIssue, ImportResult, is_blank
 from desktop.models.problem import CatalogueItem, Person, Problem, Unit
 from desktop.models.registry import Household, Village
 from desktop.services.problems.data import ProblemData
+from desktop.services.problems.ledger import NumberSequence
 from desktop.services.problems.rules import (
     KIND_DEADLINE,
     KINDS,
@@ -239,8 +240,9 @@ class ProblemImporter:
                 result.errors.append(FieldIssue("", "表头下面没有任何问题行"))
             if result.errors:
                 raise _Refused
+            numbers = NumberSequence(s, (d.number for d in planned))
             for data in planned:
-                number = data.number or self.service._next_number(s, data.found_date.year)
+                number = data.number or numbers.next(data.found_date.year)
                 self.service._create(s, data, number, user)
                 s.flush()
             result.created = len(planned)

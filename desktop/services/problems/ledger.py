@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 
@@ -34,6 +35,41 @@ from desktop.services.problems.rules import (
 from desktop.services.unit_of_work import Database
 
 NUMBER_PATTERN = re.compile(r"^(\d{4})-(\d{3,})$")
+
+
+def _top_number(s: Session, year: int, reserved: Iterable[str] = ()) -> int:
+    """The highest sequence number used in a year (0 for none), `reserved` numbers included."""
+    top = 0
+    for n in (
+        *s.scalars(select(Problem.number).where(Problem.number.like(f"{year}-%"))),
+        *reserved,
+    ):
+        m = NUMBER_PATTERN.match(n)
+        if m and int(m.group(1)) == year:
+            top = max(top, int(m.group(2)))
+    return top
+
+
+class NumberSequence:
+    """Free problem numbers for a batch written in one transaction (an import, a 点球).
+
+    Each year's numbers are read once, not once a problem: a county's 点球 is 20,000 problems,
+    and scanning the year before each one made it quadratic. Numbers the batch brings itself
+    (`reserved`) are never handed out.
+    """
+
+    def __init__(self, s: Session, reserved: Iterable[str] = ()) -> None:
+        self._s = s
+        self._reserved = tuple(n for n in reserved if n)
+        self._top: dict[int, int] = {}
+
+    def next(self, year: int) -> str:
+        """The next free number of `year`, e.g. 2020-016."""
+        top = self._top.get(year)
+        if top is None:
+            top = _top_number(self._s, year, self._reserved)
+        self._top[year] = top + 1
+        return f"{year}-{top + 1:03d}"
 
 
 class _Dates(dict):
@@ -242,13 +278,7 @@ class ProblemLedger:
 
     @staticmethod
     def _next_number(s: Session, year: int) -> str:
-        numbers = s.scalars(select(Problem.number).where(Problem.number.like(f"{year}-%")))
-        top = 0
-        for n in numbers:
-            m = NUMBER_PATTERN.match(n)
-            if m:
-                top = max(top, int(m.group(2)))
-        return f"{year}-{top + 1:03d}"
+        return f"{year}-{_top_number(s, year) + 1:03d}"
 
     def rates(
         self, as_of: datetime.date | None = None, rows: list[ProblemRow] | None = None

@@ -22,9 +22,15 @@ from desktop.models.campaign import (
 )
 from desktop.services.actor import CurrentUser
 from desktop.services.forms.service import standard_snapshot
+from desktop.services.registry.writer import collector_paused
 from desktop.services.standards.service import StandardError, StandardsService
 from desktop.services.standards.sheet_data import Check, Sheet
-from desktop.services.standards.sheets import fill_sheet, load_layouts
+from desktop.services.standards.sheets import (
+    SCOPE_VILLAGE,
+    build_sheet,
+    fill_sheet,
+    load_layouts,
+)
 
 STATE_LABELS = {FORM_STATE_COMPLETE: "已完成", FORM_STATE_SIGNED: "已签字"}
 
@@ -101,25 +107,11 @@ def _snapshot(campaign: Campaign) -> dict:
     return snapshot
 
 
-def show_sheet(
-    service: StandardsService, code: str, *, village_id=None, township_id=None
-) -> SheetShown:
-    """The sheet as stored when completed or signed, else freshly filled."""
-    subject = _subject(village_id, township_id)
-    campaign = _campaign(service, village_id, township_id)
-    with service.db.session() as s:
-        record = _record(s, campaign.id, code, subject)
-        stored = None
-        if record is not None and record.state in STATE_LABELS and record.computed:
-            stored = (record.state, dict(record.computed), dict(record.standard))
-    if stored is None:
-        return SheetShown(
-            fill_sheet(service, code, village_id=village_id, township_id=township_id), ""
-        )
-    state, computed, standard = stored
-    layout = load_layouts(service.campaign(campaign.id).standard_code)[code]
+def _stored_sheet(layout, record: tuple, campaign) -> SheetShown:
+    """A completed or signed sheet as stored, noting when the standard has changed since."""
+    state, computed, standard = record
     sheet = Sheet(
-        code=code,
+        code=layout.code,
         attachment=layout.attachment,
         title=computed["title"],
         header_lines=computed["header_lines"],
@@ -142,6 +134,75 @@ def show_sheet(
             "表中仍是当时的结果。如需按新标准重算，请先重新打开（已签字的须先解锁）。"
         )
     return SheetShown(sheet, state, note)
+
+
+def show_sheet(
+    service: StandardsService, code: str, *, village_id=None, township_id=None
+) -> SheetShown:
+    """The sheet as stored when completed or signed, else freshly filled."""
+    subject = _subject(village_id, township_id)
+    campaign = _campaign(service, village_id, township_id)
+    with service.db.session() as s:
+        record = _record(s, campaign.id, code, subject)
+        stored = None
+        if record is not None and record.state in STATE_LABELS and record.computed:
+            stored = (record.state, dict(record.computed), dict(record.standard))
+    if stored is None:
+        return SheetShown(
+            fill_sheet(service, code, village_id=village_id, township_id=township_id), ""
+        )
+    return _stored_sheet(load_layouts(campaign.standard_code)[code], stored, campaign)
+
+
+def show_village_sheets(
+    service: StandardsService, code: str, *, township_id=None, county_id=None
+) -> list[SheetShown]:
+    """A village sheet (附件2–4) for every village of a township or a county, in order.
+
+    The campaign is evaluated once for all of them (a county's 附件3 is 336 villages); a
+    completed or signed village sheet is given as stored, the others as evaluated now.
+    """
+    if township_id is not None:
+        campaign = service.campaign_for_township(township_id)
+    elif county_id is not None:
+        campaign = service.campaign_for_county(county_id)
+    else:
+        raise StandardError("请选择乡镇或县", "township")
+    if campaign is None:
+        raise StandardError("该地没有“回头看”活动，无法确定标准")
+    layouts = load_layouts(campaign.standard_code)
+    layout = layouts.get(code)
+    if layout is None:
+        known = "、".join(layouts) or "无"
+        raise StandardError(f"该标准没有表 {code}（可用：{known}）", "code")
+    if layout.scope != SCOPE_VILLAGE:
+        raise StandardError(f"{layout.attachment} 按乡镇填报，不是每村一张", "code")
+    places = service.sheet_context(township_id=township_id, county_id=county_id)
+    village_ids = list(places.villages)
+    with service.db.session() as s:
+        stored = {
+            r.village_id: (r.state, dict(r.computed), dict(r.standard))
+            for r in s.scalars(
+                select(FormRecord).where(
+                    FormRecord.campaign_id == campaign.id,
+                    FormRecord.form_code == code,
+                    FormRecord.village_id.in_(village_ids),
+                    FormRecord.state.in_(list(STATE_LABELS)),
+                )
+            )
+            if r.computed
+        }
+    evaluation = service.evaluate(campaign.id, township_id=township_id)
+    context = service.sheet_context(village_ids=village_ids)
+    shown = []
+    with collector_paused():  # thousands of rows of small lists: no cycles among them
+        for village_id in context.villages:
+            if village_id in stored:
+                shown.append(_stored_sheet(layout, stored[village_id], campaign))
+            else:
+                sheet = build_sheet(code, evaluation, context, village_id=village_id)
+                shown.append(SheetShown(sheet, ""))
+    return shown
 
 
 def complete_sheet(

@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from desktop.services.problems.data import ProblemData
+from desktop.services.problems.ledger import NumberSequence
 from desktop.services.problems.rules import KIND_DEADLINE, SCOPE_HOUSEHOLD, SCOPE_VILLAGE
 from desktop.services.problems.service import ProblemService
 from desktop.services.standards.evaluate import HouseholdResult
@@ -153,7 +154,8 @@ def assign_shortfalls(
         )
     # One unit of work: the departments' units, every problem and their audit entries commit
     # together, or none does (a refused problem leaves the ledger as it was).
-    with problems.db.unit_of_work():
+    with problems.db.unit_of_work() as session:
+        numbers = NumberSequence(session)  # the year's numbers read once for the whole 点球
         units = {u.name: u.id for u in problems.units()}
         people: dict[str, int] = {}
         for name in sorted({s.lead_department for s in pending}):
@@ -181,6 +183,7 @@ def assign_shortfalls(
                     deadline=deadline,
                     note=note,
                     indicator=s.indicator,
+                    number=numbers.next(found_date.year),
                 )
             )
         for data in batch:

@@ -1,31 +1,43 @@
 """Seed 001's tables as .xlsx: the paper's header with its spans, repeated on every printed
-page, A4 landscape fitted to the width, 合计 / 乡镇小计, signature lines and notes."""
+page, A4 landscape fitted to the width, 合计 / 乡镇小计, signature lines and notes.
+
+Written with XlsxWriter: a county's 附件3 (336 villages, 180,000 cells) took openpyxl 12 s and
+more, most of it building and serialising cell objects; XlsxWriter writes each cell's XML
+from a format made once per kind. Every text goes through the workbook sanitiser's rules:
+characters an .xlsx cannot hold are removed and formula-like text stays text.
+"""
 
 from __future__ import annotations
 
 import re
-from copy import copy
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.page import PageMargins
+import xlsxwriter
 
 from desktop.services.standards.sheet_data import Check, Sheet
+from desktop.services.workbooks.sanitise import looks_like_formula, safe_text
 
 FONT = "宋体"
-TITLE_FONT = Font(name=FONT, size=16, bold=True)
-HEAD_FONT = Font(name=FONT, size=10, bold=True)
-CELL_FONT = Font(name=FONT, size=10)
-NOTE_FONT = Font(name=FONT, size=9)
-THIN = Side(style="thin")
-BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
 MM_PER_WIDTH_UNIT = 1.9  # one Excel column-width unit (a '0' of 11 pt) is about 1.9 mm
 NOTE_CHARS_PER_LINE = 110
+PAPER_A4 = 9  # Excel's paper size code
+MARGINS_INCH = {"left": 0.4, "right": 0.4, "top": 0.5, "bottom": 0.5}
+FOOTER = "&C第 &P 页，共 &N 页"
 _BAD_TITLE = re.compile(r"[\\/*?:\[\]]")
+
+_BOX = {"border": 1}
+_CENTRE = {"align": "center", "valign": "vcenter", "text_wrap": True}
+_LEFT = {"align": "left", "valign": "vcenter", "text_wrap": True}
+# kind → the cell format of that kind (font, alignment, border, number format)
+STYLES: dict[str, dict] = {
+    "title": {"font_size": 16, "bold": True, **_CENTRE},
+    "line": {"font_size": 10},
+    "head": {"font_size": 10, "bold": True, **_CENTRE, **_BOX},
+    "centre": {"font_size": 10, **_CENTRE, **_BOX},
+    "left": {"font_size": 10, **_LEFT, **_BOX},
+    "money": {"font_size": 10, **_CENTRE, **_BOX, "num_format": "0.00"},
+    "note": {"font_size": 9, **_LEFT, "valign": "top"},
+}
 
 
 def cell_value(value):
@@ -35,122 +47,122 @@ def cell_value(value):
     return value
 
 
-# kind → (font, alignment, border, number format) of the cells of a sheet
-STYLES = {
-    "title": (TITLE_FONT, CENTRE, None, None),
-    "line": (CELL_FONT, None, None, None),
-    "head": (HEAD_FONT, CENTRE, BOX, None),
-    "centre": (CELL_FONT, CENTRE, BOX, None),
-    "left": (CELL_FONT, LEFT, BOX, None),
-    "money": (CELL_FONT, CENTRE, BOX, "0.00"),
-    "note": (NOTE_FONT, LEFT, None, None),
-}
+class _Formats:
+    """The workbook's formats by kind, each made once (and its quote-prefixed twin on need)."""
 
+    def __init__(self, wb: xlsxwriter.Workbook) -> None:
+        self.wb = wb
+        self.made: dict[tuple[str, bool], object] = {}
 
-class _Styler:
-    """Styles cells by kind. openpyxl hashes a style on every attribute set, which was 60% of
-    writing a county's 附件3; a kind is set once, then its style array is copied."""
-
-    def __init__(self) -> None:
-        self.done: dict[str, object] = {}
-
-    def __call__(self, cell, kind: str) -> None:
-        template = self.done.get(kind)
-        if template is not None:
-            cell._style = copy(template)
-            return
-        font, alignment, border, number_format = STYLES[kind]
-        cell.font = font
-        if alignment is not None:
-            cell.alignment = alignment
-        if border is not None:
-            cell.border = border
-        if number_format is not None:
-            cell.number_format = number_format
-        self.done[kind] = copy(cell._style)
+    def __call__(self, kind: str, quoted: bool = False):
+        key = (kind, quoted)
+        found = self.made.get(key)
+        if found is None:
+            spec = {"font_name": FONT, **STYLES[kind]}
+            if quoted:
+                spec["quote_prefix"] = True
+            found = self.made[key] = self.wb.add_format(spec)
+        return found
 
 
 def _title(sheet: Sheet, used: set[str]) -> str:
     """A worksheet name (≤ 31 characters, unique): 附件3 and the village or township."""
     base = _BAD_TITLE.sub("", f"{sheet.attachment}-{sheet.scope_name}")[:28]
     name, n = base, 1
-    while name in used:
+    while name.lower() in used:  # Excel compares sheet names without case
         n += 1
         name = f"{base[:26]}-{n}"
-    used.add(name)
+    used.add(name.lower())
     return name
 
 
-def _write(ws, sheet: Sheet, style: _Styler) -> None:
+def _put(ws, fmt: _Formats, row: int, col: int, value, kind: str) -> None:
+    """Write one cell (0-based) of `kind`: text as text, numbers as numbers, blanks boxed."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt(kind))
+    elif isinstance(value, str):
+        text = safe_text(value)
+        ws.write_string(row, col, text, fmt(kind, looks_like_formula(text)))
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value, fmt(kind))
+    elif isinstance(value, int | float):
+        ws.write_number(row, col, value, fmt("money" if isinstance(value, float) else kind))
+    else:
+        _put(ws, fmt, row, col, str(cell_value(value)), kind)
+
+
+def _merged(ws, fmt: _Formats, row: int, width: int, text: str, kind: str) -> None:
+    """A line across the whole sheet (title, header line, signatures, notes)."""
+    text = safe_text(text)
+    if width > 1:
+        ws.merge_range(row, 0, row, width - 1, "", fmt(kind))
+    ws.write_string(row, 0, text, fmt(kind, looks_like_formula(text)))
+
+
+def _write(ws, sheet: Sheet, fmt: _Formats) -> None:
     width = len(sheet.columns)
-    row = 1
-    style(ws.cell(row, 1, sheet.title), "title")
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    ws.row_dimensions[row].height = 30
+    row = 0
+    _merged(ws, fmt, row, width, sheet.title, "title")
+    ws.set_row(row, 30)
     for line in sheet.header_lines:
         row += 1
-        style(ws.cell(row, 1, "　　".join(line)), "line")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        _merged(ws, fmt, row, width, "　　".join(line), "line")
     head_top = row + 1
-    for cell in sheet.header:
-        r, c = head_top + cell.row, 1 + cell.col
-        ws.cell(r, c, cell.text)
-        if cell.rowspan > 1 or cell.colspan > 1:
-            ws.merge_cells(
-                start_row=r,
-                start_column=c,
-                end_row=r + cell.rowspan - 1,
-                end_column=c + cell.colspan - 1,
-            )
+    head = fmt("head")
     for r in range(head_top, head_top + sheet.header_rows):
-        ws.row_dimensions[r].height = 30
-        for c in range(1, width + 1):
-            style(ws.cell(r, c), "head")
+        ws.set_row(r, 30)
+        for c in range(width):
+            ws.write_blank(r, c, None, head)
+    for cell in sheet.header:
+        r, c = head_top + cell.row, cell.col
+        text = safe_text(cell.text)
+        if cell.rowspan > 1 or cell.colspan > 1:
+            ws.merge_range(r, c, r + cell.rowspan - 1, c + cell.colspan - 1, "", head)
+        ws.write_string(r, c, text, head)
     row = head_top + sheet.header_rows - 1
     kinds = ["left" if col.key == "remark" else "centre" for col in sheet.columns]
     for values in sheet.body():
         row += 1
-        for c, value in enumerate(values, 1):
-            kind = "money" if isinstance(value, float) else kinds[c - 1]
-            style(ws.cell(row, c, cell_value(value)), kind)
+        for c, value in enumerate(values):
+            _put(ws, fmt, row, c, cell_value(value), kinds[c])
     row += 1
     for line in sheet.signatures:
         row += 1
-        style(ws.cell(row, 1, "　　　　".join(line)), "line")
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
+        _merged(ws, fmt, row, width, "　　　　".join(line), "line")
     row += 2
-    # The notes in one merged cell, a line each: a merge per note was a third of a county's time.
+    # The notes in one merged cell, a line each: a merge per note cost a third of a county's time.
     lines = [f"注：{n}" if i == 0 else n for i, n in enumerate(sheet.notes)]
     lines.append(sheet.standard_note)
-    style(ws.cell(row, 1, "\n".join(lines)), "note")
-    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=width)
-    ws.row_dimensions[row].height = 12 * sum(1 + len(t) // NOTE_CHARS_PER_LINE for t in lines)
-    for c, col in enumerate(sheet.columns, 1):
-        ws.column_dimensions[get_column_letter(c)].width = round(
-            col.width_mm / MM_PER_WIDTH_UNIT, 1
-        )
-    ws.print_title_rows = f"{head_top}:{head_top + sheet.header_rows - 1}"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.freeze_panes = ws.cell(head_top + sheet.header_rows, 1)
+    _merged(ws, fmt, row, width, "\n".join(lines), "note")
+    ws.set_row(row, 12 * sum(1 + len(t) // NOTE_CHARS_PER_LINE for t in lines))
+    for c, col in enumerate(sheet.columns):
+        ws.set_column(c, c, round(col.width_mm / MM_PER_WIDTH_UNIT, 1))
+    ws.repeat_rows(head_top, head_top + sheet.header_rows - 1)
+    ws.set_landscape()
+    ws.set_paper(PAPER_A4)
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as the rows need
+    ws.center_horizontally()
+    ws.set_margins(**MARGINS_INCH)
+    ws.set_footer(FOOTER)
+    ws.freeze_panes(head_top + sheet.header_rows, 0)
 
 
 def write_sheets_xlsx(sheets: list[Sheet], path: Path) -> Path:
     """Write one worksheet per sheet (a village's 附件3, a township's 附件5 …) to `path`."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    style = _Styler()
-    for sheet in sheets:
-        _write(wb.create_sheet(_title(sheet, used)), sheet, style)
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
-    wb.save(tmp)
+    # in_memory: the parts are zipped from memory, not from temporary files in %TEMP%.
+    wb = xlsxwriter.Workbook(str(tmp), {"in_memory": True, "strings_to_formulas": False})
+    try:
+        fmt = _Formats(wb)
+        used: set[str] = set()
+        for sheet in sheets:
+            _write(wb.add_worksheet(_title(sheet, used)), sheet, fmt)
+        if not sheets:
+            wb.add_worksheet()  # an .xlsx needs one sheet to open
+        wb.close()  # nothing is on disk before this
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(path)  # a failed save leaves no half-written workbook under the real name
     return path

@@ -7,7 +7,9 @@
   that no stored value can make an export fail with IllegalCharacterError.
 
 Use `safe_row(sheet, values)` in place of the values given to `sheet.append`, or
-`safe_value(sheet, value)` for one cell; both work in write-only and normal workbooks.
+`safe_value(sheet, value)` for one cell; both work in write-only and normal workbooks. A writer
+that is not openpyxl (XlsxWriter, for the 附件 sheets) writes `safe_text` as a string cell and
+asks `looks_like_formula` whether it needs the quote prefix.
 """
 
 from __future__ import annotations
@@ -25,6 +27,12 @@ _STARTS = (*FORMULA_STARTS, "\t", "\r", "\n")
 def safe_text(text: str) -> str:
     """Return `text` without the characters an .xlsx cannot hold."""
     return _ILLEGAL.sub("", text)
+
+
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet would take `text` for a formula (or a DDE call): a writer other
+    than openpyxl stores it as a text cell with Excel's quote prefix."""
+    return text.startswith(_STARTS)
 
 
 def safe_value(sheet, value):

@@ -1,6 +1,8 @@
 """Evaluation against the standards, with households on each side of every line."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop.services.standards.evaluate import (
     STATUS_INCOMPLETE,
@@ -122,3 +124,42 @@ def test_each_of_the_six_village_haves(code):
     assert result.shortfalls == (code,) and result.status == STATUS_SHORT
     [ok] = evaluate_villages(villages, [(1, 2016, VILLAGE_OK)])
     assert ok.status == STATUS_MET
+
+
+_ABSENT = object()
+_BOOL_CODES = ("food_clothing", "housing_safe", "safe_water", "electricity", "broadcast_tv")
+_COUNT_CODES = ("compulsory_education", "basic_medical")
+
+
+@st.composite
+def _households(draw):
+    values = {}
+    for code in _BOOL_CODES:
+        v = draw(st.sampled_from([True, False, None, _ABSENT]))
+        if v is not _ABSENT:
+            values[code] = v
+    for code in _COUNT_CODES:
+        v = draw(st.sampled_from([0, 1, 3, None, _ABSENT]))
+        if v is not _ABSENT:
+            values[code] = v
+    if draw(st.booleans()):
+        values["total_income"] = draw(st.floats(0, 60000, allow_nan=False))
+        values["operating_expense"] = draw(st.sampled_from([0.0, 2000.0, None]))
+    exit_year = draw(st.sampled_from([2014, 2016, 2017, 2019, None]))
+    return exit_year, draw(st.integers(0, 6)), values if draw(st.booleans()) else None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_households(), min_size=1, max_size=40))
+def test_a_county_at_once_is_each_household_alone(households):
+    """Households with the same 是/否 values share their verdict: never another's income."""
+    standard = load_standard("sichuan_2017")
+    overrides = {2017: 3300.0}
+    rows = [(n, 1, e, size, values) for n, (e, size, values) in enumerate(households)]
+    together = evaluate_households(standard, rows, overrides)
+    alone = [evaluate_households(standard, [row], overrides)[0] for row in rows]
+    assert together == alone
+    for r in together:
+        assert r.status in (STATUS_MET, STATUS_SHORT, STATUS_INCOMPLETE)
+        assert not set(r.shortfalls) & set(r.missing)
+        assert ("income" in r.missing) == (r.income is None or r.threshold.amount is None)

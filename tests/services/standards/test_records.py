@@ -8,10 +8,11 @@ from desktop.services.standards.records import (
     complete_sheet,
     reopen_sheet,
     show_sheet,
+    show_village_sheets,
     sign_sheet,
     unlock_sheet,
 )
-from desktop.services.standards.service import StandardsService
+from desktop.services.standards.service import StandardError, StandardsService
 from desktop.services.unit_of_work import Database
 
 ADMIN = CurrentUser("王审核", "admin", 1)
@@ -55,3 +56,26 @@ def test_a_township_sheet_is_kept_too(service):
     kept = show_sheet(service, "fj5", township_id=township_id)
     assert kept.state == "complete" and kept.sheet.total_first
     assert kept.sheet.total[0] == "西龙镇小计"
+
+
+def test_every_village_of_a_township_at_once_keeps_the_completed_one(service):
+    township_id = service.township_of("西龙镇")
+    village_id = service.village_of("柳沟村")
+    complete_sheet(service, "fj3", ADMIN, village_id=village_id)
+    campaign = next(c for c in service.campaigns() if c.province_profile == "sichuan")
+    service.set_threshold(campaign.id, 2016, 9000)
+    shown = show_village_sheets(service, "fj3", township_id=township_id)
+    names = [s.sheet.scope_name for s in shown]
+    assert len(names) == 8 and names[0] == "西龙村" and "柳沟村" in names  # 户编号 order
+    for s in shown:
+        alone = show_sheet(service, "fj3", village_id=service.village_of(s.sheet.scope_name))
+        assert (s.state, s.sheet.rows, s.sheet.total) == (
+            alone.state,
+            alone.sheet.rows,
+            alone.sheet.total,
+        )
+    kept = shown[names.index("柳沟村")]
+    assert kept.state == "complete" and "此后标准已改动" in kept.changed_note
+    assert all("2016年9000元" in s.sheet.standard_note for s in shown if s is not kept)
+    with pytest.raises(StandardError, match="按乡镇填报"):
+        show_village_sheets(service, "fj5", township_id=township_id)

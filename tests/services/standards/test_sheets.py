@@ -74,7 +74,11 @@ def test_fj3_lists_the_short_households_with_a_total_that_adds_up(service, campa
     head = [v for r in rows[3:6] for v in r if v is not None]
     assert head == FJ3_HEAD
     assert ws.print_title_rows == "$4:$6"  # the header repeats on every printed page
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9  # A4
+    # one page wide (1 is the file format's default, so a writer may leave it out), any height
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth or 1) == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.freeze_panes == "A7" and ws.oddFooter.center.text == "第 &P 页，共 &N 页"
     body = rows[6 : 6 + len(short)]
     total = rows[6 + len(short)]
     assert [r[0] for r in body] == list(range(1, len(short) + 1))
@@ -185,6 +189,9 @@ def test_dianqiu_sends_each_shortfall_to_its_department(service, campaign, data_
     context = service.sheet_context(village_ids=list({r.village_id for r in evaluation.households}))
     again = shortfall_list(evaluation, context, service.departments())
     assert all(s.fix is not None for s in again)
+    sent = sorted(int(s.fix.number.split("-")[1]) for s in again)  # numbered in one go
+    assert sent == list(range(sent[0], sent[0] + len(again)))  # consecutive, none twice
+    assert all(s.fix.number.startswith("2017-") for s in again)
     result = assign_shortfalls(
         problems, again, deadline=datetime.date(2017, 10, 31),
         found_date=datetime.date(2017, 7, 16), user="县脱贫办",
@@ -241,3 +248,27 @@ def test_each_sheet_prints_on_a4_landscape_with_embedded_fonts(service, campaign
         assert subtotal["top"] < first["top"]  # 乡镇小计 above the village rows
         same_line = [w["text"] for w in words if abs(w["top"] - subtotal["top"]) < 2]
         assert str(sheets[3].total[1]) in same_line
+
+
+def test_formula_like_text_and_hidden_characters_stay_harmless_text(service, campaign, tmp_path):
+    sheet, _ = _village_sheet(service, campaign, "fj3")
+    sheet.rows[0][1] = '=HYPERLINK("http://x","点我")'
+    sheet.rows[0][-1] = "@SUM(A1)\x07备注"
+    ws, _rows = _xlsx_rows(sheet, tmp_path)
+    name, remark = ws.cell(7, 2), ws.cell(7, len(sheet.columns))
+    assert name.data_type == "s" and name.value == '=HYPERLINK("http://x","点我")'
+    assert name.quotePrefix  # Excel keeps it text when the cell is edited
+    assert remark.data_type == "s" and remark.value == "@SUM(A1)备注" and remark.quotePrefix
+    assert not ws.cell(7, 3).quotePrefix  # ordinary cells are not marked
+
+
+def test_many_villages_make_one_workbook_a_worksheet_each(service, campaign, tmp_path):
+    from desktop.services.standards.records import show_village_sheets
+
+    shown = show_village_sheets(service, "fj3", township_id=service.township_of("西龙镇"))
+    path = write_sheets_xlsx([s.sheet for s in shown], tmp_path / "all.xlsx")
+    wb = load_workbook(path)
+    assert wb.sheetnames == [f"附件3-{s.sheet.scope_name}" for s in shown]
+    for ws, s in zip(wb.worksheets, shown, strict=True):
+        assert ws["A1"].value == s.sheet.title and ws.print_title_rows == "$4:$6"
+        assert ws.max_row >= 6 + len(s.sheet.rows) + 1
