@@ -10,6 +10,7 @@ it raises in the 整改台账 and the audit entries of every changed field.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -38,7 +39,7 @@ from desktop.models.comparison import (
     CaseStep,
     Hit,
 )
-from desktop.models.problem import CatalogueItem
+from desktop.models.problem import CatalogueItem, Unit
 from desktop.models.registry import Household, Member, Township, Village
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.departments import (
@@ -62,6 +63,7 @@ from desktop.services.comparison.matching import (
     match,
     record_hits,
 )
+from desktop.services.problems.catalogue import GROUP_WORDS, split_units
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
     KIND_IMMEDIATE,
@@ -418,19 +420,18 @@ class CaseService:
             measures = (
                 f"经比对、工作队核实、镇（街道）审核、县核定，已纳入建档立卡（{case.number}）"
             )
-        item_id = s.scalar(
-            select(CatalogueItem.id).where(CatalogueItem.number == IDENTIFICATION_ITEM)
-        )
+        item = s.scalar(select(CatalogueItem).where(CatalogueItem.number == IDENTIFICATION_ITEM))
         # Inside this decision's unit of work: the problem commits or rolls back with it.
         return problems.save(
             ProblemData(
                 description=description,
                 found_date=day,
                 source=PROBLEM_SOURCE,
-                item_id=item_id,
+                item_id=item.id if item is not None else None,
                 scope=SCOPE_HOUSEHOLD,
                 household_id=household.id,
                 measures=measures,
+                unit_id=_responsible_unit(s, item, household),
                 kind=KIND_IMMEDIATE,
                 verification_opinion=f"县核定（{approver}）",
             ),
@@ -496,13 +497,21 @@ class CaseService:
 
     # --- reading ------------------------------------------------------------------------
 
-    def cases(self, *, stage: str | None = None, kind: str | None = None) -> list[CaseRow]:
-        """Return cases (all, or at one stage or of one kind), newest first."""
+    def cases(
+        self,
+        *,
+        stage: str | None = None,
+        kind: str | None = None,
+        village_ids: Collection[int] | None = None,
+    ) -> list[CaseRow]:
+        """Return cases (all, or at one stage, of one kind or of these villages), newest first."""
         stmt = _case_rows().order_by(Case.id.desc())
         if stage is not None:
             stmt = stmt.where(Case.stage == stage)
         if kind is not None:
             stmt = stmt.where(Case.kind == kind)
+        if village_ids is not None:
+            stmt = stmt.where(Household.village_id.in_(list(village_ids)))
         with self.db.session() as s:
             return [_case_row(*r) for r in s.execute(stmt)]
 
@@ -537,6 +546,23 @@ class CaseService:
                 problem_id=case.problem_id,
                 persons=list(case.persons or []),
             )
+
+
+def _responsible_unit(s: Session, item: CatalogueItem | None, household: Household) -> int | None:
+    """Return the 责任单位 of an identification problem, as seed 002 names it for the item.
+
+    Item 5's area (强化建档立卡工作) names 扶贫工作站、各村: a household's identification is
+    its own village's (the 各村 of the list), else the first named unit that exists.
+    """
+    names = split_units(item.area.responsible_units) if item is not None else []
+    wanted = [n for n in names if n not in GROUP_WORDS]
+    if "各村" in names and household.village is not None:
+        wanted.insert(0, household.village.name)
+    for name in wanted:
+        found = s.scalar(select(Unit.id).where(Unit.name == name))
+        if found is not None:
+            return found
+    return None
 
 
 def _hit_departments(s: Session, case: Case):

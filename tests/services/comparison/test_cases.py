@@ -25,6 +25,8 @@ from desktop.models.registry import Household, Member
 from desktop.models.safety import AuditEntry
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.cases import CaseError, CaseService, Decision
+from desktop.services.problems.service import ProblemService
+from desktop.services.unit_of_work import Database
 
 CLERK = CurrentUser("李录入", "clerk")
 REVIEWER = CurrentUser("王审核", "reviewer")
@@ -207,3 +209,29 @@ def test_evidence_is_copied_into_the_data_folder(engine, world, tmp_path):
     evidence_id = cases.add_evidence(CLERK, case_id, photo)
     assert cases.evidence_file(evidence_id).read_bytes() == b"\xff\xd8photo"
     assert cases.case(case_id).evidence == [(evidence_id, "行驶证.jpg", "李录入")]
+
+
+def _approve(cases, case_id):
+    for user in (CLERK, REVIEWER, ADMIN):
+        _decide(cases, user, case_id, DECISION_AGREE)
+
+
+def test_the_problem_an_approval_raises_has_the_catalogues_responsible_unit(engine, world):
+    # Seed 002, 强化建档立卡工作: 责任单位：扶贫工作站、各村. The village has no unit of its own
+    # yet (it was added after the reference data), so the station answers for it.
+    cases = world["cases"]
+    _approve(cases, cases.open_removal(CLERK, [world["hits"][0].id], "名下有车"))
+    with Session(engine) as s:
+        problem = s.scalar(select(Problem))
+        assert problem.unit is not None and problem.unit.name == "扶贫工作站"
+        assert problem.item.number == 5
+
+
+def test_a_village_with_its_unit_answers_for_its_households_identification(engine, world, tmp_path):
+    ProblemService(Database(engine), tmp_path).ensure_reference_data()  # adds 新村's unit
+    cases = world["cases"]
+    case_id = cases.open_addition(CLERK, world["edge"], "一般贫困户", "人均可支配收入低于4000元")
+    _approve(cases, case_id)
+    with Session(engine) as s:
+        problem = s.scalar(select(Problem))
+        assert problem.unit.name == "新村" and problem.household_id == world["edge"]
