@@ -320,6 +320,12 @@ class MainWindow(QMainWindow):
         self.problem_ledger.set_scope(
             None if villages is None else frozenset(villages), item.text(0) if item else ""
         )
+        # 部门比对 too, by village (a group's households are its village's there).
+        shown = item.parent() if item is not None and level == "group" else item
+        self.comparison_page.set_scope(
+            None if villages is None else frozenset(v for v in villages if v is not None),
+            shown.text(0) if shown is not None else "",
+        )
 
     def _on_household_activated(self, household_id: int) -> None:
         HouseholdDialog.run(self.services, household_id, self)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -91,8 +92,14 @@ class ComparisonService:
         with self.db.unit_of_work() as s:
             return run_matching(s.connection())
 
-    def hit_counts(self) -> list[HitCount]:
-        """Return the hits of each department that has sent a list."""
+    def hit_counts(self, *, village_ids: Collection[int] | None = None) -> list[HitCount]:
+        """Return the hits of each department that has sent a list (of these villages' households
+        only, when given; a department with none there still shows, with 0)."""
+        on = Hit.list_id == DepartmentList.id
+        if village_ids is not None:
+            on &= Hit.household_id.in_(
+                select(Household.id).where(Household.village_id.in_(list(village_ids)))
+            )
         with self.db.session() as s:
             rows = s.execute(
                 select(
@@ -100,7 +107,7 @@ class ComparisonService:
                     func.count(Hit.id),
                     func.coalesce(func.sum(case((Hit.status == HIT_OPEN, 1), else_=0)), 0),
                 )
-                .outerjoin(Hit, Hit.list_id == DepartmentList.id)
+                .outerjoin(Hit, on)
                 .group_by(DepartmentList.department)
                 .order_by(DepartmentList.department)
             ).all()
@@ -136,9 +143,11 @@ class ComparisonService:
         status: str | None = None,
         household_id: int | None = None,
         case_id: int | None = None,
+        village_ids: Collection[int] | None = None,
         full_ids: bool = False,
     ) -> list[HitInfo]:
-        """Return hits (all, or of one status, household or case), by household code."""
+        """Return hits (all, or of one status, household, case or set of villages), by
+        household code."""
         stmt = (
             select(
                 Hit,
@@ -164,6 +173,8 @@ class ComparisonService:
             stmt = stmt.where(Hit.household_id == household_id)
         if case_id is not None:
             stmt = stmt.where(Hit.case_id == case_id)
+        if village_ids is not None:
+            stmt = stmt.where(Household.village_id.in_(list(village_ids)))
         with self.db.session() as s:
             return [
                 HitInfo(

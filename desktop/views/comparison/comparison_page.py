@@ -72,6 +72,8 @@ class ComparisonPage(QWidget):
     def __init__(self, services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.services = services
+        self._scope: frozenset[int] | None = None  # the villages the navigation tree selects
+        self._scope_name = ""
         self.lists_model = DepartmentListTableModel(self)
         self.hits_model = HitTableModel(self)
         self.cases_model = CaseTableModel(self)
@@ -137,18 +139,30 @@ class ComparisonPage(QWidget):
 
     # --- loading ------------------------------------------------------------------------
 
+    def set_scope(self, villages: frozenset[int] | None, name: str = "") -> None:
+        """Show only the 疑点 and cases of these villages' households (None: all of them).
+
+        `name` is the tree node's, shown in the summary so that the clerk sees why. The lists
+        themselves are a department's whole list and always show.
+        """
+        self._scope = villages
+        self._scope_name = name if villages is not None else ""
+        self.reload()
+
     def reload(self) -> None:
         """Load the lists, the hits (as filtered) and the cases again."""
         comparison = self.services.comparison
         self.lists_model.set_rows(comparison.lists())
         status = HIT_FILTERS[self.hit_filter.currentIndex()][1]
-        self.hits_model.set_rows(comparison.hits(status=status))
+        scope = self._scope
+        self.hits_model.set_rows(comparison.hits(status=status, village_ids=scope))
         stage = self.stage_filter.currentData()
-        self.cases_model.set_rows(self.services.cases.cases(stage=stage))
-        counts = comparison.hit_counts()
+        self.cases_model.set_rows(self.services.cases.cases(stage=stage, village_ids=scope))
+        counts = comparison.hit_counts(village_ids=scope)
+        where = f"{self._scope_name}：" if self._scope_name else ""
         if counts:
             self.summary.setText(
-                "各部门疑点（未处理/全部）："
+                f"{where}各部门疑点（未处理/全部）："
                 + "；".join(f"{c.department} {c.open}/{c.hits}" for c in counts)
             )
         else:

@@ -87,3 +87,33 @@ def test_roster_dialog_writes_a_pdf(qtbot, services, tmp_path, monkeypatch):
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert target.read_bytes().startswith(b"%PDF")
     assert dialog.written == target
+
+
+def test_the_tab_follows_the_navigation_trees_scope(qtbot, services):
+    from desktop.views.main_window import MainWindow
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    page = window.comparison_page
+    every_hit, every_case = page.hits_model.rowCount(), page.cases_model.rowCount()
+    villages = [h.village for h in page.hits_model.rows()]
+    busiest = max(set(villages), key=villages.count)
+    village_id = next(v.id for v in services.registry.village_summaries() if v.name == busiest)
+    assert window.nav_tree.select_node("village", village_id)
+    shown = {page.hits_model.row_at(i).village for i in range(page.hits_model.rowCount())}
+    assert shown == {busiest} and page.hits_model.rowCount() == villages.count(busiest)
+    assert {c.village for c in page.cases_model.rows()} <= {busiest}
+    assert page.summary.text().startswith(f"{busiest}：各部门疑点")
+    assert page.lists_model.rowCount() == 7  # a department's list is the whole county's
+    quiet = next(v.id for v in services.registry.village_summaries() if v.name not in set(villages))
+    assert window.nav_tree.select_node("village", quiet)
+    assert page.hits_model.rowCount() == 0
+    assert " 0/0" in page.summary.text()
+    township = services.registry.tree()[0].children[0]
+    assert window.nav_tree.select_node("township", township.id)
+    assert page.hits_model.rowCount() == every_hit
+    assert page.cases_model.rowCount() == every_case
+    window.nav_tree.setCurrentItem(window.nav_tree.topLevelItem(0))  # 全部
+    assert page.hits_model.rowCount() == every_hit
+    assert page.summary.text().startswith("各部门疑点")
