@@ -216,6 +216,19 @@ def fast_bulk_writes(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark"
 
 
+def change_stamp(conn: Connection) -> tuple[int, int] | None:
+    """Return a token that differs once anything was written to the database since it was
+    taken, on this connection or by any other; None where the dialect cannot tell.
+
+    SQLite: PRAGMA data_version moves with every other connection's commit, the driver's
+    total_changes with every row this connection wrote (rolled back or not).
+    """
+    if conn.dialect.name != "sqlite":
+        return None
+    raw = conn.connection.driver_connection
+    return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
+
+
 def fetch_tuples(conn: Connection, sql: str) -> list[tuple]:
     """Return the rows of a read-only query in plain SQL as tuples.
 

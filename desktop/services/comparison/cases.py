@@ -274,7 +274,7 @@ class CaseService:
         conn = s.connection()
         index = build_index(conn, household_ids=[case.household_id])
         new = sum(
-            record_hits(conn, cols, match(index, cols), case_id=case.id)
+            record_hits(conn, cols, match(conn, index, cols), case_id=case.id)
             for cols in load_lists(conn, current_list_ids(conn))
         )
         conn.exec_driver_sql(

@@ -25,6 +25,7 @@ from desktop.models.comparison import (
     DepartmentMapping,
     Hit,
 )
+from desktop.models.database import change_stamp
 from desktop.services.comparison.columns import DETAIL, ListColumns
 from desktop.services.comparison.departments import (
     ROLE_BIRTH,
@@ -32,7 +33,13 @@ from desktop.services.comparison.departments import (
     ROLE_LABELS,
     ROLE_NAME,
 )
-from desktop.services.comparison.matching import build_index, id_key, match, record_hits
+from desktop.services.comparison.matching import (
+    id_key,
+    keep_index,
+    match,
+    record_hits,
+    registry_index,
+)
 from desktop.services.comparison.reader import DepartmentSheet, read_department_file
 from desktop.services.registry.idcard import normalize_id
 from desktop.services.roster.workbook_io import MSG_ID_AS_NUMBER, MSG_MASKED_ID, display_text
@@ -327,6 +334,7 @@ class _Rejected(Exception):
 
 def _write(db, sheet, department, received_on, who, mapping, columns, replace_open, result):
     with db.unit_of_work() as s:
+        since = change_stamp(s.connection())  # before this import writes anything
         listing = DepartmentList(
             department=department,
             received_on=received_on,
@@ -353,11 +361,14 @@ def _write(db, sheet, department, received_on, who, mapping, columns, replace_op
         )
         if replace_open:
             result.replaced_hits = _supersede(s, department, listing.id)
-        result.hits = record_hits(conn, data, match(build_index(conn), data))
+        index = registry_index(conn, since)
+        result.hits = record_hits(conn, data, match(conn, index, data))
         listing.row_count = len(data)
         listing.detail_headers = detail_headers
         listing.matched_at = utcnow()
         _remember(s, department, listing.mapping)
+        s.flush()  # with its audit entries: the commit has nothing left to write
+        keep_index(conn, index, since)  # a list changes no person: the next import reuses it
         result.rows = result.created = len(data)
         result.list_id = listing.id
         result.written = True
