@@ -70,7 +70,7 @@ def test_refusals_say_why(db, tmp_path, capsys, args, code, words):
     assert not out.exists()
 
 
-def test_a_hunan_village_has_no_standard_file_yet(db, tmp_path, capsys):
+def test_a_hunan_village_has_its_own_standard_but_no_sichuan_tables(db, tmp_path, capsys):
     from desktop.models.database import open_database
     from desktop.services.registry.service import RegistryService
     from desktop.services.unit_of_work import Database
@@ -91,5 +91,6 @@ def test_a_hunan_village_has_no_standard_file_yet(db, tmp_path, capsys):
                 str(tmp_path / "x.pdf"),
             ]
         )
-    assert caught.value.code == 2
-    assert "hunan_2020.json" in capsys.readouterr().err
+    assert caught.value.code == 1
+    err = capsys.readouterr().err
+    assert "湖南省脱贫质量“回头看”" in err and "没有表 fj3（可用：无）" in err

@@ -29,6 +29,7 @@ from desktop.services.standards.standard import (
     KIND_COUNT,
     KIND_INCOME,
     KIND_RATE,
+    SUBJECTS_ALL_REGISTERED,
     SUBJECTS_EXITED,
     Standard,
     StandardFileError,
@@ -402,6 +403,8 @@ class StandardsService:
         )
         if standard.subjects == SUBJECTS_EXITED:
             stmt = stmt.where(Household.exit_year.is_not(None))
+        elif standard.subjects == SUBJECTS_ALL_REGISTERED:
+            stmt = stmt.where(Household.is_registered.is_(True))
         else:
             stmt = stmt.where(Household.is_registered.is_(True), Household.exit_year.is_(None))
         village_stmt = (

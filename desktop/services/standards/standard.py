@@ -24,8 +24,9 @@ KIND_RATE = "rate"  # a percentage that must stay below a limit (贫困发生率
 KINDS = (KIND_INCOME, KIND_BOOL, KIND_COUNT, KIND_RATE)
 
 SUBJECTS_EXITED = "exited"  # 已脱贫户 (seed 001: 回头看 of exited households)
-SUBJECTS_REGISTERED = "registered"  # every 建档立卡户 (seed 000: 预脱贫户 八有)
-SUBJECTS = (SUBJECTS_EXITED, SUBJECTS_REGISTERED)
+SUBJECTS_REGISTERED = "registered"  # 建档立卡户 not yet exited (seed 000: 预脱贫户 八有)
+SUBJECTS_ALL_REGISTERED = "all_registered"  # 已脱贫户 and 未脱贫户 alike (seed 003)
+SUBJECTS = (SUBJECTS_EXITED, SUBJECTS_REGISTERED, SUBJECTS_ALL_REGISTERED)
 
 COMPARE_GREATER = "greater"  # 超过: strictly above the line
 COMPARE_AT_LEAST = "at_least"  # 达到: the line itself counts
