@@ -176,6 +176,7 @@ class MainWindow(QMainWindow):
         self.action_history = action("修改历史…", self._on_history_triggered, "Ctrl+H")
         self.action_backup = action("备份与恢复…", self._on_backup_triggered)
         self.action_users = action("用户管理…", self._on_users_triggered)
+        self.action_unit_roles = action("责任单位对照…", self._on_unit_roles_triggered)
         self.action_audit_log = action("操作日志…", self._on_audit_log_triggered, "Ctrl+L")
         self.action_switch_user = action("切换用户…", self._on_switch_user_triggered)
 
@@ -205,6 +206,7 @@ class MainWindow(QMainWindow):
         for act in (
             self.action_inspections,
             self.action_backup,
+            self.action_unit_roles,
             self.action_users,
             self.action_audit_log,
             self.action_switch_user,
@@ -501,6 +503,12 @@ class MainWindow(QMainWindow):
         from desktop.views.safety.backup_dialog import BackupDialog
 
         BackupDialog.run(self.services, self)
+
+    def _on_unit_roles_triggered(self) -> None:
+        from desktop.views.problems.unit_roles_dialog import UnitRolesDialog
+
+        if UnitRolesDialog.run(self.services, self)[1]:
+            hub().problems_changed.emit()
 
     def _on_users_triggered(self) -> None:
         from desktop.views.safety.users_dialog import UsersDialog

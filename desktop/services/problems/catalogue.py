@@ -15,9 +15,10 @@ from desktop.models.problem import (
     CatalogueItem,
     IndicatorDepartment,
     InspectionCategory,
+    TownshipUnitRole,
     Unit,
 )
-from desktop.models.registry import Village
+from desktop.models.registry import Township, Village
 from desktop.paths import resources_dir
 
 CATALOGUE_FILE = "catalogue/problem_catalogue.json"
@@ -33,6 +34,19 @@ class SeedResult:
     areas: int
     items: int
     units: int
+
+
+@dataclass(frozen=True)
+class UnitRole:
+    """A unit the catalogue names, as a role each township fills with a unit of its own."""
+
+    printed: str  # as seed 002 prints it: 干汊河中心校
+    role: str  # what it stands for: 乡镇中心学校 (the printed name where it is the same everywhere)
+    default_name: str  # a new township's unit, {township} replaced by its name
+
+    def unit_name(self, township: str) -> str:
+        """Return the name a township's own unit gets by default."""
+        return self.default_name.replace("{township}", township)
 
 
 @cache
@@ -53,6 +67,32 @@ def split_units(text: str) -> list[str]:
     return names
 
 
+def unit_roles() -> tuple[UnitRole, ...]:
+    """Return every unit role of the catalogue, in the order its areas name them."""
+    data = load_catalogue()
+    special = {r["printed"]: r for r in data["unit_roles"]["roles"]}
+    roles: dict[str, UnitRole] = {}
+    for area in data["areas"]:
+        for printed in split_units(area["responsible_units"]):
+            if printed in GROUP_WORDS or printed in roles:
+                continue
+            r = special.get(printed)
+            roles[printed] = (
+                UnitRole(printed, r["role"], r["name"])
+                if r
+                else UnitRole(printed, printed, printed)
+            )
+    return tuple(roles.values())
+
+
+def role_of_printed(printed: str) -> str:
+    """Return the role a printed unit name stands for (a group word stays itself)."""
+    for role in unit_roles():
+        if role.printed == printed:
+            return role.role
+    return printed
+
+
 def unit_kind(name: str) -> str:
     """Guess a unit's kind from its name (the clerk can change it)."""
     if name.endswith("指挥部"):
@@ -69,14 +109,16 @@ def seed_reference_data(session: Session) -> SeedResult:
     for every village not yet listed. Returns what was added."""
     data = load_catalogue()
     areas = items = units = 0
-    existing_units = set(session.scalars(select(Unit.name)))
+    existing_units = {u.name: u for u in session.scalars(select(Unit))}
 
-    def add_unit(name: str, kind: str) -> None:
+    def add_unit(name: str, kind: str) -> Unit:
         nonlocal units
         if name not in existing_units:
-            session.add(Unit(name=name, kind=kind, phone="", note=""))
-            existing_units.add(name)
+            unit = Unit(name=name, kind=kind, phone="", note="")
+            session.add(unit)
+            existing_units[name] = unit
             units += 1
+        return existing_units[name]
 
     if not session.scalar(select(func.count(CatalogueArea.id))):
         for a in data["areas"]:
@@ -95,9 +137,6 @@ def seed_reference_data(session: Session) -> SeedResult:
                     )
                 )
                 items += 1
-            for name in split_units(a["responsible_units"]):
-                if name not in GROUP_WORDS:
-                    add_unit(name, unit_kind(name))
     if not session.scalar(select(func.count(InspectionCategory.id))):
         for seq, c in enumerate(data["inspection_categories"], 1):
             session.add(
@@ -110,6 +149,17 @@ def seed_reference_data(session: Session) -> SeedResult:
             session.add(
                 IndicatorDepartment(seq=seq, indicator=d["indicator"], departments=d["departments"])
             )
+    # Each township gets its own unit for every role of the template once (the clerk may map
+    # a role to another unit later): 桃花江镇中心学校, not seed 002's 干汊河中心校.
+    mapped = set(session.execute(select(TownshipUnitRole.township_id, TownshipUnitRole.role)))
+    for township_id, township in session.execute(select(Township.id, Township.name)):
+        for role in unit_roles():
+            if (township_id, role.role) in mapped:
+                continue
+            name = role.unit_name(township)
+            unit = add_unit(name, unit_kind(name))
+            session.flush()
+            session.add(TownshipUnitRole(township_id=township_id, role=role.role, unit_id=unit.id))
     for (name,) in session.execute(select(Village.name).order_by(Village.code, Village.id)):
         add_unit(name, "村")
     session.flush()

@@ -160,6 +160,16 @@ class UnitData:
 
 
 @dataclass(frozen=True)
+class UnitRoleData:
+    """One role of the catalogue's unit template and the township's own unit for it."""
+
+    role: str  # 乡镇中心学校
+    printed: str  # as seed 002 prints it: 干汊河中心校
+    unit_id: int | None
+    unit_name: str  # "" while no unit is mapped
+
+
+@dataclass(frozen=True)
 class PersonData:
     """A responsible person."""
 

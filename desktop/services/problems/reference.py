@@ -12,11 +12,19 @@ from desktop.models.problem import (
     IndicatorDepartment,
     InspectionCategory,
     Person,
+    TownshipUnitRole,
     Unit,
 )
 from desktop.models.registry import Household, Township, Village
-from desktop.services.problems.catalogue import SeedResult, seed_reference_data
-from desktop.services.problems.data import ItemData, PersonData, UnitData
+from desktop.services.problems.catalogue import (
+    GROUP_WORDS,
+    SeedResult,
+    role_of_printed,
+    seed_reference_data,
+    split_units,
+    unit_roles,
+)
+from desktop.services.problems.data import ItemData, PersonData, UnitData, UnitRoleData
 from desktop.services.problems.rules import UNIT_KINDS, ProblemError
 from desktop.services.unit_of_work import Database
 
@@ -164,6 +172,71 @@ class ProblemReference:
         if row is None:
             return None
         return row[0], f"{row[1]} {row[2]}（{row[3]}）"
+
+    def townships(self) -> list[tuple[int, str]]:
+        """Return (id, name) of every township, for the unit-role mapping."""
+        with self.db.session() as s:
+            return [(r.id, r.name) for r in s.execute(select(Township.id, Township.name))]
+
+    def township_of_village(self, village_id: int | None) -> int | None:
+        """Return the township of a village; without one, the database's first township."""
+        with self.db.session() as s:
+            if village_id is not None:
+                found = s.scalar(select(Village.township_id).where(Village.id == village_id))
+                if found is not None:
+                    return found
+            return s.scalar(select(Township.id).order_by(Township.id).limit(1))
+
+    def unit_roles(self, township_id: int) -> list[UnitRoleData]:
+        """Return every role of the catalogue's unit template with the township's unit."""
+        with self.db.session() as s:
+            mapped = {
+                r.role: (r.unit_id, r.name or "")
+                for r in s.execute(
+                    select(TownshipUnitRole.role, TownshipUnitRole.unit_id, Unit.name)
+                    .outerjoin(Unit, Unit.id == TownshipUnitRole.unit_id)
+                    .where(TownshipUnitRole.township_id == township_id)
+                )
+            }
+        return [
+            UnitRoleData(r.role, r.printed, *mapped.get(r.role, (None, ""))) for r in unit_roles()
+        ]
+
+    def set_unit_roles(self, township_id: int, units: dict[str, int | None]) -> None:
+        """Map roles of the unit template to the township's own units (None: no unit)."""
+        known = {r.role for r in unit_roles()}
+        with self.db.unit_of_work() as s:
+            if s.get(Township, township_id) is None:
+                raise ProblemError("所选乡镇不存在", "township")
+            rows = {
+                r.role: r
+                for r in s.scalars(
+                    select(TownshipUnitRole).where(TownshipUnitRole.township_id == township_id)
+                )
+            }
+            for role, unit_id in units.items():
+                if role not in known:
+                    raise ProblemError(f"模板中没有“{role}”这一单位", "unit")
+                if unit_id is not None and s.get(Unit, unit_id) is None:
+                    raise ProblemError(f"“{role}”所选的单位已不存在", "unit")
+                row = rows.get(role)
+                if row is None:
+                    s.add(TownshipUnitRole(township_id=township_id, role=role, unit_id=unit_id))
+                elif row.unit_id != unit_id:
+                    row.unit_id = unit_id
+
+    def suggested_units(self, printed: str, township_id: int | None) -> list[UnitData | str]:
+        """Return a catalogue area's 责任单位 as the township's own units, in order; a group
+        word (各村) or a role no unit is mapped to stays a text."""
+        roles = {r.role: r for r in self.unit_roles(township_id)} if township_id is not None else {}
+        out: list[UnitData | str] = []
+        for name in split_units(printed):
+            mapped = roles.get(role_of_printed(name))
+            if name in GROUP_WORDS or mapped is None or mapped.unit_id is None:
+                out.append(name if name in GROUP_WORDS else role_of_printed(name))
+            elif all(not isinstance(u, UnitData) or u.id != mapped.unit_id for u in out):
+                out.append(UnitData(mapped.unit_id, mapped.unit_name, ""))
+        return out
 
     def issuer_default(self) -> str:
         """The office a 整改函 is issued by when none is named: the township's 扶贫工作站."""

@@ -43,6 +43,8 @@ MORE_TABLE_LABELS = {
     "problem_attachment": "佐证材料",
     "unit": "责任单位",
     "person": "责任人",
+    "township_unit_role": "责任单位对照",
+    "database_setting": "数据库设置",
     "catalogue_area": "问题目录分类",
     "catalogue_item": "问题目录条目",
     "indicator_department": "指标责任部门",
@@ -230,7 +232,7 @@ KIND_TABLES = {
     "问题": ("problem", "problem_event", "problem_extension", "problem_attachment"),
     "村、组": ("village", "village_group", "township", "county"),
     "用户": ("app_user",),
-    "责任单位、责任人": ("unit", "person"),
+    "责任单位、责任人": ("unit", "person", "township_unit_role"),
     "导出、备份、恢复": ("audit_entry",),
 }
 

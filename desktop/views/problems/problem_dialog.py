@@ -498,7 +498,14 @@ class ProblemDialog(EditingDialog):
         if item is None:
             self.item_hint.setText("")
             return
-        self.item_hint.setText(f"{item.description}\n责任单位（参考）：{item.responsible_units}")
+        # The catalogue's units are a template: shown as this township's own units.
+        township_id = self.problems.township_of_village(self.village_combo.currentData())
+        suggested = self.problems.suggested_units(item.responsible_units, township_id)
+        names = "、".join(u if isinstance(u, str) else u.name for u in suggested)
+        self.item_hint.setText(f"{item.description}\n责任单位（本镇）：{names}")
+        units = [u for u in suggested if not isinstance(u, str)]
+        if self.problem_id is None and units and self.unit_combo.currentData() is None:
+            self._select(self.unit_combo, units[0].id)
 
     def _on_scope_combo_changed(self, *_args) -> None:
         scope = self.scope_combo.currentText()
@@ -510,6 +517,7 @@ class ProblemDialog(EditingDialog):
         self.household_combo.clear()
         self.household_combo.addItem("（请选择农户）", None)
         village_id = self.village_combo.currentData()
+        self._on_item_combo_changed()  # another village may be of another township
         if village_id is None:
             return
         for household_id, text in self.problems.households_of_village(village_id):

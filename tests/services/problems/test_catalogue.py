@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from desktop.services.problems.catalogue import load_catalogue, split_units
+from desktop.services.problems.rules import ProblemError
 from desktop.services.problems.service import ProblemService
 from desktop.services.unit_of_work import Database
 
@@ -58,6 +61,9 @@ def test_seeded_demo_township_has_units_of_its_villages(demo_engine, data_dir):
     service.ensure_reference_data()
     names = {u.name for u in service.units()}
     assert {"扶贫工作站", "党建办", "危房改造指挥部", "财政分局"} <= names
+    # seed 002's own township's units are a template, filled with this township's units
+    assert {"桃花江镇中心学校", "桃花江镇卫生院"} <= names
+    assert not {"干汊河中心校", "舒城县中医院干汊河分院"} & names
     assert "各村" not in names and "各指挥部" not in names
     assert len([u for u in service.units() if u.kind == "村"]) == 26  # one per village
     again = service.ensure_reference_data()
@@ -66,3 +72,36 @@ def test_seeded_demo_township_has_units_of_its_villages(demo_engine, data_dir):
     assert service.unit_id_by_name("镇农业综合服务中心")
     assert len(service.inspection_categories()) == 8
     assert ("有安全饮用水", "县水务局") in service.indicator_departments()
+
+
+def test_the_catalogues_units_are_roles_each_township_maps_to_its_own(engine, data_dir):
+    from desktop.services.registry.service import RegistryService
+
+    registry = RegistryService(Database(engine))
+    taohua = registry.create_township("桃江县", "桃花江镇")
+    xiushan = registry.create_township("桃江县", "修山镇")
+    service = ProblemService(Database(engine), data_dir)
+    service.ensure_reference_data()
+    roles = {r.role: r for r in service.unit_roles(taohua)}
+    assert roles["乡镇中心学校"].printed == "干汊河中心校"
+    assert roles["乡镇中心学校"].unit_name == "桃花江镇中心学校"
+    assert roles["乡镇卫生院"].unit_name == "桃花江镇卫生院"
+    assert roles["扶贫工作站"].unit_name == "扶贫工作站"  # the same office in every township
+    assert {r.role: r for r in service.unit_roles(xiushan)}["乡镇卫生院"].unit_name == (
+        "修山镇卫生院"
+    )
+    area = next(i for i in service.items() if i.number == 1).responsible_units
+    suggested = service.suggested_units(area, taohua)
+    shown = [u if isinstance(u, str) else u.name for u in suggested]
+    assert shown == ["桃花江镇中心学校", "桃花江镇卫生院", "集镇办", "水利站", "各村"]
+
+    hospital = service.add_unit("桃江县第二人民医院", "县直部门")
+    service.set_unit_roles(taohua, {"乡镇卫生院": hospital, "水利站": None})
+    shown = [u if isinstance(u, str) else u.name for u in service.suggested_units(area, taohua)]
+    assert shown == ["桃花江镇中心学校", "桃江县第二人民医院", "集镇办", "水利站", "各村"]
+    assert isinstance(service.suggested_units(area, taohua)[3], str)  # no unit: named only
+    again = service.ensure_reference_data()  # the clerk's choices stay
+    assert again.units == 0
+    assert {r.role: r for r in service.unit_roles(taohua)}["乡镇卫生院"].unit_id == hospital
+    with pytest.raises(ProblemError, match="模板中没有"):
+        service.set_unit_roles(taohua, {"不存在的单位": hospital})
