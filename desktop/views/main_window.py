@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
     def _connect(self) -> None:
         self.nav_tree.node_selected.connect(self._on_nav_tree_node_selected)
         self.households_page.household_activated.connect(self._on_household_activated)
+        self.households_page.village_chosen.connect(self._on_households_page_village_chosen)
         self.villages_page.add_requested.connect(self._on_add_village_requested)
         self.villages_page.edit_requested.connect(self._on_edit_village_requested)
         self.villages_page.delete_requested.connect(self._on_delete_village_requested)
@@ -312,22 +313,29 @@ class MainWindow(QMainWindow):
         scope = (
             None if level == ALL_LEVEL else self.services.registry.household_ids_in(level, node_id)
         )
-        self.households_page.set_scope(scope)
+        item = self.nav_tree.currentItem()
+        place = item.text(0) if item else ""
+        self.households_page.show_place(scope, self.nav_tree.village_of_selection(), place)
         # The ledger follows: a village's problems, or at a township or county also those of
         # its units, which belong to no village.
         villages = self.services.registry.village_ids_in(level, node_id)
         if villages is not None and level in ("county", "township"):
             villages.add(None)
-        item = self.nav_tree.currentItem()
-        self.problem_ledger.set_scope(
-            None if villages is None else frozenset(villages), item.text(0) if item else ""
-        )
+        self.problem_ledger.set_scope(None if villages is None else frozenset(villages), place)
         # 部门比对 too, by village (a group's households are its village's there).
         shown = item.parent() if item is not None and level == "group" else item
         self.comparison_page.set_scope(
             None if villages is None else frozenset(v for v in villages if v is not None),
             shown.text(0) if shown is not None else "",
         )
+
+    def _on_households_page_village_chosen(self, village_id: int | None) -> None:
+        # One filter: the 村 box moves the tree, and the table shows the tree's node.
+        before = self.nav_tree.selected_node()
+        self.nav_tree.select_village(village_id)  # a new node tells the table itself
+        node = self.nav_tree.selected_node()
+        if node is not None and node == before:
+            self._on_nav_tree_node_selected(*node)
 
     def _on_household_activated(self, household_id: int) -> None:
         HouseholdDialog.run(self.services, household_id, self)

@@ -115,3 +115,35 @@ def test_the_tree_scopes_the_problem_ledger_too(window):
     township = window.services.registry.tree()[0].children[0]
     assert window.nav_tree.select_node("township", township.id)
     assert ledger.model.rowCount() == everything  # the one township: units' problems included
+
+
+def test_the_village_box_and_the_tree_are_one_filter(window):
+    assert window.wait_for_rows()
+    page = window.households_page
+    first, second = (window.villages_page.model.village_at(i) for i in (0, 1))
+    window.nav_tree.select_node("village", first.id)
+    assert page.village_combo.currentData() == first.id  # the box shows the tree's village
+    page.village_combo.setCurrentIndex(page.village_combo.findData(second.id))
+    assert window.nav_tree.village_of_selection() == second.id  # the tree follows the box
+    assert page.model.rowCount() == second.households
+    assert {page.model.row_at(i).village_id for i in range(page.model.rowCount())} == {second.id}
+    page.village_combo.setCurrentIndex(0)  # 全部: back to the township around
+    assert window.nav_tree.selected_node()[0] == "township"
+    assert page.model.rowCount() == 300 and page.empty_label.isHidden()
+
+
+def test_an_empty_result_says_which_filters_are_on(window, qtbot):
+    assert window.wait_for_rows()
+    page = window.households_page
+    village = window.villages_page.model.village_at(0)
+    window.nav_tree.select_node("village", village.id)
+    page.kind_combo.setCurrentIndex(1)
+    page.search_edit.setText("没有这个人")
+    assert page.model.rowCount() == 0
+    assert not page.empty_label.isHidden()
+    text = page.empty_label.text()
+    assert f"范围：{village.name}" in text and "搜索：“没有这个人”" in text
+    assert f"属性：{page.kind_combo.currentText()}" in text
+    page.clear_button.click()
+    assert page.model.rowCount() == village.households and page.empty_label.isHidden()
+    assert page.village_combo.currentData() == village.id  # the place stays

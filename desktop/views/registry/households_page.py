@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,11 +30,15 @@ class HouseholdsPage(QWidget):
     """Lists households; the clerk searches by name, pinyin initials, ID fragment or 户编号."""
 
     household_activated = Signal(int)
+    # The 村 box and the navigation tree are one filter: choosing a village here asks the
+    # window to select it in the tree (None: the township around), which then calls show_place.
+    village_chosen = Signal(object)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.model = HouseholdTableModel(self)
         self._scope_ids: set[int] | None = None
+        self._place = ""  # the tree's node, as the empty-result message names it
         self._complete = True
 
         self.search_edit = QLineEdit()
@@ -55,6 +60,13 @@ class HouseholdsPage(QWidget):
         for bit, name in FLAG_NAMES.items():
             self.flag_combo.addItem(name, bit)
         self.count_label = QLabel()
+        self.empty_label = QLabel()  # over an empty table: why it is empty
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setStyleSheet("color: #7a4b00; padding: 4px;")
+        self.empty_label.hide()
+        self.clear_button = QPushButton("清除筛选")
+        self.clear_button.setToolTip("清空搜索和属性、脱贫年度、提示筛选（村的范围不变）")
+        self.clear_button.clicked.connect(self._on_clear_button_clicked)
 
         filters = QHBoxLayout()
         filters.addWidget(self.search_edit, 3)
@@ -66,6 +78,7 @@ class HouseholdsPage(QWidget):
         ):
             filters.addWidget(QLabel(label))
             filters.addWidget(combo, 1)
+        filters.addWidget(self.clear_button)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -88,12 +101,14 @@ class HouseholdsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
+        layout.addWidget(self.empty_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
         self.search_edit.textChanged.connect(self._on_filters_changed)
-        for combo in (self.village_combo, self.kind_combo, self.exit_combo, self.flag_combo):
+        for combo in (self.kind_combo, self.exit_combo, self.flag_combo):
             combo.currentIndexChanged.connect(self._on_filters_changed)
+        self.village_combo.currentIndexChanged.connect(self._on_village_combo_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
 
     # --- data ----------------------------------------------------------------------
@@ -123,15 +138,44 @@ class HouseholdsPage(QWidget):
 
     def set_scope(self, household_ids: set[int] | None) -> None:
         """Restrict the table to households under the selected tree node."""
+        self.show_place(household_ids, None, "")
+
+    def show_place(self, household_ids: set[int] | None, village_id: int | None, name: str) -> None:
+        """Show the tree's node: its households, its village in the 村 box (全部 above a
+        village), its name in the empty-result message."""
         self._scope_ids = household_ids
+        self._place = name if household_ids is not None else ""
+        self.village_combo.blockSignals(True)
+        self.village_combo.setCurrentIndex(max(0, self.village_combo.findData(village_id)))
+        self.village_combo.blockSignals(False)
         self._on_filters_changed()
+
+    def active_filters(self) -> list[str]:
+        """Return the filters in force, in Chinese, as the empty-result message lists them."""
+        on = []
+        if self._place:
+            on.append(f"范围：{self._place}")
+        elif self.village_combo.currentData() is not None:
+            on.append(f"村：{self.village_combo.currentText()}")
+        if self.search_edit.text().strip():
+            on.append(f"搜索：“{self.search_edit.text().strip()}”")
+        for label, combo in (
+            ("属性", self.kind_combo),
+            ("脱贫年度", self.exit_combo),
+            ("提示", self.flag_combo),
+        ):
+            if combo.currentIndex() > 0:
+                on.append(f"{label}：{combo.currentText()}")
+        return on
 
     def current_filter(self) -> HouseholdFilter:
         """Return the filter the controls describe."""
+        # With a tree node the 村 box only mirrors it: the node's households are the filter.
+        village_id = None if self._scope_ids is not None else self.village_combo.currentData()
         return HouseholdFilter(
             text=self.search_edit.text(),
             household_ids=self._scope_ids,
-            village_id=self.village_combo.currentData(),
+            village_id=village_id,
             kind=self.kind_combo.currentData() or "",
             exit_year=self.exit_combo.currentData(),
             flags=self.flag_combo.currentData() or 0,
@@ -160,6 +204,24 @@ class HouseholdsPage(QWidget):
         self.model.set_filter(self.current_filter())
         self._update_count()
 
+    def _on_village_combo_changed(self, *_args) -> None:
+        # Alone (no window to answer), the box filters by itself; the window replaces that
+        # with the tree's node for the same village.
+        self._scope_ids, self._place = None, ""
+        self._on_filters_changed()
+        self.village_chosen.emit(self.village_combo.currentData())
+
+    def _on_clear_button_clicked(self) -> None:
+        widgets = (self.search_edit, self.kind_combo, self.exit_combo, self.flag_combo)
+        for w in widgets:
+            w.blockSignals(True)
+        self.search_edit.clear()
+        for combo in widgets[1:]:
+            combo.setCurrentIndex(0)
+        for w in widgets:
+            w.blockSignals(False)
+        self._on_filters_changed()
+
     def _on_table_double_clicked(self, index) -> None:
         if index.isValid():
             self.household_activated.emit(self.model.row_at(index.row()).id)
@@ -169,5 +231,16 @@ class HouseholdsPage(QWidget):
         people = self.model.visible_people()
         if not self._complete:
             self.count_label.setText(f"正在载入全部户…（已显示前 {total} 户）")
+            self.empty_label.hide()  # nothing to say about emptiness before all are in
             return
         self.count_label.setText(f"显示 {shown} 户 {people} 人（共 {total} 户）")
+        if total == 0:
+            self.empty_label.setText(
+                "还没有户：可用“户 → 新增户…”（Ctrl+N）或“文件 → 导入花名册…”。"
+            )
+        elif shown == 0:
+            on = "；".join(self.active_filters())
+            self.empty_label.setText(
+                f"没有符合筛选条件的户（{on}）。可点“清除筛选”或在左侧选“全部”。"
+            )
+        self.empty_label.setVisible(total == 0 or shown == 0)

@@ -66,6 +66,26 @@ class NavigationTree(QTreeWidget):
             stack.extend(item.child(i) for i in range(item.childCount()))
         return False
 
+    def village_of_selection(self) -> int | None:
+        """Return the village the selected node is or lies in (a group's village), or None."""
+        item = self.currentItem()
+        while item is not None and item.data(0, LEVEL_ROLE) == "group":
+            item = item.parent()
+        if item is not None and item.data(0, LEVEL_ROLE) == "village":
+            return item.data(0, ID_ROLE)
+        return None
+
+    def select_village(self, village_id: int | None) -> None:
+        """Select a village's node; None selects the township (or whole) around the selection."""
+        if village_id is not None:
+            self.select_node("village", village_id)
+            return
+        item = self.currentItem()
+        while item is not None and item.data(0, LEVEL_ROLE) in ("village", "group"):
+            item = item.parent()
+        if item is not None and item is not self.currentItem():
+            self.setCurrentItem(item)
+
     def _on_tree_selection_changed(self) -> None:
         node = self.selected_node()
         if node is not None:
