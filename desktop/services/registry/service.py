@@ -51,6 +51,42 @@ class StaleHouseholdError(RegistryError, StaleRecordError):
     """Someone else saved the household since it was opened."""
 
 
+def _member_sex(member: MemberData) -> str:
+    """The sex entered, or else the one the ID number says."""
+    if member.sex:
+        return member.sex
+    check = check_id(member.id_number) if member.id_number else None
+    return check.sex if check and check.ok and check.sex else ""
+
+
+def _relation_issues(data: HouseholdData, index: int, label: str) -> list[FieldIssue]:
+    """Warnings where a member's relation to the head and its sex cannot both be right."""
+    member = data.members[index]
+    sex = _member_sex(member)
+    implied = codes.RELATION_SEX.get(member.relation)
+    if sex and implied and sex != implied:
+        return [
+            FieldIssue(
+                "relation",
+                f"{label}：与户主关系为“{member.relation}”，性别却是“{sex}”，请核对关系或性别",
+                False,
+                index,
+            )
+        ]
+    if member.relation == "配偶" and sex:
+        head = next((m for m in data.members if m.relation == codes.HEAD_RELATION), None)
+        if head is not None and _member_sex(head) == sex:
+            return [
+                FieldIssue(
+                    "relation",
+                    f"{label}：配偶与户主性别相同（均为“{sex}”），请核对关系或性别",
+                    False,
+                    index,
+                )
+            ]
+    return []
+
+
 def validate_household(data: HouseholdData) -> list[FieldIssue]:
     """Check a household before saving: blocking errors and warnings, in Chinese."""
     problems: list[FieldIssue] = []
@@ -96,6 +132,7 @@ def validate_household(data: HouseholdData) -> list[FieldIssue]:
             seen[check.number] = index
         else:
             problems.append(FieldIssue("id_number", f"{label}：缺证件号码", False, index))
+        problems.extend(_relation_issues(data, index, label))
     counts = [data.count_hukou, data.count_card, data.count_system, data.count_actual]
     known = {c for c in counts if c is not None}
     if len(known) > 1:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QKeySequence
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -222,8 +222,24 @@ class HouseholdDialog(EditingDialog):
         self.add_member_button = QPushButton("添加成员")
         self.remove_member_button = QPushButton("删除成员")
         self.make_head_button = QPushButton("设为户主…")
+        # Ctrl+Z in the grid undoes the last change to the members (a cell, a row added or
+        # removed, a new head), as in Excel; inside an open cell it undoes the typing first.
+        self.undo_member_button = QPushButton("撤销")
+        self.undo_member_button.setEnabled(False)
+        self.undo_member_button.clicked.connect(self.undo_members)
+        undo = QShortcut(QKeySequence.StandardKey.Undo, self.members_table)
+        undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        undo.activated.connect(self.undo_members)
+        self.undo_member_button.setToolTip(
+            f"撤销对成员表的上一次修改（{QKeySequence(QKeySequence.StandardKey.Undo).toString()}）"
+        )
         member_buttons = QHBoxLayout()
-        for b in (self.add_member_button, self.remove_member_button, self.make_head_button):
+        for b in (
+            self.add_member_button,
+            self.remove_member_button,
+            self.make_head_button,
+            self.undo_member_button,
+        ):
             member_buttons.addWidget(b)
         member_buttons.addStretch(1)
         members = QGroupBox("家庭成员")
@@ -301,10 +317,36 @@ class HouseholdDialog(EditingDialog):
             spin.setValue(NO_COUNT if value is None else value)
         for cause, check in self.cause_checks.items():
             check.setChecked(cause in data.poverty_causes)
-        self.members_table.setRowCount(0)
-        for member in data.members:
-            self._append_member_row(member)
+        self._show_members(data.members)
+        self._member_history: list[list[MemberData]] = []
+        self._members_state = copy.deepcopy(data.members)
+        self.undo_member_button.setEnabled(False)
         self._loading = False
+
+    def _show_members(self, members: list[MemberData]) -> None:
+        self.members_table.setRowCount(0)
+        for member in members:
+            self._append_member_row(copy.deepcopy(member))
+
+    def _remember_members(self) -> None:
+        """Keep the members as they were before this change, for 撤销."""
+        current = [self._member_at(row) for row in range(self.members_table.rowCount())]
+        if current != self._members_state:
+            self._member_history.append(self._members_state)
+            self._members_state = current
+            self.undo_member_button.setEnabled(True)
+
+    def undo_members(self) -> None:
+        """Put the members back as they were before the last change to them."""
+        if not self._member_history:
+            return
+        state = self._member_history.pop()
+        self._loading = True
+        self._show_members(state)
+        self._loading = False
+        self._members_state = state
+        self.undo_member_button.setEnabled(bool(self._member_history))
+        self._refresh_problems()
 
     def _append_member_row(self, member: MemberData) -> None:
         table = self.members_table
@@ -404,7 +446,7 @@ class HouseholdDialog(EditingDialog):
         table = self.members_table
         self.members_table.blockSignals(True)
         for row in range(table.rowCount()):
-            for col in (COL_ID, COL_SEX, COL_NAME):
+            for col in (COL_ID, COL_SEX, COL_NAME, COL_RELATION):
                 item = table.item(row, col)
                 if item is not None:
                     item.setBackground(QBrush())
@@ -414,7 +456,9 @@ class HouseholdDialog(EditingDialog):
             item.setForeground(QBrush(QColor("#b00020" if p.blocking else "#8a5a00")))
             self.problem_list.addItem(item)
             if p.member_index is not None and p.member_index < table.rowCount():
-                col = {"id_number": COL_ID, "sex": COL_SEX, "name": COL_NAME}.get(p.field)
+                col = {
+                    "id_number": COL_ID, "sex": COL_SEX, "name": COL_NAME, "relation": COL_RELATION
+                }.get(p.field)  # fmt: skip
                 if col is not None and table.item(p.member_index, col) is not None:
                     cell = table.item(p.member_index, col)
                     cell.setBackground(ERROR_BRUSH if p.blocking else WARNING_BRUSH)
@@ -448,6 +492,7 @@ class HouseholdDialog(EditingDialog):
             if check and check.ok and sex_item is not None and not sex_item.text():
                 sex_item.setText(check.sex)  # sex follows the ID when not yet entered
             self.members_table.blockSignals(False)
+        self._remember_members()
         self._refresh_problems()
 
     def _on_add_member_clicked(self) -> None:
@@ -456,6 +501,7 @@ class HouseholdDialog(EditingDialog):
         self._append_member_row(MemberData(name="", relation=relation, ethnicity="汉族"))
         self._loading = False
         row = self.members_table.rowCount() - 1
+        self._remember_members()
         self.members_table.setCurrentCell(row, COL_NAME)
         self.members_table.editItem(self.members_table.item(row, COL_NAME))
         self._refresh_problems()
@@ -468,6 +514,7 @@ class HouseholdDialog(EditingDialog):
         answer = QMessageBox.question(self, "删除成员", f"从本户删除“{name}”？保存后才生效。")
         if answer == QMessageBox.StandardButton.Yes:
             self.members_table.removeRow(row)
+            self._remember_members()
             self._refresh_problems()
 
     def _on_make_head_clicked(self) -> None:
@@ -494,6 +541,7 @@ class HouseholdDialog(EditingDialog):
             self.members_table.item(r, COL_RELATION).setText(new_relation)
         self.members_table.item(row, COL_RELATION).setText(codes.HEAD_RELATION)
         self.members_table.blockSignals(False)
+        self._remember_members()
         self._refresh_problems()
 
     def _on_save_clicked(self) -> None:

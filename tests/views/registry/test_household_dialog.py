@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 
 from desktop.services.context import AppServices
 from desktop.services.registry.idcard import make_id
@@ -145,3 +146,47 @@ def test_a_new_household_starts_without_red_errors_and_with_a_suggested_code(qtb
     dialog.note_edit.setText("新分户")
     shown = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
     assert any(text.startswith("错误") for text in shown)  # now the checks speak
+
+
+def test_undo_in_the_members_grid_puts_back_a_cell_a_row_added_and_a_row_removed(
+    qtbot, services, household_id, monkeypatch
+):
+    dialog = _dialog(qtbot, services, household_id)
+    original = dialog.collect().members
+    assert not dialog.undo_member_button.isEnabled()
+    name = dialog.members_table.item(0, COL_NAME)
+    name.setText("改错的名字")
+    dialog.add_member_button.click()
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dialog.members_table.setCurrentCell(0, COL_NAME)
+    dialog.remove_member_button.click()
+    assert len(dialog.collect().members) == len(original)  # one added, one removed
+    dialog.undo_member_button.click()  # the removed row comes back
+    assert dialog.members_table.item(0, COL_NAME).text() == "改错的名字"
+    assert len(dialog.collect().members) == len(original) + 1
+    dialog.undo_member_button.click()  # the added row goes
+    assert len(dialog.collect().members) == len(original)
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    QApplication.setActiveWindow(dialog)
+    dialog.members_table.setFocus()
+    qtbot.keyClick(dialog.members_table, "z", modifier=Qt.KeyboardModifier.ControlModifier)
+    assert dialog.collect().members == original and not dialog.is_dirty()
+    assert not dialog.undo_member_button.isEnabled()
+
+
+def test_a_son_who_is_a_woman_is_questioned_with_the_reason(qtbot, services, household_id):
+    dialog = _dialog(qtbot, services, household_id)
+    dialog.add_member_button.click()
+    row = dialog.members_table.rowCount() - 1
+    dialog.members_table.item(row, COL_NAME).setText("新成员")
+    dialog.members_table.item(row, COL_RELATION).setText("之子")
+    dialog.members_table.item(row, COL_ID).setText(make_id("430922", datetime.date(2012, 9, 9), 22))
+    assert dialog.members_table.item(row, COL_SEX).text() == "女"
+    texts = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    message = f"提示：第{row + 1}名成员：与户主关系为“之子”，性别却是“女”，请核对关系或性别"
+    assert message in texts
+    assert dialog.members_table.item(row, COL_RELATION).toolTip() == message.removeprefix("提示：")
+    dialog.members_table.item(row, COL_RELATION).setText("之女")
+    texts = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
+    assert not any("之子" in t for t in texts)
