@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -52,6 +52,7 @@ from desktop.services.problems.rules import (
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.dialogs import EditingDialog
 from desktop.views.problems.problem_prefill import ProblemPrefill
+from desktop.views.problems.thumbnails import THUMBNAIL_PX, thumbnail
 from desktop.views.signals import hub
 from desktop.views.window_fit import bind_shortcut
 
@@ -291,8 +292,15 @@ class ProblemDialog(EditingDialog):
     def _build_evidence(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
+        # Photos and scans as pictures, as in a phone's album; double-click or Enter opens one.
         self.attachment_list = QListWidget()
-        self.attachment_list.itemDoubleClicked.connect(self._on_attachment_list_double_clicked)
+        self.attachment_list.setViewMode(QListWidget.ViewMode.IconMode)
+        self.attachment_list.setIconSize(QSize(THUMBNAIL_PX, THUMBNAIL_PX))
+        self.attachment_list.setGridSize(QSize(THUMBNAIL_PX + 60, THUMBNAIL_PX + 56))
+        self.attachment_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.attachment_list.setMovement(QListWidget.Movement.Static)
+        self.attachment_list.setWordWrap(True)
+        self.attachment_list.itemActivated.connect(self._on_attachment_list_double_clicked)
         buttons = QHBoxLayout()
         self.add_file_button = QPushButton("添加照片/扫描件…")
         self.open_file_button = QPushButton("打开")
@@ -426,12 +434,16 @@ class ProblemDialog(EditingDialog):
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
         self.attachment_list.clear()
         for a in data.attachments:
-            text = (
-                f"{a.original_name}（{a.size / 1024:.1f} KB，{a.added_by} {a.added_at:%Y-%m-%d}）"
-            )
+            text = a.original_name
             if a.state != ATTACHMENT_OK:
                 text += f"【{a.state}】"
             item = QListWidgetItem(text)
+            item.setToolTip(
+                f"{a.original_name}\n{a.size / 1024:.1f} KB，{a.added_by} {a.added_at:%Y-%m-%d}"
+                "\n双击打开"
+            )
+            if a.state == ATTACHMENT_OK:  # a changed or missing file shows no stale picture
+                item.setIcon(thumbnail(self.problems.attachment_file(a.path)))
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, a.path)
             item.setData(Qt.ItemDataRole.UserRole + 2, a.state)

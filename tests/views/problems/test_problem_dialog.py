@@ -152,3 +152,38 @@ def test_add_a_unit_of_the_township(qtbot, services, warnings):
     assert services.problems.unit_id_by_name("镇文化站") == dialog.unit_combo.currentData()
     assert not dialog.add_unit("镇文化站")
     assert "已有名为“镇文化站”的单位" in warnings[-1]
+
+
+def test_evidence_shows_as_thumbnails_that_open(
+    qtbot, services, demo_engine, tmp_path, monkeypatch
+):
+    from PySide6.QtGui import QColor, QDesktopServices, QImage
+    from reportlab.pdfgen import canvas
+
+    from desktop.views.problems.thumbnails import THUMBNAIL_PX
+
+    photo = tmp_path / "现场照片.png"
+    image = QImage(1600, 1200, QImage.Format.Format_RGB32)
+    image.fill(QColor("#c00000"))
+    assert image.save(str(photo))
+    scan = tmp_path / "验收单.pdf"
+    page = canvas.Canvas(str(scan))
+    page.setFillColorRGB(0, 0, 0.8)
+    page.rect(0, 0, 600, 850, fill=1)
+    page.save()
+    pid = services.problems.save(problem(services.problems, demo_engine), "刘芳")
+    for path in (photo, scan):
+        services.problems.add_attachment(pid, path, "刘芳")
+    dialog = _dialog(qtbot, services, pid)
+    items = [dialog.attachment_list.item(i) for i in range(dialog.attachment_list.count())]
+    assert [i.text() for i in items] == ["现场照片.png", "验收单.pdf"]
+    for item, colour in zip(items, ("#c00000", "#0000cc"), strict=True):
+        picture = item.icon().pixmap(THUMBNAIL_PX, THUMBNAIL_PX).toImage()
+        assert max(picture.width(), picture.height()) == THUMBNAIL_PX  # the file, scaled
+        centre = picture.pixelColor(picture.width() // 2, picture.height() // 2)
+        assert abs(centre.red() - QColor(colour).red()) < 40
+        assert abs(centre.blue() - QColor(colour).blue()) < 40
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
+    dialog.attachment_list.itemActivated.emit(items[0])
+    assert opened and opened[0].toLocalFile().endswith(".png")
