@@ -140,7 +140,10 @@ class ProblemDialog(EditingDialog):
 
     def _build_info(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        outer = QVBoxLayout(page)
+        form = QFormLayout()
+        outer.addLayout(form)
+        outer.addStretch(1)  # room to spare goes below the fields, not between them
         self.number_edit = QLineEdit()
         self.number_edit.setPlaceholderText("保存时自动编号，如 2020-015")
         self.found_edit = _date_edit(datetime.date.today())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QFileInfo, QSize, Qt
-from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import QFileIconProvider
 
@@ -38,11 +38,23 @@ def _pdf_page(path: Path, longest: int) -> QImage | None:
     return None if image.isNull() else image
 
 
+def _framed(image: QImage) -> QImage:
+    """A thin grey edge, so that a white page stands out from the white list."""
+    framed = QImage(image.size(), QImage.Format.Format_RGB32)
+    framed.fill(QColor("white"))  # a PDF page renders on a transparent ground: paper is white
+    painter = QPainter(framed)
+    painter.drawImage(0, 0, image)
+    painter.setPen(QColor("#9a9a9a"))
+    painter.drawRect(0, 0, framed.width() - 1, framed.height() - 1)
+    painter.end()
+    return framed
+
+
 def thumbnail(path: Path, longest: int = THUMBNAIL_PX) -> QIcon:
     """Return a picture of a file: the photo itself, a PDF's first page, else its type's icon."""
     image = None
     if path.is_file():
         image = _pdf_page(path, longest) if path.suffix.lower() == ".pdf" else _image(path, longest)
     if image is not None:
-        return QIcon(QPixmap.fromImage(image))
+        return QIcon(QPixmap.fromImage(_framed(image)))
     return QFileIconProvider().icon(QFileInfo(str(path)))

@@ -39,7 +39,7 @@ from desktop.services.registry.service import RegistryError, validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
 from desktop.views.dialogs import EditingDialog
 from desktop.views.signals import hub
-from desktop.views.window_fit import bind_shortcut
+from desktop.views.window_fit import bind_shortcut, shortcut_text
 
 # Members grid: (header, MemberData field, code list or "bool" or None for free text)
 MEMBER_COLUMNS = (
@@ -158,6 +158,10 @@ class HouseholdDialog(EditingDialog):
         self.bank_account_edit = QLineEdit()
         self.helper_edit = QLineEdit()
         self.helper_phone_edit = QLineEdit()
+        # An 11-digit mobile number shows whole, not scrolled to its last digits.
+        digits = self.phone_edit.fontMetrics().horizontalAdvance("0" * 13) + 12
+        for edit in (self.phone_edit, self.helper_phone_edit):
+            edit.setMinimumWidth(digits)
         self.note_edit = QLineEdit()
         self.count_spins = {
             "count_hukou": _count_spin(),
@@ -224,15 +228,15 @@ class HouseholdDialog(EditingDialog):
         self.make_head_button = QPushButton("设为户主…")
         # Ctrl+Z in the grid undoes the last change to the members (a cell, a row added or
         # removed, a new head), as in Excel; inside an open cell it undoes the typing first.
-        self.undo_member_button = QPushButton("撤销")
+        self.undo_member_button = QPushButton(
+            f"撤销 ({shortcut_text(QKeySequence(QKeySequence.StandardKey.Undo))})"
+        )
         self.undo_member_button.setEnabled(False)
         self.undo_member_button.clicked.connect(self.undo_members)
         undo = QShortcut(QKeySequence.StandardKey.Undo, self.members_table)
         undo.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         undo.activated.connect(self.undo_members)
-        self.undo_member_button.setToolTip(
-            f"撤销对成员表的上一次修改（{QKeySequence(QKeySequence.StandardKey.Undo).toString()}）"
-        )
+        self.undo_member_button.setToolTip("撤销对成员表的上一次修改")
         member_buttons = QHBoxLayout()
         for b in (
             self.add_member_button,

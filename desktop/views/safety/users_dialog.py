@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -42,7 +43,15 @@ def role_summary(role: str) -> str:
 
 def roles_explained() -> QLabel:
     """A label listing what each role may do, for the dialogs that choose a role."""
-    label = QLabel("\n".join(role_summary(role) for role in ROLES))
+    paragraphs = []
+    for role in ROLES:
+        may, may_not = role_duties(role)
+        text = f"<b>{ROLE_LABELS[role]}</b>可以：{'；'.join(may)}。"
+        if may_not:
+            text += f"<br><span style='color:#777'>不可以：{'；'.join(may_not)}。</span>"
+        paragraphs.append(f"<p style='margin:0 0 6px 0'>{text}</p>")
+    label = QLabel("".join(paragraphs))
+    label.setTextFormat(Qt.TextFormat.RichText)
     label.setWordWrap(True)
     label.setStyleSheet("color: #444")
     return label
@@ -118,6 +127,7 @@ class UsersDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.real_name_edit = QLineEdit()
         self.real_name_edit.setPlaceholderText("所选用户的姓名")
         self.real_name_button = QPushButton("保存姓名")
@@ -179,6 +189,7 @@ class UsersDialog(QDialog):
                 (u.name, u.real_name, u.role_label, "启用" if u.active else "已停用", last)
             ):
                 self.table.setItem(r, c, QTableWidgetItem(value))
+        self.table.resizeColumnsToContents()  # 上次登录 shows whole, with its time
 
     def _selected(self) -> UserInfo | None:
         rows = self.table.selectionModel().selectedRows()

@@ -169,7 +169,7 @@ def test_evidence_shows_as_thumbnails_that_open(
     scan = tmp_path / "验收单.pdf"
     page = canvas.Canvas(str(scan))
     page.setFillColorRGB(0, 0, 0.8)
-    page.rect(0, 0, 600, 850, fill=1)
+    page.rect(150, 200, 300, 400, fill=1)  # a blue box in the middle of white paper
     page.save()
     pid = services.problems.save(problem(services.problems, demo_engine), "刘芳")
     for path in (photo, scan):
@@ -183,6 +183,8 @@ def test_evidence_shows_as_thumbnails_that_open(
         centre = picture.pixelColor(picture.width() // 2, picture.height() // 2)
         assert abs(centre.red() - QColor(colour).red()) < 40
         assert abs(centre.blue() - QColor(colour).blue()) < 40
+    corner = items[1].icon().pixmap(THUMBNAIL_PX, THUMBNAIL_PX).toImage().pixelColor(5, 5)
+    assert corner.lightness() > 240  # the page's paper is white, not transparent black
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     dialog.attachment_list.itemActivated.emit(items[0])
