@@ -13,16 +13,14 @@ is opened, and the state says which computed values changed since it was saved.
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from desktop.engine import Evaluation, Evaluator, FormDescription
+from desktop.engine import Evaluation, Evaluator, FormDescription, FormDescriptionError
 from desktop.errors import AppError, FieldIssue, StaleRecordError, ValidationError
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
@@ -38,6 +36,8 @@ from desktop.models.registry import County, Household, Township, Village
 from desktop.services.forms.catalog import load_form
 from desktop.services.forms.hooks import build_hooks
 from desktop.services.forms.prefill import MEMBER_ID_KEY, Place, prefill, writeback
+from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
+from desktop.services.forms.standard_watch import PINNED_NOTE, unpinned
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.service import (
     HOUSEHOLD_FIELDS,
@@ -48,8 +48,18 @@ from desktop.services.registry.service import (
 from desktop.services.unit_of_work import Database
 
 __all__ = [
-    "MEMBER_ID_KEY", "STATE_EMPTY", "STATE_LABELS", "FieldIssue", "FormError", "FormService",
-    "FormState", "FormValidationError", "PrintItem", "StaleFormError", "Subject",
+    "MEMBER_ID_KEY",
+    "STANDARD_FIELDS",
+    "STATE_EMPTY",
+    "STATE_LABELS",
+    "FieldIssue",
+    "FormError",
+    "FormService",
+    "FormState",
+    "FormValidationError",
+    "PrintItem",
+    "StaleFormError",
+    "Subject",
     "standard_snapshot",
 ]  # fmt: skip
 
@@ -61,7 +71,6 @@ STATE_LABELS = {
     FORM_STATE_SIGNED: "已签字",
 }
 STORED_STATES = (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)  # shown and printed as stored
-STANDARD_FIELDS = ("province_profile", "standard_year", "income_threshold", "income_formula")
 UNSAVED_STAMP = "未保存（草稿）"
 
 
@@ -97,17 +106,6 @@ class Subject:
             SUBJECT_VILLAGE: "village_id",
             SUBJECT_TOWNSHIP: "township_id",
         }[self.kind]
-
-
-def standard_snapshot(campaign: Any) -> dict[str, Any]:
-    """The campaign's standard as stored with a completed form, with a version of its content."""
-    if campaign is None:
-        return {}
-    data = {k: getattr(campaign, k, None) for k in STANDARD_FIELDS}
-    data["campaign"] = getattr(campaign, "name", "")
-    digest = hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-    data["version"] = digest[:10]
-    return data
 
 
 @dataclass
@@ -192,6 +190,7 @@ class FormService:
         self.registry = registry or RegistryService(db)
         self.hooks = build_hooks()
         self._evaluators: dict[int, Evaluator] = {}
+        self._pinned = False
 
     # --- the evaluator ---------------------------------------------------------------
 
@@ -315,10 +314,28 @@ class FormService:
             changed = {k: (was.get(k), v) for k, v in computed.items() if was.get(k) != v}
         return answers, prefilled, standard, changed
 
+    def pin_old_forms(self, campaign_id: int | None = None) -> int:
+        """Pin every completed or signed form kept without its computed values; return how many.
+
+        Before migration 0006 a completed form stored only its answers and was recomputed (and
+        its blanks refilled from the registry) at every print. Such a form is pinned once, as
+        it shows at that moment: blanks the registry knew filled in, computed values as it
+        stored them (computed now only where it stored none), and the campaign's standard.
+        From then on it is shown and printed as stored, like a form completed since.
+        """
+        self._pinned = campaign_id is None or self._pinned
+        with self.db.unit_of_work() as s:
+            return pin_kept_forms(s, self.evaluator, campaign_id)
+
+    def _pin_once(self) -> None:
+        if not self._pinned:
+            self.pin_old_forms()
+
     def open_form(
         self, subject: Subject | int, form_code: str, campaign_id: int | None = None
     ) -> FormState:
         """Return a subject's form: as stored when complete, else prefilled and recomputed."""
+        self._pin_once()
         subject = Subject.of(subject)
         description = load_form(form_code)
         campaign_id = self._campaign_id(campaign_id)
@@ -499,6 +516,7 @@ class FormService:
         A completed or signed form prints exactly what was stored; a draft or a blank one is
         prefilled from the registry and computed under the campaign's standard.
         """
+        self._pin_once()
         description = load_form(form_code)
         campaign_id = self.registry.current_campaign_id() if campaign_id is None else campaign_id
         ids = list(dict.fromkeys(household_ids))
@@ -570,3 +588,60 @@ def village_places(s: Session) -> dict[int, Place]:
             .join(County, County.id == Township.county_id)
         )
     }
+
+
+def pin_kept_forms(
+    s: Session,
+    evaluator: Callable[[FormDescription], Evaluator],
+    campaign_id: int | None = None,
+    standard: dict | None = None,
+) -> int:
+    """Pin the unpinned kept forms (of one campaign) inside session `s`; return how many.
+
+    See FormService.pin_old_forms. `standard`: the snapshot to keep (a standard about to
+    change, from the flush that changes it), else the campaign's standard now.
+    """
+    from desktop.services.safety import form_lock
+
+    query = select(FormRecord).where(
+        FormRecord.state.in_(STORED_STATES), FormRecord.household_id.is_not(None), unpinned()
+    )
+    if campaign_id is not None:
+        query = query.where(FormRecord.campaign_id == campaign_id)
+    with s.no_autoflush:
+        records = s.scalars(query).all()
+        places = village_places(s) if records else {}
+        pinned = 0
+        for record in records:
+            try:
+                description = load_form(record.form_code)
+            except FormDescriptionError:
+                continue  # a paper this version does not describe: left as it is
+            h = s.scalar(
+                select(Household)
+                .options(selectinload(Household.members), selectinload(Household.group))
+                .where(Household.id == record.household_id)
+            )
+            place = places[h.village_id]
+            household = household_data(h, place)
+            kept = standard or standard_snapshot(s.get(Campaign, record.campaign_id))
+            answers, _ = prefill(description, household, dict(record.answers), place)
+            stored = {
+                c.field: answers[c.field]
+                for c in description.computed_fields
+                if c.field and answers.get(c.field) is not None
+            }
+            skipped = evaluator(description).skipped(answers)
+            values = {k: v for k, v in answers.items() if k not in skipped}
+            computed = evaluator(description).compute(values, subject=household, standard=kept)
+            computed.update(stored)
+            form_lock.pin(
+                s,
+                record,
+                answers=_jsonable({k: v for k, v in answers.items() if k not in computed}),
+                computed=_jsonable(computed),
+                standard={**kept, "pinned": PINNED_NOTE},
+                note=PINNED_NOTE,
+            )
+            pinned += 1
+    return pinned

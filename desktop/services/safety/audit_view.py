@@ -197,6 +197,7 @@ MORE_FIELD_LABELS = {
     "position": "职务",
     "computed": "计算结果",
     "standard": "所依标准",
+    "campaign_standard": "活动标准改动",  # a kept form under a changed standard (forms)
     "old_deadline": "原时限",
     "heading": "分类名称",
     "title": "名称",

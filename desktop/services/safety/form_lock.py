@@ -17,7 +17,7 @@ from desktop.models.campaign import (
     FORM_STATE_SIGNED,
     FormRecord,
 )
-from desktop.models.safety import ACTION_SIGN, ACTION_UNLOCK
+from desktop.models.safety import ACTION_SIGN, ACTION_UNLOCK, ACTION_UPDATE
 from desktop.services.actor import CurrentUser
 from desktop.services.safety.audit import annotate
 from desktop.services.safety.auth import UNLOCK_SIGNED_FORM, require
@@ -28,6 +28,7 @@ SIGNED_CONTENT = (
     "township_id", "campaign_id", "form_code",
 )  # fmt: skip
 MIN_REASON_LENGTH = 4
+_PINNING = "form_lock_pinning"  # session.info: records `pin` is writing (the guard lets them)
 
 
 def is_locked(record: FormRecord) -> bool:
@@ -74,6 +75,26 @@ def unlock(session: Session, record: FormRecord, reason: str, user: CurrentUser)
     session.flush()
 
 
+def pin(
+    session: Session,
+    record: FormRecord,
+    *,
+    answers: dict,
+    computed: dict,
+    standard: dict,
+    note: str,
+) -> None:
+    """Keep what a completed or signed form shows (a form from before computed values were
+    stored): the one change the guard lets through on a signed form; logged with `note`."""
+    if record.state not in (FORM_STATE_COMPLETE, FORM_STATE_SIGNED):
+        raise FormLockedError("只有已完成或已签字的表才需固定")
+    session.info.setdefault(_PINNING, set()).add(id(record))
+    annotate(session, record, ACTION_UPDATE, note)
+    record.answers = answers
+    record.computed = computed
+    record.standard = standard
+
+
 def install(sessions: sessionmaker) -> None:
     """Refuse, at every flush of this factory's sessions, a change to a signed form's content."""
     event.listen(sessions, "before_flush", _guard_signed_forms)
@@ -81,8 +102,9 @@ def install(sessions: sessionmaker) -> None:
 
 def _guard_signed_forms(session: Session, _context, _instances) -> None:
     # The service layer checks first; this refuses what slips past it (a forgotten check).
+    pinning = session.info.get(_PINNING, set())
     for obj in session.dirty:
-        if not isinstance(obj, FormRecord):
+        if not isinstance(obj, FormRecord) or id(obj) in pinning:
             continue
         state = inspect(obj)
         history = state.attrs.state.history

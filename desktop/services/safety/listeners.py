@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from desktop.services.actor import Actor
+from desktop.services.forms import standard_watch
 from desktop.services.safety import audit, form_lock
 
 
@@ -19,6 +20,8 @@ def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
     """Log every change made through the factory's sessions and guard signed forms."""
     form_lock.install(sessions)
     audit.install(sessions, actor)
+    # A campaign's standard changed under completed or signed forms: each form says so.
+    standard_watch.install(sessions, actor)
 
 
 def engine_actor(engine: Engine) -> Actor:
