@@ -4,7 +4,11 @@ Targets (issue 2): window painted within 1 s on the demo township and 2 s on the
 households table first rows within 300 ms; a search keystroke within 100 ms; any sort under
 150 ms; memory under 500 MB with the county open. Peer: a bare PySide6 window.
 
-Run: python benchmarks/bench_registry.py [--households 100000]
+Issue 10 (no slower start): `--before DIR` also measures another checkout of the code (e.g. an
+older commit unpacked with `git archive`) in the same run, alternating the two, and prints the
+window-painted and import times of both with their ratio.
+
+Run: python benchmarks/bench_registry.py [--households 100000] [--before DIR [--rounds 5]]
 """
 
 from __future__ import annotations
@@ -55,9 +59,9 @@ def bare_window_ms() -> float:
     return float(out.stdout.strip())
 
 
-def window(path: Path) -> dict:
-    """Spawn the real window on a database; return its figures and wall time to paint."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+def window(path: Path, code: Path = ROOT) -> dict:
+    """Spawn the real window (of the code in `code`) on a database; return its figures."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(code))
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "benchmarks" / "_window_probe.py"), str(path)],
@@ -91,11 +95,67 @@ def table_load_ms(path: Path) -> float:
     return ms
 
 
+def import_ms(module: str, code: Path, preload: str = "") -> float:
+    """Spawn an interpreter on the code in `code`; return ms to import a module there.
+
+    `preload` is imported first, untimed: what the module adds on top of it is measured.
+    """
+    script = (f"import {preload}\n" if preload else "") + (
+        f"import time;t=time.perf_counter()\nimport {module}\nprint((time.perf_counter()-t)*1000)\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(code))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env)
+    return float(out.stdout.strip())
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2]
+
+
+def compare(before: Path, households: int, rounds: int) -> None:
+    """Measure this checkout against `before`, alternating, and print medians and ratios."""
+    print(f"this checkout against {before}, {rounds} alternating rounds (median, min):")
+    shared = "PySide6.QtWidgets, desktop.models.database"  # Qt and SQLAlchemy, models
+    probes = [
+        ("import desktop.cli", "desktop.cli", ""),
+        ("import desktop.models", "desktop.models", ""),
+        ("import desktop.views.main_window (on top of Qt and the models)",
+         "desktop.views.main_window", shared),
+    ]  # fmt: skip
+    dbs = [("township", demo_db(3000)), ("county", demo_db(households))]
+    for label, module, preload in probes:
+        figures: dict[str, list[float]] = {"before": [], "after": []}
+        for _ in range(rounds):
+            figures["before"].append(import_ms(module, before, preload))
+            figures["after"].append(import_ms(module, ROOT, preload))
+        _print_pair(label, figures)
+    for label, path in dbs:
+        figures = {"before": [], "after": []}
+        for _ in range(rounds):
+            figures["before"].append(window(path, before)["painted_ms"])
+            figures["after"].append(window(path, ROOT)["painted_ms"])
+        _print_pair(f"{label}: start → window painted", figures)
+
+
+def _print_pair(label: str, figures: dict[str, list[float]]) -> None:
+    before, after = _median(figures["before"]), _median(figures["after"])
+    print(
+        f"  {label}: before {before:.0f} ms (min {min(figures['before']):.0f}), "
+        f"after {after:.0f} ms (min {min(figures['after']):.0f}); after/before {after / before:.2f}"
+    )
+
+
 def main() -> None:
     """Run every measurement and print the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--before", type=Path, help="another checkout to measure against")
+    parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
+    if args.before:
+        compare(args.before.resolve(), args.households, args.rounds)
+        return
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -16,18 +18,28 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import APP_NAME, __version__
+from desktop.errors import AppError
 from desktop.services.context import AppServices
 from desktop.services.registry.query import warm_sort_keys
-from desktop.services.registry.service import RegistryError
 from desktop.views.background import run_in_background
-from desktop.views.registry.household_dialog import HouseholdDialog
 from desktop.views.registry.households_page import HouseholdsPage
 from desktop.views.registry.nav_tree import ALL_LEVEL, NavigationTree
-from desktop.views.registry.village_dialog import VillageDialog
 from desktop.views.registry.villages_page import VillagesPage
 from desktop.views.signals import hub
 
 FIRST_PAGE = 300  # rows shown at once while the rest of the households load
+
+
+class _LazyPage:
+    """A feature tab's page as an attribute of the window, built when first asked for."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, window, owner=None):
+        if window is None:
+            return self
+        return window._page(self.name)
 
 
 class MainWindow(QMainWindow):
@@ -40,6 +52,10 @@ class MainWindow(QMainWindow):
         self.services = services
         self._load_generation = 0
         self._loader = None
+        self._pages: dict[str, QWidget] = {}  # feature tabs built so far, by attribute name
+        self._unbuilt: dict[str, tuple[QWidget, str, Callable[[], QWidget]]] = {}
+        self._ledger_scope: tuple[frozenset[int | None] | None, str] | None = None
+        self._comparison_scope: tuple[frozenset[int] | None, str] | None = None
         self.resize(1280, 800)
         self.nav_tree = NavigationTree()
         self.households_page = HouseholdsPage()
@@ -118,27 +134,51 @@ class MainWindow(QMainWindow):
 
     # --- feature hooks: other features add their tabs, actions and menu entries here ---
 
+    # The feature tabs are built the first time they are shown or asked for (see _page): at
+    # start-up only the households and villages are, so a new tab costs the start nothing.
+    problem_ledger = _LazyPage()
+    problem_dashboard = _LazyPage()
+    inspections_page = _LazyPage()
+    comparison_page = _LazyPage()
+    standards_page = _LazyPage()
+
     def _add_feature_tabs(self) -> None:
-        from desktop.views.problems.problem_dashboard import ProblemDashboardWidget
+        self._add_lazy_tab("problem_ledger", "整改台账", self._build_problem_ledger)
+        self._add_lazy_tab("problem_dashboard", "整改看板", self._build_problem_dashboard)
+        self._add_lazy_tab("inspections_page", "督查", self._build_inspections_page)
+        self._add_lazy_tab("comparison_page", "部门比对", self._build_comparison_page)
+        self._add_lazy_tab("standards_page", "摸底表（附件2–6）", self._build_standards_page)
+
+    def _build_problem_ledger(self) -> QWidget:
         from desktop.views.problems.problem_ledger import ProblemLedgerWidget
 
-        self.problem_ledger = ProblemLedgerWidget(self.services)
-        self.problem_dashboard = ProblemDashboardWidget(self.services)
-        self.tabs.addTab(self.problem_ledger, "整改台账")
-        self.tabs.addTab(self.problem_dashboard, "整改看板")
+        ledger = ProblemLedgerWidget(self.services)
+        if self._ledger_scope is not None:
+            ledger.set_scope(*self._ledger_scope)
+        return ledger
+
+    def _build_problem_dashboard(self) -> QWidget:
+        from desktop.views.problems.problem_dashboard import ProblemDashboardWidget
+
+        return ProblemDashboardWidget(self.services)
+
+    def _build_inspections_page(self) -> QWidget:
         from desktop.views.inspections.inspections_page import InspectionsPage
 
-        self.inspections_page = InspectionsPage(self.services)
-        self.tabs.addTab(self.inspections_page, "督查")
+        return InspectionsPage(self.services)
+
+    def _build_comparison_page(self) -> QWidget:
         from desktop.views.comparison.comparison_page import ComparisonPage
 
-        self.comparison_page = ComparisonPage(self.services)
-        self.tabs.addTab(self.comparison_page, "部门比对")
+        page = ComparisonPage(self.services)
+        if self._comparison_scope is not None:
+            page.set_scope(*self._comparison_scope)
+        return page
 
+    def _build_standards_page(self) -> QWidget:
         from desktop.views.standards.standards_page import StandardsPage
 
-        self.standards_page = StandardsPage(self.services)
-        self.tabs.addTab(self.standards_page, "摸底表（附件2–6）")
+        return StandardsPage(self.services)
 
     def _create_feature_actions(self) -> None:
         action = self._action
@@ -213,9 +253,49 @@ class MainWindow(QMainWindow):
         ):
             self.tools_menu.addAction(act)
 
+    # --- tabs built on first show -----------------------------------------------------
+
+    def _add_lazy_tab(self, name: str, label: str, build: Callable[[], QWidget]) -> None:
+        placeholder = QWidget()
+        self.tabs.addTab(placeholder, label)
+        self._unbuilt[name] = (placeholder, label, build)
+
+    def _page(self, name: str) -> QWidget:
+        """Return a feature tab's page, building it in its tab's place the first time."""
+        page = self._pages.get(name)
+        if page is not None:
+            return page
+        placeholder, label, build = self._unbuilt.pop(name)
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            page = build()
+        except BaseException:
+            self._unbuilt[name] = (placeholder, label, build)  # the next show tries again
+            raise
+        finally:
+            QApplication.restoreOverrideCursor()
+        self._pages[name] = page
+        index = self.tabs.indexOf(placeholder)
+        current = self.tabs.currentIndex()
+        blocked = self.tabs.blockSignals(True)  # the swap is not the user changing tabs
+        self.tabs.removeTab(index)
+        self.tabs.insertTab(index, page, label)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(blocked)
+        placeholder.deleteLater()
+        return page
+
+    def _on_tabs_current_changed(self, index: int) -> None:
+        shown = self.tabs.widget(index)
+        for name, (placeholder, _label, _build) in list(self._unbuilt.items()):
+            if placeholder is shown:
+                self._page(name)
+                return
+
     # --- wiring and loading ------------------------------------------------------------
 
     def _connect(self) -> None:
+        self.tabs.currentChanged.connect(self._on_tabs_current_changed)
         self.nav_tree.node_selected.connect(self._on_nav_tree_node_selected)
         self.households_page.household_activated.connect(self._on_household_activated)
         self.households_page.village_chosen.connect(self._on_households_page_village_chosen)
@@ -321,13 +401,17 @@ class MainWindow(QMainWindow):
         villages = self.services.registry.village_ids_in(level, node_id)
         if villages is not None and level in ("county", "township"):
             villages.add(None)
-        self.problem_ledger.set_scope(None if villages is None else frozenset(villages), place)
+        self._ledger_scope = (None if villages is None else frozenset(villages), place)
+        if "problem_ledger" in self._pages:  # else the ledger takes the scope when it is built
+            self.problem_ledger.set_scope(*self._ledger_scope)
         # 部门比对 too, by village (a group's households are its village's there).
         shown = item.parent() if item is not None and level == "group" else item
-        self.comparison_page.set_scope(
+        self._comparison_scope = (
             None if villages is None else frozenset(v for v in villages if v is not None),
             shown.text(0) if shown is not None else "",
         )
+        if "comparison_page" in self._pages:
+            self.comparison_page.set_scope(*self._comparison_scope)
 
     def _on_households_page_village_chosen(self, village_id: int | None) -> None:
         # One filter: the 村 box moves the tree, and the table shows the tree's node.
@@ -338,6 +422,8 @@ class MainWindow(QMainWindow):
             self._on_nav_tree_node_selected(*node)
 
     def _on_household_activated(self, household_id: int) -> None:
+        from desktop.views.registry.household_dialog import HouseholdDialog
+
         HouseholdDialog.run(self.services, household_id, self)
 
     def _on_find_triggered(self) -> None:
@@ -351,6 +437,8 @@ class MainWindow(QMainWindow):
         if not self.services.registry.village_summaries():
             QMessageBox.information(self, "新增户", "请先在“村”页新增村")
             return
+        from desktop.views.registry.household_dialog import HouseholdDialog
+
         HouseholdDialog.run(self.services, None, self, village_id=village_id)
 
     def _on_edit_household_triggered(self) -> None:
@@ -358,6 +446,8 @@ class MainWindow(QMainWindow):
         if household_id is None:
             QMessageBox.information(self, "编辑户", "请先在户籍表中选中一户")
             return
+        from desktop.views.registry.household_dialog import HouseholdDialog
+
         HouseholdDialog.run(self.services, household_id, self)
 
     def _on_delete_household_triggered(self) -> None:
@@ -383,6 +473,8 @@ class MainWindow(QMainWindow):
         if township_id is None:
             QMessageBox.information(self, "新增村", "请先建立乡镇")
             return
+        from desktop.views.registry.village_dialog import VillageDialog
+
         _id, accepted = VillageDialog.run(self.services, township_id, None, self)
         if accepted:
             hub().registry_changed.emit()
@@ -400,6 +492,8 @@ class MainWindow(QMainWindow):
         )
         if village is None:
             return
+        from desktop.views.registry.village_dialog import VillageDialog
+
         _id, accepted = VillageDialog.run(self.services, village.township_id, village, self)
         if accepted:
             hub().registry_changed.emit()
@@ -414,7 +508,7 @@ class MainWindow(QMainWindow):
     def _on_delete_village_requested(self, village_id: int) -> None:
         try:
             self.services.registry.delete_village(village_id)
-        except RegistryError as exc:
+        except AppError as exc:
             QMessageBox.warning(self, "不能删除", str(exc))
             return
         hub().registry_changed.emit()

@@ -98,6 +98,36 @@ def test_menus_offer_every_job_and_show_the_user(window):
     ]  # fmt: skip
 
 
+def test_feature_tabs_are_built_when_first_shown(window, qtbot):
+    """Start-up builds the households and villages only; a tab's page appears when it is shown."""
+    from desktop.views.inspections.inspections_page import InspectionsPage
+    from desktop.views.problems.problem_ledger import ProblemLedgerWidget
+
+    labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert not any(
+        isinstance(window.tabs.widget(i), (ProblemLedgerWidget, InspectionsPage))
+        for i in range(window.tabs.count())
+    )
+    window.tabs.setCurrentIndex(labels.index("督查"))
+    shown = window.tabs.currentWidget()
+    assert isinstance(shown, InspectionsPage) and shown.isVisible()
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "督查"
+    assert window.inspections_page is shown  # the same page from then on
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == labels
+
+
+def test_a_ledger_built_after_the_tree_was_used_takes_its_scope(window):
+    village = window.villages_page.model.village_at(0)
+    assert window.nav_tree.select_node("village", village.id)
+    labels = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    window.tabs.setCurrentIndex(labels.index("整改台账"))
+    ledger = window.tabs.currentWidget()
+    assert ledger is window.problem_ledger
+    shown = {ledger.model.row_at(i).village_id for i in range(ledger.model.rowCount())}
+    assert shown <= {village.id}
+    assert ledger.count_label.text().startswith(f"{window.nav_tree.currentItem().text(0)}：")
+
+
 def test_the_tree_scopes_the_problem_ledger_too(window):
     ledger = window.problem_ledger
     everything = ledger.model.total_count()

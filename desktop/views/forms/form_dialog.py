@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import FieldIssue
+from desktop.errors import AppError, FieldIssue
 from desktop.services.forms.recovery import FormRecovery
 from desktop.services.forms.service import (
     FORM_STATE_COMPLETE,
@@ -498,7 +498,7 @@ class FormDialog(EditingDialog):
             state = self.services.forms.open_form(
                 self.household_id, self.form_code, self.state.campaign_id
             )
-        except FormError as exc:
+        except AppError as exc:
             log.warning("reload after save failed: %s", exc)
             self._set_dirty(False)
             return
@@ -635,7 +635,7 @@ class FormDialog(EditingDialog):
         """Show a household's form modally; return (saved version, whether anything was saved)."""
         try:
             dialog = cls(services, household_id, form_code, parent)
-        except FormError as exc:
+        except AppError as exc:
             QMessageBox.warning(parent, "无法打开表单", str(exc))
             return 0, False
         dialog.offer_recovery()

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.services.problems.attachments import ATTACHMENT_OK
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
@@ -46,7 +47,6 @@ from desktop.services.problems.rules import (
     STATUS_IN_PROGRESS,
     STATUS_OPEN,
     UNIT_KINDS,
-    ProblemError,
     shown_status,
 )
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
@@ -558,7 +558,7 @@ class ProblemDialog(EditingDialog):
         """Add a responsible unit (the township's own) and select it; False with the reason."""
         try:
             unit_id = self.problems.add_unit(name, kind)
-        except ProblemError as exc:
+        except AppError as exc:
             QMessageBox.warning(self, "不能新增单位", str(exc))
             return False
         for combo in (self.unit_combo, self.scope_unit_combo):
@@ -575,9 +575,9 @@ class ProblemDialog(EditingDialog):
             if ok:
                 self.add_unit(name, kind)
 
-    def _show_error(self, exc: ProblemError) -> None:
+    def _show_error(self, exc: AppError) -> None:
         self.error_label.setText(str(exc))
-        widget = self._field_widgets.get(exc.field)
+        widget = self._field_widgets.get(getattr(exc, "field", None))
         if widget is not None and widget.isVisible():
             self.tabs.setCurrentIndex(0)
             widget.setFocus()
@@ -599,7 +599,7 @@ class ProblemDialog(EditingDialog):
         data = self.form_data()
         try:
             self.problem_id = self.problems.save(data, self.services.user.name)
-        except ProblemError as exc:
+        except AppError as exc:
             self._show_error(exc)  # the entries stay on screen
             return False
         self.changed = True
@@ -622,7 +622,7 @@ class ProblemDialog(EditingDialog):
     def _step(self, action) -> bool:
         try:
             action()
-        except ProblemError as exc:
+        except AppError as exc:
             self.error_label.setText(str(exc))
             QMessageBox.warning(self, "不能办理", str(exc))
             return False

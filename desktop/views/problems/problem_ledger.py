@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.services.problems.query import STATUS_NOT_CLOSED, ProblemFilter
 from desktop.services.problems.rules import OVERDUE, SOURCES, STATUS_CLOSED, STATUSES
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
@@ -464,7 +465,6 @@ class ProblemLedgerWidget(QWidget):
     def _on_import_button_clicked(self) -> None:
         from desktop.services.problems.importer import (
             ProblemImporter,
-            ProblemImportError,
             write_error_report,
         )
 
@@ -475,7 +475,7 @@ class ProblemLedgerWidget(QWidget):
             return
         try:
             result = ProblemImporter(self.problems).run(path, self.services.user.name)
-        except ProblemImportError as exc:
+        except AppError as exc:
             QMessageBox.warning(self, "导入失败", str(exc))
             return
         text = "\n".join(result.summary_lines())

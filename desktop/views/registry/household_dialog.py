@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.services.context import AppServices
 from desktop.services.registry import codes
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import check_id, normalize_id
-from desktop.services.registry.service import RegistryError, validate_household
+from desktop.services.registry.service import validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
 from desktop.views.dialogs import EditingDialog
 from desktop.views.signals import hub
@@ -556,7 +557,7 @@ class HouseholdDialog(EditingDialog):
         data = self.collect()
         try:
             self.saved_id = self.services.registry.save_household(data)
-        except RegistryError as exc:
+        except AppError as exc:
             QMessageBox.warning(self, "未能保存", f"未能保存：{exc}")
             return False
         self.data = self.services.registry.get_household(self.saved_id)

@@ -14,10 +14,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.services.context import AppServices
 from desktop.services.registry.data import VillageSummary
-from desktop.services.registry.service import RegistryError
-from desktop.services.standards.service import StandardError
 from desktop.views.dialogs import EditingDialog
 from desktop.views.standards.indicator_box import IndicatorBox
 
@@ -114,7 +113,7 @@ class VillageDialog(EditingDialog):
                 self.services.standards.save_village_values(
                     self.saved_id, self.indicator_box.values()
                 )
-        except (RegistryError, StandardError) as exc:
+        except AppError as exc:
             self.error_label.setText(str(exc))  # the entries stay on screen
             return
         self.accept()

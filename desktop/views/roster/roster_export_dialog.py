@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.roster.workbook_io import RosterCancelled
+from desktop.errors import AppError, CancelledError
 from desktop.views.background import ProgressJob
 from desktop.views.signals import hub
 
@@ -34,10 +34,12 @@ def _export(roster, path: Path, full_ids: bool, household_ids, progress, cancell
             progress=progress,
             cancel=cancelled,
         )
-    except RosterCancelled:
+    except CancelledError:
         return None, ""
     except OSError as exc:
         return None, f"无法写出文件 {path}：{exc}"
+    except AppError as exc:
+        return None, str(exc)
     return rows, ""
 
 
@@ -99,12 +101,11 @@ class RosterExportDialog(QDialog):
             return
         path = Path(text)
         if self.full_ids.isChecked():
-            from desktop.services.safety.auth import PermissionDeniedError
             from desktop.services.safety.privacy import check_full_export
 
             try:
                 check_full_export(self.services.user)
-            except PermissionDeniedError as exc:
+            except AppError as exc:
                 QMessageBox.warning(self, "导出花名册", str(exc))
                 return
         self._full_ids_used = self.full_ids.isChecked()

@@ -26,11 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import column_letter
+from desktop.errors import AppError, column_letter
 from desktop.services.roster.template import COLUMNS
 from desktop.services.roster.workbook_io import (
     ColumnMapping,
-    RosterError,
     RosterImportResult,
     RosterSheet,
     read_roster,
@@ -139,7 +138,7 @@ class RosterImportDialog(QDialog):
             self.sheet = call_keeping_window_alive(
                 self.parentWidget(), f"正在读取 {self.path.name}…", lambda: read_roster(self.path)
             )
-        except RosterError as exc:
+        except AppError as exc:
             self.sheet = None
             self.mapping_box.hide()
             self.show_mapping_button.hide()
@@ -335,7 +334,7 @@ class RosterImportDialog(QDialog):
             return
         try:
             call_keeping_window_alive(self, "正在保存错误报告…", lambda: self.save_report(name))
-        except (OSError, RosterError) as exc:
+        except (OSError, AppError) as exc:
             QMessageBox.warning(self, "保存错误报告", f"无法保存错误报告：{exc}")
             return
         hub().status_message.emit(f"错误报告已保存：{name}")

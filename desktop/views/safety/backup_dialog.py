@@ -19,13 +19,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.paths import backups_dir
 from desktop.services.context import AppServices
 from desktop.services.safety import backup as backup_service
 from desktop.services.safety.auth import CHANGE_SETTINGS, RESTORE_BACKUP, can
 from desktop.services.safety.backup import (
     AlreadyOpenError,
-    BackupError,
     DatabaseLock,
     check_file,
 )
@@ -98,7 +98,7 @@ class BackupDialog(QDialog):
         """Back up into a folder, log it and say where; None after an error shown to the user."""
         try:
             target = self.services.backups.back_up_to(folder)
-        except BackupError as exc:
+        except AppError as exc:
             self.status_label.setText(str(exc))
             return None
         self.status_label.setText(f"已备份到 {target}")
@@ -120,7 +120,7 @@ class BackupDialog(QDialog):
             return False
         try:
             kept = self.services.backups.restore_from(source)
-        except BackupError as exc:
+        except AppError as exc:
             QMessageBox.warning(self, "不能恢复", str(exc))
             return False
         self.status_label.setText(f"已恢复。原数据库另存为 {kept}")
@@ -156,11 +156,11 @@ def startup_guard(db_path: Path, parent: QWidget | None = None) -> DatabaseLock 
     """
     try:
         report = backup_service.startup(Path(db_path))
-    except BackupError as exc:
-        QMessageBox.critical(parent, "数据库位置不可用", str(exc))
-        return None
     except AlreadyOpenError as exc:
         QMessageBox.warning(parent, "数据库已打开", str(exc))
+        return None
+    except AppError as exc:
+        QMessageBox.critical(parent, "数据库位置不可用", str(exc))
         return None
     if report.check.ok:
         return report.lock
@@ -186,7 +186,7 @@ def startup_guard(db_path: Path, parent: QWidget | None = None) -> DatabaseLock 
         return None
     try:
         backup_service.restore(good.path, Path(db_path))
-    except BackupError as exc:
+    except AppError as exc:
         QMessageBox.critical(parent, "恢复失败", str(exc))
         report.lock.release()
         return None

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import AppError
 from desktop.services.actor import CurrentUser
 from desktop.services.context import AppServices
 from desktop.services.safety.auth import MIN_PASSWORD_LENGTH, AuthError
@@ -85,7 +86,7 @@ class LoginDialog(QDialog):
                 )
             else:
                 self.user = self.services.auth.sign_in(name, password)
-        except AuthError as exc:
+        except AppError as exc:
             self.error_label.setText(str(exc))
             self.password_edit.setFocus()
             return
