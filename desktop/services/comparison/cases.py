@@ -39,7 +39,7 @@ from desktop.models.comparison import (
     CaseStep,
     Hit,
 )
-from desktop.models.problem import CatalogueItem, Unit
+from desktop.models.problem import CatalogueItem, TownshipUnitRole, Unit
 from desktop.models.registry import Household, Member, Township, Village
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.departments import (
@@ -552,14 +552,25 @@ def _responsible_unit(s: Session, item: CatalogueItem | None, household: Househo
     """Return the 责任单位 of an identification problem, as seed 002 names it for the item.
 
     Item 5's area (强化建档立卡工作) names 扶贫工作站、各村: a household's identification is
-    its own village's (the 各村 of the list), else the first named unit that exists.
+    its own village's (the 各村 of the list), else the first named unit the township has,
+    under the catalogue's name or as the unit it maps that role to.
     """
     names = split_units(item.area.responsible_units) if item is not None else []
-    wanted = [n for n in names if n not in GROUP_WORDS]
-    if "各村" in names and household.village is not None:
-        wanted.insert(0, household.village.name)
-    for name in wanted:
-        found = s.scalar(select(Unit.id).where(Unit.name == name))
+    village = household.village
+    if "各村" in names and village is not None:
+        found = s.scalar(select(Unit.id).where(Unit.name == village.name))
+        if found is not None:
+            return found
+    for name in (n for n in names if n not in GROUP_WORDS):
+        found = None
+        if village is not None:
+            found = s.scalar(
+                select(TownshipUnitRole.unit_id).where(
+                    TownshipUnitRole.township_id == village.township_id,
+                    TownshipUnitRole.role == name,
+                )
+            )
+        found = found or s.scalar(select(Unit.id).where(Unit.name == name))
         if found is not None:
             return found
     return None

@@ -20,7 +20,7 @@ from desktop.models.comparison import (
     STAGE_REJECTED,
     CaseStep,
 )
-from desktop.models.problem import Problem
+from desktop.models.problem import Problem, TownshipUnitRole, Unit
 from desktop.models.registry import Household, Member
 from desktop.models.safety import AuditEntry
 from desktop.services.actor import CurrentUser
@@ -235,3 +235,16 @@ def test_a_village_with_its_unit_answers_for_its_households_identification(engin
     with Session(engine) as s:
         problem = s.scalar(select(Problem))
         assert problem.unit.name == "新村" and problem.household_id == world["edge"]
+
+
+def test_a_township_that_maps_the_station_role_to_its_own_unit_gets_that_unit(engine, world):
+    with Session(engine) as s, s.begin():
+        own = Unit(name="梅陇镇扶贫工作站", kind="镇直单位")
+        s.add(own)
+        s.flush()
+        township_id = s.get(Household, world["first"]).village.township_id
+        s.add(TownshipUnitRole(township_id=township_id, role="扶贫工作站", unit_id=own.id))
+    cases = world["cases"]
+    _approve(cases, cases.open_removal(CLERK, [world["hits"][0].id], "名下有车"))
+    with Session(engine) as s:
+        assert s.scalar(select(Problem)).unit.name == "梅陇镇扶贫工作站"
