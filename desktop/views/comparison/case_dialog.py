@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -41,6 +39,7 @@ from desktop.services.comparison.departments import (
     LEVEL_VERIFY,
     LEVELS,
 )
+from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.signals import hub
 
 
@@ -132,9 +131,7 @@ class CaseDialog(QDialog):
             group.addButton(button)
             choices.addWidget(button)
         choices.addStretch(1)
-        self.day = QDateEdit(QDate.currentDate())
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.day = DateEdit(datetime.date.today(), allow_blank=False)
         self.finding = _text_edit(56)
         self.reason = _text_edit(44)
         self.on_paper = QCheckBox("县里在纸质审批表上签字（按审批表录入）")
@@ -202,7 +199,6 @@ class CaseDialog(QDialog):
             self.form.setRowVisible(self.signed_by, approve)
 
     def _decision(self) -> Decision:
-        q = self.day.date()
         if self.agree.isChecked():
             choice = DECISION_AGREE
         elif self.disagree.isChecked():
@@ -212,7 +208,7 @@ class CaseDialog(QDialog):
         approve = self.detail.row.stage == LEVEL_APPROVE
         return Decision(
             choice,
-            datetime.date(q.year(), q.month(), q.day()),
+            self.day.value() or datetime.date.today(),
             reason=self.reason.toPlainText(),
             finding=self.finding.toPlainText() if self.detail.row.stage == LEVEL_VERIFY else "",
             on_paper=approve and self.on_paper.isChecked(),
@@ -220,6 +216,8 @@ class CaseDialog(QDialog):
         )
 
     def _on_submit_clicked(self) -> None:
+        if refuse_bad_dates(self, "不能提交"):
+            return
         decision = self._decision()
         if self.detail.row.stage == LEVEL_APPROVE and decision.decision == DECISION_AGREE:
             answer = QMessageBox.question(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from calendar import monthrange
 from pathlib import Path
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -38,6 +37,7 @@ from desktop.views.comparison.comparison_table_models import (
     HitTableModel,
 )
 from desktop.views.comparison.import_dialog import ImportListDialog
+from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.signals import hub
 
 HIT_FILTERS = (("未处理", "open"), ("核实中", "in_case"), ("全部", None))
@@ -54,16 +54,9 @@ def _table(model) -> QTableView:
     return view
 
 
-def _day(edit: QDateEdit) -> datetime.date:
-    q = edit.date()
-    return datetime.date(q.year(), q.month(), q.day())
-
-
-def _date_edit(day: QDate) -> QDateEdit:
-    edit = QDateEdit(day)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    return edit
+def _a_month_before(day: datetime.date) -> datetime.date:
+    year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
+    return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
 
 
 class ComparisonPage(QWidget):
@@ -341,9 +334,9 @@ class RosterDialog(QDialog):
         self.which = QComboBox()
         self.which.addItem(TITLES[REMOVALS], REMOVALS)
         self.which.addItem(TITLES[ADDITIONS], ADDITIONS)
-        today = QDate.currentDate()
-        self.start = _date_edit(today.addMonths(-1))
-        self.end = _date_edit(today)
+        today = datetime.date.today()
+        self.start = DateEdit(_a_month_before(today), allow_blank=False)
+        self.end = DateEdit(today, allow_blank=False)
         self.township = QComboBox()
         self.township.addItem("全县", None)
         for name in services.comparison.township_names():
@@ -369,7 +362,12 @@ class RosterDialog(QDialog):
         layout.addWidget(buttons)
 
     def _save(self, suffix: str) -> None:
-        start, end = _day(self.start), _day(self.end)
+        if refuse_bad_dates(self, "日期有误"):
+            return
+        start, end = self.start.value(), self.end.value()
+        if start is None or end is None:
+            self.error.setText("请填写核定日期的起止日期")
+            return
         if end < start:
             self.error.setText("结束日期早于开始日期")
             return

@@ -6,11 +6,9 @@ import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -36,6 +34,7 @@ from desktop.services.comparison.departments import (
 )
 from desktop.services.comparison.importer import write_error_report
 from desktop.services.comparison.reader import DepartmentSheet, read_department_file
+from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.signals import hub
 
 NOT_MAPPED = "（无此列）"
@@ -74,9 +73,7 @@ class ImportListDialog(QDialog):
         self.department.setEditable(True)
         self.department.addItems(DEPARTMENTS)
         self.department.currentTextChanged.connect(self._on_department_changed)
-        self.received = QDateEdit(QDate.currentDate())
-        self.received.setCalendarPopup(True)
-        self.received.setDisplayFormat("yyyy-MM-dd")
+        self.received = DateEdit(datetime.date.today(), allow_blank=False)
         self.header_row = QSpinBox()
         self.header_row.setRange(1, 10)
         self.header_row.valueChanged.connect(self._on_header_row_changed)
@@ -192,14 +189,13 @@ class ImportListDialog(QDialog):
             self._show_sheet()
 
     def _on_import_clicked(self) -> None:
-        if self.sheet is None:
+        if self.sheet is None or refuse_bad_dates(self, "不能导入"):
             return
-        q = self.received.date()
         try:
             result = self.services.comparison.import_list(
                 self.sheet,
                 self.department.currentText(),
-                received_on=datetime.date(q.year(), q.month(), q.day()),
+                received_on=self.received.value() or datetime.date.today(),
                 who=self.services.user.name,
                 mapping=self.mapping(),
                 replace_open=self.replace_open.isChecked(),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from desktop.services.actor import CurrentUser
@@ -75,6 +78,15 @@ def test_a_case_goes_through_the_dialog_and_permissions_show(qtbot, services):
     assert dialog.detail.row.stage == "review"
 
 
+def _type_date(qtbot, date_edit, text):
+    """Type over a date field and leave it with Tab, as a clerk does."""
+    date_edit.line_edit.setFocus()
+    qtbot.waitUntil(lambda: date_edit.line_edit.hasFocus())
+    date_edit.line_edit.selectAll()
+    qtbot.keyClicks(date_edit.line_edit, text)
+    qtbot.keyClick(date_edit.line_edit, Qt.Key.Key_Tab)
+
+
 def test_roster_dialog_writes_a_pdf(qtbot, services, tmp_path, monkeypatch):
     target = tmp_path / "清退.pdf"
     monkeypatch.setattr(
@@ -82,7 +94,9 @@ def test_roster_dialog_writes_a_pdf(qtbot, services, tmp_path, monkeypatch):
     )
     dialog = comparison_page.RosterDialog(services)
     qtbot.addWidget(dialog)
-    dialog.start.setDate(dialog.start.date().addYears(-1))
+    dialog.show()
+    _type_date(qtbot, dialog.start, "2018.1.1")  # as a clerk types it
+    assert dialog.start.value() == datetime.date(2018, 1, 1)
     dialog._save(".pdf")
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert target.read_bytes().startswith(b"%PDF")
@@ -117,3 +131,22 @@ def test_the_tab_follows_the_navigation_trees_scope(qtbot, services):
     window.nav_tree.setCurrentItem(window.nav_tree.topLevelItem(0))  # 全部
     assert page.hits_model.rowCount() == every_hit
     assert page.summary.text().startswith("各部门疑点")
+
+
+def test_a_wrong_typed_date_is_refused_and_the_entries_stay(qtbot, services, monkeypatch):
+    warned = []
+    monkeypatch.setattr(
+        "PySide6.QtWidgets.QMessageBox.warning", lambda _parent, _title, text: warned.append(text)
+    )
+    waiting = services.cases.cases(stage="verify")[0]
+    dialog = CaseDialog(services, waiting.id)
+    qtbot.addWidget(dialog)
+    dialog.finding.setPlainText("入户核实：车辆属实")
+    dialog.show()
+    _type_date(qtbot, dialog.day, "2024-13-01")
+    dialog.submit.click()
+    qtbot.wait(20)  # the refusal put the cursor back in the field: let that settle
+    assert warned and "月份" in warned[0]
+    assert dialog.detail.row.stage == "verify" and dialog.steps.rowCount() == 0
+    assert dialog.finding.toPlainText() == "入户核实：车辆属实"
+    assert services.cases.case(waiting.id).row.stage == "verify"
