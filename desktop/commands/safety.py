@@ -25,6 +25,7 @@ from desktop.services.safety.backup import (
     DatabaseLock,
     backup_to_folder,
     check_file,
+    find_chain_hash,
     restore,
 )
 
@@ -43,8 +44,15 @@ def register(subparsers) -> None:
     add_db_argument(p)
     p.set_defaults(func=run_restore)
 
-    p = subparsers.add_parser("check", help="检查数据库文件是否完好、结构版本是否认识")
+    p = subparsers.add_parser(
+        "check", help="检查数据库文件是否完好、结构版本是否认识、操作日志的哈希链是否完整"
+    )
     add_db_argument(p)
+    p.add_argument(
+        "--audit-hash",
+        default=None,
+        help="导出操作日志时抄下的链头哈希（至少前 16 位）：确认此后日志未被改写",
+    )
     p.set_defaults(func=run_check)
 
     p = subparsers.add_parser("audit", help="操作日志")
@@ -137,7 +145,27 @@ def run_check(args: argparse.Namespace) -> int:
         return 1
     versions = "、".join(sorted(result.revisions))
     note = "" if result.revisions == head_revisions() else "（较旧，打开时会自动升级）"
-    print(f"{db}：数据库文件完好，结构版本 {versions}{note}")
+    print(f"{db}：{result.message}，结构版本 {versions}{note}")
+    if args.audit_hash is not None:
+        return _check_written_hash(db, args.audit_hash)
+    return 0
+
+
+def _check_written_hash(db: Path, written: str) -> int:
+    text = "".join(written.split())
+    if len(text) < 16 or any(c not in "0123456789abcdefABCDEF" for c in text):
+        print(f"链头哈希应是至少 16 位的十六进制数字（0–9、a–f）：{written}", file=sys.stderr)
+        return 1
+    found = find_chain_hash(db, text)
+    if found is None:
+        print(
+            f"操作日志中没有以 {text} 开头的链哈希：抄下这个哈希之后，日志被改写过"
+            "（或抄错了，或来自另一个数据库）",
+            file=sys.stderr,
+        )
+        return 1
+    entry, after = found
+    print(f"抄下的链头哈希是第 #{entry} 条的，截至它的日志未被改动；此后又记录了 {after} 条")
     return 0
 
 
@@ -150,11 +178,13 @@ def run_audit_export(args: argparse.Namespace) -> int:
         services = open_services(args, lock=False)  # the command holds its own lock
         try:
             count = services.audit.export_xlsx(args.out, args.start, args.end, user=services.user)
+            head = services.audit.head_text()  # after the export's own entry
         finally:
             services.engine.dispose()
     finally:
         lock.release()
     print(f"已导出 {count} 条操作日志到 {args.out}")
+    print(head)
     return 0
 
 

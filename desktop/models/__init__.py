@@ -34,12 +34,13 @@ from desktop.models.problem import (
     Unit,
 )
 from desktop.models.registry import County, Group, Household, Member, Township, Village
-from desktop.models.safety import AuditEntry, User
+from desktop.models.safety import AuditChainHead, AuditEntry, User
 from desktop.models.setting import DatabaseSetting
 from desktop.models.standards import HouseholdIndicator
 
 __all__ = [
     "Attachment",
+    "AuditChainHead",
     "AuditEntry",
     "Base",
     "Campaign",

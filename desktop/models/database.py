@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def _alembic_config(connection):
 
 # The newest migration. Checked against the migration scripts by a test; knowing it here lets
 # an up-to-date database open without importing Alembic (about 0.15 s of start-up).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0009"
 
 
 def current_revisions(engine: Engine) -> set[str]:
@@ -293,6 +294,22 @@ def file_contents(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
     except module.DatabaseError as exc:
         raise DatabaseError(str(exc)) from exc
     return objects, paths
+
+
+def file_rows(path: Path, sql: str, params: tuple = ()) -> Iterator[tuple]:
+    """Yield the rows of a read-only query on a database file that is not open (the audit chain).
+
+    Raises DatabaseError when the file cannot be read.
+    """
+    module = sqlite_module()
+    try:
+        conn = module.connect(str(path))
+        try:
+            yield from conn.execute(sql, params)
+        finally:
+            conn.close()
+    except module.DatabaseError as exc:
+        raise DatabaseError(str(exc)) from exc
 
 
 def inspect_file(path: Path, *, quick: bool = False) -> tuple[list[str], frozenset[str] | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import datetime
 
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
@@ -75,7 +77,10 @@ class User(Base):
 class AuditEntry(Base):
     """One recorded change: who, when, which record, which field, old and new value.
 
-    Append-only: triggers created by the migration refuse UPDATE and DELETE.
+    Append-only: triggers created by the migration refuse UPDATE and DELETE. Chained: each
+    entry carries `chain_hash`, the SHA-256 of the previous entry's hash and its own fields
+    (`entry_digest`), so an entry removed, changed or slipped in past the triggers breaks the
+    chain from there on; `AuditChainHead` names the last entry and its hash.
     """
 
     __tablename__ = "audit_entry"
@@ -96,3 +101,47 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(16), default=ACTION_UPDATE)
     # Why: the reason of an unlock, the file of an export or a restore.
     note: Mapped[str] = mapped_column(Text, default="")
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChainHead(Base):
+    """The one row naming the audit log's last entry and its chain hash.
+
+    Every writer reads it (locked, on a server database) before appending, so that two
+    transactions cannot both chain onto the same entry; entries cut off the end of the log
+    show as a head that points past the last entry. Triggers refuse deleting it and moving it
+    backwards.
+    """
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(Integer, default=0)
+    chain_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+# The fields an entry's hash covers, in this order. The format is frozen: entries already
+# written were hashed with it (migration 0009 chained the entries before it).
+CHAINED_FIELDS = (
+    "id", "at", "user_name", "source", "table_name", "record_id", "record_label",
+    "household_id", "field", "old_value", "new_value", "action", "note",
+)  # fmt: skip
+CHAIN_START = "0" * 64  # the "previous hash" of the first entry
+
+
+def _chained_at(value) -> str:
+    if isinstance(value, str):  # read straight from SQLite's text: hash the time it means
+        value = datetime.fromisoformat(value)
+    return value.isoformat(sep=" ", timespec="microseconds")
+
+
+def _chained_value(value):
+    return value if value is None or isinstance(value, int) else str(value)
+
+
+def entry_digest(previous: str, values: dict) -> str:
+    """Return the chain hash of an entry (its column values) that follows `previous`."""
+    fields = [previous, _chained_at(values["at"])]
+    fields += [_chained_value(values.get(name)) for name in CHAINED_FIELDS if name != "at"]
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -8,7 +8,8 @@ Recording is generic, so that other services need no edits:
 - `registry_writer.write_households` (the roster import, the demo) writes through the driver
   for speed and calls `log_bulk_households`: one entry per household.
 Entries are written on the same connection, inside the same transaction as the change: a change
-that is rolled back leaves no entry, and an entry never exists without its change.
+that is rolled back leaves no entry, and an entry never exists without its change. Every entry
+is appended through `audit_chain.append`, which chains it to the one before (see there).
 
 Who acts comes from `acting_as(...)` (a context variable) or else from the actor of the
 `Database` the session belongs to (the signed-in user of the window, the operating-system user
@@ -27,11 +28,10 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, event, insert, inspect, or_, select
+from sqlalchemy import Connection, Engine, event, inspect, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.models.base import utcnow
-from desktop.models.bulk import insert_many
 from desktop.models.registry import Household
 from desktop.models.safety import (
     ACTION_DELETE,
@@ -51,8 +51,9 @@ if TYPE_CHECKING:
 
 from desktop.services.actor import SYSTEM_ACTOR, Actor, CurrentUser
 from desktop.services.registry.idcard import mask_id
+from desktop.services.safety import audit_chain
 from desktop.services.safety.auth import EXPORT_AUDIT, require
-from desktop.services.safety.privacy import mask_account
+from desktop.services.safety.privacy import mask_account, mask_stored, mask_value
 from desktop.services.workbooks.sanitise import safe_row
 
 # Derived or bookkeeping columns whose changes say nothing to a reader of the log; password
@@ -240,7 +241,7 @@ def _summary(values: dict, columns) -> str:
         elif kind is int:
             shown[c] = str(value)
         elif value is not None and (value or kind not in (list, dict)):
-            shown[c] = value_text(value)
+            shown[c] = value_text(mask_value(value, c))  # a JSON list of persons and their IDs
     return json.dumps(shown, ensure_ascii=False)
 
 
@@ -253,15 +254,20 @@ def _masked(key: str, text: str | None) -> str | None:
     return mask(text) if mask is not None and text else text
 
 
+def _logged(key: str, value) -> str | None:
+    """Return a value as the log keeps it: as text, ID and bank numbers masked at any depth."""
+    return value_text(mask_value(value, key))
+
+
 def _field_changes(key: str, old, new) -> Iterator[tuple[str, str | None, str | None]]:
     # A JSON dict (a form's answers) is logged key by key: "answers.A12".
     if isinstance(old, dict) and isinstance(new, dict):
         for sub in sorted(set(old) | set(new), key=str):
             if old.get(sub) != new.get(sub):
-                yield f"{key}.{sub}", value_text(old.get(sub)), value_text(new.get(sub))
+                yield f"{key}.{sub}", _logged(sub, old.get(sub)), _logged(sub, new.get(sub))
         return
     if old != new:
-        yield key, _masked(key, value_text(old)), _masked(key, value_text(new))
+        yield key, _logged(key, old), _logged(key, new)
 
 
 def _orm_entries(session: Session, actor: Actor) -> list[dict]:
@@ -341,14 +347,16 @@ def _orm_entries(session: Session, actor: Actor) -> list[dict]:
 def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
     """Log every flush of this factory's sessions, under `acting_as`'s actor or else `actor`'s."""
 
+    def before_flush(session: Session, _context, _instances) -> None:
+        audit_chain.seal_pending(session)  # entries added as objects (sign-ins) join the chain
+
     def after_flush(session: Session, _context) -> None:
         # History and the new/dirty/deleted sets still show the pre-flush state here, and the
         # new objects already have their ids.
-        connection = session.connection()
         rows = _orm_entries(session, _actor_var.get() or actor())
-        if rows:
-            connection.execute(insert(AuditEntry), rows)
+        audit_chain.append(session.connection(), rows)
 
+    event.listen(sessions, "before_flush", before_flush)
     event.listen(sessions, "after_flush", after_flush)
 
 
@@ -383,7 +391,7 @@ def log_bulk_households(conn: Connection, created: list[dict], changed: list[dic
     ]
     if changed:
         entries += _update_entries(conn, actor, changed)
-    insert_many(conn, AuditEntry.__table__, entries)  # 100,000 entries on a county import
+    audit_chain.append(conn, entries)  # 100,000 entries on a county import
 
 
 def log_member_changes(conn: Connection, removed: list, added: list) -> None:
@@ -414,7 +422,7 @@ def log_member_changes(conn: Connection, removed: list, added: list) -> None:
                     note=f"花名册导入：户编号 {m.household_code}",
                 )
             )
-    insert_many(conn, AuditEntry.__table__, entries)
+    audit_chain.append(conn, entries)
 
 
 def _differs(old, new) -> bool:
@@ -422,6 +430,10 @@ def _differs(old, new) -> bool:
     if type(old) is type(new) and old == new:
         return False  # the common case, without formatting both as text
     return value_text(old) != value_text(new)
+
+
+def _changes_text(values: dict) -> str:
+    return json.dumps({c: _logged(c, v) for c, v in values.items()}, ensure_ascii=False)
 
 
 def _update_entries(conn: Connection, actor: Actor, rows: list[dict]) -> list[dict]:
@@ -445,9 +457,9 @@ def _update_entries(conn: Connection, actor: Actor, rows: list[dict]) -> list[di
                 action=ACTION_IMPORT_UPDATE,
                 field="、".join(FIELD_LABELS.get(c, c) for c in changed)[:128],
                 old_value=json.dumps(
-                    {c: value_text(old.get(c)) for c in changed}, ensure_ascii=False
+                    {c: _logged(c, old.get(c)) for c in changed}, ensure_ascii=False
                 ),
-                new_value=json.dumps({c: value_text(row[c]) for c in changed}, ensure_ascii=False),
+                new_value=json.dumps({c: _logged(c, row[c]) for c in changed}, ensure_ascii=False),
             )
         )
     return entries
@@ -504,17 +516,28 @@ def _row(e: AuditEntry) -> AuditRow:
         e.action,
         e.table_name,
         e.record_id,
-        e.record_label,
+        mask_stored(e.record_label) or "",
         e.field,
-        e.old_value,
-        e.new_value,
-        e.note,
+        mask_stored(e.old_value),  # entries from before nested values were masked
+        mask_stored(e.new_value),
+        mask_stored(e.note) or "",
     )
 
 
 EXPORT_HEADERS = (
     "时间", "操作人", "来源", "操作", "对象", "记录ID", "记录", "字段", "原值", "新值", "说明",
 )  # fmt: skip
+
+
+def add_head_sheet(book, head: tuple[int, str]) -> None:
+    """Add the sheet 校验 naming the chain head when the file was written."""
+    sheet = book.create_sheet("校验")
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 70
+    entry, digest = head
+    sheet.append(["写出时的日志链头", f"第 #{entry} 条"])
+    sheet.append(["链头哈希 (SHA-256)", digest])
+    sheet.append(["核对", "huitoukan check --db 数据库文件 --audit-hash 哈希的前 16 位以上"])
 
 
 class AuditService:
@@ -579,6 +602,7 @@ class AuditService:
                     ],
                 )
             )
+        add_head_sheet(book, self.head())
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         book.save(tmp)
@@ -591,6 +615,19 @@ class AuditService:
             note=f"导出操作日志（{period}）到 {path}",
         )
         return len(rows)
+
+    def head(self) -> tuple[int, str]:
+        """Return the log's chain head: the last entry's id and its hash."""
+        with self.db.session() as s:
+            return audit_chain.head_of(s.connection())
+
+    def head_text(self) -> str:
+        """Return the chain head as a sentence to write on paper (after an export)."""
+        entry, digest = self.head()
+        return (
+            f"操作日志链头：第 #{entry} 条，哈希 {digest}"
+            "（请抄在纸上备查；huitoukan check --audit-hash 可核对）"
+        )
 
     def log(
         self,
@@ -608,8 +645,8 @@ class AuditService:
         """Write one explicit entry in its own transaction (exports, backups, restores)."""
         actor = _actor_var.get() or self.db.actor()
         with self.db.unit_of_work() as s:
-            s.connection().execute(
-                insert(AuditEntry),
+            audit_chain.append(
+                s.connection(),
                 [
                     _entry(
                         actor,

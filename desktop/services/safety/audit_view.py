@@ -27,8 +27,9 @@ from desktop.services.comparison.departments import (
     MATCH_LABELS,
     STAGE_LABELS,
 )
-from desktop.services.safety.audit import FIELD_LABELS, TABLE_LABELS
+from desktop.services.safety.audit import FIELD_LABELS, TABLE_LABELS, add_head_sheet
 from desktop.services.safety.auth import EXPORT_AUDIT, require
+from desktop.services.safety.privacy import mask_stored
 from desktop.services.workbooks.sanitise import safe_row
 
 if TYPE_CHECKING:
@@ -390,11 +391,12 @@ def view_row(e: AuditEntry) -> AuditViewRow:
         source="命令行" if e.source == SOURCE_CLI else "程序",
         action=ACTION_LABELS.get(e.action, e.action),
         table=table_label(e.table_name),
-        record=record_text(e.table_name, e.record_label or ""),
+        record=record_text(e.table_name, mask_stored(e.record_label) or ""),
         field=field_label(e.field),
-        old=readable_value(e.old_value),
-        new=readable_value(e.new_value),
-        note=readable_value(e.note) if e.note else "",
+        # Entries written before nested values were masked are masked as they are read.
+        old=readable_value(mask_stored(e.old_value)),
+        new=readable_value(mask_stored(e.new_value)),
+        note=readable_value(mask_stored(e.note)) if e.note else "",
     )
 
 
@@ -461,6 +463,7 @@ class AuditViewService:
             sheet.column_dimensions[column].width = width
         sheet.freeze_panes = "A3"
         sheet.auto_filter.ref = f"A2:J{len(rows) + 2}"
+        add_head_sheet(book, self.audit.head())
         path = Path(path)
         tmp = path.with_name(path.name + ".tmp")
         book.save(tmp)

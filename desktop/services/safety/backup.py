@@ -30,11 +30,13 @@ from desktop.models.database import (
     DatabaseError,
     backup_file,
     file_contents,
+    file_rows,
     inspect_file,
     known_revisions,
     schema_objects,
 )
 from desktop.paths import backups_dir, data_dir
+from desktop.services.safety import audit_chain
 
 SETTINGS_FILE = "backup.json"
 DEFAULT_GENERATIONS = 10
@@ -74,6 +76,7 @@ class CheckResult:
     ok: bool
     message: str
     revisions: frozenset[str] = field(default_factory=frozenset)
+    chain: audit_chain.ChainReport | None = None
 
 
 @dataclass(frozen=True)
@@ -254,7 +257,35 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
             f"（如“{outside[0][:60]}”），可能被改动过，不能使用",
             revisions,
         )
+    if ("table", "audit_chain_head") in objects:  # older revisions are chained at upgrade
+        chain = verify_chain(path)
+        if not chain.ok:
+            return CheckResult(False, f"{path.name}：{chain.message}", revisions, chain)
+        return CheckResult(True, f"数据库文件完好，{chain.message}", revisions, chain)
     return CheckResult(True, "数据库文件完好", revisions)
+
+
+def verify_chain(path: Path) -> audit_chain.ChainReport:
+    """Walk the audit log's hash chain of a database file (see audit_chain)."""
+    entries, head = audit_chain.chain_sql()
+    try:
+        head_row = next(iter(list(file_rows(path, head))), None)
+        return audit_chain.verify(file_rows(path, entries), head_row)
+    except DatabaseError as exc:
+        return audit_chain.ChainReport(False, f"无法读取操作日志（{exc}）")
+
+
+def find_chain_hash(path: Path, written: str) -> tuple[int, int] | None:
+    """Return (entry id, entries after it) of the entry whose chain hash starts as written."""
+    text = "".join(written.split()).lower()
+    rows = file_rows(
+        path,
+        "SELECT id, (SELECT max(id) FROM audit_entry) FROM audit_entry"
+        " WHERE chain_hash LIKE ? ORDER BY id LIMIT 1",
+        (text + "%",),
+    )
+    row = next(iter(list(rows)), None)
+    return (row[0], row[1] - row[0]) if row else None
 
 
 def attachment_path_ok(relative: str) -> bool:

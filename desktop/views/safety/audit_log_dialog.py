@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -190,7 +191,8 @@ class AuditLogDialog(QDialog):
         except Exception as exc:  # no permission, a locked file: say why, keep the view
             QMessageBox.warning(self, "未能导出", f"未能导出操作日志：{exc}")
             return None
-        self.count_label.setText(f"已导出 {count} 条到 {path}")
+        self.count_label.setText(f"已导出 {count} 条到 {path}。{self.services.audit.head_text()}")
+        self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         return count
 
     def _on_export_button_clicked(self) -> None:

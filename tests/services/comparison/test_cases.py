@@ -248,3 +248,26 @@ def test_a_township_that_maps_the_station_role_to_its_own_unit_gets_that_unit(en
     _approve(cases, cases.open_removal(CLERK, [world["hits"][0].id], "名下有车"))
     with Session(engine) as s:
         assert s.scalar(select(Problem)).unit.name == "梅陇镇扶贫工作站"
+
+
+def test_the_log_keeps_the_persons_of_a_case_masked(engine, world):
+    import re
+
+    from desktop.services.context import AppServices
+    from desktop.services.safety.audit_view import AuditQuery
+
+    cases = world["cases"]
+    case_id = cases.open_addition(CLERK, world["edge"], "一般贫困户", "人均可支配收入低于4000元")
+    _decide(cases, CLERK, case_id, DECISION_AGREE, finding="车辆已报废，有注销证明")
+    _decide(cases, REVIEWER, case_id, DECISION_AGREE)
+    _decide(cases, ADMIN, case_id, DECISION_AGREE, reason="同意新增")  # sets the case's persons
+    full_id = re.compile(r"\d{17}[\dXx]")
+    with Session(engine) as s:
+        entries = s.scalars(
+            select(AuditEntry).where(AuditEntry.table_name == "comparison_case")
+        ).all()
+        assert any(e.field == "persons" or "persons" in (e.new_value or "") for e in entries)
+        stored = [e.record_label + (e.old_value or "") + (e.new_value or "") for e in entries]
+    assert not any(full_id.search(text) for text in stored)
+    shown = AppServices(engine=engine, user=ADMIN).audit_view.rows(AuditQuery())
+    assert shown and not any(full_id.search(" ".join(row.cells())) for row in shown)
