@@ -6,6 +6,7 @@ import argparse
 import datetime
 from pathlib import Path
 
+from desktop.commands.admin import add_admin_argument, admin_when
 from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.services.actor import os_user
 
@@ -45,8 +46,9 @@ def register(subparsers) -> None:
     rosters.add_argument("--out", type=Path, required=True, help="输出文件 FILE.xlsx 或 FILE.pdf")
     rosters.add_argument("--township", default=None, help="只列一个乡镇（默认全县）")
     rosters.add_argument(
-        "--full-ids", action="store_true", help="包含完整证件号码（默认打码，导出会记录日志）"
+        "--full-ids", action="store_true", help="包含完整证件号码（须管理员登录，导出会记录日志）"
     )
+    add_admin_argument(rosters)
     rosters.set_defaults(func=run_rosters)
 
 
@@ -98,15 +100,19 @@ def run_rosters(args: argparse.Namespace) -> int:
         fail("输出文件应为 .xlsx 或 .pdf", 2)
     if args.end < args.start:
         fail("结束日期早于开始日期", 2)
-    comparison = open_services(args, lock=False).comparison
-    table = comparison.roster(
-        args.which, args.start, args.end, township=args.township, full_ids=args.full_ids
-    )
-    try:
-        write_roster_file(table, args.out)
-    except OSError as exc:
-        fail(f"无法写出文件 {args.out}：{exc}", 1)
-    comparison.log_roster_export(table, args.out, full_ids=args.full_ids)
+    from desktop.services.safety.auth import EXPORT_FULL_IDS
+
+    services = open_services(args, lock=False)
+    comparison = services.comparison
+    with admin_when(args.full_ids, services, args, EXPORT_FULL_IDS):
+        table = comparison.roster(
+            args.which, args.start, args.end, township=args.township, full_ids=args.full_ids
+        )
+        try:
+            write_roster_file(table, args.out)
+        except OSError as exc:
+            fail(f"无法写出文件 {args.out}：{exc}", 1)
+        comparison.log_roster_export(table, args.out, full_ids=args.full_ids)
     count = len(table.rows)
     what = "清退人员" if args.which == "removals" else "新增贫困人口"
     print(f"已生成{what}花名册：{count} 人，{args.out}")

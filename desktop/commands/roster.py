@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from desktop.commands.admin import add_admin_argument, admin_when
 from desktop.commands.common import add_db_argument, fail, open_db, open_services
 from desktop.services.roster.template import write_template
 from desktop.services.roster.workbook_io import (
@@ -13,6 +14,7 @@ from desktop.services.roster.workbook_io import (
     import_roster,
     write_error_report,
 )
+from desktop.services.safety.auth import EXPORT_FULL_IDS
 from desktop.services.safety.backup import os_reason
 
 
@@ -43,8 +45,11 @@ def register(subparsers) -> None:
     add_db_argument(exporter)
     exporter.add_argument("--out", type=Path, required=True, help="输出文件 FILE.xlsx")
     exporter.add_argument(
-        "--full-ids", action="store_true", help="包含完整证件号码（默认打码，只留前6位和后4位）"
+        "--full-ids",
+        action="store_true",
+        help="包含完整证件号码（默认打码，只留前6位和后4位；须管理员登录）",
     )
+    add_admin_argument(exporter)
     exporter.set_defaults(func=run_export)
 
 
@@ -75,14 +80,15 @@ def run_import(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     """Export the registry as a roster."""
     services = open_services(args, lock=False)  # reading: a window may stay open on the file
-    try:
-        rows = export_roster(services.engine, args.out, full_ids=args.full_ids)
-    except RosterError as exc:
-        fail(str(exc), 1)
-    except OSError as exc:
-        fail(f"无法写出文件 {args.out}：{os_reason(exc)}", 1)
-    # Logged under the operating-system user; whoever runs commands holds the whole file.
-    services.audit.log_export("household", rows, args.out, full_ids=args.full_ids)
+    with admin_when(args.full_ids, services, args, EXPORT_FULL_IDS):
+        try:
+            rows = export_roster(services.engine, args.out, full_ids=args.full_ids)
+        except RosterError as exc:
+            fail(str(exc), 1)
+        except OSError as exc:
+            fail(f"无法写出文件 {args.out}：{os_reason(exc)}", 1)
+        # Under the administrator who signed in for full IDs, else the operating-system user.
+        services.audit.log_export("household", rows, args.out, full_ids=args.full_ids)
     note = "含完整证件号码，请妥善保管" if args.full_ids else "证件号码已打码"
     print(f"已导出 {rows} 人到 {args.out}（{note}）")
     return 0

@@ -1,8 +1,9 @@
 """`huitoukan backup | restore | check | audit export | user`: data safety for IT staff.
 
 Commands that write to the database (restore, audit export, user) take the one-window lock
-first, so they never run beside an open window; their changes are logged under the
-operating-system user's name with the source 'cli'.
+first, so they never run beside an open window. Restore, the audit export and the user
+commands ask for an administrator's name and password (desktop/commands/admin.py) and log
+their changes under that name with the source 'cli'; backup and check stay password-free.
 """
 
 from __future__ import annotations
@@ -10,15 +11,19 @@ from __future__ import annotations
 import argparse
 import datetime
 import getpass
+import shutil
 import sys
 from pathlib import Path
 
+from desktop.commands.admin import add_admin_argument, as_admin, sign_in_admin
 from desktop.commands.common import add_db_argument, fail, open_services
 from desktop.errors import AppError
 from desktop.models.database import head_revisions
-from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS
+from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS, SOURCE_CLI
 from desktop.paths import backups_dir, default_db_path
-from desktop.services.safety.auth import ROLES
+from desktop.services.actor import Actor
+from desktop.services.safety.audit import acting_as
+from desktop.services.safety.auth import EXPORT_AUDIT, MANAGE_USERS, RESTORE_BACKUP, ROLES
 from desktop.services.safety.backup import (
     AlreadyOpenError,
     BackupError,
@@ -26,6 +31,7 @@ from desktop.services.safety.backup import (
     backup_to_folder,
     check_file,
     find_chain_hash,
+    quick_check,
     restore,
 )
 
@@ -42,6 +48,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("restore", help="检查备份文件后用它替换数据库（原库另存一份）")
     p.add_argument("file", type=Path, help="备份文件")
     add_db_argument(p)
+    add_admin_argument(p)
     p.set_defaults(func=run_restore)
 
     p = subparsers.add_parser(
@@ -62,18 +69,28 @@ def register(subparsers) -> None:
     e.add_argument("--out", type=Path, required=True, help="输出文件 (.xlsx)")
     e.add_argument("--from", dest="start", type=_date, default=None, help="起始日期 YYYY-MM-DD")
     e.add_argument("--to", dest="end", type=_date, default=None, help="截止日期 YYYY-MM-DD")
+    add_admin_argument(e)
     e.set_defaults(func=run_audit_export)
 
     p = subparsers.add_parser("user", help="程序用户")
     user = p.add_subparsers(dest="user_command", metavar="操作", required=True)
-    a = user.add_parser("add", help="添加用户（密码从标准输入读取或交互输入）")
+    a = user.add_parser(
+        "add", help="添加用户（新密码从标准输入读取或交互输入；第一个管理员之后须管理员登录）"
+    )
     add_db_argument(a)
     a.add_argument("name", help="用户名")
     a.add_argument("--role", required=True, help="角色：录入员、审核员或管理员")
+    add_admin_argument(a)
     a.set_defaults(func=run_user_add)
-    ls = user.add_parser("list", help="列出用户")
+    ls = user.add_parser("list", help="列出用户（须管理员登录）")
     add_db_argument(ls)
+    add_admin_argument(ls)
     ls.set_defaults(func=run_user_list)
+    u = user.add_parser("unlock", help="解除因密码连续错误而锁定的账号（须管理员登录）")
+    add_db_argument(u)
+    u.add_argument("name", help="被锁定的用户名")
+    add_admin_argument(u)
+    u.set_defaults(func=run_user_unlock)
 
 
 def _date(text: str) -> datetime.date:
@@ -109,23 +126,61 @@ def run_backup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _admin_of_backup(args: argparse.Namespace, source: Path):
+    """Sign an administrator of the backup in (the database is missing or damaged)."""
+    import tempfile
+
+    from desktop.models.database import open_database
+    from desktop.services.actor import CurrentUser, cli_actor, os_user
+    from desktop.services.context import AppServices
+
+    with tempfile.TemporaryDirectory() as folder:
+        copy = Path(folder) / "sign-in.sqlite3"
+        shutil.copyfile(source, copy)
+        engine = open_database(copy)  # a throwaway copy: no backup before its upgrade
+        try:
+            services = AppServices(
+                engine, copy, CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor
+            )
+            return sign_in_admin(services, args, RESTORE_BACKUP)
+        finally:
+            engine.dispose()
+
+
+def _restore_admin(args: argparse.Namespace, db: Path):
+    """Sign in an administrator of the database, or of the backup when the database is gone."""
+    if db.exists() and quick_check(db).ok:
+        services = open_services(args, lock=False)  # the command holds its own lock
+        try:
+            return sign_in_admin(services, args, RESTORE_BACKUP)
+        finally:
+            services.engine.dispose()
+    return _admin_of_backup(args, args.file)
+
+
 def run_restore(args: argparse.Namespace) -> int:
-    """Check a backup, keep the current database, swap the backup in, log it."""
+    """Check a backup, keep the current database, swap the backup in, log it (administrators)."""
     db = _db(args)
+    args.db = db
     lock = _locked(args)
     try:
+        # The file first: a refused backup leaves the database as it was, sign-in entry and all.
+        result = check_file(args.file)
+        if not result.ok:
+            fail(f"没有恢复：{result.message}。当前数据库未作任何改动。", 1)
+        admin = _restore_admin(args, db)
         try:
             kept = restore(args.file, db, backups_dir())
         except BackupError as exc:
             fail(str(exc), 1)
-        args.db = db
         services = open_services(args, lock=False)  # the command holds its own lock
         try:
-            services.audit.log(
-                ACTION_RESTORE,
-                "database",
-                note=f"从 {args.file} 恢复；原数据库另存为 {kept or '（无）'}",
-            )
+            with acting_as(Actor(admin.name, SOURCE_CLI)):
+                services.audit.log(
+                    ACTION_RESTORE,
+                    "database",
+                    note=f"从 {args.file} 恢复；原数据库另存为 {kept or '（无）'}",
+                )
         finally:
             services.engine.dispose()
     finally:
@@ -170,15 +225,16 @@ def _check_written_hash(db: Path, written: str) -> int:
 
 
 def run_audit_export(args: argparse.Namespace) -> int:
-    """Export the audit log of a period to .xlsx; the export itself is logged."""
+    """Export the audit log of a period to .xlsx (administrators); the export itself is logged."""
     if args.start and args.end and args.start > args.end:
         fail("起始日期晚于截止日期", 1)
     lock = _locked(args)
     try:
         services = open_services(args, lock=False)  # the command holds its own lock
         try:
-            count = services.audit.export_xlsx(args.out, args.start, args.end, user=services.user)
-            head = services.audit.head_text()  # after the export's own entry
+            with as_admin(services, args, EXPORT_AUDIT) as admin:
+                count = services.audit.export_xlsx(args.out, args.start, args.end, user=admin)
+                head = services.audit.head_text()  # after the export's own entry
         finally:
             services.engine.dispose()
     finally:
@@ -190,7 +246,7 @@ def run_audit_export(args: argparse.Namespace) -> int:
 
 def _read_password() -> str:
     if sys.stdin.isatty():
-        first = getpass.getpass("密码：")
+        first = getpass.getpass("新用户的密码：")
         if getpass.getpass("再输一次：") != first:
             fail("两次输入的密码不一致", 1)
         return first
@@ -198,20 +254,22 @@ def _read_password() -> str:
 
 
 def run_user_add(args: argparse.Namespace) -> int:
-    """Add a user with a role; the password comes from standard input."""
+    """Add a user with a role: the first administrator freely, later ones by an administrator."""
     role = ROLE_NAMES.get(args.role)
     if role is None:
         fail(f"未知的角色：{args.role}（可用：录入员、审核员、管理员）", 1)
-    password = _read_password()
     lock = _locked(args)
     try:
         services = open_services(args, lock=False)  # the command holds its own lock
         try:
             auth = services.auth
-            if not auth.has_users() and role == ROLE_ADMIN:
-                auth.create_first_admin(args.name, password)
+            if not auth.has_users():
+                if role != ROLE_ADMIN:
+                    fail("这个数据库还没有用户：第一个用户须是管理员（--role 管理员）", 1)
+                auth.create_first_admin(args.name, _read_password())
             else:
-                auth.add_user(services.user, args.name, role, password)
+                with as_admin(services, args, MANAGE_USERS) as admin:
+                    auth.add_user(admin, args.name, role, _read_password())
         except AppError as exc:  # AuthError, PermissionDeniedError
             fail(str(exc), 1)
         finally:
@@ -223,12 +281,41 @@ def run_user_add(args: argparse.Namespace) -> int:
 
 
 def run_user_list(args: argparse.Namespace) -> int:
-    """List the users with their roles."""
-    services = open_services(args, lock=False)
+    """List the users with their roles (administrators; locked accounts are marked)."""
+    lock = _locked(args)  # the sign-in is logged: a write
     try:
-        for u in services.auth.users():
-            state = "" if u.active else "（已停用）"
-            print(f"{u.name}\t{u.role_label}{state}")
+        services = open_services(args, lock=False)
+        try:
+            with as_admin(services, args, MANAGE_USERS):
+                for u in services.auth.users():
+                    state = "" if u.active else "（已停用）"
+                    state += "（已锁定）" if services.auth.locked(u.id) else ""
+                    print(f"{u.name}\t{u.role_label}{state}")
+        finally:
+            services.engine.dispose()
     finally:
-        services.engine.dispose()
+        lock.release()
+    return 0
+
+
+def run_user_unlock(args: argparse.Namespace) -> int:
+    """Unlock an account locked by wrong passwords (administrators; logged)."""
+    lock = _locked(args)
+    try:
+        services = open_services(args, lock=False)
+        try:
+            with as_admin(services, args, MANAGE_USERS) as admin:
+                auth = services.auth
+                found = [u for u in auth.users() if u.name == args.name.strip()]
+                if not found:
+                    fail(f"没有用户“{args.name.strip()}”", 1)
+                if not auth.locked(found[0].id):
+                    print(f"用户“{found[0].name}”没有被锁定")
+                    return 0
+                auth.unlock(admin, found[0].id)
+        finally:
+            services.engine.dispose()
+    finally:
+        lock.release()
+    print(f"已解除用户“{args.name.strip()}”的锁定")
     return 0

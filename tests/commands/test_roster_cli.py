@@ -12,6 +12,7 @@ from desktop.cli import main
 from desktop.models.database import open_database
 from desktop.models.registry import Household
 from desktop.services.roster.template import HEADERS
+from tests.commands.admin import ADMIN_NAME, add_admin, sign_in_as_admin
 from tests.roster_samples import clean_rows, write_xlsx
 
 
@@ -30,7 +31,7 @@ def test_template_command(tmp_path, capsys):
     assert "模板" in capsys.readouterr().out
 
 
-def test_import_then_export(tmp_path, db_path, capsys):
+def test_import_then_export(tmp_path, db_path, capsys, monkeypatch):
     source = write_xlsx(tmp_path / "r.xlsx", clean_rows())
     assert main(["roster", "import", str(source), "--db", str(db_path)]) == 0
     assert "已导入 3 户" in capsys.readouterr().out
@@ -39,6 +40,8 @@ def test_import_then_export(tmp_path, db_path, capsys):
     assert main(["roster", "export", "--db", str(db_path), "--out", str(out)]) == 0
     rows = list(load_workbook(out).active.values)
     assert len(rows) == 7 and "*" in rows[1][8]
+    add_admin(db_path)
+    sign_in_as_admin(monkeypatch)  # full ID numbers: an administrator
     assert main(["roster", "export", "--db", str(db_path), "--out", str(out), "--full-ids"]) == 0
     assert "*" not in list(load_workbook(out).active.values)[1][8]
 
@@ -70,21 +73,22 @@ def test_skip_invalid_imports_the_rest(tmp_path, db_path, capsys):
     assert household_count(db_path) == 2
 
 
-def test_full_id_export_is_logged_under_the_os_user(tmp_path, demo_engine):
+def test_full_id_export_is_logged_under_the_administrator(tmp_path, demo_engine, monkeypatch):
     from sqlalchemy import select
 
     from desktop.cli import main
     from desktop.models.safety import AuditEntry
-    from desktop.services.actor import os_user
 
     db = demo_engine.url.database
+    add_admin(db)
+    sign_in_as_admin(monkeypatch)
     out = tmp_path / "full.xlsx"
     assert main(["roster", "export", "--db", db, "--out", str(out), "--full-ids"]) == 0
     with demo_engine.connect() as conn:
         entry = conn.execute(
             select(AuditEntry).where(AuditEntry.field == "full_ids").order_by(AuditEntry.id.desc())
         ).first()
-    assert entry is not None and entry.user_name == os_user()
+    assert entry is not None and entry.user_name == ADMIN_NAME
     assert "含完整身份证号" in entry.note
 
 

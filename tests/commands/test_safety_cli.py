@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from desktop.cli import main
 from desktop.models.database import open_database
 from desktop.models.safety import AuditEntry
-from desktop.services.actor import os_user
 from desktop.services.safety.backup import DatabaseLock
+from tests.commands.admin import ADMIN_NAME, add_admin, sign_in_as_admin
 
 
 @pytest.fixture
@@ -45,7 +45,9 @@ def test_check_fails_with_the_reason_for_a_damaged_or_unknown_file(demo_path, tm
     assert "不是 SQLite 数据库" in capsys.readouterr().err
 
 
-def test_backup_damage_restore_from_the_command_line(demo_path, tmp_path, capsys):
+def test_backup_damage_restore_from_the_command_line(demo_path, tmp_path, capsys, monkeypatch):
+    add_admin(demo_path)
+    sign_in_as_admin(monkeypatch)  # the database is damaged: an administrator of the backup
     stick = tmp_path / "stick"
     stick.mkdir()
     assert main(["backup", "--db", str(demo_path), "--to", str(stick)]) == 0
@@ -59,7 +61,7 @@ def test_backup_damage_restore_from_the_command_line(demo_path, tmp_path, capsys
     with Session(engine) as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "restore")).one()
     engine.dispose()
-    assert (entry.user_name, entry.source) == (os_user(), "cli")
+    assert (entry.user_name, entry.source) == (ADMIN_NAME, "cli")
 
 
 def test_restore_refuses_a_damaged_backup(demo_path, tmp_path, capsys):
@@ -81,7 +83,11 @@ def test_restore_is_refused_while_a_window_has_the_database(demo_path, tmp_path,
     assert "另一个回头看工作台窗口" in capsys.readouterr().err
 
 
-def test_audit_export_of_a_period_logged_under_the_os_user(demo_path, tmp_path, capsys):
+def test_audit_export_of_a_period_logged_under_the_administrator(
+    demo_path, tmp_path, capsys, monkeypatch
+):
+    add_admin(demo_path)
+    sign_in_as_admin(monkeypatch)
     engine = open_database(demo_path)
     with engine.begin() as conn:
         conn.execute(
@@ -101,8 +107,10 @@ def test_audit_export_of_a_period_logged_under_the_os_user(demo_path, tmp_path, 
     engine = open_database(demo_path)
     with Session(engine) as s:
         entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "export")).one()
+        signed_in = s.scalars(select(AuditEntry).where(AuditEntry.action == "sign_in")).one()
     engine.dispose()
-    assert (entry.user_name, entry.source) == (os_user(), "cli")
+    assert (entry.user_name, entry.source) == (ADMIN_NAME, "cli")
+    assert (signed_in.user_name, signed_in.source) == (ADMIN_NAME, "cli")
     with pytest.raises(SystemExit):
         main([*args, "--from", "2026-13-01"])
     assert "日期格式" in capsys.readouterr().err
@@ -110,7 +118,11 @@ def test_audit_export_of_a_period_logged_under_the_os_user(demo_path, tmp_path, 
 
 def test_user_add_and_list(db_path, monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", io.StringIO("secret-1\n"))
+    with pytest.raises(SystemExit):  # the first user is the administrator
+        main(["user", "add", "李录入", "--role", "clerk", "--db", str(db_path)])
+    assert "第一个用户须是管理员" in capsys.readouterr().err
     assert main(["user", "add", "王站长", "--role", "管理员", "--db", str(db_path)]) == 0
+    sign_in_as_admin(monkeypatch, "王站长", "secret-1")
     monkeypatch.setattr("sys.stdin", io.StringIO("secret-2\n"))
     assert main(["user", "add", "李录入", "--role", "clerk", "--db", str(db_path)]) == 0
     assert main(["user", "list", "--db", str(db_path)]) == 0

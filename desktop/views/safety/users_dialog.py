@@ -146,16 +146,20 @@ class UsersDialog(QDialog):
         self.password_edit.setPlaceholderText("新密码")
         self.password_button = QPushButton("重置密码")
         self.active_button = QPushButton("停用/启用")
+        # An account locked by wrong passwords stays locked until an administrator says so.
+        self.unlock_button = QPushButton("解除锁定")
+        self.unlock_button.clicked.connect(self._on_unlock_button_clicked)
         self.add_button.clicked.connect(self._on_add_button_clicked)
         self.role_button.clicked.connect(self._on_role_button_clicked)
         self.password_button.clicked.connect(self._on_password_button_clicked)
         self.active_button.clicked.connect(self._on_active_button_clicked)
         allowed = can(services.user, MANAGE_USERS)
-        for w in (self.add_button, self.role_button, self.password_button, self.active_button):
+        for w in (self.add_button, self.role_button, self.password_button, self.active_button,
+                  self.unlock_button):  # fmt: skip
             w.setEnabled(allowed)
         row = QHBoxLayout()
         for w in (self.add_button, self.role_combo, self.role_button, self.password_edit,
-                  self.password_button, self.active_button):  # fmt: skip
+                  self.password_button, self.active_button, self.unlock_button):  # fmt: skip
             row.addWidget(w)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
@@ -182,14 +186,16 @@ class UsersDialog(QDialog):
 
     def _load(self) -> None:
         self.users = self.services.auth.users()
+        self.locked = {u.id for u in self.users if self.services.auth.locked(u.id)}
         self.table.setRowCount(len(self.users))
         for r, u in enumerate(self.users):
             last = f"{u.last_sign_in:%Y-%m-%d %H:%M}" if u.last_sign_in else "从未登录"
-            for c, value in enumerate(
-                (u.name, u.real_name, u.role_label, "启用" if u.active else "已停用", last)
-            ):
+            state = "启用" if u.active else "已停用"
+            if u.id in self.locked:
+                state += "，已锁定（密码连续错误）"
+            for c, value in enumerate((u.name, u.real_name, u.role_label, state, last)):
                 self.table.setItem(r, c, QTableWidgetItem(value))
-        self.table.resizeColumnsToContents()  # 上次登录 shows whole, with its time
+        self.table.resizeColumnsToContents()  # 上次登录 and 已锁定（密码连续错误） shown whole
 
     def _selected(self) -> UserInfo | None:
         rows = self.table.selectionModel().selectedRows()
@@ -251,6 +257,13 @@ class UsersDialog(QDialog):
             self._apply(
                 lambda: self.services.auth.set_active(self.services.user, user.id, not user.active)
             )
+
+    def _on_unlock_button_clicked(self) -> None:
+        user = self._selected()
+        if user and user.id not in self.locked:
+            self.error_label.setText(f"用户“{user.name}”没有被锁定")
+        elif user:
+            self._apply(lambda: self.services.auth.unlock(self.services.user, user.id))
 
     @classmethod
     def run(cls, services: AppServices, parent: QWidget | None = None) -> tuple[None, bool]:

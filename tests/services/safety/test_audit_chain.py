@@ -110,8 +110,12 @@ def test_the_log_and_its_head_stay_append_only(engine):
 
 
 def test_audit_export_prints_the_head_and_check_confirms_what_was_written(
-    demo_path, tmp_path, capsys
+    demo_path, tmp_path, capsys, monkeypatch
 ):
+    from tests.commands.admin import add_admin, sign_in_as_admin
+
+    add_admin(demo_path)
+    sign_in_as_admin(monkeypatch)
     out = tmp_path / "log.xlsx"
     assert main(["audit", "export", "--db", str(demo_path), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
