@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import getpass
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -31,10 +32,14 @@ from desktop.services.safety.backup import (
     backup_to_folder,
     check_file,
     find_chain_hash,
+    leaves_data_folder,
+    opened_backup,
     quick_check,
     restore,
 )
+from desktop.services.safety.backup_crypto import is_encrypted
 
+ENV_BACKUP_PASSWORD = "HUITOUKAN_BACKUP_PASSWORD"
 ROLE_NAMES = {**{label: code for code, label in ROLE_LABELS.items()}, **{r: r for r in ROLES}}
 
 
@@ -42,10 +47,20 @@ def register(subparsers) -> None:
     """Add the backup, restore, check, audit and user commands."""
     p = subparsers.add_parser("backup", help="把数据库备份到指定文件夹（如U盘）")
     add_db_argument(p)
-    p.add_argument("--to", type=Path, required=True, help="备份到的文件夹")
+    p.add_argument(
+        "--to",
+        type=Path,
+        required=True,
+        help="备份到的文件夹；数据文件夹以外（如U盘）的备份加密保存，"
+        f"密码交互输入或取自环境变量 {ENV_BACKUP_PASSWORD}",
+    )
     p.set_defaults(func=run_backup)
 
-    p = subparsers.add_parser("restore", help="检查备份文件后用它替换数据库（原库另存一份）")
+    p = subparsers.add_parser(
+        "restore",
+        help="检查备份文件后用它替换数据库（原库另存一份；"
+        f"加密的备份需要备份密码，或环境变量 {ENV_BACKUP_PASSWORD}）",
+    )
     p.add_argument("file", type=Path, help="备份文件")
     add_db_argument(p)
     add_admin_argument(p)
@@ -113,16 +128,32 @@ def _locked(args: argparse.Namespace) -> DatabaseLock:
     return lock
 
 
+def _backup_password(*, twice: bool) -> str:
+    password = os.environ.get(ENV_BACKUP_PASSWORD)
+    if password is not None:
+        return password
+    if sys.stdin is None or not sys.stdin.isatty():
+        fail(
+            f"加密的备份需要备份密码：请在提示时输入（脚本中可设环境变量 {ENV_BACKUP_PASSWORD}）", 1
+        )
+    password = getpass.getpass("备份密码：")
+    if twice and getpass.getpass("再输一次备份密码：") != password:
+        fail("两次输入的备份密码不一致，没有备份", 1)
+    return password
+
+
 def run_backup(args: argparse.Namespace) -> int:
-    """Copy the database into a folder and check the copy."""
+    """Copy the database into a folder and check the copy (encrypted outside the data folder)."""
     db = _db(args)
     if not db.exists():
         fail(f"数据库文件不存在：{db}", 1)
+    password = _backup_password(twice=True) if leaves_data_folder(args.to) else None
     try:
-        target = backup_to_folder(db, args.to)
+        target = backup_to_folder(db, args.to, password)
     except BackupError as exc:
         fail(str(exc), 1)
-    print(f"已备份到 {target}")
+    note = "（已加密，恢复时需要备份密码）" if password else ""
+    print(f"已备份到 {target}{note}")
     return 0
 
 
@@ -147,7 +178,7 @@ def _admin_of_backup(args: argparse.Namespace, source: Path):
             engine.dispose()
 
 
-def _restore_admin(args: argparse.Namespace, db: Path):
+def _restore_admin(args: argparse.Namespace, db: Path, plain: Path):
     """Sign in an administrator of the database, or of the backup when the database is gone."""
     if db.exists() and quick_check(db).ok:
         services = open_services(args, lock=False)  # the command holds its own lock
@@ -155,7 +186,17 @@ def _restore_admin(args: argparse.Namespace, db: Path):
             return sign_in_admin(services, args, RESTORE_BACKUP)
         finally:
             services.engine.dispose()
-    return _admin_of_backup(args, args.file)
+    return _admin_of_backup(args, plain)
+
+
+def _checked_restore(args: argparse.Namespace, db: Path, plain: Path) -> Path | None:
+    # The file first: a refused backup leaves the database as it was, sign-in entry and all.
+    result = check_file(plain)
+    if not result.ok:
+        message = result.message.replace(plain.name, Path(args.file).name)
+        fail(f"没有恢复：{message}。当前数据库未作任何改动。", 1)
+    args.admin_user = _restore_admin(args, db, plain)
+    return restore(plain, db, backups_dir())
 
 
 def run_restore(args: argparse.Namespace) -> int:
@@ -164,18 +205,15 @@ def run_restore(args: argparse.Namespace) -> int:
     args.db = db
     lock = _locked(args)
     try:
-        # The file first: a refused backup leaves the database as it was, sign-in entry and all.
-        result = check_file(args.file)
-        if not result.ok:
-            fail(f"没有恢复：{result.message}。当前数据库未作任何改动。", 1)
-        admin = _restore_admin(args, db)
+        password = _backup_password(twice=False) if is_encrypted(args.file) else None
         try:
-            kept = restore(args.file, db, backups_dir())
+            with opened_backup(args.file, password) as plain:
+                kept = _checked_restore(args, db, plain)
         except BackupError as exc:
             fail(str(exc), 1)
         services = open_services(args, lock=False)  # the command holds its own lock
         try:
-            with acting_as(Actor(admin.name, SOURCE_CLI)):
+            with acting_as(Actor(args.admin_user.name, SOURCE_CLI)):
                 services.audit.log(
                     ACTION_RESTORE,
                     "database",

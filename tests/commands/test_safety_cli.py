@@ -48,10 +48,11 @@ def test_check_fails_with_the_reason_for_a_damaged_or_unknown_file(demo_path, tm
 def test_backup_damage_restore_from_the_command_line(demo_path, tmp_path, capsys, monkeypatch):
     add_admin(demo_path)
     sign_in_as_admin(monkeypatch)  # the database is damaged: an administrator of the backup
+    monkeypatch.setenv("HUITOUKAN_BACKUP_PASSWORD", "Beifen-mima-2026")
     stick = tmp_path / "stick"
     stick.mkdir()
     assert main(["backup", "--db", str(demo_path), "--to", str(stick)]) == 0
-    copy = next(stick.glob("*.sqlite3"))
+    copy = next(stick.glob("*.htkbak"))
     _damage(demo_path)
     assert main(["restore", str(copy), "--db", str(demo_path)]) == 0
     out = capsys.readouterr().out

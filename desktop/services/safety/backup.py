@@ -3,7 +3,9 @@
 - Automatic backups with SQLite's online backup API go to the data folder's backups/ at start-up
   (at most once a day) and before every migration (`database.upgrade`); the newest N
   generations are kept (a setting in backup.json in the data folder).
-- A backup to a folder the user picks (a USB stick) is checked after writing.
+- A backup to a folder the user picks (a USB stick) is checked after writing; one that leaves
+  the data folder is encrypted (AES-GCM, a key from the backup password: backup_crypto.py), and
+  restoring it asks for that password. The automatic backups stay in the data folder, plain.
 - A restore checks the file first (integrity, schema version), keeps the replaced database as a
   backup too, then swaps the file in; nothing is replaced when the check fails.
 - Every backup is written under a temporary name (`….part`) and renamed when complete; a copy
@@ -36,7 +38,8 @@ from desktop.models.database import (
     schema_objects,
 )
 from desktop.paths import backups_dir, data_dir
-from desktop.services.safety import audit_chain
+from desktop.services.safety import audit_chain, backup_crypto
+from desktop.services.safety.backup_crypto import BackupPasswordError
 
 SETTINGS_FILE = "backup.json"
 DEFAULT_GENERATIONS = 10
@@ -315,21 +318,83 @@ def newest_good_backup(db_path: Path, folder: Path | None = None) -> BackupInfo 
 # --- to and from a folder the user picks ----------------------------------------------------
 
 
-def backup_to_folder(db_path: Path, folder: Path) -> Path:
-    """Copy the database into a folder (a USB stick) and check the copy; return its path."""
+def leaves_data_folder(folder: Path) -> bool:
+    """True when a folder is outside the data folder: a backup written there is encrypted."""
+    try:
+        Path(folder).resolve().relative_to(data_dir().resolve())
+    except ValueError:
+        return True
+    return False
+
+
+def backup_to_folder(db_path: Path, folder: Path, password: str | None = None) -> Path:
+    """Copy the database into a folder (a USB stick) and check the copy; return its path.
+
+    Outside the data folder the copy is encrypted with the backup password (`….htkbak`): the
+    plain copy is made and checked in the data folder's backups/, encrypted onto the stick,
+    and the stick's file is read back and authenticated whole.
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise BackupError(f"文件夹不存在：{folder}")
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = folder / f"{Path(db_path).stem}-备份-{stamp}.sqlite3"
+    name = f"{Path(db_path).stem}-备份-{stamp}"
+    encrypted = leaves_data_folder(folder)
+    if encrypted:
+        if password is None:
+            raise BackupError("备份到数据文件夹以外（如U盘）须设置备份密码，备份文件将加密保存")
+        try:
+            backup_crypto.check_password(password)
+        except BackupPasswordError as exc:
+            raise BackupError(str(exc)) from None
+    target = folder / (name + (backup_crypto.SUFFIX if encrypted else ".sqlite3"))
+    plain = backups_dir() / (name + ".sqlite3" + PART_SUFFIX) if encrypted else target
     try:
-        write_backup(Path(db_path), target)
+        write_backup(Path(db_path), plain)
+        result = check_file(plain)
+        if not result.ok:
+            raise BackupError(f"备份文件检查未通过：{result.message}")
+        if encrypted:
+            backup_crypto.encrypt_file(plain, target, password)
+            backup_crypto.verify_file(target, password)
+    except (BackupError, BackupPasswordError) as exc:
+        raise BackupError(f"备份失败：{exc}（{folder}）") from exc
     except Exception as exc:  # a full or pulled-out stick, a read-only folder
         raise BackupError(f"备份失败：{os_reason(exc)}（{folder}）") from exc
-    result = check_file(target)
-    if not result.ok:
-        raise BackupError(f"备份文件检查未通过：{result.message}")
+    finally:
+        if encrypted:
+            with contextlib.suppress(OSError):
+                plain.unlink(missing_ok=True)
     return target
+
+
+@contextlib.contextmanager
+def opened_backup(source: Path, password: str | None):
+    """Yield a backup as a plain database file: itself, or decrypted into the data folder.
+
+    A wrong password (or a changed file) raises BackupError before anything is written; the
+    decrypted copy is removed afterwards (or by `clean_debris` after a crash).
+    """
+    source = Path(source)
+    if not backup_crypto.is_encrypted(source):
+        yield source
+        return
+    if not password:
+        raise BackupError(f"{source.name} 是加密的备份，恢复需要备份密码。当前数据库未作任何改动。")
+    folder = backups_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    plain = folder / (source.stem + "-解密.sqlite3" + PART_SUFFIX)
+    try:
+        backup_crypto.decrypt_file(source, plain, password)
+    except BackupPasswordError as exc:
+        raise BackupError(f"没有恢复：{exc}。当前数据库未作任何改动。") from None
+    except OSError as exc:
+        raise BackupError(f"无法读取备份文件 {source}：{os_reason(exc)}") from exc
+    try:
+        yield plain
+    finally:
+        with contextlib.suppress(OSError):
+            plain.unlink(missing_ok=True)
 
 
 _SIDECARS = ("-wal", "-shm", "-journal")

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -27,9 +28,63 @@ from desktop.services.safety.auth import CHANGE_SETTINGS, RESTORE_BACKUP, can
 from desktop.services.safety.backup import (
     AlreadyOpenError,
     DatabaseLock,
-    check_file,
+    leaves_data_folder,
 )
+from desktop.services.safety.backup_crypto import is_encrypted
 from desktop.views.signals import hub
+
+
+class BackupPasswordDialog(QDialog):
+    """The backup password: typed twice for a new backup, once to restore one."""
+
+    def __init__(self, *, twice: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("备份密码")
+        self.password_edit = QLineEdit()
+        self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again_edit = QLineEdit()
+        self.again_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.error_label = QLabel()
+        self.error_label.setStyleSheet("color: #b00020")
+        form = QFormLayout()
+        form.addRow("备份密码", self.password_edit)
+        if twice:
+            form.addRow("再输一次", self.again_edit)
+        self.again_edit.setVisible(twice)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        self.twice = twice
+        note = (
+            "备份到数据文件夹以外（如U盘）时加密保存。请牢记此密码：没有它，备份无法恢复。"
+            if twice
+            else "这是加密的备份，请输入备份时设置的密码。"
+        )
+        layout = QVBoxLayout(self)
+        label = QLabel(note)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        layout.addLayout(form)
+        layout.addWidget(self.error_label)
+        layout.addWidget(buttons)
+
+    def _on_buttons_accepted(self) -> None:
+        if self.twice and self.password_edit.text() != self.again_edit.text():
+            self.error_label.setText("两次输入的密码不一致")
+            return
+        self.accept()
+
+    @classmethod
+    def run(cls, *, twice: bool, parent: QWidget | None = None) -> tuple[str | None, bool]:
+        """Ask for the backup password; return (password, accepted)."""
+        dialog = cls(twice=twice, parent=parent)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None, False
+        return dialog.password_edit.text(), True
 
 
 class BackupDialog(QDialog):
@@ -94,19 +149,24 @@ class BackupDialog(QDialog):
     def _on_generations_spin_value_changed(self, value: int) -> None:
         backup_service.set_generations(value)
 
-    def backup_to(self, folder: Path) -> Path | None:
+    def backup_to(self, folder: Path, password: str | None = None) -> Path | None:
         """Back up into a folder, log it and say where; None after an error shown to the user."""
         try:
-            target = self.services.backups.back_up_to(folder)
+            target = self.services.backups.back_up_to(folder, password)
         except AppError as exc:
             self.status_label.setText(str(exc))
             return None
-        self.status_label.setText(f"已备份到 {target}")
+        note = "（已加密，恢复时需要备份密码）" if password else ""
+        self.status_label.setText(f"已备份到 {target}{note}")
         return target
 
-    def restore_from(self, source: Path) -> bool:
+    def restore_from(self, source: Path, password: str | None = None) -> bool:
         """Check a backup, ask, swap it in and reopen; True when restored."""
-        check = check_file(source)
+        try:
+            check = self.services.backups.check_backup(source, password)
+        except AppError as exc:  # a wrong password: nothing changed
+            QMessageBox.warning(self, "不能恢复", str(exc))
+            return False
         if not check.ok:
             QMessageBox.warning(self, "不能恢复", f"{check.message}\n\n当前数据库未作任何改动。")
             return False
@@ -119,7 +179,7 @@ class BackupDialog(QDialog):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         try:
-            kept = self.services.backups.restore_from(source)
+            kept = self.services.backups.restore_from(source, password)
         except AppError as exc:
             QMessageBox.warning(self, "不能恢复", str(exc))
             return False
@@ -131,15 +191,30 @@ class BackupDialog(QDialog):
 
     def _on_backup_button_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择备份到的文件夹（如U盘）")
-        if folder:
-            self.backup_to(Path(folder))
+        if not folder:
+            return
+        password = None
+        if leaves_data_folder(Path(folder)):
+            password, accepted = BackupPasswordDialog.run(twice=True, parent=self)
+            if not accepted:
+                return
+        self.backup_to(Path(folder), password)
 
     def _on_restore_button_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "选择备份文件", str(backups_dir()), "数据库备份 (*.sqlite3);;所有文件 (*)"
+            self,
+            "选择备份文件",
+            str(backups_dir()),
+            "数据库备份 (*.sqlite3 *.htkbak);;所有文件 (*)",
         )
-        if path:
-            self.restore_from(Path(path))
+        if not path:
+            return
+        password = None
+        if is_encrypted(Path(path)):
+            password, accepted = BackupPasswordDialog.run(twice=False, parent=self)
+            if not accepted:
+                return
+        self.restore_from(Path(path), password)
 
     @classmethod
     def run(cls, services: AppServices, parent: QWidget | None = None) -> tuple[None, bool]:

@@ -74,8 +74,8 @@ def test_auto_backup_once_a_day_keeping_n_generations(demo_path, tmp_path):
 def test_backup_damage_restore(demo_path, tmp_path):
     stick = tmp_path / "U盘"
     stick.mkdir()
-    copy = backup_to_folder(demo_path, stick)
-    assert copy.parent == stick and check_file(copy).ok
+    copy = backup_to_folder(demo_path, stick, "Beifen-mima-2026")  # leaves the data folder
+    assert copy.parent == stick and copy.suffix == ".htkbak"
     # Work after the backup, then the file is damaged.
     engine = open_database(demo_path)
     with engine.begin() as conn:
@@ -85,7 +85,9 @@ def test_backup_damage_restore(demo_path, tmp_path):
     assert not backup_service.quick_check(demo_path).ok
     kept_folder = tmp_path / "kept"
     kept_folder.mkdir()
-    kept = restore(copy, demo_path, kept_folder)
+    with backup_service.opened_backup(copy, "Beifen-mima-2026") as plain:
+        assert check_file(plain).ok
+        kept = restore(plain, demo_path, kept_folder)
     assert kept is not None and kept.name.startswith(demo_path.stem + "-before-restore-")
     assert check_file(demo_path).ok
     assert _households(demo_path) == 300

@@ -31,7 +31,7 @@ def test_a_failed_backup_leaves_no_file_under_its_name(tmp_path, db, monkeypatch
     stick = tmp_path / "usb"
     stick.mkdir()
     with pytest.raises(BackupError) as refused:
-        backup_to_folder(db, stick)
+        backup_to_folder(db, stick, "Beifen-mima-2026")
     assert list(stick.iterdir()) == []
     assert "磁盘已满" in str(refused.value) and "disk" not in str(refused.value)
     folder = tmp_path / "backups"

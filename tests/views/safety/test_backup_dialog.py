@@ -26,12 +26,17 @@ def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch)
     qtbot.addWidget(dialog)
     stick = tmp_path / "stick"
     stick.mkdir()
-    copy = dialog.backup_to(stick)
-    assert copy is not None and "已备份到" in dialog.status_label.text()
+    copy = dialog.backup_to(stick, "Beifen-mima-2026")
+    assert copy is not None and "已加密" in dialog.status_label.text()
     hid = services.registry.household_rows()[0].id
     services.registry.delete_household(hid)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    assert dialog.restore_from(copy)
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+    assert not dialog.restore_from(copy, "wrong-password")
+    assert "备份密码不正确" in warned[0] and "未作任何改动" in warned[0]
+    assert not any(r.id == hid for r in services.registry.household_rows())  # still gone
+    assert dialog.restore_from(copy, "Beifen-mima-2026")
     assert any(r.id == hid for r in services.registry.household_rows())  # back again
     assert "原数据库另存为" in dialog.status_label.text()
     assert dialog.backups_list.count() >= 1
