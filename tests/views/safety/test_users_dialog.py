@@ -34,7 +34,6 @@ def test_clerk_cannot_manage_users(engine, qtbot):
     assert not dialog.add_button.isEnabled()
 
 
-<<<<<<< HEAD
 def test_the_signed_in_admin_has_signed_in_and_users_carry_real_names(engine, qtbot):
     from desktop.views.safety.users_dialog import COLUMNS, UsersDialog
 
@@ -73,7 +72,8 @@ def test_the_dialog_says_what_each_role_may_do(engine, qtbot):
     add.role_combo.setCurrentIndex(add.role_combo.findData("reviewer"))
     assert add.role_hint.text().startswith("审核员可以：")
     assert "查看完整身份证号" in add.role_hint.text().split("不可以")[0]
-=======
+
+
 def test_admin_sees_a_locked_account_and_unlocks_it(engine, qtbot):
     import datetime
 
@@ -82,7 +82,7 @@ def test_admin_sees_a_locked_account_and_unlocks_it(engine, qtbot):
 
     from desktop.errors import AppError
     from desktop.services.safety.auth import LOCK_AFTER
-    from desktop.views.safety.users_dialog import UsersDialog
+    from desktop.views.safety.users_dialog import COLUMNS, UsersDialog
 
     services = AppServices(engine=engine)
     services.user = services.auth.create_first_admin("王站长", "secret-1")
@@ -93,12 +93,14 @@ def test_admin_sees_a_locked_account_and_unlocks_it(engine, qtbot):
             services.auth.sign_in("李录入", "wrong", now=start + datetime.timedelta(hours=n))
     dialog = UsersDialog(services)
     qtbot.addWidget(dialog)
-    assert dialog.table.item(1, 3).text() == "启用，已锁定（密码连续错误）"
+    state = COLUMNS.index("状态")
+    assert dialog.table.item(1, state).text() == "启用，已锁定（密码连续错误）"
     dialog.table.selectRow(0)
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
     assert "没有被锁定" in dialog.error_label.text()
     dialog.table.selectRow(1)
     qtbot.mouseClick(dialog.unlock_button, Qt.MouseButton.LeftButton)
-    assert dialog.table.item(1, 3).text() == "启用" and not services.auth.locked(clerk)
+    assert dialog.table.item(
+        1, COLUMNS.index("状态")
+    ).text() == "启用" and not services.auth.locked(clerk)
     assert services.auth.sign_in("李录入", "secret-1").name == "李录入"
->>>>>>> d19ed22 (Privileged commands ask for an administrator: user add/list/unlock, restore, full-ID exports and the audit export sign in (--admin or HUITOUKAN_ADMIN, password typed or HUITOUKAN_ADMIN_PASSWORD) through the window's throttled, logged sign-in; the users dialog unlocks a locked account)
