@@ -63,7 +63,7 @@ from desktop.services.comparison.matching import (
     match,
     record_hits,
 )
-from desktop.services.problems.catalogue import GROUP_WORDS, split_units
+from desktop.services.problems.catalogue import GROUP_WORDS, seed_reference_data, split_units
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
     KIND_IMMEDIATE,
@@ -557,6 +557,12 @@ def _responsible_unit(s: Session, item: CatalogueItem | None, household: Househo
     """
     names = split_units(item.area.responsible_units) if item is not None else []
     village = household.village
+    if village is not None and not s.scalar(
+        select(TownshipUnitRole.id).where(TownshipUnitRole.township_id == village.township_id)
+    ):
+        # A township (or village) registered after the reference data was copied has no units
+        # of its own yet: give it the catalogue's template now, in this unit of work.
+        seed_reference_data(s)
     if "各村" in names and village is not None:
         found = s.scalar(select(Unit.id).where(Unit.name == village.name))
         if found is not None:

@@ -217,14 +217,23 @@ def _approve(cases, case_id):
 
 
 def test_the_problem_an_approval_raises_has_the_catalogues_responsible_unit(engine, world):
-    # Seed 002, 强化建档立卡工作: 责任单位：扶贫工作站、各村. The village has no unit of its own
-    # yet (it was added after the reference data), so the station answers for it.
+    # Seed 002, 强化建档立卡工作: 责任单位：扶贫工作站、各村. The township was registered after
+    # the reference data was copied, so it had no units of its own: the approval gives it the
+    # catalogue's template (its 扶贫工作站 and its villages) and the village answers.
     cases = world["cases"]
     _approve(cases, cases.open_removal(CLERK, [world["hits"][0].id], "名下有车"))
     with Session(engine) as s:
         problem = s.scalar(select(Problem))
-        assert problem.unit is not None and problem.unit.name == "扶贫工作站"
+        assert problem.unit is not None and problem.unit.name == "新村"
         assert problem.item.number == 5
+        township_id = s.get(Household, world["first"]).village.township_id
+        station = s.scalar(
+            select(Unit.name)
+            .join(TownshipUnitRole, TownshipUnitRole.unit_id == Unit.id)
+            .where(TownshipUnitRole.township_id == township_id)
+            .where(TownshipUnitRole.role == "扶贫工作站")
+        )
+        assert station == "扶贫工作站"
 
 
 def test_a_village_with_its_unit_answers_for_its_households_identification(engine, world, tmp_path):
