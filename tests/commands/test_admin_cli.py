@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -97,12 +100,20 @@ def test_with_an_administrator_each_privileged_command_runs(db, tmp_path, monkey
     sign_in_as_admin(monkeypatch)
     commands = _privileged(db, tmp_path)
     for name in ("user add", "user list", "user unlock", "audit export",
-                 "roster export --full-ids", "rosters --full-ids", "restore"):  # fmt: skip
+                 "roster export --full-ids", "rosters --full-ids"):  # fmt: skip
         monkeypatch.setattr("sys.stdin", io.StringIO("Xin-mima-2026\n"))
         assert main([*commands[name], "--db", str(db)]) == 0, name
     out = capsys.readouterr().out
     assert "已添加录入员“李录入”" in out and f"{ADMIN_NAME}\t管理员" in out
     assert "没有被锁定" in out and "操作日志链头" in out
+    # Restore replaces the database file, which Windows refuses while this test process still
+    # holds it open from the commands above: run it as a script would, in its own process.
+    env = {**os.environ, ENV_ADMIN: ADMIN_NAME, ENV_ADMIN_PASSWORD: ADMIN_PASSWORD}
+    restored = subprocess.run(
+        [sys.executable, "-m", "desktop", *commands["restore"], "--db", str(db)],
+        capture_output=True, encoding="utf-8", timeout=180, env=env, input="",
+    )  # fmt: skip
+    assert restored.returncode == 0, restored.stderr
 
 
 def test_ordinary_commands_need_no_administrator(db, tmp_path, monkeypatch):
