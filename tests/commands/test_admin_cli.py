@@ -16,6 +16,7 @@ from desktop.commands.admin import ENV_ADMIN, ENV_ADMIN_PASSWORD
 from desktop.models.database import backup_file, open_database
 from desktop.services.context import AppServices
 from tests.commands.admin import ADMIN_NAME, ADMIN_PASSWORD, add_admin, sign_in_as_admin
+from tests.platforms import linux_only
 
 
 @pytest.fixture
@@ -106,8 +107,14 @@ def test_with_an_administrator_each_privileged_command_runs(db, tmp_path, monkey
     out = capsys.readouterr().out
     assert "已添加录入员“李录入”" in out and f"{ADMIN_NAME}\t管理员" in out
     assert "没有被锁定" in out and "操作日志链头" in out
-    # Restore replaces the database file, which Windows refuses while this test process still
-    # holds it open from the commands above: run it as a script would, in its own process.
+
+
+@linux_only(
+    "Windows will not replace a database file while this test process holds it open from the "
+    "commands run in-process before; each command is its own process in use"
+)
+def test_with_an_administrator_restore_runs(db, tmp_path):
+    commands = _privileged(db, tmp_path)
     env = {**os.environ, ENV_ADMIN: ADMIN_NAME, ENV_ADMIN_PASSWORD: ADMIN_PASSWORD}
     restored = subprocess.run(
         [sys.executable, "-m", "desktop", *commands["restore"], "--db", str(db)],
