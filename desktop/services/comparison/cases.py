@@ -63,7 +63,12 @@ from desktop.services.comparison.matching import (
     match,
     record_hits,
 )
-from desktop.services.problems.catalogue import GROUP_WORDS, seed_reference_data, split_units
+from desktop.services.problems.catalogue import (
+    GROUP_WORDS,
+    role_of_printed,
+    seed_reference_data,
+    split_units,
+)
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
     KIND_IMMEDIATE,
@@ -573,7 +578,7 @@ def _responsible_unit(s: Session, item: CatalogueItem | None, household: Househo
             found = s.scalar(
                 select(TownshipUnitRole.unit_id).where(
                     TownshipUnitRole.township_id == village.township_id,
-                    TownshipUnitRole.role == name,
+                    TownshipUnitRole.role == role_of_printed(name),
                 )
             )
         found = found or s.scalar(select(Unit.id).where(Unit.name == name))
