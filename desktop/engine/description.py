@@ -88,6 +88,12 @@ class SignatureItem:
     kind: str = "sign"  # "sign" (blank line), "date" (＿年＿月＿日), "text" (a typed answer)
     width_mm: float = 60.0
     field: str | None = None  # answers of kind "text"/"date" are printed on the line
+    required: bool = False  # completing the form needs this answer (填表人, 填表日期)
+
+    @property
+    def value_type(self) -> str:
+        """The value type of the typed answer: a date for 年 月 日, else text."""
+        return "date" if self.kind == "date" else "text"
 
 
 @dataclass(frozen=True)
@@ -142,12 +148,26 @@ class FormDescription:
         return tuple(c for c in self.input_cells if c.computed)
 
     @cached_property
+    def signature_fields(self) -> tuple[SignatureItem, ...]:
+        """The signature items that take a typed answer (填表人, 填表日期), in entry order."""
+        return tuple(i for row in self.signatures for i in row if i.field)
+
+    @cached_property
+    def typed_answers(self) -> tuple[tuple[str, str, str, tuple[str, ...], bool], ...]:
+        """(field, label, value type, choices, required) of every single typed answer: the
+        input cells, then the signature lines."""
+        cells = [(c.field, c.label or c.field, c.type, tuple(c.choices), c.required)
+                 for c in self.input_cells if c.field]  # fmt: skip
+        lines = [(i.field, i.label, i.value_type, (), i.required) for i in self.signature_fields]
+        return tuple(cells + lines)
+
+    @cached_property
     def entry_order(self) -> tuple[str, ...]:
         """Every answer key in the order a clerk enters them: header, sections, signatures."""
         keys = [h.code for h in self.header]
         for s in self.sections:
             keys += s.entries
-        keys += [i.field for row in self.signatures for i in row if i.field]
+        keys += [i.field for i in self.signature_fields]
         return tuple(keys)
 
     @cached_property
@@ -227,7 +247,7 @@ _MARGIN_KEYS = {"top", "right", "bottom", "left"}
 _STYLE_KEYS = {"title_pt", "section_pt", "label_pt", "value_pt", "min_pt", "line_mm"}
 _HEADER_KEYS = {"code", "label", "width_mm", "prefill"}
 _SIGNATURE_KEYS = {"rows", "row_height_mm"}
-_SIGN_ITEM_KEYS = {"label", "kind", "width_mm", "field"}
+_SIGN_ITEM_KEYS = {"label", "kind", "width_mm", "field", "required"}
 _RULE_KEYS = {"id", "check", "message", "field", "blocking", "when"}
 
 
@@ -285,8 +305,11 @@ def _signatures(ctx: Ctx, raw: Any, page: PageSpec):
                     kind=kind,
                     width_mm=ctx.number(item.get("width_mm", 60), f"{iw}.width_mm"),
                     field=item.get("field"),
+                    required=ctx.flag(item, "required", iw),
                 )
             )
+            if items[-1].required and not items[-1].field:
+                raise ctx.fail(f"{iw}.required", "只有填写的签名项（有 field）才能设为必填")
         if sum(i.width_mm for i in items) > page.content_width_mm + 0.01:
             raise ctx.fail(f"signatures.rows[{r}]", "签名行超出页面可用宽度")
         rows.append(tuple(items))

@@ -193,20 +193,19 @@ class Evaluator:
         issues: list[FieldIssue] = []
         required: set[str] = set()
         typed_ok: set[str] = set()
-        for cell in d.input_cells:
-            code = cell.field
+        for code, label, type_name, choices, needed in d.typed_answers:
             if code in skipped:
                 continue
-            if cell.required:
+            if needed:
                 required.add(code)
             value = values.get(code)
             if is_blank(value):
-                if cell.required:
-                    issues.append(FieldIssue(code, f"请填写{cell.label or code}", True))
+                if needed:
+                    issues.append(FieldIssue(code, f"请填写{label}", True))
                 continue
-            problem = VALUE_TYPES[cell.type].check(value, cell.choices)
+            problem = VALUE_TYPES[type_name].check(value, choices)
             if problem:
-                issues.append(FieldIssue(code, f"{cell.label or code}：{problem}", True))
+                issues.append(FieldIssue(code, f"{label}：{problem}", True))
             else:
                 typed_ok.add(code)
         for section in d.sections:

@@ -93,6 +93,10 @@ QLabel#sectionTitle { font-weight: bold; padding-top: 6px; padding-bottom: 2px; 
 QLabel#caption { color: #555555; font-size: 7pt; }
 QLabel#unit { color: #333333; }
 QLabel#signLine { border-bottom: 1px solid #303030; color: #9a9a9a; }
+#headerField, #lineField { border-bottom: 1px solid #303030; }
+#headerField[state="error"], #lineField[state="error"] { background: #ffe1e1; }
+#headerField[state="warning"], #lineField[state="warning"] { background: #fff1c9; }
+#headerField[state="accepted"], #lineField[state="accepted"] { background: #f0f6ff; }
 QLineEdit, QPlainTextEdit, QDateEdit { background: transparent; border: none; }
 QLineEdit:focus, QPlainTextEdit:focus, QDateEdit:focus, QComboBox:focus {
     background: #fffbe0;
@@ -853,7 +857,7 @@ class FormView(QWidget):
         self._context = {"subject": subject, "standard": dict(standard or {})}
         self._evaluation: Evaluation | None = None
         self.editors: dict[str, _Editor] = {}
-        self.frames: dict[str, QFrame] = {}  # field → its cell (for marks and tool tips)
+        self.frames: dict[str, QWidget] = {}  # field → its cell or line (marks and tool tips)
         self.member_grids: dict[str, MemberGrid] = {}
         self.order: list[str] = []  # every answer in paper order (skips, problems, focus)
         self._problems: list[FieldIssue] = []
@@ -925,13 +929,13 @@ class FormView(QWidget):
         for item in self.form.header:
             label = QLabel(f"{item.label}：", self)
             editor = _LineEditor(item.code, "text", self._on_edited, self, align="left")
+            # Styled by the form's one sheet: a per-widget sheet costs a style pass each.
             editor.edit.setObjectName("headerField")
-            editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
             editor.edit.setFixedWidth(self._mm(item.width_mm) - label.sizeHint().width())
             row.addWidget(label)
             row.addWidget(editor.edit)
             row.addSpacing(self._mm(4))
-            self._register(item.code, editor, None)
+            self._register(item.code, editor, editor.edit)
         row.addStretch(1)
         return row
 
@@ -1089,27 +1093,27 @@ class FormView(QWidget):
                 hint = line.fontMetrics().horizontalAdvance(line.placeholderText()) + 12
                 date_px = min(width, hint + editor.edit.calendar_button.sizeHint().width())
                 editor.edit.setFixedWidth(date_px)
-                editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
+                editor.edit.setObjectName("lineField")
+                editor.edit.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
                 row.addWidget(editor.edit)
                 row.addSpacing(width - date_px)
-                self._register(item.field, editor, None)
+                self._register(item.field, editor, editor.edit)
             elif item.field:
                 editor = _LineEditor(item.field, "text", self._on_edited, self, align="left")
                 editor.edit.setFixedWidth(width)
-                editor.edit.setStyleSheet("border-bottom: 1px solid #303030;")
+                editor.edit.setObjectName("lineField")
                 row.addWidget(editor.edit)
-                self._register(item.field, editor, None)
+                self._register(item.field, editor, editor.edit)
             else:
                 line = QLabel("（手写签名）" if item.kind == "sign" else "　　年　　月　　日", self)
                 line.setObjectName("signLine")
-                line.setStyleSheet("border-bottom: 1px solid #303030; color: #9a9a9a;")
                 line.setFixedWidth(width)
                 row.addWidget(line)
             row.addSpacing(self._mm(4))
         row.addStretch(1)
         return row
 
-    def _register(self, field: str | None, editor: _Editor, frame: QFrame | None) -> None:
+    def _register(self, field: str | None, editor: _Editor, frame: QWidget | None) -> None:
         if not field:
             return
         self.editors[field] = editor

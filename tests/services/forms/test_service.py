@@ -114,6 +114,30 @@ def test_rules_block_and_warn_in_chinese():
     assert {i.field for i in missing if i.blocking} == {"head_name", "actual_count"}
 
 
+def test_a_collection_form_names_who_filled_it_in_and_when():
+    form = load_form("collection")
+    missing = {i.field: i for i in validate(form, {"A24": 3}) if i.blocking}
+    assert missing["filled_by"].message == "请填写填表人"
+    assert missing["filled_on"].message == "请填写填表日期"
+    found = Evaluator(form, HOOKS).evaluate({"filled_by": "王五", "filled_on": "2018-06-12"})
+    assert {"filled_by", "filled_on"} <= found.required
+    assert not {"filled_by", "filled_on"} & {i.field for i in found.issues}
+    wrong = {i.field: i for i in validate(form, {"filled_on": "2018-13-40"})}
+    assert wrong["filled_on"].blocking and "填表日期：" in wrong["filled_on"].message
+
+
+def test_implausible_areas_are_questioned_but_may_pass_with_a_reason():
+    form = load_form("collection")
+    signed = {"filled_by": "王五", "filled_on": "2018-06-12"}
+    warnings = validate(form, {**signed, "A24": 12000, "A31": 120, "A29": 80})
+    assert [(i.field, i.blocking) for i in warnings if i.field in {"A24", "A31", "A29"}] == [
+        ("A24", False),
+        ("A29", False),
+    ]
+    assert any(i.message == "耕地面积超过 100 亩，请核实单位（亩）和位数" for i in warnings)
+    assert not [i for i in validate(form, {**signed, "A24": 8.5}) if i.field == "A24"]
+
+
 def test_in_school_counts_are_checked_against_members_ages(service, demo_engine):
     with Session(demo_engine) as s:
         ids = s.scalars(select(Household.id)).all()
@@ -205,6 +229,7 @@ def test_collection_member_grid_updates_members(service, demo_engine):
     rows[1]["A1"] = "改名后"
     rows[1]["training_need"] = "电工"
     answers["members"] = rows
+    answers.update(filled_by="王五", filled_on="2018-06-12")
     service.save(hid, "collection", answers, True, {}, CLERK)
     household = RegistryService(Database(demo_engine)).get_household(hid)
     assert household.members[1].name == "改名后"

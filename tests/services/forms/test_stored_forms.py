@@ -46,6 +46,7 @@ def _income(answers: dict) -> dict:
     # A52 = 3500 for two members: A53 = 1750.
     a = dict(answers)
     a.update(A39=3000, A40=1000, A43=500)
+    a.update(filled_by="王五", filled_on="2018-06-12")  # the paper's 填表人 and 填表日期
     return a
 
 

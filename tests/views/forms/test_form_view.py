@@ -306,3 +306,15 @@ def test_tab_follows_the_codes_down_each_column(qtbot):
     assert walk("A24", 8) == ["A24", "A24a", "A25", "A25a", "A25b", "A26", "A27", "A28", "A29"]
     # The last row across the three columns comes after every column above it.
     assert walk("A37", 3) == ["A37", "A56", "A56a", "A57"]
+
+
+def test_the_signature_lines_are_marked_like_any_cell(qtbot):
+    view = make_view(qtbot, "collection")
+    view.refresh_problems()
+    filler = view.frames["filled_by"]
+    assert filler.property("state") == "error"
+    assert "请填写填表人" in filler.toolTip()
+    assert view.frames["filled_on"].property("state") == "error"
+    type_text(qtbot, view.editor_widget("filled_by"), "王五")
+    view.refresh_problems()
+    assert filler.property("state") is None and "请填写" not in filler.toolTip()
