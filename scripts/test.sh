@@ -9,6 +9,8 @@ DEBIAN_PACKAGES=(
   poppler-utils                          # pdftoppm/pdffonts: look at and check the PDFs
   xvfb                                   # a virtual screen for screenshots
   libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libxcb-cursor0  # Qt at run time
+  libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+  libxkbcommon-x11-0 libxcb-randr0   # Qt's xcb plugin: real windows on Xvfb for screenshots
   nsis                                   # makensis checks the Windows installer script
 )
 if command -v apt-get >/dev/null 2>&1; then

@@ -636,7 +636,14 @@ class MemberGrid(QTableWidget):
         while self.rowCount() < minimum or not self._row_is_empty(self.rowCount() - 1):
             self._append_row({})
         self._loading = False
+        for r in range(self.rowCount()):
+            self._fit_row(r)
         self._fit_height()
+
+    def _fit_row(self, r: int) -> None:
+        """Grow a row to show its longest wrapped text whole (A11 乡（镇）外县内务工), never “…”."""
+        default = self.verticalHeader().defaultSectionSize()
+        self.setRowHeight(r, max(default, self.sizeHintForRow(r)))
 
     def _append_row(self, row: dict) -> None:
         r = self.rowCount()
@@ -773,11 +780,12 @@ class MemberGrid(QTableWidget):
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if self._loading:
             return
+        self._fit_row(item.row())
         if item.row() == self.rowCount() - 1 and not self._row_is_empty(item.row()):
             self._loading = True
             self._append_row({})
             self._loading = False
-            self._fit_height()
+        self._fit_height()
         self.edited.emit()
 
     # --- keyboard -------------------------------------------------------------------

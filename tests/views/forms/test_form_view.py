@@ -318,3 +318,22 @@ def test_the_signature_lines_are_marked_like_any_cell(qtbot):
     type_text(qtbot, view.editor_widget("filled_by"), "王五")
     view.refresh_problems()
     assert filler.property("state") is None and "请填写" not in filler.toolTip()
+
+
+def test_a_long_member_value_is_shown_whole_not_cut_off(qtbot):
+    from PySide6.QtCore import QRect
+
+    view = make_view(qtbot, "collection")
+    grid = view.member_grids["members"]
+    default = grid.rowHeight(0)
+    long_value = "乡（镇）外县内务工"
+    view.set_answers({"members": [{"A1": "李四", "A11": long_value}, {"A1": "王五"}]})
+    column = [c.code for c in grid.columns].index("A11")
+    metrics = grid.fontMetrics()
+    text_box = QRect(0, 0, grid.columnWidth(column) - 6, 10_000)
+    needed = metrics.boundingRect(text_box, Qt.TextFlag.TextWordWrap, long_value).height()
+    assert grid.rowHeight(0) >= needed > default
+    assert grid.rowHeight(1) == default  # a short row keeps the paper's line height
+    grid.item(1, column).setText(long_value)  # typed later: the row grows too
+    assert grid.rowHeight(1) == grid.rowHeight(0)
+    assert grid.height() >= sum(grid.rowHeight(r) for r in range(grid.rowCount()))
