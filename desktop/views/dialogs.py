@@ -8,7 +8,9 @@ Every dialog that edits derives from `EditingDialog`: 关闭, Esc and the window
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QWidget
 
 RUN_VERB = "run"  # the one class method that opens a dialog
 
@@ -29,6 +31,29 @@ def ask_unsaved(parent: QWidget | None, question: str = "有未保存的修改�
     if answer == buttons.Discard:
         return DISCARD
     return CANCEL
+
+
+def dialog_buttons(
+    dialog: QDialog,
+    accept: str = "确定",
+    reject: str = "取消",
+    *,
+    on_accept: Callable[[], None] | None = None,
+) -> QDialogButtonBox:
+    """A dialog's two buttons: the one that does its work, named by its verb (保存, 添加, 登录),
+    and the one that leaves (取消, 关闭, 退出); connected to `on_accept` (else accept) and reject.
+
+    Behind them are Qt's Save (a verb that saves) or Ok, and Cancel, so that Enter, Esc and the
+    platform's button order treat them as Qt's own.
+    """
+    kinds = QDialogButtonBox.StandardButton
+    work = kinds.Save if accept.startswith("保存") else kinds.Ok
+    buttons = QDialogButtonBox(work | kinds.Cancel, dialog)
+    buttons.button(work).setText(accept)
+    buttons.button(kinds.Cancel).setText(reject)
+    buttons.accepted.connect(on_accept or dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
 
 
 class EditingDialog(QDialog):

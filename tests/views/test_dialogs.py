@@ -144,3 +144,25 @@ def test_a_workflow_step_is_not_an_unsaved_edit(qtbot, services, answers, demo_e
     dialog.start_button.click()
     dialog.reject()
     assert answers["asked"] == []
+
+
+def test_a_dialogs_buttons_say_what_they_do_and_leave_with_esc(qtbot):
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    from desktop.views.dialogs import dialog_buttons
+
+    done = []
+    saving = QDialog()
+    qtbot.addWidget(saving)
+    buttons = dialog_buttons(saving, "保存并重新评估", on_accept=lambda: done.append("saved"))
+    kinds = QDialogButtonBox.StandardButton
+    assert buttons.button(kinds.Save).text() == "保存并重新评估"
+    assert buttons.button(kinds.Cancel).text() == "取消"
+    buttons.button(kinds.Save).click()
+    assert done == ["saved"] and saving.result() == QDialog.DialogCode.Rejected  # not yet closed
+    adding = QDialog()
+    qtbot.addWidget(adding)
+    buttons = dialog_buttons(adding, "添加", "关闭")
+    assert [buttons.button(k).text() for k in (kinds.Ok, kinds.Cancel)] == ["添加", "关闭"]
+    buttons.button(kinds.Ok).click()
+    assert adding.result() == QDialog.DialogCode.Accepted

@@ -38,6 +38,7 @@ from desktop.views.comparison.comparison_table_models import (
 )
 from desktop.views.comparison.import_dialog import ImportListDialog
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
+from desktop.views.dialogs import dialog_buttons
 from desktop.views.signals import hub
 
 HIT_FILTERS = (("未处理", "open"), ("核实中", "in_case"), ("全部", None))
@@ -289,13 +290,7 @@ class AdditionDialog(QDialog):
         form.addRow("拟新增户（非建档立卡户）", self.household)
         form.addRow("贫困户属性", self.kind)
         form.addRow("认定依据", self.reason)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("比对并申报")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "比对并申报", on_accept=self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -34,6 +33,7 @@ from desktop.services.problems.rules import (
     SCOPE_VILLAGE,
 )
 from desktop.views.date_edit import DateEdit
+from desktop.views.dialogs import dialog_buttons
 
 SEED_MAX = 2**31 - 1
 
@@ -61,13 +61,7 @@ class _FormDialog(QDialog):
         self.message = QLabel()
         self.message.setStyleSheet("color: #c0392b")
         self.message.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "保存", on_accept=self._on_buttons_accepted)
         self.buttons = buttons
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)

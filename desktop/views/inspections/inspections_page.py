@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import AppError
 from desktop.views.background import ProgressJob
+from desktop.views.dialogs import dialog_buttons
 from desktop.views.inspections.dialogs import (
     AddVillageDialog,
     DrawSampleDialog,
@@ -472,7 +473,7 @@ class InspectionsPage(QWidget):
 
 def _ask_date(parent: QWidget, title: str, label: str) -> tuple[datetime.date, bool]:
     """A small date question with 确定/取消."""
-    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout
+    from PySide6.QtWidgets import QDialog, QFormLayout
 
     dialog = QDialog(parent)
     dialog.setWindowTitle(title)
@@ -480,13 +481,7 @@ def _ask_date(parent: QWidget, title: str, label: str) -> tuple[datetime.date, b
     form = QFormLayout(dialog)
     form.addRow(QLabel(label))
     form.addRow("日期", edit)
-    buttons = QDialogButtonBox(
-        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-    )
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
+    buttons = dialog_buttons(dialog)
     form.addRow(buttons)
     accepted = dialog.exec() == QDialog.DialogCode.Accepted
     return edit.value(), accepted

@@ -50,7 +50,7 @@ from desktop.services.problems.rules import (
     shown_status,
 )
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
-from desktop.views.dialogs import EditingDialog
+from desktop.views.dialogs import EditingDialog, dialog_buttons
 from desktop.views.problems.problem_prefill import ProblemPrefill
 from desktop.views.problems.thumbnails import THUMBNAIL_PX, thumbnail
 from desktop.views.signals import hub
@@ -111,18 +111,12 @@ class ProblemDialog(EditingDialog):
         self.tabs.addTab(self._build_progress(), "整改进度")
         self.tabs.addTab(self._build_evidence(), "佐证材料")
         self.tabs.addTab(self._build_timeline(), "处理记录")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
+        self.buttons = dialog_buttons(self, "保存", "关闭", on_accept=self._on_buttons_accepted)
         bind_shortcut(
             self.buttons.button(QDialogButtonBox.StandardButton.Save),
             QKeySequence.StandardKey.Save,
             self,
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("关闭")
-        self.buttons.accepted.connect(self._on_buttons_accepted)
-        self.buttons.rejected.connect(self.reject)
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020;")
         self.error_label.setWordWrap(True)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -31,6 +30,7 @@ from desktop.errors import AppError
 from desktop.services.problems.query import STATUS_NOT_CLOSED, ProblemFilter
 from desktop.services.problems.rules import OVERDUE, SOURCES, STATUS_CLOSED, STATUSES
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
+from desktop.views.dialogs import dialog_buttons
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.problems.problem_table_model import (
     COL_DESCRIPTION,
@@ -65,11 +65,7 @@ class ReportPeriodDialog(QDialog):
         form.addRow(QLabel("列出时段内发现的问题，以及此前发现、时段开始时尚未销号的问题。"))
         form.addRow("开始日期", self.from_edit)
         form.addRow("结束日期", self.to_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, on_accept=self._on_buttons_accepted)
         form.addRow(buttons)
 
     def _on_buttons_accepted(self) -> None:

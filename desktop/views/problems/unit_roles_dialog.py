@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError
-from desktop.views.dialogs import EditingDialog
+from desktop.views.dialogs import EditingDialog, dialog_buttons
 
 COLUMNS = ("问题目录中的单位（种子文件原文）", "职责", "本镇的责任单位")
 COL_PRINTED, COL_ROLE, COL_UNIT = range(3)
@@ -57,14 +57,8 @@ class UnitRolesDialog(EditingDialog):
         self.error_label = QLabel()
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.setWordWrap(True)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
-        )
+        buttons = dialog_buttons(self, "保存", "关闭", on_accept=self._on_buttons_accepted)
         self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        self.save_button.setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
         top = QFormLayout()
         top.addRow("乡镇", self.township_combo)
         layout = QVBoxLayout(self)

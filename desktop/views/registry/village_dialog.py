@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import (
 from desktop.errors import AppError
 from desktop.services.context import AppServices
 from desktop.services.registry.data import VillageSummary
-from desktop.views.dialogs import EditingDialog
+from desktop.views.dialogs import EditingDialog, dialog_buttons
 from desktop.views.standards.indicator_box import IndicatorBox
 
 NO_YEAR = 0
@@ -55,13 +54,7 @@ class VillageDialog(EditingDialog):
         form.addRow("村代码", self.code_edit)
         form.addRow("", self.poor_check)
         form.addRow("退出年份", self.exit_spin)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "保存", on_accept=self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         # The village's 一低六有, when its campaign's standard has a village set.

@@ -31,6 +31,7 @@ from desktop.services.safety.backup import (
     leaves_data_folder,
 )
 from desktop.services.safety.backup_crypto import is_encrypted
+from desktop.views.dialogs import dialog_buttons
 from desktop.views.signals import hub
 
 
@@ -51,13 +52,7 @@ class BackupPasswordDialog(QDialog):
         if twice:
             form.addRow("再输一次", self.again_edit)
         self.again_edit.setVisible(twice)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, on_accept=self._on_buttons_accepted)
         self.twice = twice
         note = (
             "备份到数据文件夹以外（如U盘）时加密保存。请牢记此密码：没有它，备份无法恢复。"

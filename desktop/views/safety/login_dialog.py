@@ -17,6 +17,7 @@ from desktop.services.actor import CurrentUser
 from desktop.services.context import AppServices
 from desktop.services.safety.auth import MIN_PASSWORD_LENGTH, AuthError
 from desktop.views.database_name import DEMO_MARK, DEMO_STYLE, DEMO_WARNING, database_name, is_demo
+from desktop.views.dialogs import dialog_buttons
 from desktop.views.signals import hub
 
 
@@ -58,14 +59,9 @@ class LoginDialog(QDialog):
             self.password_edit.setPlaceholderText(f"至少 {MIN_PASSWORD_LENGTH} 位")
             form.addRow("再输一次", self.confirm_edit)
             form.addRow("姓名", self.real_name_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
+        verb = "创建并登录" if self.first_run else "登录"
+        buttons = dialog_buttons(self, verb, "退出", on_accept=self._on_buttons_accepted)
         self.ok_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("创建并登录" if self.first_run else "登录")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.database_label)

@@ -30,6 +30,7 @@ from desktop.services.safety.auth import (
     can,
     role_duties,
 )
+from desktop.views.dialogs import dialog_buttons
 
 COLUMNS = ("用户名", "姓名", "角色", "状态", "上次登录")
 
@@ -83,13 +84,7 @@ class AddUserDialog(QDialog):
         self.role_combo.currentIndexChanged.connect(self._on_role_combo_changed)
         self._on_role_combo_changed()
         form.addRow("初始密码", self.password_edit)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("添加")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "添加")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)

@@ -9,7 +9,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -35,6 +34,7 @@ from desktop.services.standards.records import (
 from desktop.services.standards.sheets import load_layouts, sheet_places
 from desktop.services.standards.shortfalls import assign_shortfalls, shortfall_list
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
+from desktop.views.dialogs import dialog_buttons
 from desktop.views.signals import hub
 from desktop.views.standards.indicator_box import IndicatorBox
 from desktop.views.standards.sheet_table import SheetTableWidget
@@ -362,13 +362,7 @@ class HouseholdValuesDialog(QDialog):
             standard.household_set.name, standard.household_set.indicators, values
         )
         self.error_label = _error_label()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "保存", on_accept=self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addLayout(income)
         layout.addWidget(self.box)
@@ -422,13 +416,7 @@ class ThresholdDialog(QDialog):
             form.addRow(f"{year}年省定脱贫标准", spin)
             self.spins[year] = spin
         self.error_label = _error_label()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText("保存并重新评估")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._on_buttons_accepted)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, "保存并重新评估", on_accept=self._on_buttons_accepted)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error_label)
