@@ -150,6 +150,11 @@ def main() -> int:
         add_demo_forms(engine, seed=2020)
         with engine.connect() as conn:
             ids = [r[0] for r in conn.exec_driver_sql("SELECT id FROM household ORDER BY code")]
+        from reportlab.lib import rl_accel
+
+        accelerated = isinstance(rl_accel.fp_str, type(len))
+        state = "已启用" if accelerated else "未安装，纯 Python"
+        print(f"reportlab 的 C 加速模块（rl_accel）：{state}")
         started = time.perf_counter()
         register_fonts()
         print(f"字体注册（每个进程一次）：{(time.perf_counter() - started) * 1000:.0f} ms")

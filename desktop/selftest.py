@@ -257,7 +257,11 @@ def check_pdf(ctx: Context) -> str:
     items = ctx.services.forms.print_items([household_id], VERIFICATION_FORM, None)
     ctx.pdf = render_form(load_form(VERIFICATION_FORM), items)  # the stamp prints the 户编号
     (ctx.workdir / "verification.pdf").write_bytes(ctx.pdf)
-    return f"{_inspect_pdf(ctx.pdf)}; font {fonts.song.label} ({fonts.song.path})"
+    from reportlab.lib import rl_accel
+
+    if not isinstance(rl_accel.fp_str, type(len)):  # a built-in function: the C accelerator
+        raise Missing("PDF 加速模块 rl_accel", "reportlab's C accelerator (rl_accel)")
+    return f"{_inspect_pdf(ctx.pdf)}; font {fonts.song.label} ({fonts.song.path}); rl_accel"
 
 
 def _check_font_source(path: str) -> None:
