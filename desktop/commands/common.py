@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,14 @@ from desktop.services.actor import CurrentUser, cli_actor, os_user
 
 if TYPE_CHECKING:
     from desktop.services.context import AppServices
+
+
+def iso_date(text: str) -> datetime.date:
+    """An argparse type for a date option, written as 2020-05-01."""
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期格式不对：{text}（应写成 2020-05-01）") from None
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:

@@ -7,15 +7,8 @@ import datetime
 from pathlib import Path
 
 from desktop.commands.admin import add_admin_argument, admin_when
-from desktop.commands.common import add_db_argument, fail, open_services
+from desktop.commands.common import add_db_argument, fail, iso_date, open_services
 from desktop.services.actor import os_user
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期应写成 2018-06-30：{text}") from exc
 
 
 def register(subparsers) -> None:
@@ -27,7 +20,9 @@ def register(subparsers) -> None:
     importer.add_argument("file", type=Path, help="部门名单文件")
     importer.add_argument("--department", required=True, help="提供名单的部门，如 公安（车管所）")
     add_db_argument(importer)
-    importer.add_argument("--received", type=_date, default=None, help="收到名单的日期（默认今天）")
+    importer.add_argument(
+        "--received", type=iso_date, default=None, help="收到名单的日期（默认今天）"
+    )
     importer.add_argument("--replace", action="store_true", help="取代该部门旧名单中尚未处理的疑点")
     importer.add_argument("--report", type=Path, help="把错误报告写到 OUT.xlsx")
     importer.set_defaults(func=run_import)
@@ -41,8 +36,8 @@ def register(subparsers) -> None:
         "which", choices=("removals", "additions"), help="removals 清退，additions 新增"
     )
     add_db_argument(rosters)
-    rosters.add_argument("--from", dest="start", type=_date, required=True, help="核定日期起")
-    rosters.add_argument("--to", dest="end", type=_date, required=True, help="核定日期止")
+    rosters.add_argument("--from", dest="start", type=iso_date, required=True, help="核定日期起")
+    rosters.add_argument("--to", dest="end", type=iso_date, required=True, help="核定日期止")
     rosters.add_argument("--out", type=Path, required=True, help="输出文件 FILE.xlsx 或 FILE.pdf")
     rosters.add_argument("--township", default=None, help="只列一个乡镇（默认全县）")
     rosters.add_argument(

@@ -6,16 +6,9 @@ import argparse
 import datetime
 from pathlib import Path
 
-from desktop.commands.common import add_db_argument, fail, open_services
+from desktop.commands.common import add_db_argument, fail, iso_date, open_services
 from desktop.services.actor import os_user
 from desktop.services.safety.backup import os_reason
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"日期格式不对：{text}（应为 2020-05-01）") from exc
 
 
 def register(subparsers) -> None:
@@ -27,9 +20,9 @@ def register(subparsers) -> None:
     add_db_argument(export)
     export.add_argument("--out", type=Path, required=True, help="输出文件（.xlsx 或 .pdf）")
     export.add_argument(
-        "--from", dest="date_from", type=_date, help="时段开始（含），如 2020-05-01"
+        "--from", dest="date_from", type=iso_date, help="时段开始（含），如 2020-05-01"
     )
-    export.add_argument("--to", dest="date_to", type=_date, help="时段结束（含），如 2020-05-15")
+    export.add_argument("--to", dest="date_to", type=iso_date, help="时段结束（含），如 2020-05-15")
     export.set_defaults(func=run_export)
 
     notice = sub.add_parser("notice", help="生成发给一个责任单位的整改函（PDF）")
@@ -38,9 +31,9 @@ def register(subparsers) -> None:
     notice.add_argument("--out", type=Path, required=True, help="输出 PDF 文件")
     notice.add_argument("--issuer", default="", help="发文机关（默认：本镇扶贫工作站）")
     notice.add_argument("--number", default="", help="发文字号，如 桃扶函〔2020〕3号")
-    notice.add_argument("--date", type=_date, default=None, help="成文日期（默认今天）")
+    notice.add_argument("--date", type=iso_date, default=None, help="成文日期（默认今天）")
     notice.add_argument(
-        "--deadline", type=_date, default=None, help="整改到位日期（默认：各问题时限中最晚者）"
+        "--deadline", type=iso_date, default=None, help="整改到位日期（默认：各问题时限中最晚者）"
     )
     notice.set_defaults(func=run_notice)
 

@@ -9,7 +9,6 @@ their changes under that name with the source 'cli'; backup and check stay passw
 from __future__ import annotations
 
 import argparse
-import datetime
 import getpass
 import os
 import shutil
@@ -17,7 +16,7 @@ import sys
 from pathlib import Path
 
 from desktop.commands.admin import add_admin_argument, as_admin, sign_in_admin
-from desktop.commands.common import add_db_argument, fail, open_services
+from desktop.commands.common import add_db_argument, fail, iso_date, open_services
 from desktop.errors import AppError
 from desktop.models.database import head_revisions
 from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS, SOURCE_CLI
@@ -82,8 +81,8 @@ def register(subparsers) -> None:
     e = audit.add_parser("export", help="导出一段时间的操作日志为 .xlsx")
     add_db_argument(e)
     e.add_argument("--out", type=Path, required=True, help="输出文件 (.xlsx)")
-    e.add_argument("--from", dest="start", type=_date, default=None, help="起始日期 YYYY-MM-DD")
-    e.add_argument("--to", dest="end", type=_date, default=None, help="截止日期 YYYY-MM-DD")
+    e.add_argument("--from", dest="start", type=iso_date, default=None, help="起始日期 YYYY-MM-DD")
+    e.add_argument("--to", dest="end", type=iso_date, default=None, help="截止日期 YYYY-MM-DD")
     add_admin_argument(e)
     e.set_defaults(func=run_audit_export)
 
@@ -106,13 +105,6 @@ def register(subparsers) -> None:
     u.add_argument("name", help="被锁定的用户名")
     add_admin_argument(u)
     u.set_defaults(func=run_user_unlock)
-
-
-def _date(text: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{text}") from None
 
 
 def _db(args: argparse.Namespace) -> Path:
