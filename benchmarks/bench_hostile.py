@@ -43,10 +43,11 @@ import json, resource, sys, time
 from pathlib import Path
 started = time.perf_counter()
 from desktop.models.database import open_database
-from desktop.services.roster.workbook_io import import_roster
+from desktop.services.roster.importer import import_roster
+from desktop.services.unit_of_work import Database
 engine = open_database(Path(sys.argv[2]))
 imported = time.perf_counter()
-result = import_roster(engine, Path(sys.argv[1]))
+result = import_roster(Database(engine), Path(sys.argv[1]))
 seconds = time.perf_counter() - imported
 try:  # this process's own peak (ru_maxrss would include the parent's, kept across exec)
     status = Path("/proc/self/status").read_text()

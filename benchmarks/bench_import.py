@@ -26,7 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from desktop.demo.township import build_demo
 from desktop.models.database import open_database
-from desktop.services.roster.workbook_io import export_roster, import_roster
+from desktop.services.roster.export import export_roster
+from desktop.services.roster.importer import import_roster
+from desktop.services.unit_of_work import Database
 
 CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
 
@@ -43,7 +45,7 @@ def roster_file(households: int) -> Path:
     started = time.perf_counter()
     engine = open_database(db)
     build_demo(engine, households=households, seed=2020)
-    export_roster(engine, path, full_ids=True)
+    export_roster(Database(engine), path, full_ids=True)
     engine.dispose()
     db.unlink(missing_ok=True)
     print(f"  生成用时 {time.perf_counter() - started:.1f} s", flush=True)
@@ -123,7 +125,7 @@ def timed_import(path: Path, profiler: cProfile.Profile | None):
         audit_service.attach(engine, cli_actor)
         if profiler:
             profiler.enable()
-        result = import_roster(engine, path)
+        result = import_roster(Database(engine), path)
         if profiler:
             profiler.disable()
         engine.dispose()

@@ -6,14 +6,10 @@ import argparse
 from pathlib import Path
 
 from desktop.commands.admin import add_admin_argument, admin_when
-from desktop.commands.common import add_db_argument, fail, open_db, open_services
+from desktop.commands.common import add_db_argument, fail, open_services
+from desktop.services.roster.report import write_error_report
+from desktop.services.roster.sheet import RosterError
 from desktop.services.roster.template import write_template
-from desktop.services.roster.workbook_io import (
-    RosterError,
-    export_roster,
-    import_roster,
-    write_error_report,
-)
 from desktop.services.safety.auth import EXPORT_FULL_IDS
 from desktop.services.safety.backup import os_reason
 
@@ -62,9 +58,9 @@ def run_template(args: argparse.Namespace) -> int:
 
 def run_import(args: argparse.Namespace) -> int:
     """Import a roster; exit 0 when it was written, 1 when it was rejected."""
-    engine = open_db(args)
-    result = import_roster(
-        engine, args.file, skip_invalid=args.skip_invalid, remove_missing=args.remove_missing
+    services = open_services(args)
+    result = services.roster.import_file(
+        args.file, skip_invalid=args.skip_invalid, remove_missing=args.remove_missing
     )
     print("\n".join(result.summary_lines(limit=20)))
     if args.report and (result.errors or result.warnings or result.fatal):
@@ -82,7 +78,7 @@ def run_export(args: argparse.Namespace) -> int:
     services = open_services(args, lock=False)  # reading: a window may stay open on the file
     with admin_when(args.full_ids, services, args, EXPORT_FULL_IDS):
         try:
-            rows = export_roster(services.engine, args.out, full_ids=args.full_ids)
+            rows = services.roster.export_file(args.out, full_ids=args.full_ids)
         except RosterError as exc:
             fail(str(exc), 1)
         except OSError as exc:

@@ -8,7 +8,7 @@ import time
 import pytest
 from PySide6.QtCore import QTimer
 
-from desktop.services.roster.workbook_io import RosterError
+from desktop.services.roster.sheet import RosterError
 from desktop.views.background import call_keeping_window_alive
 
 

@@ -42,7 +42,8 @@ from desktop.services.comparison.matching import (
 )
 from desktop.services.comparison.reader import DepartmentSheet, read_department_file
 from desktop.services.registry.idcard import normalize_id
-from desktop.services.roster.workbook_io import MSG_ID_AS_NUMBER, MSG_MASKED_ID, display_text
+from desktop.services.roster.normalise import MSG_ID_AS_NUMBER, MSG_MASKED_ID
+from desktop.services.roster.sheet import display_text
 from desktop.services.unit_of_work import Database
 
 DETAIL_SEPARATOR = DETAIL

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from desktop.errors import BadFileError
 from desktop.services.comparison.departments import role_of_header
-from desktop.services.roster.workbook_io import display_text
+from desktop.services.roster.sheet import display_text
 from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")

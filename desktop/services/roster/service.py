@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.services.roster.workbook_io import RosterImportResult, export_roster, import_roster
+from desktop.services.roster.export import export_roster
+from desktop.services.roster.importer import RosterImportResult, import_roster
 
 if TYPE_CHECKING:
     from desktop.services.unit_of_work import Database
@@ -18,9 +19,9 @@ class RosterService:
         self.db = db
 
     def import_file(self, path: Path | str, **options) -> RosterImportResult:
-        """Import a roster file, all or nothing; `options` as workbook_io.import_roster's."""
-        return import_roster(self.db.engine, path, **options)
+        """Import a roster file, all or nothing; `options` as importer.import_roster's."""
+        return import_roster(self.db, path, **options)
 
     def export_file(self, path: Path | str, **options) -> int:
-        """Export the roster; `options` as workbook_io.export_roster's; return rows written."""
-        return export_roster(self.db.engine, path, **options)
+        """Export the roster; `options` as export.export_roster's; return rows written."""
+        return export_roster(self.db, path, **options)

@@ -27,14 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError, column_letter
+from desktop.services.roster.importer import RosterImportResult
+from desktop.services.roster.report import write_error_report
+from desktop.services.roster.sheet import ColumnMapping, RosterSheet, read_roster
 from desktop.services.roster.template import COLUMNS
-from desktop.services.roster.workbook_io import (
-    ColumnMapping,
-    RosterImportResult,
-    RosterSheet,
-    read_roster,
-    write_error_report,
-)
 from desktop.views.background import ProgressJob, call_keeping_window_alive
 from desktop.views.signals import hub
 

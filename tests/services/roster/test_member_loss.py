@@ -13,7 +13,8 @@ from desktop.models.database import open_database
 from desktop.models.registry import Member
 from desktop.models.safety import ACTION_IMPORT_DELETE, ACTION_IMPORT_INSERT, AuditEntry
 from desktop.services.registry.idcard import mask_id
-from desktop.services.roster.workbook_io import import_roster
+from desktop.services.roster.importer import import_roster
+from desktop.services.unit_of_work import Database
 from tests.roster_samples import clean_rows, person_id, write_xlsx
 
 
@@ -37,10 +38,10 @@ def partial_file(tmp_path):
 
 
 def test_partial_roster_is_refused_and_lists_the_removals(tmp_path, engine):
-    assert import_roster(engine, write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
     before = members(engine)
     source, wife = partial_file(tmp_path)
-    result = import_roster(engine, source)
+    result = import_roster(Database(engine), source)
     assert not result.written and members(engine) == before
     assert [(m.name, m.household_code) for m in result.removed] == [("李梅", "H001")]
     shown = f"李梅（{mask_id(wife['证件号码'])}）"
@@ -51,9 +52,9 @@ def test_partial_roster_is_refused_and_lists_the_removals(tmp_path, engine):
 
 
 def test_removals_chosen_are_written_and_each_member_is_logged(tmp_path, engine):
-    assert import_roster(engine, write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
     source, wife = partial_file(tmp_path)
-    result = import_roster(engine, source, remove_missing=True)
+    result = import_roster(Database(engine), source, remove_missing=True)
     assert result.written, result.summary_lines()
     assert "李梅" not in members(engine) and "张小军" in members(engine)
     removed = entries(engine, ACTION_IMPORT_DELETE)
@@ -71,9 +72,9 @@ def test_removals_chosen_are_written_and_each_member_is_logged(tmp_path, engine)
 
 
 def test_skip_invalid_skips_a_household_that_would_lose_members(tmp_path, engine):
-    assert import_roster(engine, write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
     source, _wife = partial_file(tmp_path)
-    result = import_roster(engine, source, skip_invalid=True)
+    result = import_roster(Database(engine), source, skip_invalid=True)
     assert result.written and result.skipped_households == 1
     assert "李梅" in members(engine) and "张小军" not in members(engine)
 

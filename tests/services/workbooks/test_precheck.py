@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from desktop.models.registry import Household
 from desktop.services.problems.importer import ProblemImporter, ProblemImportError
-from desktop.services.roster.workbook_io import import_roster, write_error_report
+from desktop.services.roster.importer import import_roster
+from desktop.services.roster.report import write_error_report
+from desktop.services.unit_of_work import Database
 from desktop.services.workbooks.precheck import (
     MAX_CELLS,
     WorkbookRefused,
@@ -110,7 +112,7 @@ def test_wide_but_legal_sheet_passes(tmp_path):
 @pytest.mark.parametrize("name", ["far_cell", "far_cell_out_of_order", "zip_bomb", "huge_cell"])
 def test_roster_import_refuses_and_writes_nothing(tmp_path, engine, name):
     path, words = hostile(tmp_path, name)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert not result.written
     assert words[0] in result.fatal
     with engine.connect() as conn:
@@ -143,12 +145,12 @@ def test_far_cell_import_on_the_command_line_ends_in_one_sentence(tmp_path, db_p
 
 def test_rows_of_spaces_are_blank(tmp_path, engine):
     path = hostile_files.space_rows(tmp_path / "spaces.xlsx", 300)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.rows == 0 and result.error_count == 0
     rows = clean_rows()
     blank = dict.fromkeys(rows[0], " \u3000\t")
     source = write_xlsx(tmp_path / "mixed.xlsx", [rows[0], blank, blank, *rows[1:]])
-    result = import_roster(engine, source)
+    result = import_roster(Database(engine), source)
     assert result.written and result.rows == 6, result.summary_lines()
 
 
@@ -159,11 +161,11 @@ def test_errors_are_capped_but_counted(tmp_path, engine):
             f"H{n:04d}", f"户主{n}", [(f"户主{n}", "男", "户主", person_id(n))], 贫困户属性="富裕户"
         )
     source = write_xlsx(tmp_path / "bad.xlsx", rows)
-    result = import_roster(engine, source, skip_invalid=True)
+    result = import_roster(Database(engine), source, skip_invalid=True)
     assert result.error_count == 1500
     assert len(result.errors) == 1000
     assert result.skipped_households == 1500 and result.created == 0
-    assert "发现 1500 处错误" in "\n".join(import_roster(engine, source).summary_lines())
+    assert "发现 1500 处错误" in "\n".join(import_roster(Database(engine), source).summary_lines())
     report = write_error_report(result, source, tmp_path / "report.xlsx")
     from openpyxl import load_workbook
 

@@ -168,9 +168,9 @@ def test_export_dialog(qtbot, demo_engine, tmp_path, full_ids):
 
 
 def test_members_left_out_are_removed_only_when_chosen(qtbot, services, tmp_path):
-    from desktop.services.roster.workbook_io import import_roster
+    from desktop.services.roster.importer import import_roster
 
-    assert import_roster(services.engine, write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
+    assert import_roster(services.db, write_xlsx(tmp_path / "all.xlsx", clean_rows())).written
     rows = clean_rows()
     del rows[1]  # 李梅 of H001
     dialog = open_dialog(qtbot, services, write_xlsx(tmp_path / "part.xlsx", rows))

@@ -14,17 +14,16 @@ from desktop.models.database import open_database
 from desktop.models.registry import Household, Member, Village
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.service import RegistryService
-from desktop.services.roster.template import HEADERS
-from desktop.services.roster.workbook_io import (
+from desktop.services.roster.export import export_roster
+from desktop.services.roster.importer import import_roster
+from desktop.services.roster.normalise import MSG_ID_AS_NUMBER
+from desktop.services.roster.report import (
     ERROR_COLUMN_HEADER,
-    MSG_ID_AS_NUMBER,
     SUMMARY_SHEET_TITLE,
-    ColumnMapping,
-    export_roster,
-    import_roster,
-    read_roster,
     write_error_report,
 )
+from desktop.services.roster.sheet import ColumnMapping, read_roster
+from desktop.services.roster.template import HEADERS
 from desktop.services.unit_of_work import Database
 from tests.roster_samples import clean_rows, household_rows, person_id, write_xls, write_xlsx
 
@@ -62,7 +61,7 @@ def x_id() -> str:
 
 def test_clean_roster_imports_households_and_members(engine, tmp_path):
     path = write_xlsx(tmp_path / "r.xlsx", clean_rows())
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written, result.summary_lines()
     assert (result.created, result.updated, result.members) == (3, 0, 6)
     assert counts(engine) == (3, 6)
@@ -97,7 +96,7 @@ def test_dirty_cells_are_normalised(engine, tmp_path):
     )
     rows[1]["人均纯收入"] = "5200.5元"
     path = write_xlsx(tmp_path / "r.xlsx", rows)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written, result.summary_lines()
     h1 = household(engine, "H001")
     head = h1.members[0]
@@ -112,7 +111,7 @@ def test_blank_rows_and_blank_sex_are_handled(engine, tmp_path):
     rows[1]["性别"] = ""
     rows.insert(3, {})  # a blank row in between
     path = write_xlsx(tmp_path / "r.xlsx", [*rows, {}, {}])
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written and result.rows == 6
     assert household(engine, "H001").members[1].sex == "女"  # from the ID number
 
@@ -134,7 +133,7 @@ def test_bad_id_numbers_are_errors(engine, tmp_path, value, reason):
     rows = clean_rows()
     rows[1]["证件号码"] = value
     path = write_xlsx(tmp_path / "r.xlsx", rows)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert not result.written
     error = only_error(result, "证件号码")
     assert (error.row, error.column_letter) == (3, "I")  # as Excel shows it
@@ -148,15 +147,15 @@ def test_bad_id_numbers_are_errors(engine, tmp_path, value, reason):
 def test_same_id_twice_in_the_file(engine, tmp_path):
     rows = clean_rows()
     rows[4]["证件号码"] = rows[0]["证件号码"]
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     error = only_error(result, "证件号码")
     assert error.row == 6 and "与第2行的证件号码重复" in error.message
 
 
 def test_id_already_in_the_database_for_another_household(engine, tmp_path):
-    assert import_roster(engine, write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
     other = household_rows("H009", "孙九", [("孙九", "男", "户主", person_id(1))])
-    result = import_roster(engine, write_xlsx(tmp_path / "b.xlsx", other))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "b.xlsx", other))
     assert not result.written
     error = only_error(result, "证件号码")
     assert "已在数据库中" in error.message and "H001" in error.message
@@ -167,7 +166,7 @@ def test_household_columns_must_agree(engine, tmp_path):
     rows = clean_rows()
     rows[1]["联系电话"] = "13900000000"
     rows[2]["村"] = "桃花村"
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     phone = only_error(result, "联系电话")
     assert phone.row == 3 and "不一致" in phone.message and "第2行" in phone.message
     assert only_error(result, "村").row == 4
@@ -180,7 +179,7 @@ def test_household_needs_exactly_one_head(engine, tmp_path, relation):
         rows[0]["与户主关系"] = "配偶"  # no head left
     else:
         rows[1]["与户主关系"] = "户主"  # two heads
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     error = only_error(result, "与户主关系")
     assert "应有且只有一名户主" in error.message and error.household_code == "H001"
 
@@ -189,7 +188,7 @@ def test_head_name_must_match_the_head(engine, tmp_path):
     rows = clean_rows()
     for row in rows[:3]:
         row["户主姓名"] = "张四"
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     assert "不一致" in only_error(result, "户主姓名").message
 
 
@@ -200,7 +199,7 @@ def test_head_name_must_match_the_head(engine, tmp_path):
 def test_unknown_code_values_are_errors(engine, tmp_path, header, value):
     rows = clean_rows()
     rows[5][header] = value
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     error = only_error(result, header)
     assert error.row == 7 and not result.written
 
@@ -211,7 +210,7 @@ def test_a_bad_cell_repeated_down_a_household_is_reported_on_every_row(engine, t
         row["贫困户属性"] = "富裕户"
     for row in rows[3:5]:  # and the same bad member value twice in H002
         row["民族"] = "火星族"
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     found = [(e.row, e.field, e.household_code) for e in result.errors]
     assert found == [
         (2, "贫困户属性", "H001"),
@@ -226,18 +225,18 @@ def test_a_bad_cell_repeated_down_a_household_is_reported_on_every_row(engine, t
 def test_a_household_split_by_another_keeps_its_rows_and_checks_them(engine, tmp_path):
     rows = clean_rows()
     rows[1], rows[3] = rows[3], rows[1]  # H001, H002, H001, H001, H002, H003
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     assert result.written, result.summary_lines()
     assert [m.name for m in household(engine, "H001").members] == ["张三", "张小明", "李梅"]
     rows[2]["联系电话"] = "13900000000"  # now one of H001's later rows disagrees
-    result = import_roster(engine, write_xlsx(tmp_path / "r2.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r2.xlsx", rows))
     assert [(e.row, e.field) for e in result.errors] == [(4, "联系电话")]
 
 
 def test_masked_ids_are_refused(demo_engine, engine, tmp_path):
     path = tmp_path / "masked.xlsx"
-    export_roster(demo_engine, path)  # masked by default
-    result = import_roster(demo_engine, path, skip_invalid=True)
+    export_roster(Database(demo_engine), path)  # masked by default
+    result = import_roster(Database(demo_engine), path, skip_invalid=True)
     assert not result.written and "打码" in result.fatal
     assert any("*" in e.value for e in result.errors)
     before = {m for (m,) in demo_engine.connect().execute(select(Member.id_number))}
@@ -249,7 +248,7 @@ def test_warnings_do_not_block(engine, tmp_path):
     rows[3]["证件号码"] = make_id("999999", datetime.date(1975, 3, 3), 11)
     rows[4]["证件号码"] = "430922700101002"  # 15-digit old ID
     rows[0]["性别"] = "女"  # disagrees with the ID
-    result = import_roster(engine, write_xlsx(tmp_path / "r.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "r.xlsx", rows))
     assert result.written, result.summary_lines()
     reasons = " ".join(w.message for w in result.warnings)
     assert "地区码 999999" in reasons and "15位" in reasons and "性别与证件号码不符" in reasons
@@ -263,7 +262,7 @@ def test_skip_invalid_imports_the_valid_households_only(engine, tmp_path):
     rows[1]["证件号码"] = "4.30922E+17"
     path = write_xlsx(tmp_path / "r.xlsx", rows)
     assert counts(engine) == (0, 0)
-    result = import_roster(engine, path, skip_invalid=True)
+    result = import_roster(Database(engine), path, skip_invalid=True)
     assert result.written and result.skipped_households == 1 and result.created == 2
     with engine.connect() as conn:
         codes = set(conn.execute(select(Household.code)).scalars())
@@ -271,13 +270,13 @@ def test_skip_invalid_imports_the_valid_households_only(engine, tmp_path):
 
 
 def test_reimport_updates_by_household_code(engine, tmp_path):
-    assert import_roster(engine, write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
     with engine.begin() as conn:  # a field the roster does not carry must survive
         conn.execute(update(Household).where(Household.code == "H001").values(helper_name="周帮"))
     rows = clean_rows()
     for row in rows[:3]:
         row["联系电话"] = "13700000000"
-    result = import_roster(engine, write_xlsx(tmp_path / "b.xlsx", rows))
+    result = import_roster(Database(engine), write_xlsx(tmp_path / "b.xlsx", rows))
     assert (result.created, result.updated) == (0, 3)
     assert counts(engine) == (3, 6)
     h1 = household(engine, "H001")
@@ -285,7 +284,7 @@ def test_reimport_updates_by_household_code(engine, tmp_path):
 
 
 def test_reimport_keeps_what_the_roster_does_not_carry_on_each_member(engine, tmp_path):
-    assert import_roster(engine, write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "a.xlsx", clean_rows())).written
     with engine.begin() as conn:  # filled in later from a 采集表, for one member
         conn.execute(
             update(Member)
@@ -294,7 +293,7 @@ def test_reimport_keeps_what_the_roster_does_not_carry_on_each_member(engine, tm
         )
     rows = clean_rows()
     rows[1], rows[2] = rows[2], rows[1]  # the members in another order
-    assert import_roster(engine, write_xlsx(tmp_path / "b.xlsx", rows)).written
+    assert import_roster(Database(engine), write_xlsx(tmp_path / "b.xlsx", rows)).written
     members = {m.name: m for m in household(engine, "H001").members}
     wife, head = members["李梅"], members["张三"]
     assert (wife.ins_serious_illness, wife.work_months, wife.extra) == (True, 6, {"A15": "是"})
@@ -309,7 +308,7 @@ def test_cancel_writes_nothing(engine, tmp_path):
         calls.append(1)
         return len(calls) > 3  # after the checks, while writing
 
-    result = import_roster(engine, path, cancel=cancel)
+    result = import_roster(Database(engine), path, cancel=cancel)
     assert result.cancelled and not result.written
     assert counts(engine) == (0, 0)
     assert "取消" in "\n".join(result.summary_lines())
@@ -329,7 +328,7 @@ def test_header_under_title_rows_other_order_and_extra_columns(engine, tmp_path)
     )
     sheet = read_roster(path)
     assert sheet.header_row == 2 and sheet.is_standard()
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written and counts(engine) == (3, 6)
     assert result.errors == []
 
@@ -344,7 +343,7 @@ def test_merged_household_cells_are_filled(engine, tmp_path):
             ws[f"{col}{r}"] = None
         ws.merge_cells(f"{col}3:{col}5")
     wb.save(path)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written, result.summary_lines()
     h1 = household(engine, "H001")
     assert len(h1.members) == 3 and h1.phone == "13800000000"
@@ -364,7 +363,7 @@ def test_formula_cells_give_their_cached_values(engine, tmp_path):
     with zipfile.ZipFile(path, "w") as z:
         for name, data in parts.items():
             z.writestr(name, data)
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written, result.summary_lines()
     assert household(engine, "H001").income_per_capita == 5200.5
 
@@ -373,7 +372,7 @@ def test_old_xls_files_are_read(engine, tmp_path):
     rows = clean_rows()
     rows[0]["脱贫年度"] = 2016.0
     path = write_xls(tmp_path / "r.xls", rows, title_rows=["花名册"])
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert result.written, result.summary_lines()
     assert counts(engine) == (3, 6) and household(engine, "H001").exit_year == 2016
 
@@ -386,19 +385,19 @@ def test_column_mapping_for_other_layouts(engine, tmp_path):
     sheet = read_roster(path)
     auto = sheet.auto_mapping()
     assert set(auto.missing_required()) == {"姓名", "证件号码", "与户主关系", "户编号"}
-    refused = import_roster(engine, path)
+    refused = import_roster(Database(engine), path)
     assert not refused.written and "找不到必需的列" in refused.fatal
     mapping = ColumnMapping(dict(auto.columns))
     for template, source in renamed.items():
         mapping.columns[template] = headers.index(source)
-    result = import_roster(engine, path, mapping=mapping)
+    result = import_roster(Database(engine), path, mapping=mapping)
     assert result.written and counts(engine) == (3, 6)
 
 
 def test_unreadable_file_is_a_clear_message(engine, tmp_path):
     path = tmp_path / "r.xlsx"
     path.write_bytes(b"not a spreadsheet")
-    result = import_roster(engine, path)
+    result = import_roster(Database(engine), path)
     assert not result.written and "无法读取文件" in result.fatal
 
 
@@ -410,7 +409,7 @@ def test_error_report_marks_bad_cells(engine, tmp_path):
     rows[1]["证件号码"] = "4.30922E+17"
     rows[5]["民族"] = "火星族"
     source = write_xlsx(tmp_path / "r.xlsx", rows, title_rows=["花名册"])
-    result = import_roster(engine, source)
+    result = import_roster(Database(engine), source)
     out = write_error_report(result, source, tmp_path / "report.xlsx")
     wb = load_workbook(out)
     ws = wb.worksheets[0]
@@ -429,7 +428,7 @@ def test_error_report_marks_bad_cells(engine, tmp_path):
 
 def test_export_masks_ids_by_default(demo_engine, tmp_path):
     path = tmp_path / "out.xlsx"
-    rows = export_roster(demo_engine, path)
+    rows = export_roster(Database(demo_engine), path)
     wb = load_workbook(path, read_only=True)
     values = list(wb["花名册"].values)
     assert values[0] == tuple(HEADERS) and len(values) == rows + 1
@@ -442,14 +441,14 @@ def test_export_of_selected_households(demo_engine, tmp_path):
         members = conn.execute(
             select(func.count(Member.id)).where(Member.household_id.in_(ids))
         ).scalar()
-    assert export_roster(demo_engine, tmp_path / "o.xlsx", household_ids=ids) == members
+    assert export_roster(Database(demo_engine), tmp_path / "o.xlsx", household_ids=ids) == members
 
 
 def test_round_trip_gives_the_same_registry(demo_engine, tmp_path):
     path = tmp_path / "full.xlsx"
-    export_roster(demo_engine, path, full_ids=True)
+    export_roster(Database(demo_engine), path, full_ids=True)
     target = open_database(tmp_path / "copy.sqlite3")
-    result = import_roster(target, path)
+    result = import_roster(Database(target), path)
     assert result.written and result.errors == [], result.summary_lines()
     assert snapshot(target) == snapshot(demo_engine)
     target.dispose()
