@@ -166,3 +166,53 @@ def test_a_dialogs_buttons_say_what_they_do_and_leave_with_esc(qtbot):
     assert [buttons.button(k).text() for k in (kinds.Ok, kinds.Cancel)] == ["添加", "关闭"]
     buttons.button(kinds.Ok).click()
     assert adding.result() == QDialog.DialogCode.Accepted
+
+
+def _open_prefilled(qtbot, services, demo_engine):
+    """登记问题… from a household's 核查表: the paper's entries carried over, nothing typed yet."""
+    import datetime
+
+    from desktop.views.problems.problem_prefill import FORM_SOURCE, ProblemPrefill
+    from tests.problem_fixtures import household_id
+
+    prefill = ProblemPrefill(
+        description="无安全饮水",
+        measures="接通自来水",
+        found_date=datetime.date(2024, 5, 20),
+        source=FORM_SOURCE,
+    )
+    dialog = ProblemDialog(
+        services, None, household_id=household_id(demo_engine, 3), prefill=prefill
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_a_prefilled_new_problem_closed_untouched_asks_nothing(
+    qtbot, services, answers, demo_engine
+):
+    dialog = _open_prefilled(qtbot, services, demo_engine)
+    assert dialog.description_edit.toPlainText() == "无安全饮水"  # the paper's entries are shown
+    dialog.buttons.button(dialog.buttons.StandardButton.Cancel).click()  # 关闭
+    assert not dialog.isVisible() and answers["asked"] == []
+    assert services.problems.rows() == []
+
+
+def test_a_prefilled_new_problem_asks_once_the_clerk_types(qtbot, services, answers, demo_engine):
+    from PySide6.QtCore import Qt
+
+    from tests.views.keyboard import type_text
+
+    dialog = _open_prefilled(qtbot, services, demo_engine)
+    dialog.cause_edit.setFocus()
+    type_text(qtbot, dialog.cause_edit, "管网未通")
+    answers["answers"].append(QMessageBox.StandardButton.Cancel)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and answers["asked"][-1][0] == "尚未保存"
+    assert dialog.cause_edit.toPlainText() == "管网未通"
+
+    answers["answers"].append(QMessageBox.StandardButton.Discard)
+    dialog.close()
+    assert not dialog.isVisible() and services.problems.rows() == []

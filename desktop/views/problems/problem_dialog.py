@@ -128,6 +128,7 @@ class ProblemDialog(EditingDialog):
             self._new(household_id, prefill)
         else:
             self._load(problem_id)
+        # After the prefill: what a form carried over is the starting point, not the clerk's edit.
         self._saved_entries = self._entries()
 
     # --- building ----------------------------------------------------------------------

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,6 +13,7 @@ from desktop.services.forms.recovery import FormRecovery
 from desktop.services.forms.service import FormError
 from desktop.views.forms.form_dialog import FormDialog
 from desktop.views.signals import hub
+from tests.views.keyboard import type_text
 
 
 def open_dialog(qtbot, services, household_id, code="verification") -> FormDialog:
@@ -38,14 +38,7 @@ def type_into(qtbot, widget, text):
     widget.setFocus()
     if hasattr(widget, "selectAll"):
         widget.selectAll()
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(
-                    widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char)
-                )
+    type_text(qtbot, widget, text)
 
 
 def test_title_prefill_and_state(qtbot, services, household_id):

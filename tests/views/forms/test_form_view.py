@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QLineEdit
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit
 
 from desktop.engine import VALUE_TYPES, Evaluator, FieldIssue
 from desktop.services.forms.catalog import load_form, parse_form
 from desktop.services.forms.hooks import build_hooks
 from desktop.views.forms.form_view import ChoiceCombo, FormView, screen_value
+from tests.views.keyboard import type_text
 
 
 def make_view(qtbot, code: str, **kwargs) -> FormView:
@@ -21,18 +21,6 @@ def make_view(qtbot, code: str, **kwargs) -> FormView:
     qtbot.waitExposed(view)
     view.activateWindow()
     return view
-
-
-def type_text(qtbot, widget, text: str) -> None:
-    """Type text key by key; Chinese comes as key events carrying the character (as an IME)."""
-    for char in text:
-        if char.isascii():
-            qtbot.keyClicks(widget, char)
-        else:
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(
-                    widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, char)
-                )
 
 
 def focused(view):
