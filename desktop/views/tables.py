@@ -40,7 +40,11 @@ def selection_tsv(view: QTableView) -> str:
     chosen = {(i.row(), i.column()) for i in indexes}
     lines = [
         "\t".join(
-            _clean(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole))
+            _clean(
+                header_text(
+                    model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.DisplayRole)
+                )
+            )
             for c in columns
         )
     ]
@@ -84,27 +88,46 @@ def install_table_copier(app: QApplication) -> TableCopier:
     return copier
 
 
-def fit_columns(view: QTableView, key_columns: tuple[int, ...] = ()) -> None:
-    """Widen every column to its header, and key columns (户编号) to their longest value."""
+def header_text(text: object) -> str:
+    """A header as one line: a header drawn on two lines (贫困户属性/ 特殊群体) reads as one."""
+    return "".join(str(text or "").splitlines())
+
+
+def _widest_value(view: QTableView, column: int) -> int:
+    """The widest text among the first SAMPLE_ROWS cells of a column, in pixels."""
     model = view.model()
+    metrics = view.fontMetrics()
+    rows = min(model.rowCount(), SAMPLE_ROWS)
+    return max(
+        (metrics.horizontalAdvance(_clean(model.index(r, column).data())) for r in range(rows)),
+        default=0,
+    )
+
+
+def _header_width(view: QTableView, column: int) -> int:
+    """The width of a column's header, its widest line when it is drawn on two."""
+    title = str(view.model().headerData(column, Qt.Orientation.Horizontal) or "")
+    metrics = view.horizontalHeader().fontMetrics()
+    return max((metrics.horizontalAdvance(line) for line in title.splitlines()), default=0)
+
+
+def fit_columns(
+    view: QTableView, key_columns: tuple[int, ...] = (), *, widest_px: int | None = None
+) -> None:
+    """Widen every column to its header, and key columns (户编号) to their longest value.
+
+    With `widest_px` every column is sized from its content instead (header and values), and
+    no column but a key column is wider than that: a long text is elided, its tooltip whole.
+    """
     header = view.horizontalHeader()
-    metrics = header.fontMetrics()
-    cell_metrics = view.fontMetrics()
-    for column in range(model.columnCount()):
-        title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-        wanted = metrics.horizontalAdvance(title) + CELL_PADDING_PX
-        if column in key_columns:
-            rows = min(model.rowCount(), SAMPLE_ROWS)
-            longest = max(
-                (
-                    cell_metrics.horizontalAdvance(_clean(model.index(r, column).data()))
-                    for r in range(rows)
-                ),
-                default=0,
-            )
-            wanted = max(wanted, longest + CELL_PADDING_PX)
-            if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Fixed:
-                view.setColumnWidth(column, max(view.columnWidth(column), wanted))
+    for column in range(view.model().columnCount()):
+        wanted = _header_width(view, column) + CELL_PADDING_PX
+        if column in key_columns or widest_px is not None:
+            longest = _widest_value(view, column) + CELL_PADDING_PX
+            if column not in key_columns:
+                longest = min(longest, widest_px)
+            wanted = max(wanted, longest)
+        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Fixed:
             continue
-        if view.columnWidth(column) < wanted:
+        if widest_px is not None or view.columnWidth(column) < wanted:
             view.setColumnWidth(column, wanted)

@@ -39,6 +39,17 @@ COLUMNS = (
     ("提示", "flags"),
 )
 
+# Long headers drawn on two lines, so that at 1366 pixels every column shows without scrolling
+# sideways; copied and exported as one line.
+HEADER_LINES = {
+    COL_KIND: "贫困户属性/\n特殊群体",
+    COL_REGISTERED: "建档\n立卡",
+    COL_EXIT_YEAR: "脱贫\n年度",
+    COL_INCOME: "人均纯收入\n（元）",
+}
+# Texts that may be elided in a narrow column: their tooltip shows them whole.
+LONG_TEXT_COLUMNS = (COL_VILLAGE, COL_KIND, COL_FLAGS)
+
 FORM_STATE_TEXT = {"": "未填", "draft": "草稿", "complete": "已完成", "signed": "已签字"}
 FLAGGED_BRUSH = QBrush(QColor("#fff4e0"))
 ROW_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -73,9 +84,18 @@ class HouseholdTableModel(ListTableModel):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and row.flags:
             return FLAGGED_BRUSH
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_FLAGS and row.flags:
-            return flag_text(row.flags)
+        if role == Qt.ItemDataRole.ToolTipRole and col in LONG_TEXT_COLUMNS:
+            return self._display(row, col) or None
         return None
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
+        """Return the Chinese column headers, the long ones on two lines (tooltip: one)."""
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return HEADER_LINES.get(section, COLUMNS[section][0])
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return COLUMNS[section][0]
+        return super().headerData(section, orientation, role)
 
     @staticmethod
     def _display(row: HouseholdRow, col: int):

@@ -20,10 +20,17 @@ from desktop.services.registry import codes
 from desktop.services.registry.data import HouseholdRow, VillageSummary
 from desktop.services.registry.query import NOT_EXITED, HouseholdFilter
 from desktop.services.registry.rules import FLAG_NAMES
-from desktop.views.registry.household_table_model import COL_CODE, COLUMNS, HouseholdTableModel
+from desktop.views.registry.household_table_model import (
+    COL_CODE,
+    COL_FORM_STATE,
+    COL_HEAD,
+    HouseholdTableModel,
+)
 from desktop.views.tables import fit_columns
 
 ANY = "全部"
+KEY_COLUMNS = (COL_CODE, COL_HEAD, COL_FORM_STATE)  # never elided
+LONG_TEXT_PX = 130  # no other column is wider: about eight characters
 
 
 class HouseholdsPage(QWidget):
@@ -94,10 +101,8 @@ class HouseholdsPage(QWidget):
         vheader.hide()
         hheader = self.table.horizontalHeader()
         hheader.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((140, 80, 50, 80, 45, 130, 60, 70, 110, 105, 60, 140)):
-            if col < len(COLUMNS):
-                self.table.setColumnWidth(col, width)
-        hheader.setStretchLastSection(True)
+        hheader.setStretchLastSection(True)  # 提示 takes what is left, elided with a tooltip
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -117,7 +122,10 @@ class HouseholdsPage(QWidget):
         """Show freshly loaded rows; `complete` is False while only the first page is in."""
         self._complete = complete
         self.model.set_rows(rows)
-        fit_columns(self.table, (COL_CODE,))  # the digits that tell households apart show
+        # Widths from the content, so that at 1366 pixels all columns show without scrolling
+        # sideways: 户编号 (the digits that tell households apart), 户主姓名 and 核查表 whole;
+        # a long 村 or 属性 elided, whole in its tooltip.
+        fit_columns(self.table, KEY_COLUMNS, widest_px=LONG_TEXT_PX)
         self._update_count()
 
     def is_complete(self) -> bool:
