@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,7 +26,10 @@ from desktop.views.registry.households_page import HouseholdsPage
 from desktop.views.registry.nav_tree import ALL_LEVEL, NavigationTree
 from desktop.views.registry.villages_page import VillagesPage
 from desktop.views.signals import hub
+from desktop.views.window_fit import remember_geometry, restore_geometry
 
+GEOMETRY_KEY = "main_window"  # the window's place and size in the user's settings
+DEFAULT_SIZE = QSize(1280, 800)  # on a screen with room for it, when nothing is remembered
 FIRST_PAGE = 300  # rows shown at once while the rest of the households load
 
 
@@ -56,7 +59,7 @@ class MainWindow(QMainWindow):
         self._unbuilt: dict[str, tuple[QWidget, str, Callable[[], QWidget]]] = {}
         self._ledger_scope: tuple[frozenset[int | None] | None, str] | None = None
         self._comparison_scope: tuple[frozenset[int] | None, str] | None = None
-        self.resize(1280, 800)
+        restore_geometry(self, GEOMETRY_KEY, DEFAULT_SIZE)  # as last closed, fitted to this screen
         self.nav_tree = NavigationTree()
         self.households_page = HouseholdsPage()
         self.villages_page = VillagesPage()
@@ -659,3 +662,8 @@ class MainWindow(QMainWindow):
             f"{APP_NAME} {__version__}\n\n乡镇脱贫攻坚“回头看”工作台：户籍登记、入户核查、"
             f"问题整改台账与表格打印。\n\n数据库：{self.services.db_path or '内存'}",
         )
+
+    def closeEvent(self, event) -> None:
+        """Remember where the window was and how big, for the next start."""
+        remember_geometry(self, GEOMETRY_KEY)
+        super().closeEvent(event)

@@ -9,18 +9,23 @@ the window (the form, the tables, the preview have scroll areas).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QRect
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMainWindow, QWidget
+
+from desktop.services.settings import load_settings, save_setting
 
 # Title bar and borders when the window manager has not told us yet (Windows 10/11 at 100 %).
 TITLE_BAR_PX = 32
 BORDER_PX = 8
 
 
-def available_rect(window: QWidget) -> QRect:
-    """The screen area (without taskbar) where the window opens."""
-    screen = window.screen() or QGuiApplication.primaryScreen()
+def available_rect(window: QWidget, at: QPoint | None = None) -> QRect:
+    """The screen area (without taskbar) where the window opens, or of the screen at `at`."""
+    screen = QGuiApplication.screenAt(at) if at is not None else None
+    screen = screen or window.screen() or QGuiApplication.primaryScreen()
     return screen.availableGeometry()
 
 
@@ -42,6 +47,61 @@ def fitted_geometry(window: QRect, frame: QRect, available: QRect) -> QRect:
     x = min(max(window.x(), available.left() + left), available.right() - right - width + 1)
     y = min(max(window.y(), available.top() + top), available.bottom() - bottom - height + 1)
     return QRect(x, y, width, height)
+
+
+def opening_geometry(saved: Any, available: QRect, default: QSize) -> QRect:
+    """The client rectangle a window opens with on a screen whose free area is `available`.
+
+    The one saved when it last closed (`{"x", "y", "width", "height"}`), moved and shrunk onto
+    this screen; else `default`, centred, or the whole free area on a screen too small for it
+    (a 1366×768 laptop), so the tables get every pixel there is.
+    """
+    try:
+        rect = QRect(int(saved["x"]), int(saved["y"]), int(saved["width"]), int(saved["height"]))
+    except (KeyError, TypeError, ValueError):
+        rect = QRect()
+    if rect.width() <= 0 or rect.height() <= 0:  # nothing saved (or nonsense): the default
+        room = available.adjusted(BORDER_PX, TITLE_BAR_PX, -BORDER_PX, -BORDER_PX)
+        if default.width() > room.width() or default.height() > room.height():
+            return room
+        rect = QRect(QPoint(), default)
+        rect.moveCenter(available.center())
+    return fitted_geometry(rect, rect, available)
+
+
+def restore_geometry(window: QWidget, key: str, default: QSize) -> None:
+    """Give a window the place and size it had when it last closed, fitted to the screen it
+    opens on now (another screen, a smaller one); maximized if it was."""
+    saved = load_settings().get(key)
+    centre = None
+    if isinstance(saved, dict):
+        try:  # the screen it was on, if that screen is still there
+            centre = QPoint(
+                int(saved["x"]) + int(saved["width"]) // 2,
+                int(saved["y"]) + int(saved["height"]) // 2,
+            )
+        except (KeyError, TypeError, ValueError):
+            centre = None
+    window.setGeometry(opening_geometry(saved, available_rect(window, centre), default))
+    if isinstance(saved, dict) and saved.get("maximized"):
+        window.setWindowState(window.windowState() | Qt.WindowState.WindowMaximized)
+
+
+def remember_geometry(window: QWidget, key: str) -> None:
+    """Save a window's place and size (its normal one when maximized) for the next start."""
+    rect = window.normalGeometry() if window.isMaximized() else window.geometry()
+    if rect.isEmpty():
+        rect = window.geometry()
+    save_setting(
+        key,
+        {
+            "x": rect.x(),
+            "y": rect.y(),
+            "width": rect.width(),
+            "height": rect.height(),
+            "maximized": window.isMaximized(),
+        },
+    )
 
 
 def fit_to_screen(window: QWidget) -> None:

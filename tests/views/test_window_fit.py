@@ -33,7 +33,7 @@ def test_a_window_that_fits_keeps_its_size():
 @pytest.fixture
 def laptop(qapp, monkeypatch):
     """A 1366×768 screen, with the fitter installed as at start."""
-    monkeypatch.setattr(window_fit, "available_rect", lambda _window: QRect(LAPTOP))
+    monkeypatch.setattr(window_fit, "available_rect", lambda *_args: QRect(LAPTOP))
     fitter = install_screen_fitter(qapp)
     yield
     qapp.removeEventFilter(fitter)
@@ -145,3 +145,72 @@ def test_form_buttons_show_their_keys_and_the_keys_press_them(qtbot, services, c
     keys = _bound_keys(dialog)
     assert QKeySequence(QKeySequence.StandardKey.Save).toString() in keys
     assert "Ctrl+Return" in keys
+
+
+# --- the main window's place and size, remembered between runs ----------------------------
+
+FULL_HD = QRect(0, 0, 1920, 1040)
+
+
+def test_the_first_start_fills_a_laptop_and_centres_on_a_large_screen():
+    from PySide6.QtCore import QSize
+
+    from desktop.views.window_fit import opening_geometry
+
+    default = QSize(1280, 800)
+    on_laptop = opening_geometry(None, LAPTOP, default)
+    assert on_laptop == LAPTOP.adjusted(8, 32, -8, -8)  # every pixel, frame inside the screen
+    on_large = opening_geometry(None, FULL_HD, default)
+    assert on_large.size() == default and on_large.center() == FULL_HD.center()
+
+
+def test_a_remembered_place_is_kept_and_clamped_to_the_screen_now():
+    from PySide6.QtCore import QSize
+
+    from desktop.views.window_fit import opening_geometry
+
+    default = QSize(1280, 800)
+    saved = {"x": 100, "y": 80, "width": 1000, "height": 600}
+    assert opening_geometry(saved, FULL_HD, default) == QRect(100, 80, 1000, 600)
+    # Last time on a large screen, a second monitor to the right: today only the laptop.
+    far = {"x": 2200, "y": 300, "width": 1600, "height": 900}
+    fitted = opening_geometry(far, LAPTOP, default)
+    frame = fitted.adjusted(-8, -32, 8, 8)
+    assert LAPTOP.contains(frame) and fitted.width() == 1366 - 16
+    for nonsense in ({"x": "a"}, {"width": 0, "height": 0, "x": 0, "y": 0}, [1, 2], "x"):
+        assert opening_geometry(nonsense, FULL_HD, default).size() == default
+
+
+def test_the_main_window_opens_where_it_was_closed(qtbot, laptop, services):
+    from desktop.views.main_window import MainWindow
+
+    first = MainWindow(services)
+    qtbot.addWidget(first)
+    first.show()
+    qtbot.waitExposed(first)
+    assert LAPTOP.contains(first.frameGeometry()), first.frameGeometry()
+    assert first.width() >= 1366 - 16 - 2  # a laptop's width all for the tables
+    first.setGeometry(QRect(60, 70, 1100, 600))
+    first.close()
+
+    again = MainWindow(services)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert again.size() == first.size() == again.geometry().size()
+    assert abs(again.geometry().x() - 60) <= 8 and abs(again.geometry().y() - 70) <= 32
+
+
+def test_a_maximized_window_opens_maximized(qtbot, laptop, services):
+    from desktop.services.settings import load_settings
+    from desktop.views.main_window import GEOMETRY_KEY, MainWindow
+
+    first = MainWindow(services)
+    qtbot.addWidget(first)
+    first.showMaximized()
+    qtbot.waitExposed(first)
+    first.close()
+    assert load_settings()[GEOMETRY_KEY]["maximized"] is True
+    again = MainWindow(services)
+    qtbot.addWidget(again)
+    assert again.windowState() & Qt.WindowState.WindowMaximized

@@ -29,7 +29,7 @@ def screen(request, qapp, monkeypatch):
     from desktop.views.startup import apply_style
 
     rect = SCREENS[request.param]
-    monkeypatch.setattr(window_fit, "available_rect", lambda _window: QRect(rect))
+    monkeypatch.setattr(window_fit, "available_rect", lambda *_args: QRect(rect))
     before = qapp.styleSheet()
     apply_style(qapp)
     assert "font-size" in qapp.styleSheet()  # the sheet that used to override the form's fonts

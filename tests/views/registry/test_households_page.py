@@ -27,7 +27,7 @@ def laptop_window(qtbot, qapp, demo_engine, tmp_path, monkeypatch):
     """The main window as it opens on the laptop, under the app's style sheet."""
     from desktop.views.main_window import MainWindow
 
-    monkeypatch.setattr(window_fit, "available_rect", lambda _window: QRect(LAPTOP))
+    monkeypatch.setattr(window_fit, "available_rect", lambda *_args: QRect(LAPTOP))
     before = qapp.styleSheet()
     apply_style(qapp)
     fitter = install_screen_fitter(qapp)
