@@ -558,6 +558,10 @@ def screenshots(prefix: Prefix, app: Path, db: Path, folder: Path) -> None:
             time.sleep(0.5)
         time.sleep(15)
         _grab(display, folder / f"{prefix.locale.key}-2-main-window.png")
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+            signed_in = conn.execute("SELECT count(*) FROM app_user WHERE name = 'admin'")
+            if not signed_in.fetchone()[0]:  # the keys never reached the first-run dialog
+                raise CheckFailed("the windowed exe's first-run dialog did not create 'admin'")
     finally:
         if gui is not None:
             gui.kill()

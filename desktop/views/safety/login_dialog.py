@@ -70,6 +70,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(buttons)
         self.setMinimumWidth(380)
+        self.name_edit.setFocus()  # the keys go to the first row at once
 
     def _on_buttons_accepted(self) -> None:
         name, password = self.name_edit.text(), self.password_edit.text()

@@ -41,3 +41,25 @@ def test_wrong_password_shows_why_and_keeps_the_name(engine, qtbot):
     dialog.password_edit.setText("secret-1")
     dialog._on_buttons_accepted()
     assert dialog.user.name == "王站长"
+
+
+def test_first_run_is_filled_in_from_the_keyboard_top_to_bottom(engine, qtbot):
+    # A clerk types the name, then Tab, password, Tab, the password again, Tab, 姓名. The keys go
+    # to 用户名 at once (nothing had the focus: under Wine the first keys were lost).
+    from PySide6.QtCore import Qt
+
+    from desktop.views.safety.login_dialog import LoginDialog
+    from tests.views.keyboard import type_text
+
+    services = AppServices(engine=engine)
+    dialog = LoginDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.focusWidget() is dialog.name_edit  # the first row takes the keys at once
+    for text in ("zhanzhang", "secret-1", "secret-1", "王建华"):
+        type_text(qtbot, dialog.focusWidget(), text)
+        qtbot.keyClick(dialog.focusWidget(), Qt.Key.Key_Tab)
+    assert dialog.name_edit.text() == "zhanzhang"
+    assert dialog.password_edit.text() == dialog.confirm_edit.text() == "secret-1"
+    assert dialog.real_name_edit.text() == "王建华"
