@@ -14,6 +14,7 @@ Run: python benchmarks/bench_registry.py [--households 100000] [--before DIR [--
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -28,19 +29,31 @@ sys.path.insert(0, str(ROOT))
 CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
 
 
-def demo_db(households: int) -> Path:
-    """Return a cached demo database with this many households."""
-    from desktop.demo.township import build_demo
-    from desktop.models.database import open_database
+def demo_db(households: int, code: Path = ROOT) -> Path:
+    """Return a cached demo database with this many households, built by the code in `code`.
 
+    Another checkout gets a database of its own, built by its own `demo` command: an older tree
+    cannot open a database that this one's migrations have moved on.
+    """
     CACHE.mkdir(exist_ok=True)
-    path = CACHE / f"demo-{households}.sqlite3"
-    if not path.exists():
-        t = time.perf_counter()
+    tag = "" if code == ROOT else f"-{hashlib.sha1(str(code).encode()).hexdigest()[:8]}"
+    path = CACHE / f"demo-{households}{tag}.sqlite3"
+    if path.exists():
+        return path
+    t = time.perf_counter()
+    if code == ROOT:
+        from desktop.demo.township import build_demo
+        from desktop.models.database import open_database
+
         engine = open_database(path)
         build_demo(engine, households=households, seed=2020)
         engine.dispose()
-        print(f"  (built {path.name} in {time.perf_counter() - t:.1f} s)")
+    else:
+        command = [sys.executable, "-m", "desktop", "demo", "--db", str(path)]
+        command += ["--households", str(households), "--seed", "2020"]
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(code))
+        subprocess.run(command, check=True, capture_output=True, env=env, cwd=code)
+    print(f"  (built {path.name} in {time.perf_counter() - t:.1f} s)")
     return path
 
 
@@ -123,17 +136,20 @@ def compare(before: Path, households: int, rounds: int) -> None:
         ("import desktop.views.main_window (on top of Qt and the models)",
          "desktop.views.main_window", shared),
     ]  # fmt: skip
-    dbs = [("township", demo_db(3000)), ("county", demo_db(households))]
+    dbs = [
+        (label, demo_db(size, before), demo_db(size))
+        for label, size in (("township", 3000), ("county", households))
+    ]
     for label, module, preload in probes:
         figures: dict[str, list[float]] = {"before": [], "after": []}
         for _ in range(rounds):
             figures["before"].append(import_ms(module, before, preload))
             figures["after"].append(import_ms(module, ROOT, preload))
         _print_pair(label, figures)
-    for label, path in dbs:
+    for label, before_path, path in dbs:
         figures = {"before": [], "after": []}
         for _ in range(rounds):
-            figures["before"].append(window(path, before)["painted_ms"])
+            figures["before"].append(window(before_path, before)["painted_ms"])
             figures["after"].append(window(path, ROOT)["painted_ms"])
         _print_pair(f"{label}: start → window painted", figures)
 
