@@ -37,6 +37,7 @@ from desktop.models.registry import County, Group, Household, Member, Township, 
 from desktop.models.safety import AuditChainHead, AuditEntry, User
 from desktop.models.setting import DatabaseSetting
 from desktop.models.standards import HouseholdIndicator
+from desktop.models.team import ReviewAssignment, Reviewer, ReviewPair, ReviewTeam
 
 __all__ = [
     "Attachment",
@@ -73,6 +74,10 @@ __all__ = [
     "Person",
     "Problem",
     "ProblemEvent",
+    "ReviewAssignment",
+    "ReviewPair",
+    "ReviewTeam",
+    "Reviewer",
     "Township",
     "TownshipUnitRole",
     "Unit",

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop.services.forms.service import FormService
     from desktop.services.inspections.service import InspectionService
     from desktop.services.problems.service import ProblemService
+    from desktop.services.questionnaires.teams import TeamService
     from desktop.services.registry.service import RegistryService
     from desktop.services.roster.service import RosterService
     from desktop.services.safety.audit import AuditService
@@ -141,3 +142,10 @@ class AppServices:
         from desktop.services.comparison.cases import CaseService
 
         return CaseService(self.db, data_dir())
+
+    @cached_property
+    def teams(self) -> TeamService:
+        """排查组, 排查小组, assignments by day and the review of questionnaires."""
+        from desktop.services.questionnaires.teams import TeamService
+
+        return TeamService(self.db)

@@ -44,6 +44,7 @@ CHANGE_SETTINGS = "change_settings"
 VERIFY_CASE = "verify_case"
 REVIEW_CASE = "review_case"
 APPROVE_CASE = "approve_case"
+REVIEW_QUESTIONNAIRE = "review_questionnaire"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     VIEW_FULL_ID: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
@@ -56,6 +57,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     VERIFY_CASE: frozenset({ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN}),
     REVIEW_CASE: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
     APPROVE_CASE: frozenset({ROLE_ADMIN}),
+    REVIEW_QUESTIONNAIRE: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
 }
 PERMISSION_LABELS = {
     VIEW_FULL_ID: "查看完整身份证号和银行账号",
@@ -68,6 +70,7 @@ PERMISSION_LABELS = {
     VERIFY_CASE: "录入工作队核实情况（清退、新增）",
     REVIEW_CASE: "录入镇（街道）审核意见",
     APPROVE_CASE: "录入县核定结果",
+    REVIEW_QUESTIONNAIRE: "审核调查问卷（通过、退回）",
 }
 ROLES = (ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN)
 # What every role may do; the rest is PERMISSIONS.

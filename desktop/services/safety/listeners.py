@@ -13,12 +13,15 @@ from sqlalchemy.orm import sessionmaker
 
 from desktop.services.actor import Actor
 from desktop.services.forms import standard_watch
+from desktop.services.questionnaires import review_lock
 from desktop.services.safety import audit, form_lock
 
 
 def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
     """Log every change made through the factory's sessions and guard signed forms."""
     form_lock.install(sessions)
+    # A questionnaire under review or passed is read-only, whoever tries to change it.
+    review_lock.install(sessions)
     audit.install(sessions, actor)
     # A campaign's standard changed under completed or signed forms: each form says so.
     standard_watch.install(sessions, actor)
