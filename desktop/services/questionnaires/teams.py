@@ -14,22 +14,18 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import AppError
 from desktop.models.campaign import (
-    FORM_STATE_COMPLETE,
-    FORM_STATE_SIGNED,
     Campaign,
     FormRecord,
 )
 from desktop.models.registry import Household, Village
 from desktop.models.team import (
     REVIEW_ASSIGNED,
-    REVIEW_LOCKED,
     REVIEW_PASSED,
     REVIEW_RETURNED,
     REVIEW_SUBMITTED,
@@ -44,6 +40,15 @@ from desktop.services.questionnaires.review_lock import (
     UNREGISTERED_FORM,
     lock_message,
 )
+from desktop.services.questionnaires.team_data import (
+    ENTERED_STATES,
+    REVIEW_LABELS,
+    AssignmentRow,
+    DailyList,
+    PairData,
+    ProgressRow,
+    ReviewerData,
+)
 from desktop.services.safety.auth import REVIEW_QUESTIONNAIRE, require
 from desktop.services.unit_of_work import Database
 
@@ -52,14 +57,6 @@ ENTRY_END = datetime.date(2020, 4, 28)
 PER_DAY = 10  # “原则上每个排查小组（2人）每天完成10户左右”
 COUNTY_SHARE = 0.5  # “县直干部占排查组成员50%”
 MIN_REASON_LENGTH = 4
-ENTERED_STATES = (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)
-
-REVIEW_LABELS = {
-    REVIEW_ASSIGNED: "已分配",
-    REVIEW_SUBMITTED: "审核中",
-    REVIEW_PASSED: "已通过",
-    REVIEW_RETURNED: "已退回",
-}
 
 
 class TeamError(AppError):
@@ -69,109 +66,6 @@ class TeamError(AppError):
 def questionnaire_for(is_registered: bool) -> str:
     """The questionnaire a household answers: 附件1 when registered, else 附件2."""
     return REGISTERED_FORM if is_registered else UNREGISTERED_FORM
-
-
-@dataclass(frozen=True)
-class ReviewerData:
-    """A reviewer as the screens and the daily list show them."""
-
-    id: int
-    name: str
-    unit: str = ""
-    is_county_cadre: bool = False
-    home_village: str = ""  # empty for a 县直干部
-
-
-@dataclass(frozen=True)
-class PairData:
-    """A pair with its team's village and its two members."""
-
-    id: int
-    team_id: int
-    village_id: int
-    village: str
-    seq: int
-    first: ReviewerData
-    second: ReviewerData
-
-    @property
-    def label(self) -> str:
-        """花园村第1小组（张三、李四）."""
-        return f"{self.village}第{self.seq}小组（{self.first.name}、{self.second.name}）"
-
-    @property
-    def members(self) -> tuple[ReviewerData, ReviewerData]:
-        """The two reviewers."""
-        return self.first, self.second
-
-
-@dataclass(frozen=True)
-class AssignmentRow:
-    """One assigned household: where, whom, which day, and how far its questionnaire got."""
-
-    id: int
-    pair_id: int
-    household_id: int
-    household_code: str
-    head_name: str
-    village: str
-    group: str
-    form_code: str
-    visit_date: datetime.date
-    state: str
-    form_state: str  # "" when nothing is entered yet
-    return_reason: str = ""
-    reviewed_by: str = ""
-    signed_by: str = ""
-
-    @property
-    def state_label(self) -> str:
-        """已分配 / 已录入 / 审核中 / 已通过 / 已退回."""
-        if self.state == REVIEW_ASSIGNED and self.form_state in ENTERED_STATES:
-            return "已录入"
-        if self.state == REVIEW_ASSIGNED and self.form_state:
-            return "录入中"
-        return REVIEW_LABELS[self.state]
-
-    @property
-    def read_only(self) -> bool:
-        """True while under review or passed."""
-        return self.state in REVIEW_LOCKED
-
-
-@dataclass
-class ProgressRow:
-    """Counts of one village or pair: assigned, entered, in review, passed, returned."""
-
-    label: str
-    key: int
-    assigned: int = 0
-    entered: int = 0
-    submitted: int = 0
-    passed: int = 0
-    returned: int = 0
-
-    def add(self, row: AssignmentRow) -> None:
-        """Count one assignment."""
-        self.assigned += 1
-        if row.form_state in ENTERED_STATES or row.state != REVIEW_ASSIGNED:
-            self.entered += 1
-        if row.state == REVIEW_SUBMITTED:
-            self.submitted += 1
-        elif row.state == REVIEW_PASSED:
-            self.passed += 1
-        elif row.state == REVIEW_RETURNED:
-            self.returned += 1
-
-
-@dataclass(frozen=True)
-class DailyList:
-    """What a pair prints for one day: who visits, when, and which households."""
-
-    pair: PairData
-    day: datetime.date
-    township: str
-    rows: tuple[AssignmentRow, ...] = field(default_factory=tuple)
 
 
 def _reviewer(r: Reviewer, villages: dict[int, str]) -> ReviewerData:

@@ -1,0 +1,126 @@
+"""The plain rows TeamService returns and the daily list prints: no session, no Qt."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from desktop.models.campaign import FORM_STATE_COMPLETE, FORM_STATE_SIGNED
+from desktop.models.team import (
+    REVIEW_ASSIGNED,
+    REVIEW_LOCKED,
+    REVIEW_PASSED,
+    REVIEW_RETURNED,
+    REVIEW_SUBMITTED,
+)
+
+ENTERED_STATES = (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)
+REVIEW_LABELS = {
+    REVIEW_ASSIGNED: "已分配",
+    REVIEW_SUBMITTED: "审核中",
+    REVIEW_PASSED: "已通过",
+    REVIEW_RETURNED: "已退回",
+}
+
+
+@dataclass(frozen=True)
+class ReviewerData:
+    """A reviewer as the screens and the daily list show them."""
+
+    id: int
+    name: str
+    unit: str = ""
+    is_county_cadre: bool = False
+    home_village: str = ""  # empty for a 县直干部
+
+
+@dataclass(frozen=True)
+class PairData:
+    """A pair with its team's village and its two members."""
+
+    id: int
+    team_id: int
+    village_id: int
+    village: str
+    seq: int
+    first: ReviewerData
+    second: ReviewerData
+
+    @property
+    def label(self) -> str:
+        """花园村第1小组（张三、李四）."""
+        return f"{self.village}第{self.seq}小组（{self.first.name}、{self.second.name}）"
+
+    @property
+    def members(self) -> tuple[ReviewerData, ReviewerData]:
+        """The two reviewers."""
+        return self.first, self.second
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """One assigned household: where, whom, which day, and how far its questionnaire got."""
+
+    id: int
+    pair_id: int
+    household_id: int
+    household_code: str
+    head_name: str
+    village: str
+    group: str
+    form_code: str
+    visit_date: datetime.date
+    state: str
+    form_state: str  # "" when nothing is entered yet
+    return_reason: str = ""
+    reviewed_by: str = ""
+    signed_by: str = ""
+
+    @property
+    def state_label(self) -> str:
+        """已分配 / 已录入 / 审核中 / 已通过 / 已退回."""
+        if self.state == REVIEW_ASSIGNED and self.form_state in ENTERED_STATES:
+            return "已录入"
+        if self.state == REVIEW_ASSIGNED and self.form_state:
+            return "录入中"
+        return REVIEW_LABELS[self.state]
+
+    @property
+    def read_only(self) -> bool:
+        """True while under review or passed."""
+        return self.state in REVIEW_LOCKED
+
+
+@dataclass
+class ProgressRow:
+    """Counts of one village or pair: assigned, entered, in review, passed, returned."""
+
+    label: str
+    key: int
+    assigned: int = 0
+    entered: int = 0
+    submitted: int = 0
+    passed: int = 0
+    returned: int = 0
+
+    def add(self, row: AssignmentRow) -> None:
+        """Count one assignment."""
+        self.assigned += 1
+        if row.form_state in ENTERED_STATES or row.state != REVIEW_ASSIGNED:
+            self.entered += 1
+        if row.state == REVIEW_SUBMITTED:
+            self.submitted += 1
+        elif row.state == REVIEW_PASSED:
+            self.passed += 1
+        elif row.state == REVIEW_RETURNED:
+            self.returned += 1
+
+
+@dataclass(frozen=True)
+class DailyList:
+    """What a pair prints for one day: who visits, when, and which households."""
+
+    pair: PairData
+    day: datetime.date
+    township: str
+    rows: tuple[AssignmentRow, ...] = field(default_factory=tuple)
