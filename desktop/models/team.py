@@ -23,12 +23,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, utcnow
 
-# Review states of an assigned household's questionnaire (“已录入” is derived from its form).
-REVIEW_ASSIGNED = "assigned"  # 已分配
-REVIEW_SUBMITTED = "submitted"  # 审核中 (提交审核)
-REVIEW_PASSED = "passed"  # 已通过
-REVIEW_RETURNED = "returned"  # 已退回 (with a reason)
-REVIEW_LOCKED = (REVIEW_SUBMITTED, REVIEW_PASSED)  # the questionnaire is read-only
+# The review states (assigned, submitted, passed, returned) are named in
+# desktop/services/questionnaires/team_data.py, where printing and views can read them.
+REVIEW_ASSIGNED = "assigned"  # 已分配: a new assignment's state
 
 
 class Reviewer(Base):

@@ -9,9 +9,9 @@ import pdfplumber
 from pypdf import PdfReader
 from reportlab.lib.units import mm
 
-from desktop.models.team import REVIEW_ASSIGNED
 from desktop.printing.team_lists import daily_list_pdf
 from desktop.services.questionnaires.team_data import (
+    REVIEW_ASSIGNED,
     AssignmentRow,
     DailyList,
     PairData,

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.errors import FormLockedError
 from desktop.models.campaign import FormRecord
-from desktop.models.team import REVIEW_PASSED, REVIEW_SUBMITTED, ReviewAssignment
+from desktop.models.team import ReviewAssignment
+from desktop.services.questionnaires.team_data import REVIEW_PASSED, REVIEW_SUBMITTED
 from desktop.services.safety.form_lock import _PINNING as PINNING
 
 REGISTERED_FORM = "hunan_registered"  # 附件1 建档立卡贫困户脱贫情况调查问卷

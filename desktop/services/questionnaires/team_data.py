@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from desktop.models.campaign import FORM_STATE_COMPLETE, FORM_STATE_SIGNED
-from desktop.models.team import (
-    REVIEW_ASSIGNED,
-    REVIEW_LOCKED,
-    REVIEW_PASSED,
-    REVIEW_RETURNED,
-    REVIEW_SUBMITTED,
-)
-
-ENTERED_STATES = (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)
+# Review states of an assigned household's questionnaire (“已录入” is derived from its form).
+# Plain strings here, so that printing and views take these rows without the ORM; the model's
+# column default is REVIEW_ASSIGNED too (tests/services/questionnaires check they agree).
+REVIEW_ASSIGNED = "assigned"  # 已分配
+REVIEW_SUBMITTED = "submitted"  # 审核中 (提交审核)
+REVIEW_PASSED = "passed"  # 已通过
+REVIEW_RETURNED = "returned"  # 已退回 (with a reason)
+REVIEW_LOCKED = (REVIEW_SUBMITTED, REVIEW_PASSED)  # the questionnaire is read-only
+# FormRecord states that count as entered: FORM_STATE_COMPLETE, FORM_STATE_SIGNED.
+ENTERED_STATES = ("complete", "signed")
 REVIEW_LABELS = {
     REVIEW_ASSIGNED: "已分配",
     REVIEW_SUBMITTED: "审核中",

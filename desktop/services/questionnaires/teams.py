@@ -25,10 +25,6 @@ from desktop.models.campaign import (
 )
 from desktop.models.registry import Household, Village
 from desktop.models.team import (
-    REVIEW_ASSIGNED,
-    REVIEW_PASSED,
-    REVIEW_RETURNED,
-    REVIEW_SUBMITTED,
     ReviewAssignment,
     Reviewer,
     ReviewPair,
@@ -42,7 +38,11 @@ from desktop.services.questionnaires.review_lock import (
 )
 from desktop.services.questionnaires.team_data import (
     ENTERED_STATES,
+    REVIEW_ASSIGNED,
     REVIEW_LABELS,
+    REVIEW_PASSED,
+    REVIEW_RETURNED,
+    REVIEW_SUBMITTED,
     AssignmentRow,
     DailyList,
     PairData,

@@ -8,16 +8,23 @@ import pytest
 from sqlalchemy import select
 
 from desktop.errors import FormLockedError, PermissionDeniedError
-from desktop.models.campaign import FORM_STATE_DRAFT, FormRecord
+from desktop.models.campaign import (
+    FORM_STATE_COMPLETE,
+    FORM_STATE_DRAFT,
+    FORM_STATE_SIGNED,
+    FormRecord,
+)
 from desktop.models.safety import AuditEntry
-from desktop.models.team import (
+from desktop.models.team import REVIEW_ASSIGNED as MODEL_DEFAULT
+from desktop.models.team import ReviewAssignment
+from desktop.services.forms.service import FormService
+from desktop.services.questionnaires.team_data import (
+    ENTERED_STATES,
     REVIEW_ASSIGNED,
     REVIEW_PASSED,
     REVIEW_RETURNED,
     REVIEW_SUBMITTED,
-    ReviewAssignment,
 )
-from desktop.services.forms.service import FormService
 from desktop.services.questionnaires.teams import ENTRY_END, ENTRY_START, TeamError
 from tests.team_fixtures import CLERK, DAY, REVIEWER, build, enter
 
@@ -253,3 +260,8 @@ def test_daily_list_holds_the_days_households(town, pair):
     assert daily.township == "桃花江镇"
     assert [r.household_id for r in daily.rows] == ids[:2]
     assert daily.rows[0].state == REVIEW_ASSIGNED
+
+
+def test_the_plain_state_names_agree_with_the_models():
+    assert MODEL_DEFAULT == REVIEW_ASSIGNED
+    assert ENTERED_STATES == (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)
