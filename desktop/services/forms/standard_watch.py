@@ -14,14 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from sqlalchemy import String, cast, event, insert, inspect, or_, select, update
+from sqlalchemy import String, cast, event, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from desktop.models.base import utcnow
 from desktop.models.campaign import FORM_STATE_COMPLETE, FORM_STATE_SIGNED, Campaign, FormRecord
-from desktop.models.safety import ACTION_UPDATE, AuditEntry
+from desktop.models.safety import ACTION_UPDATE
 from desktop.services.actor import Actor
 from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
+from desktop.services.safety import audit_chain
 
 WATCHED = STANDARD_FIELDS  # the campaign's columns a kept form's standard is made of
 PINNED_NOTE = "升级前完成的表：按升级后首次读取时的内容固定（计算结果与当时的标准），不再重算"
@@ -148,8 +149,9 @@ def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
         rows = []
         for campaign_id, name, changes in pending:
             rows += entries(session, actor(), campaign_id, name, changes)
-        if rows:
-            session.connection().execute(insert(AuditEntry), rows)
+        # Through the chain like every other entry: inserted around it, they would show as
+        # the chain's first break and their ids would not be the chain's.
+        audit_chain.append(session.connection(), rows)
 
     event.listen(sessions, "before_flush", _before_flush)
     event.listen(sessions, "after_flush", after_flush)

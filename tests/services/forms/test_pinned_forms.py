@@ -144,3 +144,21 @@ def test_a_draft_under_a_changed_standard_needs_no_entry(demo_engine):
     with Session(demo_engine) as s:
         logged = s.scalars(select(AuditEntry.record_id).where(AuditEntry.field == FIELD)).all()
     assert logged and record.id not in logged  # the demo's kept forms are, the draft is not
+
+
+def test_the_kept_forms_entries_are_links_of_the_audit_chain(demo_engine):
+    """A changed standard writes an entry per kept form; each is chained, none breaks the log."""
+    from desktop.services.safety.audit_chain import head_of, verify_connection
+
+    service = FormService(Database(demo_engine))
+    hid = _two_member_household(demo_engine)
+    _complete_collection(service, hid)
+    service.sign(hid, "collection", CLERK)
+    with Database(demo_engine).unit_of_work() as s:
+        s.scalar(select(Campaign)).thresholds = {"2019": 5000.0}
+    with demo_engine.connect() as conn:
+        report = verify_connection(conn)
+        last = conn.scalar(select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+        field = conn.scalar(select(AuditEntry.field).where(AuditEntry.id == last))
+        assert report.ok, report
+        assert head_of(conn)[0] == last and field == FIELD
