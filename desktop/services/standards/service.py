@@ -15,9 +15,11 @@ from desktop.models.campaign import Campaign
 from desktop.models.database import fetch_tuples
 from desktop.models.problem import IndicatorDepartment, Problem
 from desktop.models.registry import County, Household, Township, Village
+from desktop.models.safety import AuditEntry
 from desktop.models.standards import HouseholdIndicator
 from desktop.services.problems.rules import SCOPE_HOUSEHOLD, SCOPE_VILLAGE, STATUS_CLOSED
 from desktop.services.registry.writer import collector_paused
+from desktop.services.safety import audit_chain
 from desktop.services.standards.evaluate import (
     HouseholdResult,
     VillageResult,
@@ -188,11 +190,49 @@ class SheetContext:
     village_counts: dict[int, dict]
 
 
+KEPT_EVALUATIONS = 8  # a county, its townships and villages as a user goes through them
+# The tables an evaluation's rows are read from: a change in any of them means reading again.
+ROW_TABLES = frozenset(
+    {"county", "township", "village", "village_group", "household", "member", "household_indicator"}
+)
+
+
+class _Kept(NamedTuple):
+    """An evaluation kept with what it was computed from."""
+
+    head: tuple[int, str]  # the audit chain's head when its rows were read
+    standard: Standard  # the standard file's object (a new one when the file changes)
+    rows: tuple[list, list]  # household and village rows, decoded
+    evaluation: Evaluation
+
+
+def _rows_unchanged(conn, kept: tuple[int, str], head: tuple[int, str]) -> bool:
+    """True when the chain grew from `kept` to `head` without touching ROW_TABLES.
+
+    The chain is append-only, so the entries after the kept head are every change since; a
+    head that went back or whose entry differs (a restored backup) counts as changed.
+    """
+    if head[0] < kept[0]:
+        return False
+    if (
+        kept[0]
+        and conn.scalar(select(AuditEntry.chain_hash).where(AuditEntry.id == kept[0])) != kept[1]
+    ):
+        return False
+    touched = conn.scalars(
+        select(AuditEntry.table_name)
+        .where(AuditEntry.id > kept[0], AuditEntry.id <= head[0])
+        .distinct()
+    ).all()
+    return ROW_TABLES.isdisjoint(touched)
+
+
 class StandardsService:
     """Standards of the campaigns, household and village indicator values, evaluation."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._kept: dict[tuple, _Kept] = {}  # (campaign, village, township) → last evaluation
 
     # --- campaigns and their standards ---------------------------------------------------
 
@@ -381,9 +421,46 @@ class StandardsService:
         village_id: int | None = None,
         township_id: int | None = None,
     ) -> Evaluation:
-        """Evaluate every household and village of a campaign (or of one village/township)."""
+        """Evaluate every household and village of a campaign (or of one village/township).
+
+        The result is kept and given again (the same object: read it, do not change it) while
+        nothing it was computed from has changed. What changed is read from the audit chain,
+        which every change of the app goes through: the head moved over entries of the
+        registry or the indicator values → read again; over other tables only (a campaign's
+        standard, the ledger) → evaluate the rows already read; the head where it was and the
+        same standard file → the kept result. Inside a unit of work nothing is kept or reused
+        (its changes may still roll back).
+        """
         info = self.campaign(campaign_id)
         standard = self.standard(campaign_id)
+        key = (campaign_id, village_id, township_id)
+        keep = not self.db.in_unit_of_work
+        with self.db.connection() as conn, collector_paused():
+            head = audit_chain.head_of(conn) if keep else None
+            kept = self._kept.get(key) if keep else None
+            if kept is not None and kept.standard is standard:
+                if kept.head == head and kept.evaluation.campaign == info:
+                    return kept.evaluation
+                rows = kept.rows if _rows_unchanged(conn, kept.head, head) else None
+            else:
+                rows = None
+            if rows is None:
+                rows = self._read_rows(conn, info, standard, village_id, township_id)
+            households = evaluate_households(standard, rows[0], info.thresholds)
+            villages = []
+            if standard.village_set is not None:
+                villages = evaluate_villages(standard.village_set, rows[1])
+            evaluation = Evaluation(info, standard, households, villages)
+            self._load_fixes(conn, evaluation, info, village_id, township_id)
+        if keep:
+            self._kept.pop(key, None)
+            while len(self._kept) >= KEPT_EVALUATIONS:
+                self._kept.pop(next(iter(self._kept)))  # the oldest
+            self._kept[key] = _Kept(head, standard, rows, evaluation)
+        return evaluation
+
+    def _read_rows(self, conn, info, standard, village_id, township_id) -> tuple[list, list]:
+        """The rows an evaluation reads: (household rows, village rows), decoded."""
         size = Household.count_actual.label("size")
         stmt = (
             select(
@@ -417,25 +494,15 @@ class StandardsService:
             stmt = stmt.where(where)
             village_stmt = village_stmt.where(where)
         loads = orjson.loads
-        # A county is 75,000 rows, dicts and results: without the pause the collector scanned
-        # them all again and again (half the time); none of them holds a reference cycle.
-        with self.db.connection() as conn, collector_paused():
-            rows = fetch_tuples(conn, _literal_sql(conn, stmt))
-            # 家庭人口数: 以实际人数为准 (seed 001, note 2); the member list when not counted.
-            households = evaluate_households(
-                standard,
-                (
-                    (h, v, e, a if a is not None else m, loads(x) if x else None)
-                    for h, v, e, a, m, x in rows
-                ),
-                info.thresholds,
-            )
-            villages = []
-            if standard.village_set is not None:
-                villages = evaluate_villages(standard.village_set, conn.execute(village_stmt))
-            evaluation = Evaluation(info, standard, households, villages)
-            self._load_fixes(conn, evaluation, info, village_id, township_id)
-        return evaluation
+        # A county is 75,000 rows, dicts and results: the caller pauses the collector, which
+        # scanned them all again and again (half the time); none of them holds a cycle.
+        # 家庭人口数: 以实际人数为准 (seed 001, note 2); the member list when not counted.
+        households = [
+            (h, v, e, a if a is not None else m, loads(x) if x else None)
+            for h, v, e, a, m, x in fetch_tuples(conn, _literal_sql(conn, stmt))
+        ]
+        villages = [tuple(r) for r in conn.execute(village_stmt)] if standard.village_set else []
+        return households, villages
 
     @staticmethod
     def _scope(info: CampaignInfo, village_id: int | None, township_id: int | None) -> list:
