@@ -36,6 +36,9 @@ FILES = {
     "20 万字的单元格": ("huge-cell.xlsx", hostile_files.huge_cell),
     "3 万字的文字复制进 4 万个单元格": ("sst-bomb.xlsx", hostile_files.shared_string_bomb),
     ".xls 使用范围 65536 × 256": ("wide.xls", hostile_files.wide_xls),
+    ".ods 10 行 + 100 万带格式空行 + 1 个值": ("styled.ods", hostile_files.ods_styled_empty_rows),
+    ".ods 一行空格重复 100 万次": ("rows.ods", hostile_files.ods_repeated_rows),
+    ".ods 一个值重复 16384 列": ("columns.ods", hostile_files.ods_repeated_columns),
 }
 
 _CHILD = """

@@ -273,3 +273,101 @@ def encrypted_xlsx(path: Path) -> Path:
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
     path.write_bytes(header + "EncryptionInfo".encode("utf-16-le") + bytes(1024))
     return path
+
+
+# --- .ods: one content.xml holds every sheet; rows and cells may stand for many ---------------
+
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+    '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def ods_cell(text: str, repeat: int = 1) -> str:
+    """Return an .ods text cell, repeated across `repeat` columns."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    times = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return (
+        f'<table:table-cell office:value-type="string"{times}>'
+        f"<text:p>{escaped}</text:p></table:table-cell>"
+    )
+
+
+def ods_rows(rows: list[list[str]]) -> str:
+    """Return rows of text cells as .ods table rows."""
+    return "".join(
+        "<table:table-row>" + "".join(ods_cell(str(v)) for v in row) + "</table:table-row>"
+        for row in rows
+    )
+
+
+def write_ods(path: Path, table_xml: str, name: str = "花名册") -> Path:
+    """Write an .ods of one sheet (`table_xml`: its rows) laid out as LibreOffice does."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{name}">'
+        '<table:table-column table:number-columns-repeated="1024"/>'
+        f"{table_xml}</table:table></office:spreadsheet></office:body>"
+        "</office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST)
+        z.writestr("content.xml", content)
+    return path
+
+
+def _ods_head() -> str:
+    """The roster's header row and ten real-looking rows (first and last column filled)."""
+    rows = [list(HEADERS)] + [["桃江县"] + [""] * (len(HEADERS) - 2) + ["1"]] * 10
+    return ods_rows(rows)
+
+
+def ods_styled_empty_rows(path: Path, rows: int = 1_000_000) -> Path:
+    """10 rows, a million styled empty rows written as one repeated row, then one more value:
+    calamine allocates every row up to that value."""
+    empty = (
+        f'<table:table-row table:style-name="ro1" table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{len(HEADERS)}"/></table:table-row>'
+    )
+    return write_ods(path, _ods_head() + empty + ods_rows([["x"]]))
+
+
+def ods_repeated_rows(path: Path, rows: int = 1_000_000) -> Path:
+    """The header, then one row of spaces standing for a million rows (a 1 KB file)."""
+    row = (
+        f'<table:table-row table:number-rows-repeated="{rows}">{ods_cell(" ", 2)}</table:table-row>'
+    )
+    return write_ods(path, _ods_head() + row)
+
+
+def ods_repeated_columns(path: Path, columns: int = 16_384) -> Path:
+    """The header, then a row whose one value is repeated across every column of a sheet."""
+    row = f"<table:table-row>{ods_cell('x', columns)}</table:table-row>"
+    return write_ods(path, _ods_head() + row)
+
+
+def ods_trailing_styled_run(path: Path, rows: list[list[str]]) -> Path:
+    """A real roster as LibreOffice saves it with styled columns: an empty run of rows and
+    columns to the sheet's end, which calamine skips."""
+    run = (
+        '<table:table-row table:style-name="ro1" table:number-rows-repeated="1048000">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+    )
+    rest = 16384 - len(HEADERS)
+    wide = f'<table:table-cell table:style-name="ce1" table:number-columns-repeated="{rest}"/>'
+    body = "".join(
+        "<table:table-row>"
+        + "".join(ods_cell(str(v)) if v != "" else "<table:table-cell/>" for v in row)
+        + wide
+        + "</table:table-row>"
+        for row in rows
+    )
+    return write_ods(path, body + run)

@@ -8,7 +8,8 @@ refuses it with a Chinese sentence that says what is wrong and how big the file 
 - .xlsx/.xlsm/.ods: a zip archive. Each member's zipped and unzipped size and their ratio; every
   worksheet and the shared strings are inflated as a stream (actual bytes counted, never trusting
   the declared size) to find the `<dimension>`, the last row and cell references and any cell
-  far outside them, and the shared strings that cells would copy over and over.
+  far outside them, and the shared strings that cells would copy over and over. An .ods's
+  content.xml is read tag by tag for each sheet's rows and cells, counting their repeats.
 - .xls: the BIFF DIMENSIONS record of every sheet, and a password (FILEPASS) record.
 
 The limits are far above a county roster (100,000 households: 352,288 rows × 21 columns,
@@ -171,7 +172,7 @@ def _check_zip(path: Path, facts: WorkbookFacts) -> None:
         if any(m.flag_bits & 0x1 for m in members):
             raise WorkbookRefused(f"文件 {path.name} 设有密码，请先在Excel中取消密码再导入")
         names = {m.filename for m in members}
-        if "xl/workbook.xml" not in names and "content.xml" not in names:
+        if "xl/workbook.xml" not in names and ODS_CONTENT not in names:
             raise WorkbookRefused(f"文件 {path.name} 不是Excel工作簿（缺少工作簿部件），可能已损坏")
         names_of = _sheet_names(archive, names)
         for m in members:
@@ -196,6 +197,9 @@ def _check_zip(path: Path, facts: WorkbookFacts) -> None:
             big_strings = _scan_shared_strings(raw, shared, budget)
         text_bytes = 0
         for m in sheets:
+            if m.filename == ODS_CONTENT:
+                facts.sheets.extend(_scan_ods_content(raw, m, budget))
+                continue
             sheet, shared_text = _scan_sheet(raw, m, budget, big_strings, names_of)
             facts.sheets.append(sheet)
             text_bytes += shared_text
@@ -251,7 +255,7 @@ def _is_sheet(name: str) -> bool:
         name.startswith(("xl/worksheets/", "xl/dialogsheets/", "xl/macrosheets/"))
         and name.endswith(".xml")
         and "/_rels/" not in name
-    ) or name == "content.xml"
+    ) or name == ODS_CONTENT
 
 
 class _Budget:
@@ -269,6 +273,8 @@ class _Budget:
             return f"工作表“{name}”"
         if member.filename == "xl/sharedStrings.xml":
             return "共享文字表"
+        if member.filename == ODS_CONTENT:
+            return "表格内容"
         return "其中一个部件"
 
     def take(self, member: zipfile.ZipInfo, read: int, chunk: int) -> None:
@@ -409,6 +415,81 @@ def _scan_sheet(raw, member, budget: _Budget, big_strings: dict[int, int], names
     facts.columns = max_column
     facts.xml_bytes = read
     return facts, shared_text
+
+
+# .ods: every sheet is a <table:table> of content.xml. A row or a cell may stand for many
+# (table:number-rows-repeated, table:number-columns-repeated), so a 1 KB file can describe a
+# million rows. calamine ignores empty rows and cells after the last value (LibreOffice writes
+# such a run to the sheet's end whenever a column is styled), but allocates every row and column
+# up to the last cell that holds something: that is the used range checked here.
+
+ODS_CONTENT = "content.xml"
+_ODS_TAG = re.compile(
+    rb"<table:(table|table-row|table-cell|covered-table-cell)(?=[\s/>])([^>]*?)(/?)>"
+    rb"|</table:(table-row)>"
+)
+_ODS_NAME = re.compile(rb'\btable:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'\btable:number-rows-repeated="(\d+)"')
+_ODS_COLUMNS = re.compile(rb'\btable:number-columns-repeated="(\d+)"')
+
+
+def _scan_ods_content(raw, member: zipfile.ZipInfo, budget: _Budget) -> list[SheetFacts]:
+    """Return the facts of every sheet in an .ods's content.xml; refuse a used range too big."""
+    found: list[SheetFacts] = []
+    sheet: SheetFacts | None = None
+    row = repeat = column = last_column = 0  # rows before this one, its repeat, its columns
+    tail = b""
+    read = 0
+    for chunk in _inflate(raw, member, budget):
+        read += len(chunk)
+        buf = tail + chunk
+        cut = buf.rfind(b"<")
+        if cut >= 0 and buf.find(b">", cut) < 0:  # a tag cut by the chunk: finish it next time
+            buf, tail = buf[:cut], buf[cut:]
+        else:
+            tail = b""
+        for tag, attrs, empty, closing in _ODS_TAG.findall(buf):
+            if closing:  # </table:table-row>
+                if last_column and sheet is not None:
+                    sheet.rows = row + repeat
+                    sheet.columns = max(sheet.columns, last_column)
+                row += repeat
+                repeat = 0
+            elif tag == b"table-cell" or tag == b"covered-table-cell":
+                counted = _ODS_COLUMNS.search(attrs)
+                column += int(counted.group(1)) if counted else 1
+                if not empty or b"office:value-type" in attrs:
+                    last_column = column
+                    if sheet is not None and column > MAX_COLUMNS:
+                        sheet.columns = max(sheet.columns, column)
+                        sheet.rows = max(sheet.rows, row + 1)
+            elif tag == b"table-row":
+                counted = _ODS_ROWS.search(attrs)
+                repeat = int(counted.group(1)) if counted else 1
+                column = last_column = 0
+                if empty:  # <table:table-row/>: rows with no cells at all
+                    row += repeat
+                    repeat = 0
+            elif not empty:  # <table:table …>: the next sheet
+                named = _ODS_NAME.search(attrs)
+                name = html.unescape(named.group(1).decode("utf-8", "replace")) if named else ""
+                sheet = SheetFacts(name or f"工作表{len(found) + 1}")
+                found.append(sheet)
+                row = repeat = column = last_column = 0
+        if sheet is not None:
+            what = "实际使用范围为" if read >= member.file_size else "实际使用范围至少为"
+            for each in found:
+                _refuse_range(
+                    budget.file_name,
+                    f"工作表“{each.name}”",
+                    each.rows,
+                    max(each.columns, 1),
+                    what,
+                    member.file_size,
+                )
+    for each in found:
+        each.xml_bytes = read
+    return found
 
 
 def _range_size(found: re.Match) -> tuple[int, int]:

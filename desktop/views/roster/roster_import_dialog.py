@@ -34,7 +34,7 @@ from desktop.services.roster.template import COLUMNS
 from desktop.views.background import ProgressJob, call_keeping_window_alive
 from desktop.views.signals import hub
 
-FILE_FILTER = "Excel 花名册 (*.xlsx *.xls *.xlsm);;所有文件 (*)"
+FILE_FILTER = "花名册 (*.xlsx *.xls *.xlsm *.ods);;所有文件 (*)"
 NOT_IMPORTED = "（不导入）"
 PREVIEW_SHOWN = 20
 ERRORS_SHOWN = 2000  # the report file holds them all; the table stays light

@@ -171,3 +171,42 @@ def test_errors_are_capped_but_counted(tmp_path, engine):
 
     summary = list(load_workbook(report)["错误汇总"].values)
     assert any("另有 500 处错误未列出" in str(r[3]) for r in summary)
+
+
+# --- .ods ------------------------------------------------------------------------------------
+
+ODS_HOSTILE = {
+    "ods_styled_empty_rows": (hostile_files.ods_styled_empty_rows, ["1,000,012 行", "× 21 列"]),
+    "ods_repeated_rows": (hostile_files.ods_repeated_rows, ["1,000,011 行", "× 21 列"]),
+    "ods_repeated_columns": (hostile_files.ods_repeated_columns, ["16,384 列", "XFD12"]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODS_HOSTILE))
+def test_hostile_ods_is_refused_in_chinese_naming_file_and_sheet(tmp_path, engine, name):
+    builder, words = ODS_HOSTILE[name]
+    path = builder(tmp_path / f"{name}.ods")
+    assert path.stat().st_size < 4096  # a million rows or columns in a few hundred bytes
+    with pytest.raises(WorkbookRefused) as refused:
+        check_workbook(path)
+    message = str(refused.value)
+    for word in [path.name, "工作表“花名册”", "超过导入上限", *words]:
+        assert word in message, message
+    assert_chinese_sentence(message, path.name)
+    result = import_roster(Database(engine), path)
+    assert not result.written and result.fatal == message
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(Household.id))).scalar() == 0
+
+
+def test_ods_with_libreoffice_trailing_styled_run_imports(tmp_path, engine):
+    # LibreOffice ends a sheet with styled columns in one empty run to XFD1048576: calamine
+    # skips it, so the pre-check measures the range up to the last value and lets it pass.
+    from desktop.services.roster.template import HEADERS
+
+    rows = [list(HEADERS)] + [[r.get(h, "") for h in HEADERS] for r in clean_rows()]
+    path = hostile_files.ods_trailing_styled_run(tmp_path / "lo.ods", rows)
+    sheet = check_workbook(path).sheets[0]
+    assert (sheet.name, sheet.rows, sheet.columns) == ("花名册", 7, 21)
+    result = import_roster(Database(engine), path)
+    assert result.written and (result.created, result.members) == (3, 6), result.summary_lines()
