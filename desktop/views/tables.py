@@ -120,6 +120,10 @@ def fit_columns(
     no column but a key column is wider than that: a long text is elided, its tooltip whole.
     """
     header = view.horizontalHeader()
+    # Before the first show the style sheet's font (10.5pt) is not applied yet: measured with
+    # Qt's default font, 2026-12-02 16:42:05 got 150 px and was cut to 2026-12-02 16:42...
+    view.ensurePolished()
+    header.ensurePolished()
     for column in range(view.model().columnCount()):
         wanted = _header_width(view, column) + CELL_PADDING_PX
         if column in key_columns or widest_px is not None:

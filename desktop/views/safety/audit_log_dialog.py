@@ -28,16 +28,12 @@ from desktop.services.safety.auth import EXPORT_AUDIT, can
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.safety.audit_table_model import (
     COL_AT,
-    COL_FIELD,
-    COL_NEW,
-    COL_NOTE,
-    COL_OLD,
-    COL_RECORD,
     AuditTableModel,
 )
 from desktop.views.tables import fit_columns
 
 ANY = "全部"
+LONG_TEXT_PX = 200  # a value wider than this is elided, whole in its tooltip
 
 
 class AuditLogDialog(QDialog):
@@ -101,11 +97,6 @@ class AuditLogDialog(QDialog):
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in ((COL_AT, 150), (COL_RECORD, 170), (COL_FIELD, 160)):
-            self.table.setColumnWidth(column, width)
-        for column in (COL_OLD, COL_NEW):
-            self.table.setColumnWidth(column, 220)
-        self.table.setColumnWidth(COL_NOTE, 200)
         header.setStretchLastSection(True)
 
         self.count_label = QLabel()
@@ -160,7 +151,9 @@ class AuditLogDialog(QDialog):
         query = self.query()
         rows = self.view_service.rows(query)
         self.model.set_rows(rows)
-        fit_columns(self.table, (COL_AT,))  # the time is read whole, to the second
+        # The time read whole, to the second; other columns as wide as their content up to
+        # LONG_TEXT_PX (the rest in the tooltip), so a 1366-pixel screen shows every column.
+        fit_columns(self.table, (COL_AT,), widest_px=LONG_TEXT_PX)
         if rows:
             more = (
                 f"（只显示最新 {query.limit} 条）"

@@ -86,3 +86,20 @@ def test_a_clerk_sees_no_log(qtbot, services, monkeypatch):
     assert dialog.model.rowCount() == 0
     assert "只有管理员" in dialog.count_label.text()
     assert not dialog.export_button.isEnabled()
+
+
+def test_the_time_is_read_whole_under_the_apps_style_sheet(qtbot, qapp, services):
+    """The style sheet's larger font counts when the columns are sized before the dialog shows."""
+    from desktop.views.safety.audit_table_model import COL_AT
+    from desktop.views.startup import apply_style
+
+    before = qapp.styleSheet()
+    apply_style(qapp)
+    try:
+        dialog = _dialog(qtbot, services)
+        qtbot.waitExposed(dialog)
+        metrics = dialog.table.fontMetrics()
+        longest = max(metrics.horizontalAdvance(text) for text in _texts(dialog, COL_AT))
+        assert dialog.table.columnWidth(COL_AT) >= longest + 12
+    finally:
+        qapp.setStyleSheet(before)
