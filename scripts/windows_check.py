@@ -580,31 +580,61 @@ def _grab(display: str, path: Path) -> None:
     print(f"    screenshot {path}", flush=True)
 
 
-def check_locale(locale: Locale, work: Path, python: Path, timings: Timings,
-                 args: argparse.Namespace) -> list[str]:  # fmt: skip
-    """Every step under one locale, in a new prefix; returns the lines for the summary."""
-    where = locale.key
+def new_prefix(locale: Locale, work: Path, python: Path, timings: Timings,
+               args: argparse.Namespace) -> Prefix:  # fmt: skip
+    """A clean prefix for one locale, with the stand-in DLLs, its code page checked."""
     out = work / locale.key
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     prefix = Prefix(out / "prefix", locale)
-    notes = [f"{locale.label}:"]
+    with timings.step(locale.key, "clean Wine prefix"):
+        prefix.create()
+        for dll, path in args.standins.items():
+            shutil.copy2(path, prefix.system32 / dll)
+        check_code_page(prefix, python)
+        if not args.pip_checked:
+            pip_check(prefix, python)
+            args.pip_checked = True
+    prefix.stop()
+    return prefix
+
+
+def suites_side_by_side(prefixes: list[Prefix], python: Path, work: Path, timings: Timings,
+                        args: argparse.Namespace) -> dict[str, str]:  # fmt: skip
+    """The whole test suite under each locale, all at once: each is one single-threaded Windows
+    Python in a prefix of its own, so two locales on two cores take the time of one."""
+    summaries: dict[str, str] = {}
+    failures: dict[str, CheckFailed] = {}
+
+    def one(prefix: Prefix) -> None:
+        try:
+            what = "test suite under Windows Python (locales side by side)"
+            with timings.step(prefix.locale.key, what):
+                out = work / prefix.locale.key
+                summaries[prefix.locale.key] = run_tests(prefix, python, out, args.pytest_args)
+        except CheckFailed as exc:
+            failures[prefix.locale.key] = exc
+        finally:
+            prefix.stop()
+
+    threads = [threading.Thread(target=one, args=(prefix,)) for prefix in prefixes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise CheckFailed("; ".join(f"[{key}] {exc}" for key, exc in sorted(failures.items())))
+    return summaries
+
+
+def bundle_steps(prefix: Prefix, work: Path, python: Path, timings: Timings,
+                 args: argparse.Namespace) -> list[str]:  # fmt: skip
+    """The bundle, the setup.exe, install, the installed exe's checks, uninstall: one locale."""
+    where = prefix.locale.key
+    out = work / where
+    notes: list[str] = []
     try:
-        with timings.step(where, "clean Wine prefix"):
-            prefix.create()
-            for dll, path in args.standins.items():
-                shutil.copy2(path, prefix.system32 / dll)
-            check_code_page(prefix, python)
-            if not args.pip_checked:
-                pip_check(prefix, python)
-                args.pip_checked = True
-        if not args.no_tests:
-            with timings.step(where, "test suite under Windows Python"):
-                summary = run_tests(prefix, python, out, args.pytest_args)
-                notes.append(f"  tests: {summary}")
-        if args.tests_only:
-            return notes
         with timings.step(where, "PyInstaller bundle under Wine + its self-test"):
             bundle = build_bundle(prefix, python, out)
             no_standins_in(bundle)
@@ -667,8 +697,16 @@ def main(argv: list[str] | None = None) -> int:
             args.pip_checked = False
             users = check_standins_cover(python.parent / "Lib" / "site-packages", args.standins)
             notes.append(f"stand-in DLLs used by: {users}")
-        for locale in locales:
-            notes += check_locale(locale, work, python, timings, args)
+        prefixes = [new_prefix(locale, work, python, timings, args) for locale in locales]
+        summaries = {}
+        if not args.no_tests:
+            summaries = suites_side_by_side(prefixes, python, work, timings, args)
+        for prefix in prefixes:
+            notes.append(f"{prefix.locale.label}:")
+            if prefix.locale.key in summaries:
+                notes.append(f"  tests: {summaries[prefix.locale.key]}")
+            if not args.tests_only:
+                notes += bundle_steps(prefix, work, python, timings, args)
     except CheckFailed as exc:
         print(timings.report())
         print(f"\nWINDOWS CHECK FAILED: {exc}", flush=True)
