@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 import itertools
 import random
-import struct
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,22 +114,55 @@ class DemoProblemsResult:
     attachments: int
 
 
-def _png(rng: random.Random, width: int = 64, height: int = 48) -> bytes:
-    """A small plain-colour PNG, so evidence photos open in any viewer."""
-    colour = bytes(rng.randrange(80, 220) for _ in range(3))
-    raw = b"".join(b"\x00" + colour * width for _ in range(height))
+def _png(rng: random.Random, width: int = 320, height: int = 240) -> bytes:
+    """A photo of a paper lying on a desk (turned a little, lines of text, a table, a red seal),
+    so the demo's evidence looks like the clerk's phone pictures of 整改 papers.
 
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+    Drawn with Pillow, which reportlab brings along; no font is needed.
+    """
+    from io import BytesIO
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(raw))
-        + chunk(b"IEND", b"")
-    )
+    from PIL import Image, ImageDraw, ImageFilter
+
+    desk = tuple(rng.randrange(90, 150) + d for d in (30, 10, -10))
+    image = Image.new("RGB", (width, height), desk)
+    draw = ImageDraw.Draw(image)
+    for y in range(0, height, 3):  # the desk's grain
+        shade = rng.randrange(-12, 12)
+        grain = tuple(max(0, c + shade) for c in desk)
+        draw.line([(0, y), (width, y + rng.randrange(-4, 5))], fill=grain)
+    paper = Image.new("RGBA", (int(width * 0.62), int(height * 0.86)), (250, 248, 240, 255))
+    pen = ImageDraw.Draw(paper)
+    pw, ph = paper.size
+    ink = (60, 60, 70, 255)
+    pen.rectangle([pw * 0.3, 10, pw * 0.7, 17], fill=(40, 40, 50, 255))  # the title
+    y = 28
+    while y < ph * 0.45:  # lines of text: words with gaps, ragged on the right
+        x, end = 12.0, 12 + (pw - 24) * rng.uniform(0.55, 1.0)
+        while x < end:
+            word = min(end, x + rng.uniform(8, 26))
+            pen.rectangle([x, y, word, y + 2], fill=(105, 105, 115, 255))
+            x = word + 3
+        y += 8
+    top, bottom = ph * 0.5, ph * 0.84  # a table
+    for row in range(6):
+        line_y = top + (bottom - top) * row / 5
+        pen.line([12, line_y, pw - 12, line_y], fill=ink, width=1)
+    for col in (12, pw * 0.35, pw * 0.65, pw - 12):
+        pen.line([col, top, col, bottom], fill=ink, width=1)
+    cx, cy, r = pw * 0.72, ph * 0.9, 14  # the red seal
+    pen.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(200, 30, 30, 230), width=3)
+    pen.regular_polygon((cx, cy, 5), 5, fill=(200, 30, 30, 230))
+    angle = rng.uniform(-8, 8)
+    shadow = Image.new("RGBA", paper.size, (0, 0, 0, 110)).rotate(angle, expand=True)
+    shadow = shadow.filter(ImageFilter.GaussianBlur(4))
+    paper = paper.rotate(angle, expand=True, resample=Image.Resampling.BICUBIC)
+    x, y = (width - paper.width) // 2, (height - paper.height) // 2
+    image.paste(shadow, (x + 5, y + 6), shadow)
+    image.paste(paper, (x, y), paper)
+    out = BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def _pdf(title: str) -> bytes:

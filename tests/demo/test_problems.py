@@ -44,3 +44,19 @@ def test_demo_problems(demo_engine, data_dir):
     assert ps.rates(TODAY).overall.rate is not None
     with pytest.raises(ValueError, match="已有整改问题"):
         add_demo_problems(demo_engine, 7, today=TODAY, data_dir=data_dir)
+
+
+def test_the_demo_evidence_photos_look_like_photos_of_papers():
+    import io
+    import random
+
+    from PIL import Image
+
+    from desktop.demo.problems import _png
+
+    image = Image.open(io.BytesIO(_png(random.Random(1)))).convert("L")
+    assert image.size == (320, 240)
+    levels = image.histogram()
+    assert sum(levels[240:]) > 0.25 * 320 * 240  # a sheet of paper fills much of the picture
+    assert sum(levels[:120]) > 1000  # with ink on it (text, table lines) and a desk around
+    assert sum(1 for n in levels if n) > 50  # not a plain colour block
