@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QUrl
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QUrl
+from PySide6.QtGui import QAction, QImage, QKeySequence, QPixmap, QTextCursor, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -88,6 +88,39 @@ class ShortcutsDialog(QDialog):
         return rows, True
 
 
+IMAGE_MARGIN_PX = 24  # the document's margins and a little air
+
+
+def fit_images(document: QTextDocument, width: int) -> None:
+    """Shrink the document's pictures to `width` (never enlarge them), keeping their shape.
+
+    The guide's screenshots are 1366 pixels wide: at their own size a clerk had to scroll
+    sideways to read each of them on the laptop they were taken on.
+    """
+    cursor = QTextCursor(document)
+    block = document.begin()
+    while block.isValid():
+        for part in block:
+            fragment = part.fragment()
+            image_format = fragment.charFormat().toImageFormat()
+            if not fragment.charFormat().isImageFormat():
+                continue
+            picture = document.resource(
+                QTextDocument.ResourceType.ImageResource, QUrl(image_format.name())
+            )
+            if not isinstance(picture, QImage | QPixmap) or picture.isNull():
+                continue
+            shown = min(picture.width(), max(width, 100))
+            image_format.setWidth(shown)
+            image_format.setHeight(picture.height() * shown / picture.width())
+            cursor.setPosition(fragment.position())
+            cursor.setPosition(
+                fragment.position() + fragment.length(), QTextCursor.MoveMode.KeepAnchor
+            )
+            cursor.setCharFormat(image_format)
+        block = block.next()
+
+
 class UserGuideDialog(QDialog):
     """The user guide, with pictures of the real screens, readable without internet."""
 
@@ -109,6 +142,13 @@ class UserGuideDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
+        self.browser.viewport().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:
+        """The guide's pictures follow the width of the page they are shown on."""
+        if obj is self.browser.viewport() and event.type() == QEvent.Type.Resize:
+            fit_images(self.browser.document(), event.size().width() - IMAGE_MARGIN_PX)
+        return super().eventFilter(obj, event)
 
     @classmethod
     def run(cls, parent: QWidget | None = None) -> tuple[None, bool]:

@@ -45,3 +45,14 @@ def test_the_shortcut_list_has_every_menu_key_and_the_guide_agrees(qtbot, demo_e
     dialog = ShortcutsDialog(list(rows.items()))
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == len(rows)
+
+
+def test_the_guides_pictures_fit_the_window_without_scrolling_sideways(qtbot):
+    dialog = UserGuideDialog()
+    qtbot.addWidget(dialog)
+    dialog.resize(900, 640)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: dialog.browser.horizontalScrollBar().maximum() == 0, timeout=3000)
+    dialog.resize(1300, 700)  # wider: the pictures grow back, up to their own size
+    qtbot.waitUntil(lambda: dialog.browser.document().idealWidth() > 900, timeout=3000)
