@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -82,6 +84,12 @@ class BackupPasswordDialog(QDialog):
         return dialog.password_edit.text(), True
 
 
+NO_BACKUPS_TEXT = (
+    "还没有自动备份：程序每天第一次打开本数据库时自动备份一次。"
+    "也可以现在点“备份到文件夹（如U盘）…”。"
+)
+
+
 class BackupDialog(QDialog):
     """Automatic backups at a glance, back up to a folder, restore from a checked file."""
 
@@ -134,12 +142,15 @@ class BackupDialog(QDialog):
 
     def _load(self) -> None:
         self.backups_list.clear()
-        if self.db_path is None:
-            return
-        for info in backup_service.list_backups(self.db_path):
+        found = backup_service.list_backups(self.db_path) if self.db_path is not None else []
+        for info in found:
             self.backups_list.addItem(
                 f"{info.at:%Y-%m-%d %H:%M}  {info.kind_label}  {info.path.name}"
             )
+        if not found:  # an empty box said nothing: say why and what to do
+            note = QListWidgetItem(NO_BACKUPS_TEXT)
+            note.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.backups_list.addItem(note)
 
     def _on_generations_spin_value_changed(self, value: int) -> None:
         backup_service.set_generations(value)

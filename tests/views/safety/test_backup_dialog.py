@@ -18,7 +18,7 @@ def _damage(path: Path) -> None:
 
 
 def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch):
-    from desktop.views.safety.backup_dialog import BackupDialog
+    from desktop.views.safety.backup_dialog import NO_BACKUPS_TEXT, BackupDialog
 
     path = Path(demo_engine.url.database)
     services = AppServices(engine=demo_engine, db_path=path, user=CurrentUser("王站长", "admin"))
@@ -39,7 +39,19 @@ def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch)
     assert dialog.restore_from(copy, "Beifen-mima-2026")
     assert any(r.id == hid for r in services.registry.household_rows())  # back again
     assert "原数据库另存为" in dialog.status_label.text()
-    assert dialog.backups_list.count() >= 1
+    texts = [dialog.backups_list.item(i).text() for i in range(dialog.backups_list.count())]
+    assert texts and NO_BACKUPS_TEXT not in texts  # the copy made before restoring is listed
+
+
+def test_an_empty_backup_list_says_why(engine, db_path, qtbot):
+    from desktop.views.safety.backup_dialog import NO_BACKUPS_TEXT, BackupDialog
+
+    services = AppServices(engine=engine, db_path=db_path, user=CurrentUser("王站长", "admin"))
+    dialog = BackupDialog(services)
+    qtbot.addWidget(dialog)
+    assert dialog.backups_list.count() == 1
+    note = dialog.backups_list.item(0)
+    assert note.text() == NO_BACKUPS_TEXT and not note.flags()  # cannot be chosen
 
 
 def test_clerk_cannot_restore(engine, db_path, qtbot):
