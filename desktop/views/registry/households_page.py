@@ -30,7 +30,7 @@ from desktop.views.tables import fit_columns
 
 ANY = "全部"
 KEY_COLUMNS = (COL_CODE, COL_HEAD, COL_FORM_STATE)  # never elided
-LONG_TEXT_PX = 130  # no other column is wider: about eight characters
+LONG_TEXT_PX = 110  # no other column is wider: about seven characters
 
 
 class HouseholdsPage(QWidget):
