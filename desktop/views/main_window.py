@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
     inspections_page = _LazyPage()
     comparison_page = _LazyPage()
     standards_page = _LazyPage()
+    questionnaires_page = _LazyPage()
 
     def _add_feature_tabs(self) -> None:
         self._add_lazy_tab("problem_ledger", "整改台账", self._build_problem_ledger)
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self._add_lazy_tab("inspections_page", "督查", self._build_inspections_page)
         self._add_lazy_tab("comparison_page", "部门比对", self._build_comparison_page)
         self._add_lazy_tab("standards_page", "摸底表（附件2–6）", self._build_standards_page)
+        self._add_lazy_tab("questionnaires_page", "调查问卷", self._build_questionnaires_page)
 
     def _build_problem_ledger(self) -> QWidget:
         from desktop.views.problems.problem_ledger import ProblemLedgerWidget
@@ -182,6 +184,11 @@ class MainWindow(QMainWindow):
         from desktop.views.standards.standards_page import StandardsPage
 
         return StandardsPage(self.services)
+
+    def _build_questionnaires_page(self) -> QWidget:
+        from desktop.views.questionnaires.questionnaires_page import QuestionnairesPage
+
+        return QuestionnairesPage(self.services)
 
     def _create_feature_actions(self) -> None:
         action = self._action

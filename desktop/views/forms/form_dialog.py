@@ -77,6 +77,9 @@ class FormDialog(EditingDialog):
         self.household_id = household_id
         self.form_code = form_code
         self.state: FormState = services.forms.open_form(household_id, form_code)
+        # A questionnaire under review or passed is read-only as a signed form is (seed 003).
+        teams = getattr(services, "teams", None)
+        self.review_lock = teams.review_lock(household_id, form_code) if teams else ""
         self.form = self.state.description
         self.saved_version = self.state.version
         self.saved_any = False
@@ -232,9 +235,14 @@ class FormDialog(EditingDialog):
         # A completed or signed form shows what was stored; a draft was recomputed on opening.
         self.view.set_answers(state.answers, recompute=not state.stored)
         self.view.set_accepted_warnings(state.accepted_warnings)
-        self.view.set_read_only(state.is_signed)
+        self.view.set_read_only(self.read_only)
         self._show_header()
         self._set_dirty(False)
+
+    @property
+    def read_only(self) -> bool:
+        """True when the form is signed, or a questionnaire is under review or passed."""
+        return self.state.is_signed or bool(self.review_lock)
 
     def _show_header(self) -> None:
         h = self.state.household
@@ -245,10 +253,12 @@ class FormDialog(EditingDialog):
         label = self.state.state_label
         color = STATE_COLORS.get(label, "#333333")
         suffix = "（已锁定，需解锁才能修改）" if self.state.is_signed else ""
+        if self.review_lock and not self.state.is_signed:
+            suffix = f"（{self.review_lock}）"
         if self.state.paper_outdated and not self.state.is_signed:
             suffix = "（纸质表已过期，需重新打印签字）"
         self.state_label.setText(f'<b style="color:{color}">{label}</b>{suffix}')
-        editable = not self.state.is_signed
+        editable = not self.read_only
         self.save_button.setEnabled(editable)
         self.complete_button.setEnabled(editable)
         self.sign_button.setEnabled(self.state.state == FORM_STATE_COMPLETE and not self._dirty)
@@ -259,7 +269,7 @@ class FormDialog(EditingDialog):
         super().showEvent(event)
         self.give_form_room()
         first = self.view.first_input()
-        if first is not None and not self.state.is_signed:
+        if first is not None and not self.read_only:
             first.setFocus(Qt.FocusReason.TabFocusReason)
 
     def give_form_room(self) -> None:
@@ -295,13 +305,14 @@ class FormDialog(EditingDialog):
         copy = self.recovery.read()
         if copy is None:
             return False
-        if self.state.is_signed:
-            # A signed form cannot take the entries; keep the file for a later unlock.
+        if self.read_only:
+            # A locked form cannot take the entries; keep the file for a later unlock or return.
+            later = "审核退回后" if self.review_lock and not self.state.is_signed else "解锁后"
             QMessageBox.information(
                 self,
                 "有未保存的内容",
-                f"发现 {copy.written_at_text} 未保存的填写内容，但该表已签字锁定，"
-                "解锁后重新打开即可恢复。",
+                f"发现 {copy.written_at_text} 未保存的填写内容，但该表已锁定，"
+                f"{later}重新打开即可恢复。",
             )
             return False
         note = ""
@@ -401,7 +412,7 @@ class FormDialog(EditingDialog):
 
     def _update_problem_buttons(self) -> None:
         p = self._current_problem()
-        editable = not self.state.is_signed
+        editable = not self.read_only
         is_warning = p is not None and not p.blocking
         accepted = is_warning and p.field in self.view.accepted_warnings()
         self.accept_button.setEnabled(editable and is_warning and not accepted)
@@ -435,8 +446,10 @@ class FormDialog(EditingDialog):
 
     def save(self, complete: bool) -> bool:
         """Save as draft or as complete; on failure keep every entry on screen and say why."""
-        if self.state.is_signed:
-            QMessageBox.information(self, "已签字", "该表已签字锁定，不能修改。")
+        if self.read_only:
+            QMessageBox.information(
+                self, "不能修改", self.review_lock or "该表已签字锁定，不能修改。"
+            )
             return False
         self.view.refresh_problems()
         if complete:

@@ -1,0 +1,300 @@
+"""QuestionnairesPage: the 调查问卷 tab — progress by village or by pair, each pair's households
+by day, opening a household's questionnaire, and the review (提交审核 / 通过 / 退回).
+
+A questionnaire under review or passed opens read-only (FormDialog asks TeamService why).
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.errors import AppError
+from desktop.services.questionnaires.team_data import (
+    REVIEW_ASSIGNED,
+    REVIEW_RETURNED,
+    REVIEW_SUBMITTED,
+    AssignmentRow,
+    PairData,
+)
+from desktop.views.questionnaires.table_models import AssignmentTableModel, ProgressTableModel
+from desktop.views.signals import hub
+
+BY_LABELS = (("village", "按村"), ("pair", "按小组"))
+ALL_DAYS = "全部日期"
+
+
+def _origin(person) -> str:
+    return "县直干部" if person.is_county_cadre else person.home_village
+
+
+def _table(model) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class QuestionnairesPage(QWidget):
+    """Progress of the questionnaires, each pair's list by day, and the review steps."""
+
+    def __init__(self, services, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.teams = services.teams
+
+        self.by_combo = QComboBox(self)
+        for key, label in BY_LABELS:
+            self.by_combo.addItem(label, key)
+        self.progress_model = ProgressTableModel(self)
+        self.progress_view = _table(self.progress_model)
+
+        self.pair_combo = QComboBox(self)
+        self.pair_combo.setMinimumContentsLength(24)
+        self.day_combo = QComboBox(self)
+        self.pair_info = QLabel(self)
+        self.assignment_model = AssignmentTableModel(self)
+        self.assignment_view = _table(self.assignment_model)
+
+        self.open_button = QPushButton("打开问卷", self)
+        self.submit_button = QPushButton("提交审核", self)
+        self.pass_button = QPushButton("通过", self)
+        self.return_button = QPushButton("退回…", self)
+        self.print_button = QPushButton("打印当日名单…", self)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("进度：", self))
+        top.addWidget(self.by_combo)
+        top.addStretch(1)
+        upper = QWidget(self)
+        upper_layout = QVBoxLayout(upper)
+        upper_layout.setContentsMargins(0, 0, 0, 0)
+        upper_layout.addLayout(top)
+        upper_layout.addWidget(self.progress_view)
+
+        pick = QHBoxLayout()
+        pick.addWidget(QLabel("排查小组：", self))
+        pick.addWidget(self.pair_combo, 1)
+        pick.addWidget(QLabel("日期：", self))
+        pick.addWidget(self.day_combo)
+        buttons = QHBoxLayout()
+        for b in (self.open_button, self.submit_button, self.pass_button, self.return_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
+        lower = QWidget(self)
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addLayout(pick)
+        lower_layout.addWidget(self.pair_info)
+        lower_layout.addWidget(self.assignment_view, 1)
+        lower_layout.addLayout(buttons)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        splitter.addWidget(upper)
+        splitter.addWidget(lower)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+
+        self.by_combo.currentIndexChanged.connect(self._on_by_combo_changed)
+        self.pair_combo.currentIndexChanged.connect(self._on_pair_combo_changed)
+        self.day_combo.currentIndexChanged.connect(self._on_day_combo_changed)
+        self.assignment_view.doubleClicked.connect(self._on_assignment_view_activated)
+        self.assignment_view.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.progress_view.doubleClicked.connect(self._on_progress_view_activated)
+        self.open_button.clicked.connect(self.open_current)
+        self.submit_button.clicked.connect(self._on_submit_clicked)
+        self.pass_button.clicked.connect(self._on_pass_clicked)
+        self.return_button.clicked.connect(self._on_return_clicked)
+        self.print_button.clicked.connect(self._on_print_clicked)
+        hub().form_changed.connect(self._on_hub_form_changed)
+        hub().registry_changed.connect(self.refresh)
+        self.refresh()
+
+    # --- showing ----------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read progress, pairs and the current pair's list again."""
+        self.progress_model.set_rows(self.teams.progress(self.by_combo.currentData()))
+        current = self.pair_combo.currentData()
+        self.pairs: list[PairData] = self.teams.pairs()
+        self.pair_combo.blockSignals(True)
+        self.pair_combo.clear()
+        for p in self.pairs:
+            self.pair_combo.addItem(p.label, p.id)
+        index = self.pair_combo.findData(current) if current is not None else 0
+        self.pair_combo.setCurrentIndex(max(index, 0))
+        self.pair_combo.blockSignals(False)
+        self._show_pair()
+
+    def _show_pair(self) -> None:
+        pair_id = self.pair_combo.currentData()
+        self.rows: list[AssignmentRow] = (
+            self.teams.assignments(pair_id=pair_id) if pair_id is not None else []
+        )
+        day = self.day_combo.currentData()
+        days = sorted({r.visit_date for r in self.rows})
+        self.day_combo.blockSignals(True)
+        self.day_combo.clear()
+        self.day_combo.addItem(ALL_DAYS, None)
+        for d in days:
+            self.day_combo.addItem(
+                f"{d:%m月%d日}（{sum(r.visit_date == d for r in self.rows)}户）", d
+            )
+        index = self.day_combo.findData(day) if day is not None else 0
+        self.day_combo.setCurrentIndex(max(index, 0))
+        self.day_combo.blockSignals(False)
+        pair = next((p for p in self.pairs if p.id == pair_id), None)
+        if pair is None:
+            self.pair_info.setText("还没有排查小组")
+        else:
+            who = "；".join(f"{m.name}（{m.unit or '—'}，{_origin(m)}）" for m in pair.members)
+            self.pair_info.setText(f"成员：{who}　共 {len(self.rows)} 户")
+        self._show_rows()
+
+    def _show_rows(self) -> None:
+        day = self.day_combo.currentData()
+        shown = [r for r in self.rows if day is None or r.visit_date == day]
+        self.assignment_model.set_rows(shown)
+        self._update_buttons()
+
+    def current_row(self) -> AssignmentRow | None:
+        """The selected household of the pair's list."""
+        index = self.assignment_view.currentIndex()
+        if not index.isValid():
+            return None
+        return self.assignment_model.row_at(index.row())
+
+    def select_household(self, household_id: int) -> bool:
+        """Select a household in the current pair's list; False when it is not there."""
+        for n, r in enumerate(self.assignment_model.rows()):
+            if r.household_id == household_id:
+                self.assignment_view.selectRow(n)
+                return True
+        return False
+
+    def _update_buttons(self, *_args) -> None:
+        row = self.current_row()
+        state = row.state if row else None
+        self.open_button.setEnabled(row is not None)
+        self.submit_button.setEnabled(state in (REVIEW_ASSIGNED, REVIEW_RETURNED))
+        self.pass_button.setEnabled(state == REVIEW_SUBMITTED)
+        self.return_button.setEnabled(state == REVIEW_SUBMITTED)
+        self.print_button.setEnabled(
+            self.pair_combo.currentData() is not None and self.day_combo.currentData() is not None
+        )
+
+    # --- slots ------------------------------------------------------------------------
+
+    def _on_by_combo_changed(self, _index: int) -> None:
+        self.progress_model.set_rows(self.teams.progress(self.by_combo.currentData()))
+
+    def _on_pair_combo_changed(self, _index: int) -> None:
+        self._show_pair()
+
+    def _on_day_combo_changed(self, _index: int) -> None:
+        self._show_rows()
+
+    def _on_progress_view_activated(self, index) -> None:
+        row = self.progress_model.row_at(index.row())
+        if self.by_combo.currentData() == "pair" and row.key:
+            self.pair_combo.setCurrentIndex(max(self.pair_combo.findData(row.key), 0))
+
+    def _on_assignment_view_activated(self, _index) -> None:
+        self.open_current()
+
+    def _on_hub_form_changed(self, _household_id: int, _form_code: str) -> None:
+        self.refresh()
+
+    def open_current(self) -> None:
+        """Open the selected household's questionnaire (read-only under review or passed)."""
+        row = self.current_row()
+        if row is None:
+            return
+        from desktop.views.forms.form_dialog import FormDialog
+
+        FormDialog.run(self.services, row.household_id, row.form_code, self)
+        self.refresh()
+        self.select_household(row.household_id)
+
+    def _act(self, title: str, action) -> bool:
+        row = self.current_row()
+        if row is None:
+            return False
+        try:
+            action(row)
+        except AppError as exc:
+            QMessageBox.warning(self, title, str(exc))
+            return False
+        hub().form_changed.emit(row.household_id, row.form_code)
+        self.refresh()
+        self.select_household(row.household_id)
+        return True
+
+    def _on_submit_clicked(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        pair = next(p for p in self.pairs if p.id == row.pair_id)
+        names = [m.name for m in pair.members]
+        signer, ok = QInputDialog.getItem(
+            self, "提交审核", "复核人员签名（谁调查、谁签字、谁负责）：", names, 0, False
+        )
+        if ok:
+            self._act("提交审核", lambda r: self.teams.submit(r.id, self.services.user, signer))
+
+    def _on_pass_clicked(self) -> None:
+        self._act("通过", lambda r: self.teams.pass_review(r.id, self.services.user))
+
+    def _on_return_clicked(self) -> None:
+        reason, ok = QInputDialog.getText(self, "退回", "退回原因（录入人员可见）：")
+        if ok:
+            self._act("退回", lambda r: self.teams.return_review(r.id, reason, self.services.user))
+
+    def _on_print_clicked(self) -> None:
+        pair_id, day = self.pair_combo.currentData(), self.day_combo.currentData()
+        if pair_id is None or day is None:
+            return
+        name, _ = QFileDialog.getSaveFileName(
+            self, "保存当日名单", f"排查名单-{day:%m%d}.pdf", "PDF 文件 (*.pdf)"
+        )
+        if name:
+            self.print_daily_list(pair_id, day, Path(name))
+
+    def print_daily_list(self, pair_id: int, day: datetime.date, path: Path) -> bool:
+        """Write a pair's list of a day as a PDF; say in Chinese what went wrong."""
+        from desktop.printing.team_lists import daily_list_pdf
+
+        try:
+            path.write_bytes(daily_list_pdf(self.teams.daily_list(pair_id, day)))
+        except AppError as exc:
+            QMessageBox.warning(self, "未能打印", str(exc))
+            return False
+        except OSError as exc:
+            QMessageBox.warning(self, "未能保存", f"无法写出 {path}：{exc.strerror or exc}")
+            return False
+        hub().status_message.emit(f"已保存当日名单：{path}")
+        return True
