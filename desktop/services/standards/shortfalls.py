@@ -7,7 +7,6 @@ import datetime
 from dataclasses import dataclass
 
 from desktop.services.problems.data import ProblemData
-from desktop.services.problems.ledger import NumberSequence
 from desktop.services.problems.rules import KIND_DEADLINE, SCOPE_HOUSEHOLD, SCOPE_VILLAGE
 from desktop.services.problems.service import ProblemService
 from desktop.services.standards.evaluate import HouseholdResult
@@ -154,8 +153,7 @@ def assign_shortfalls(
         )
     # One unit of work: the departments' units, every problem and their audit entries commit
     # together, or none does (a refused problem leaves the ledger as it was).
-    with problems.db.unit_of_work() as session:
-        numbers = NumberSequence(session)  # the year's numbers read once for the whole 点球
+    with problems.db.unit_of_work():
         units = {u.name: u.id for u in problems.units()}
         people: dict[str, int] = {}
         for name in sorted({s.lead_department for s in pending}):
@@ -183,11 +181,9 @@ def assign_shortfalls(
                     deadline=deadline,
                     note=note,
                     indicator=s.indicator,
-                    number=numbers.next(found_date.year),
                 )
             )
-        for data in batch:
-            problems.save(data, user)
+        problems.create_many(batch, user)  # numbered in one go, the year's numbers read once
     created: dict[str, int] = {}
     for s in pending:
         created[s.lead_department] = created.get(s.lead_department, 0) + 1

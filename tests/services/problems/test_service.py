@@ -294,3 +294,42 @@ def test_notice_problems_lists_open_problems_of_one_unit(ps, demo_engine):
     assert [p.number for p in listed] == ["2020-002"]
     with pytest.raises(ProblemError, match="没有名为"):
         ps.notice_problems("不存在的单位")
+
+
+def test_create_many_numbers_logs_and_completes_each_problem(ps, demo_engine):
+    """点球's bulk path: each problem as `save` makes it, numbered in order, audited, chained."""
+    from desktop.models.safety import AuditEntry
+    from desktop.services.problems.rules import SCOPE_VILLAGE
+    from desktop.services.safety.audit_chain import verify_connection
+    from tests.problem_fixtures import household_id
+
+    ps.save(problem(ps, demo_engine, number="2020-002"), USER)  # the batch numbers after it
+    batch = [problem(ps, demo_engine, household_id=household_id(demo_engine, i)) for i in range(3)]
+    batch.append(problem(ps, demo_engine, scope=SCOPE_VILLAGE, household_id=None,
+                         village_id=ps.villages()[0][0]))  # fmt: skip
+    logged_before = _count(demo_engine, AuditEntry)
+    ids = ps.create_many(batch, USER)
+    made = [ps.get(i) for i in ids]
+    assert [d.number for d in made] == ["2020-003", "2020-004", "2020-005", "2020-006"]
+    assert all(d.status == STATUS_OPEN and [e.action for e in d.events] == ["登记"] for d in made)
+    expected_village = ps.household_info(household_id(demo_engine, 1))[0]
+    assert made[1].village_id == expected_village and made[3].household_id is None
+    with Session(demo_engine) as s:
+        logged = s.scalars(
+            select(AuditEntry.record_id).where(
+                AuditEntry.id > logged_before, AuditEntry.table_name == "problem"
+            )
+        ).all()
+    assert sorted(logged) == sorted(ids)
+    with demo_engine.connect() as conn:
+        assert verify_connection(conn).ok
+
+
+def test_create_many_refuses_the_whole_batch_for_one_bad_problem(ps, demo_engine):
+    before = _count(demo_engine, Problem), _count(demo_engine, ProblemEvent)
+    batch = [problem(ps, demo_engine), problem(ps, demo_engine, description="  ")]
+    with pytest.raises(ProblemError, match="请填写问题描述"):
+        ps.create_many(batch, USER)
+    with pytest.raises(ProblemError, match="已被使用"):
+        ps.create_many([problem(ps, demo_engine, number="2020-007")] * 2, USER)
+    assert (_count(demo_engine, Problem), _count(demo_engine, ProblemEvent)) == before
