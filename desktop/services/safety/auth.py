@@ -40,6 +40,7 @@ EXPORT_AUDIT = "export_audit"
 RESTORE_BACKUP = "restore_backup"
 MANAGE_USERS = "manage_users"
 CHANGE_SETTINGS = "change_settings"
+CHANGE_STANDARD = "change_standard"  # a campaign's income standard by year
 # The three levels of a 清退 or 新增 (seed 000): each is its own permission.
 VERIFY_CASE = "verify_case"
 REVIEW_CASE = "review_case"
@@ -54,6 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     RESTORE_BACKUP: frozenset({ROLE_ADMIN}),
     MANAGE_USERS: frozenset({ROLE_ADMIN}),
     CHANGE_SETTINGS: frozenset({ROLE_ADMIN}),
+    CHANGE_STANDARD: frozenset({ROLE_ADMIN}),
     VERIFY_CASE: frozenset({ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN}),
     REVIEW_CASE: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
     APPROVE_CASE: frozenset({ROLE_ADMIN}),
@@ -67,6 +69,7 @@ PERMISSION_LABELS = {
     RESTORE_BACKUP: "从备份恢复数据库",
     MANAGE_USERS: "管理用户",
     CHANGE_SETTINGS: "修改备份设置",
+    CHANGE_STANDARD: "设定脱贫标准（收入标准）",
     VERIFY_CASE: "录入工作队核实情况（清退、新增）",
     REVIEW_CASE: "录入镇（街道）审核意见",
     APPROVE_CASE: "录入县核定结果",

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import AppError
 from desktop.services.context import AppServices
+from desktop.services.safety.auth import CHANGE_STANDARD, can, require
 from desktop.services.standards.records import (
     complete_sheet,
     reopen_sheet,
@@ -133,14 +134,24 @@ class StandardsPage(QWidget):
     # --- choices ---------------------------------------------------------------------
 
     def reload(self) -> None:
-        """List the campaigns whose standard has sheets; keep the current choice if it stays."""
+        """List every campaign (one without 附件 sheets still has its standard to set); keep
+        the current choice if it stays, else the first with sheets."""
         current = self.campaign_combo.currentData()
         self.campaign_combo.blockSignals(True)
         self.campaign_combo.clear()
+        with_sheets = []
         for c in self.services.standards.campaigns():
-            if load_layouts(c.standard_code):
-                self.campaign_combo.addItem(f"{c.name}（{c.county_name}）", c.id)
-        index = max(0, self.campaign_combo.findData(current))
+            sheets = bool(load_layouts(c.standard_code))
+            self.campaign_combo.addItem(
+                f"{c.name}（{c.county_name or '各县'}）" + ("" if sheets else "（无附件表样）"),
+                c.id,
+            )
+            if sheets:
+                with_sheets.append(c.id)
+        index = self.campaign_combo.findData(current)
+        if index < 0:
+            index = self.campaign_combo.findData(with_sheets[0]) if with_sheets else 0
+        index = max(0, index)
         self.campaign_combo.setCurrentIndex(index)
         self.campaign_combo.blockSignals(False)
         self._on_campaign_combo_changed()
@@ -157,20 +168,45 @@ class StandardsPage(QWidget):
             for code, layout in load_layouts(campaign.standard_code).items():
                 self.sheet_combo.addItem(f"{layout.attachment} {_short_title(layout.title)}", code)
         self.sheet_combo.blockSignals(False)
-        enabled = campaign is not None
-        for w in (
-            self.export_button,
-            self.pdf_button,
-            self.shortfall_button,
-            self.threshold_button,
-        ):
-            w.setEnabled(enabled)
-        if not enabled:
-            self.note_label.setText("没有配有四川附件表样的“回头看”活动。")
+        sheets = self.sheet_combo.count() > 0
+        for w in (self.export_button, self.pdf_button, self.shortfall_button):
+            w.setEnabled(sheets)
+        allowed = can(self.services.user, CHANGE_STANDARD)
+        self.threshold_button.setEnabled(campaign is not None and allowed)
+        self.threshold_button.setToolTip("" if allowed else "只有管理员可以设定脱贫标准")
+        if not sheets:
             self.table.clear()
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
             self.place_combo.clear()
+            for w in (self.complete_button, self.sign_button, self.reopen_button):
+                w.setEnabled(False)
+            self.unlock_button.setEnabled(False)
+            self.state_label.clear()
+            self.changed_label.hide()
+            self.lines_label.hide()
+            self.note_label.setText(
+                "没有“回头看”活动。"
+                if campaign is None
+                else f"该活动的标准没有附件表样。{self._standard_text(campaign)}"
+            )
             return
         self._on_sheet_combo_changed()
+
+    def _standard_text(self, campaign) -> str:
+        """“收入标准：2020年 未设定（请管理员在“脱贫标准…”中设定）” for the chosen campaign."""
+        try:
+            standard = self.services.standards.standard(campaign.id)
+        except AppError as exc:
+            return str(exc)
+        years = []
+        for year, amount in sorted(standard.income.standards_by_year.items()):
+            amount = campaign.thresholds.get(year, amount)
+            years.append(f"{year}年 " + ("未设定" if amount is None else f"{amount:g}元"))
+        text = f"{standard.income.label}标准：{'，'.join(years)}。"
+        if any("未设定" in y for y in years):
+            text += "未设定的年度无法判断收入是否达标，请管理员在“脱贫标准…”中设定。"
+        return text
 
     def _layout(self):
         campaign = self._campaign()
@@ -329,7 +365,7 @@ class StandardsPage(QWidget):
         if campaign is not None:
             _value, accepted = ThresholdDialog.run(self.services, campaign.id, self)
             if accepted:
-                self.refresh()
+                self._on_campaign_combo_changed()
 
 
 def _short_title(title: str) -> str:
@@ -425,6 +461,7 @@ class ThresholdDialog(QDialog):
 
     def _on_buttons_accepted(self) -> None:
         try:
+            require(self.services.user, CHANGE_STANDARD)
             for year, spin in self.spins.items():
                 amount = spin.value() or None
                 # The file's figure needs no copy: None goes back to it.

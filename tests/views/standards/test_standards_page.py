@@ -32,8 +32,9 @@ def _choose(page, code, place_text=None):
 
 
 def test_the_page_offers_the_sichuan_campaign_and_its_five_tables(page):
-    assert page.campaign_combo.count() == 1  # the Hunan campaign has no sheets
-    assert "青神县" in page.campaign_combo.currentText()
+    texts = [page.campaign_combo.itemText(i) for i in range(page.campaign_combo.count())]
+    assert len(texts) == 2 and any("桃江县" in t and "无附件表样" in t for t in texts)
+    assert "青神县" in page.campaign_combo.currentText()  # the one with sheets comes first
     texts = [page.sheet_combo.itemText(i) for i in range(page.sheet_combo.count())]
     assert texts[0] == "附件2 贫困户“回头看”摸底表"
     assert texts[4] == "附件6 退出贫困村“回头帮”成果统计表"
@@ -130,3 +131,47 @@ def test_a_completed_sheet_shows_the_note_when_the_standard_changed(page, servic
     page.reopen_button.setEnabled(True)
     page.reopen_button.click()  # refused while signed: the message says how
     assert "已签字" in page.error_label.text()
+
+
+def _hunan(page) -> int:
+    return next(
+        i for i in range(page.campaign_combo.count()) if "桃江县" in page.campaign_combo.itemText(i)
+    )
+
+
+def test_an_administrator_sets_the_hunan_2020_figure_from_the_window(qtbot, page, services):
+    """hunan_2020.json gives no amount for 2020: the page says so and the dialog sets it."""
+    page.campaign_combo.setCurrentIndex(_hunan(page))
+    campaign_id = page.campaign_combo.currentData()
+    assert page.sheet_combo.count() == 0 and not page.export_button.isEnabled()
+    assert "2020年 未设定" in page.note_label.text()
+    assert page.threshold_button.isEnabled()
+    unmet = services.standards.evaluate(campaign_id).households[0]
+    assert unmet.threshold.amount is None and "income" in unmet.missing
+    dialog = ThresholdDialog(services, campaign_id)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QDoubleSpinBox, "2020").setValue(4000)
+    dialog._on_buttons_accepted()
+    assert dialog.result() == ThresholdDialog.DialogCode.Accepted
+    assert services.standards.campaign(campaign_id).thresholds == {2020: 4000.0}
+    result = services.standards.evaluate(campaign_id).households[0]
+    assert result.threshold.amount == 4000  # evaluated at once against the figure set
+    page._on_campaign_combo_changed()
+    assert "2020年 4000元" in page.note_label.text()
+
+
+def test_only_an_administrator_may_set_a_standard(qtbot, services):
+    from desktop.services.actor import CurrentUser
+
+    services.user = CurrentUser(name="李录入", role="clerk")
+    page = StandardsPage(services)
+    qtbot.addWidget(page)
+    page.campaign_combo.setCurrentIndex(_hunan(page))
+    assert not page.threshold_button.isEnabled()
+    campaign_id = page.campaign_combo.currentData()
+    dialog = ThresholdDialog(services, campaign_id)
+    qtbot.addWidget(dialog)
+    dialog.findChild(QDoubleSpinBox, "2020").setValue(4000)
+    dialog._on_buttons_accepted()
+    assert "无权设定脱贫标准" in dialog.error_label.text()
+    assert services.standards.campaign(campaign_id).thresholds == {}
