@@ -11,3 +11,10 @@ def chinese_date(day: datetime.date, *, padded: bool = False) -> str:
     if padded:
         return f"{day.year:04d}年{day.month:02d}月{day.day:02d}日"
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+def chinese_month_day(day: datetime.date, *, padded: bool = False) -> str:
+    """Return 4月13日 (a day within a known year, as in a daily list), or 04月13日 when padded."""
+    if padded:
+        return f"{day.month:02d}月{day.day:02d}日"
+    return f"{day.month}月{day.day}日"

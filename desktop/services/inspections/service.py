@@ -12,7 +12,7 @@ from functools import cache
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from desktop.dates import chinese_date
+from desktop.dates import chinese_date, chinese_month_day
 from desktop.models.base import utcnow
 from desktop.models.inspection import (
     InspectionCoverage,
@@ -1088,5 +1088,5 @@ def _span(row: RoundRow) -> str:
     if (start.year, start.month) == (end.year, end.month):
         return f"{chinese_date(start)}至{end.day}日"
     if start.year == end.year:
-        return f"{chinese_date(start)}至{end.month}月{end.day}日"
+        return f"{chinese_date(start)}至{chinese_month_day(end)}"
     return f"{chinese_date(start)}至{chinese_date(end)}"

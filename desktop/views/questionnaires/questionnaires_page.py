@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.dates import chinese_month_day
 from desktop.errors import AppError
 from desktop.services.questionnaires.team_data import (
     REVIEW_ASSIGNED,
@@ -161,9 +162,8 @@ class QuestionnairesPage(QWidget):
         self.day_combo.clear()
         self.day_combo.addItem(ALL_DAYS, None)
         for d in days:
-            self.day_combo.addItem(
-                f"{d:%m月%d日}（{sum(r.visit_date == d for r in self.rows)}户）", d
-            )
+            count = sum(r.visit_date == d for r in self.rows)
+            self.day_combo.addItem(f"{chinese_month_day(d, padded=True)}（{count}户）", d)
         index = self.day_combo.findData(day) if day is not None else 0
         self.day_combo.setCurrentIndex(max(index, 0))
         self.day_combo.blockSignals(False)
