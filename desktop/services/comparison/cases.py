@@ -9,7 +9,6 @@ it raises in the 整改台账 and the audit entries of every changed field.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -83,6 +82,7 @@ from desktop.services.safety.auth import (
     VERIFY_CASE,
     require,
 )
+from desktop.services.stored_files import read_source, stored_copy
 from desktop.services.unit_of_work import Database
 
 EVIDENCE_DIR = "comparison"
@@ -457,35 +457,17 @@ class CaseService:
     def add_evidence(self, user: CurrentUser, case_id: int, source: Path | str) -> int:
         """Copy a file the work team brought back into the data folder, with its checksum."""
         require(user, VERIFY_CASE)
-        source = Path(source)
         try:
-            payload = source.read_bytes()
+            file = read_source(source)
         except OSError as exc:
             raise CaseError(f"无法读取文件“{source}”：{exc.strerror or exc}") from exc
-        digest = hashlib.sha256(payload).hexdigest()
         with self.db.unit_of_work() as s:
             case = self._load_open(s, case_id)
-            relative = f"{EVIDENCE_DIR}/{case.number}/{digest[:12]}-{source.name}"
-            target = self.data_dir / relative
-            created = not target.exists()
-            try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if created:
-                    target.write_bytes(payload)
-                evidence = CaseEvidence(
-                    case_id=case.id,
-                    path=relative,
-                    original_name=source.name,
-                    sha256=digest,
-                    size=len(payload),
-                    added_by=user.name,
-                )
+            relative = file.relative_path(f"{EVIDENCE_DIR}/{case.number}")
+            with stored_copy(self.data_dir / relative, file):
+                evidence = CaseEvidence(case_id=case.id, **file.fields(relative, user.name))
                 s.add(evidence)
                 s.flush()
-            except BaseException:
-                if created:
-                    target.unlink(missing_ok=True)
-                raise
             return evidence.id
 
     def evidence_file(self, evidence_id: int) -> Path:

@@ -12,6 +12,7 @@ from desktop.models.problem import Attachment, ProblemEvent
 from desktop.services.problems.data import AttachmentData
 from desktop.services.problems.ledger import load_problem
 from desktop.services.problems.rules import ProblemError
+from desktop.services.stored_files import read_source, stored_copy
 from desktop.services.unit_of_work import Database
 
 ATTACHMENTS_DIR = "attachments"
@@ -74,46 +75,26 @@ class ProblemAttachments:
 
     def add_attachment(self, problem_id: int, source: Path | str, user: str) -> int:
         """Copy an evidence file into the data folder and record it with its checksum."""
-        source = Path(source)
         try:
-            payload = source.read_bytes()
+            file = read_source(source)
         except OSError as exc:
             reason = exc.strerror or exc.__class__.__name__
             raise ProblemError(f"无法读取附件“{source}”：{reason}", "attachment") from exc
-        digest = sha256_hex(payload)
         with self.db.unit_of_work() as s:
             p = load_problem(s, problem_id)
-            folder = f"{ATTACHMENTS_DIR}/{p.number}"
-            relative = f"{folder}/{digest[:12]}-{source.name}"
-            target = self.attachment_file(relative)
-            created = not target.exists()
+            relative = file.relative_path(f"{ATTACHMENTS_DIR}/{p.number}")
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                if created:
-                    target.write_bytes(payload)
-                a = Attachment(
-                    problem_id=p.id,
-                    path=relative,
-                    original_name=source.name,
-                    sha256=digest,
-                    size=len(payload),
-                    added_by=user,
-                )
-                s.add(a)
-                s.add(
-                    ProblemEvent(
-                        problem_id=p.id, who=user, action="附件", detail=f"添加 {source.name}"
+                with stored_copy(self.attachment_file(relative), file):
+                    a = Attachment(problem_id=p.id, **file.fields(relative, user))
+                    s.add(a)
+                    s.add(
+                        ProblemEvent(
+                            problem_id=p.id, who=user, action="附件", detail=f"添加 {file.name}"
+                        )
                     )
-                )
-                s.flush()
+                    s.flush()
             except OSError as exc:
-                if created:
-                    target.unlink(missing_ok=True)
-                raise ProblemError(f"无法保存附件“{source.name}”：{exc.strerror}") from exc
-            except Exception:
-                if created:
-                    target.unlink(missing_ok=True)
-                raise
+                raise ProblemError(f"无法保存附件“{file.name}”：{exc.strerror}") from exc
             return a.id
 
     def remove_attachment(self, attachment_id: int, user: str) -> None:
