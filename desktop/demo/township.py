@@ -297,6 +297,9 @@ def _build_demo(
     from desktop.demo.problems import add_demo_problems
 
     add_demo_forms(engine, seed)
+    from desktop.demo.teams import add_demo_teams
+
+    add_demo_teams(engine, seed, _name)  # seed 003's teams and questionnaires, for 桃花江镇
 
     # Problems are dated relative to the real today, so that overdue and due-this-week lists
     # have something true to show whenever the demo is opened.

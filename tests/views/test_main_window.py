@@ -94,7 +94,7 @@ def test_menus_offer_every_job_and_show_the_user(window):
         assert wanted in texts
     assert "管理员" in window.user_label.text()
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "户籍", "村", "整改台账", "整改看板", "督查", "部门比对", "摸底表（附件2–6）",
+        "户籍", "村", "整改台账", "整改看板", "督查", "部门比对", "摸底表（附件2–6）", "调查问卷",
     ]  # fmt: skip
 
 
