@@ -454,9 +454,10 @@ class TeamService:
         for r in rows.values():
             for name in ("assigned", "entered", "submitted", "passed", "returned"):
                 setattr(total, name, getattr(total, name) + getattr(r, name))
-        ordered = (
-            sorted(rows.values(), key=lambda r: r.label) if by == "village" else list(rows.values())
-        )
+        # Villages in the registry's order (by id); pairs in the order `pairs` lists them.
+        ordered = list(rows.values())
+        if by == "village":
+            ordered.sort(key=lambda r: r.key)
         return [*ordered, total]
 
     # --- review ---------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def _origin(person) -> str:
     return "县直干部" if person.is_county_cadre else person.home_village
 
 
-def _table(model) -> QTableView:
+def _table(model, stretch_last: bool = True) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -54,7 +54,7 @@ def _table(model) -> QTableView:
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setStretchLastSection(stretch_last)
     return view
 
 
@@ -70,7 +70,7 @@ class QuestionnairesPage(QWidget):
         for key, label in BY_LABELS:
             self.by_combo.addItem(label, key)
         self.progress_model = ProgressTableModel(self)
-        self.progress_view = _table(self.progress_model)
+        self.progress_view = _table(self.progress_model, stretch_last=False)
 
         self.pair_combo = QComboBox(self)
         self.pair_combo.setMinimumContentsLength(24)
