@@ -138,21 +138,27 @@ class Evaluator:
 
     def skipped(self, values: Mapping[str, Any]) -> frozenset[str]:
         """The answer keys a skip has jumped over ("如填X直接跳转至Y"): not asked, not required."""
+        return frozenset(self.skip_causes(values))
+
+    def skip_causes(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """Each skipped answer key → the key whose answer jumped over it ("" when its own
+        `relevant` does not hold), so that a screen can say why a question is not asked."""
         order = self.description.entry_order
         fields = self.description.fields
-        skipped: set[str] = set()
+        causes: dict[str, str] = {}
         for i, key in enumerate(order):
             cell = fields.get(key)
-            if cell is None or key in skipped:
+            if cell is None or key in causes:
                 continue
-            if cell.relevant and not self._relevant(cell.relevant, values, skipped):
-                skipped.add(key)
+            if cell.relevant and not self._relevant(cell.relevant, values, set(causes)):
+                causes[key] = ""
                 continue
             for skip in cell.skips:
                 if _matches(values.get(key), skip.if_value):
-                    skipped.update(order[i + 1 : self._target(key, skip.goto)])
+                    for jumped in order[i + 1 : self._target(key, skip.goto)]:
+                        causes.setdefault(jumped, key)
                     break
-        return frozenset(skipped)
+        return causes
 
     def _target(self, key: str, goto: str) -> int:
         if goto == SKIP_TO_END:

@@ -98,6 +98,26 @@ def check_answers(
     )
 
 
+def skip_reasons(
+    description: FormDescription,
+    answers: Mapping[str, Any],
+    evaluator: Evaluator | None = None,
+) -> dict[str, str]:
+    """Each skipped field → why, in the paper's words: “第4题填“②否”，跳过”."""
+    evaluator = evaluator or Evaluator(description, build_hooks())
+    reasons = {}
+    for key, cause in evaluator.skip_causes(answers).items():
+        if not cause:
+            reasons[key] = "按前面的回答，本题不需回答"
+            continue
+        cell = description.fields.get(cause)
+        value = answers.get(cause)
+        mark = getattr(cell, "choice_mark", lambda _v: "")(value) if cell else ""
+        shown = cell.text(value) if cell else str(value)
+        reasons[key] = f"{question_name(description, cause)}填“{mark}{shown}”，跳过"
+    return reasons
+
+
 def read_answers(path: Path, description: FormDescription) -> dict[str, Any]:
     """Read an answers file (JSON object field → value); AnswersFileError names what is wrong."""
     try:

@@ -872,6 +872,7 @@ class FormView(QWidget):
         self._accepted: dict[str, str] = {}
         self._extra_answers: dict[str, Any] = {}
         self._skipped: set[str] = set()
+        self._skip_reasons: dict[str, str] = {}
         self._loading = False
         self._read_only = False
         self._validate_timer = QTimer(self)
@@ -1297,6 +1298,8 @@ class FormView(QWidget):
     def _tooltip(self, code: str, found: Sequence[FieldIssue]) -> str:
         name = self._field_label(code)
         lines = [name]
+        if code in self._skip_reasons:  # why it is not asked (“第4题填“②否”，跳过”)
+            lines.append(self._skip_reasons[code])
         for p in found:
             mark = "错误" if p.blocking else "警告"
             lines.append(f"{mark}：{p.message}")
@@ -1353,16 +1356,26 @@ class FormView(QWidget):
     # --- skip logic -----------------------------------------------------------------
 
     def _apply_skips(self) -> None:
-        skipped = set(self.evaluator.skipped(self._screen_answers()))
-        if skipped == self._skipped:
+        from desktop.services.questionnaires.check import skip_reasons
+
+        reasons = skip_reasons(self.form, self._screen_answers(), self.evaluator)
+        skipped = set(reasons)
+        if reasons == self._skip_reasons:
             return
-        self._skipped = skipped
+        self._skipped, self._skip_reasons = skipped, reasons
         for code in self.order:
             enabled = code not in skipped and not self._read_only
             if code in self.editors:
                 self.editors[code].set_enabled(enabled)
             if code in self.frames:
-                self.frames[code].setEnabled(code not in skipped)
+                frame = self.frames[code]
+                frame.setEnabled(code not in skipped)
+                found = [p for p in self._problems if p.field == code]
+                frame.setToolTip(self._tooltip(code, found))
+
+    def skip_reason(self, code: str) -> str:
+        """Why a field is skipped (“第4题填“②否”，跳过”), or "" when it is asked."""
+        return self._skip_reasons.get(code, "")
 
     def skipped_fields(self) -> set[str]:
         """Return the fields that skip logic has switched off."""

@@ -97,3 +97,13 @@ def test_keyboard_entry_needs_no_more_keys_than_answers_plus_one_per_question(qt
     paper_answers = len("12000") + len("2000") + len("10000") + 10
     questions = 12
     assert keys == 28 <= paper_answers + questions
+
+
+def test_a_skipped_question_says_why_and_stops_saying_so_when_asked_again(qtbot):
+    view = _view(qtbot, REGISTERED)
+    view.set_answers(_complete(REGISTERED) | {"Q4": "否"})
+    assert view.skip_reason("Q4_1") == "第4题填“②否”，跳过"
+    assert "第4题填“②否”，跳过" in view.frames["Q4_1"].toolTip()
+    view.set_answers(_complete(REGISTERED) | {"Q4": "是"})
+    assert view.skip_reason("Q4_1") == ""
+    assert "跳过" not in view.frames["Q4_1"].toolTip()
