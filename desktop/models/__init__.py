@@ -37,7 +37,7 @@ from desktop.models.registry import County, Group, Household, Member, Township, 
 from desktop.models.safety import AuditChainHead, AuditEntry, User
 from desktop.models.setting import DatabaseSetting
 from desktop.models.standards import HouseholdIndicator
-from desktop.models.team import ReviewAssignment, Reviewer, ReviewPair, ReviewTeam
+from desktop.models.team import ReviewAssignment, Reviewer, ReviewPair, ReviewTeam, VerifyEntry
 
 __all__ = [
     "Attachment",
@@ -82,5 +82,6 @@ __all__ = [
     "TownshipUnitRole",
     "Unit",
     "User",
+    "VerifyEntry",
     "Village",
 ]

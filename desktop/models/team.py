@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     CheckConstraint,
     Date,
@@ -113,3 +114,27 @@ class ReviewAssignment(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     pair: Mapped[ReviewPair] = relationship(back_populates="assignments")
+
+
+class VerifyEntry(Base):
+    """A questionnaire keyed a second time, blind, by another clerk (CSPro's verify mode), and
+    how its differences from the first entry were resolved."""
+
+    __tablename__ = "verify_entry"
+    __table_args__ = (UniqueConstraint("household_id", "campaign_id", "form_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    household_id: Mapped[int] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    form_code: Mapped[str] = mapped_column(String(32))
+    first_clerk: Mapped[str] = mapped_column(String(64))  # who keyed the questionnaire first
+    first_answers: Mapped[dict] = mapped_column(JSON, default=dict)  # as they stood then
+    clerk: Mapped[str] = mapped_column(String(64))  # who keyed it again
+    answers: Mapped[dict] = mapped_column(JSON, default=dict)
+    entered_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # field → the value kept when the two differed; set when the differences are resolved.
+    resolved: Mapped[dict] = mapped_column(JSON, default=dict)
+    resolved_by: Mapped[str] = mapped_column(String(64), default="")
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from desktop.services.forms.service import FormService
     from desktop.services.inspections.service import InspectionService
     from desktop.services.problems.service import ProblemService
+    from desktop.services.questionnaires.double_entry import DoubleEntryService
     from desktop.services.questionnaires.teams import TeamService
     from desktop.services.registry.service import RegistryService
     from desktop.services.roster.service import RosterService
@@ -149,3 +150,10 @@ class AppServices:
         from desktop.services.questionnaires.teams import TeamService
 
         return TeamService(self.db)
+
+    @cached_property
+    def double_entry(self) -> DoubleEntryService:
+        """Questionnaires keyed twice: differences, resolution, each clerk's error rate."""
+        from desktop.services.questionnaires.double_entry import DoubleEntryService
+
+        return DoubleEntryService(self.db)

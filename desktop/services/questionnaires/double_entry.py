@@ -1,0 +1,243 @@
+"""Double entry of questionnaires for quality control, as CSPro's verify mode does it.
+
+A second clerk keys a sample of completed questionnaires blind; `differences` lists, field by
+field, where the two entries disagree; `resolve` keeps one value per difference (written to the
+questionnaire, so a questionnaire under review or passed refuses it like any change); and
+`error_rates` shows, per clerk, how many of the fields they keyed were wrong.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from desktop.engine import Evaluator, is_blank
+from desktop.errors import AppError
+from desktop.models.campaign import Campaign, FormRecord
+from desktop.models.team import VerifyEntry
+from desktop.services.actor import CurrentUser
+from desktop.services.forms.catalog import load_form
+from desktop.services.forms.hooks import build_hooks
+from desktop.services.questionnaires.check import question_name
+from desktop.services.questionnaires.review_lock import QUESTIONNAIRES
+from desktop.services.questionnaires.team_data import ENTERED_STATES
+from desktop.services.unit_of_work import Database
+
+SAMPLE_SHARE = 0.1  # a tenth of the entered questionnaires is keyed again
+
+
+class DoubleEntryError(AppError):
+    """A second entry or a resolution that is not allowed; the message says why."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One field where the two entries disagree, named as the paper names it."""
+
+    field: str
+    question: str  # 第9题
+    label: str
+    first: Any
+    second: Any
+
+
+@dataclass(frozen=True)
+class ClerkRate:
+    """A clerk's keyed fields in resolved double entries and how many were wrong."""
+
+    clerk: str
+    fields: int
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        """Errors per field keyed (0 when nothing was compared)."""
+        return self.errors / self.fields if self.fields else 0.0
+
+
+def _asked(values: Mapping[str, Any], keys) -> dict[str, Any]:
+    return {k: values.get(k) for k in keys}
+
+
+class DoubleEntryService:
+    """Second entries, their differences, their resolution and the clerks' error rates."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def _campaign_id(self, s) -> int:
+        found = s.scalar(select(Campaign.id).where(Campaign.is_current).order_by(Campaign.id))
+        if found is None:
+            raise DoubleEntryError("还没有当前的回头看工作，请先新建")
+        return found
+
+    @staticmethod
+    def _compared(form_code: str, answers: Mapping[str, Any]) -> dict[str, Any]:
+        """What a clerk keyed: the asked answers (skipped ones dropped, computed ones left)."""
+        form = load_form(form_code)
+        found = Evaluator(form, build_hooks()).evaluate(answers)
+        keys = [k for k in form.entry_order if k in form.answer_keys and k not in found.computed]
+        return {k: v for k, v in _asked(found.values, keys).items() if not is_blank(v)}
+
+    def sample(self, share: float = SAMPLE_SHARE, seed: int = 0) -> list[tuple[int, str]]:
+        """(household id, questionnaire) of a random share of the entered questionnaires not
+        keyed twice yet, at least one; the same seed draws the same sample."""
+        with self.db.session() as s:
+            campaign_id = self._campaign_id(s)
+            done = set(
+                s.execute(
+                    select(VerifyEntry.household_id, VerifyEntry.form_code).where(
+                        VerifyEntry.campaign_id == campaign_id
+                    )
+                ).all()
+            )
+            entered = [
+                (hid, code)
+                for hid, code in s.execute(
+                    select(FormRecord.household_id, FormRecord.form_code)
+                    .where(
+                        FormRecord.campaign_id == campaign_id,
+                        FormRecord.form_code.in_(QUESTIONNAIRES),
+                        FormRecord.state.in_(ENTERED_STATES),
+                    )
+                    .order_by(FormRecord.household_id)
+                ).all()
+                if (hid, code) not in done
+            ]
+        if not entered:
+            return []
+        count = max(1, round(len(entered) * share))
+        return sorted(random.Random(seed).sample(entered, k=min(count, len(entered))))
+
+    def enter_second(
+        self, household_id: int, form_code: str, answers: Mapping[str, Any], clerk: CurrentUser
+    ) -> list[Difference]:
+        """Keep a second clerk's blind entry and return its differences from the first."""
+        with self.db.unit_of_work() as s:
+            campaign_id = self._campaign_id(s)
+            record = s.scalar(
+                select(FormRecord).where(
+                    FormRecord.household_id == household_id,
+                    FormRecord.campaign_id == campaign_id,
+                    FormRecord.form_code == form_code,
+                )
+            )
+            if record is None or record.state not in ENTERED_STATES:
+                raise DoubleEntryError("该问卷还未录入完成，不能二次录入")
+            if record.updated_by == clerk.name:
+                raise DoubleEntryError(f"二次录入须由另一名录入员完成（第一次由{clerk.name}录入）")
+            if s.scalar(
+                select(VerifyEntry.id).where(
+                    VerifyEntry.household_id == household_id,
+                    VerifyEntry.campaign_id == campaign_id,
+                    VerifyEntry.form_code == form_code,
+                )
+            ):
+                raise DoubleEntryError("该问卷已二次录入过")
+            s.add(
+                VerifyEntry(
+                    household_id=household_id,
+                    campaign_id=campaign_id,
+                    form_code=form_code,
+                    first_clerk=record.updated_by,
+                    first_answers=dict(record.answers),
+                    clerk=clerk.name,
+                    answers=dict(answers),
+                    resolved={},
+                )
+            )
+        return self.differences(household_id, form_code)
+
+    def _entry(self, s, household_id: int, form_code: str) -> VerifyEntry:
+        entry = s.scalar(
+            select(VerifyEntry).where(
+                VerifyEntry.household_id == household_id,
+                VerifyEntry.campaign_id == self._campaign_id(s),
+                VerifyEntry.form_code == form_code,
+            )
+        )
+        if entry is None:
+            raise DoubleEntryError("该问卷没有二次录入")
+        return entry
+
+    def differences(self, household_id: int, form_code: str) -> list[Difference]:
+        """The fields where the two entries disagree, in paper order."""
+        with self.db.session() as s:
+            entry = self._entry(s, household_id, form_code)
+            first, second = entry.first_answers, entry.answers
+        form = load_form(form_code)
+        a, b = self._compared(form_code, first), self._compared(form_code, second)
+        return [
+            Difference(k, question_name(form, k), form.field_label(k), a.get(k), b.get(k))
+            for k in form.entry_order
+            if (k in a or k in b) and a.get(k) != b.get(k)
+        ]
+
+    def resolve(
+        self, household_id: int, form_code: str, kept: Mapping[str, Any], user: CurrentUser
+    ) -> None:
+        """Keep one value for every difference and write them to the questionnaire."""
+        differences = {d.field: d for d in self.differences(household_id, form_code)}
+        missing = [d.question for f, d in differences.items() if f not in kept]
+        if missing:
+            raise DoubleEntryError("还有差异未处理：" + "、".join(dict.fromkeys(missing)))
+        for f, value in kept.items():
+            d = differences.get(f)
+            if d is None or value not in (d.first, d.second):
+                raise DoubleEntryError(f"{f}：只能取两次录入中的一个值")
+        with self.db.unit_of_work() as s:
+            entry = self._entry(s, household_id, form_code)
+            record = s.scalar(
+                select(FormRecord).where(
+                    FormRecord.household_id == household_id,
+                    FormRecord.campaign_id == entry.campaign_id,
+                    FormRecord.form_code == form_code,
+                )
+            )
+            answers = dict(record.answers)
+            for f, value in kept.items():
+                if is_blank(value):
+                    answers.pop(f, None)
+                else:
+                    answers[f] = value
+            if answers != record.answers:
+                # Through the form service: recomputed and checked again, refused when locked.
+                from desktop.services.forms.service import FormService
+
+                FormService(self.db).save(
+                    household_id,
+                    form_code,
+                    answers,
+                    complete=True,
+                    accepted_warnings=record.accepted_warnings,
+                    user=user,
+                    campaign_id=entry.campaign_id,
+                )
+            entry.resolved = {f: kept[f] for f in differences}
+            entry.resolved_by = user.name
+            entry.resolved_at = datetime.datetime.now().replace(microsecond=0)
+
+    def error_rates(self) -> list[ClerkRate]:
+        """Per clerk: fields keyed in resolved double entries, and how many were not kept."""
+        fields: dict[str, int] = defaultdict(int)
+        errors: dict[str, int] = defaultdict(int)
+        with self.db.session() as s:
+            entries = [
+                (e.form_code, e.first_clerk, e.first_answers, e.clerk, e.answers, e.resolved)
+                for e in s.scalars(select(VerifyEntry).where(VerifyEntry.resolved_by != ""))
+            ]
+        for code, first_clerk, first, clerk, second, resolved in entries:
+            for who, answers, side in ((first_clerk, first, "first"), (clerk, second, "second")):
+                keyed = self._compared(code, answers)
+                other = self._compared(code, second if side == "first" else first)
+                fields[who] += len(set(keyed) | set(other))
+                errors[who] += sum(1 for f, value in resolved.items() if keyed.get(f) != value)
+        return sorted(
+            (ClerkRate(c, fields[c], errors[c]) for c in fields), key=lambda r: (-r.rate, r.clerk)
+        )
