@@ -1,9 +1,10 @@
-"""`huitoukan backup | restore | check | audit export | user`: data safety for IT staff.
+"""`huitoukan backup | backup-password | restore | check | audit export | user`: data safety.
 
-Commands that write to the database (restore, audit export, user) take the one-window lock
-first, so they never run beside an open window. Restore, the audit export and the user
-commands ask for an administrator's name and password (desktop/commands/admin.py) and log
-their changes under that name with the source 'cli'; backup and check stay password-free.
+Commands that write to the database (backup-password, restore, audit export, user) take the
+one-window lock first, so they never run beside an open window. They ask for an
+administrator's name and password (desktop/commands/admin.py) and log their changes under that
+name with the source 'cli'; backup and check stay password-free (a backup leaving the data
+folder is encrypted under the backup password an administrator set with backup-password).
 """
 
 from __future__ import annotations
@@ -23,7 +24,13 @@ from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS, SOURC
 from desktop.paths import backups_dir, default_db_path
 from desktop.services.actor import Actor
 from desktop.services.safety.audit import acting_as
-from desktop.services.safety.auth import EXPORT_AUDIT, MANAGE_USERS, RESTORE_BACKUP, ROLES
+from desktop.services.safety.auth import (
+    CHANGE_SETTINGS,
+    EXPORT_AUDIT,
+    MANAGE_USERS,
+    RESTORE_BACKUP,
+    ROLES,
+)
 from desktop.services.safety.backup import (
     AlreadyOpenError,
     BackupError,
@@ -50,10 +57,19 @@ def register(subparsers) -> None:
         "--to",
         type=Path,
         required=True,
-        help="备份到的文件夹；数据文件夹以外（如U盘）的备份加密保存，"
-        f"密码交互输入或取自环境变量 {ENV_BACKUP_PASSWORD}",
+        help="备份到的文件夹；数据文件夹以外（如U盘）的备份用管理员设置的备份密码加密保存"
+        "（见 backup-password），不再询问密码",
     )
     p.set_defaults(func=run_backup)
+
+    p = subparsers.add_parser(
+        "backup-password",
+        help="设置或更改备份密码（须管理员登录）：备份到数据文件夹以外时用它加密；"
+        f"新密码交互输入两次，脚本中取自环境变量 {ENV_BACKUP_PASSWORD}",
+    )
+    add_db_argument(p)
+    add_admin_argument(p)
+    p.set_defaults(func=run_backup_password)
 
     p = subparsers.add_parser(
         "restore",
@@ -125,12 +141,11 @@ def _backup_password(*, twice: bool) -> str:
     if password is not None:
         return password
     if sys.stdin is None or not sys.stdin.isatty():
-        fail(
-            f"加密的备份需要备份密码：请在提示时输入（脚本中可设环境变量 {ENV_BACKUP_PASSWORD}）", 1
-        )
-    password = getpass.getpass("备份密码：")
+        what = "设置备份密码" if twice else "加密的备份"
+        fail(f"{what}需要备份密码：请在提示时输入（脚本中可设环境变量 {ENV_BACKUP_PASSWORD}）", 1)
+    password = getpass.getpass("新的备份密码：" if twice else "备份密码：")
     if twice and getpass.getpass("再输一次备份密码：") != password:
-        fail("两次输入的备份密码不一致，没有备份", 1)
+        fail("两次输入的备份密码不一致，没有设置", 1)
     return password
 
 
@@ -139,13 +154,41 @@ def run_backup(args: argparse.Namespace) -> int:
     db = _db(args)
     if not db.exists():
         fail(f"数据库文件不存在：{db}", 1)
-    password = _backup_password(twice=True) if leaves_data_folder(args.to) else None
+    encrypted = leaves_data_folder(args.to)
+    key = None
+    if encrypted:
+        services = open_services(args, lock=False)  # reading the key: a window may stay open
+        try:
+            key = services.backups.backup_key()
+        except BackupError as exc:
+            fail(str(exc), 1)
+        finally:
+            services.engine.dispose()
     try:
-        target = backup_to_folder(db, args.to, password)
+        target = backup_to_folder(db, args.to, key)
     except BackupError as exc:
         fail(str(exc), 1)
-    note = "（已加密，恢复时需要备份密码）" if password else ""
+    note = "（已加密，恢复时需要备份密码）" if encrypted else ""
     print(f"已备份到 {target}{note}")
+    return 0
+
+
+def run_backup_password(args: argparse.Namespace) -> int:
+    """Set the backup password (an administrator signs in; only its derived key is kept)."""
+    services = open_services(args)
+    try:
+        with as_admin(services, args, CHANGE_SETTINGS) as admin:
+            password = _backup_password(twice=True)
+            try:
+                services.backups.set_backup_password(admin, password)
+            except AppError as exc:
+                fail(str(exc), 1)
+    finally:
+        services.engine.dispose()
+    print(
+        "已设置备份密码：此后备份到数据文件夹以外（如U盘）时用它加密，不再询问；"
+        "恢复这些备份时需要输入它。请牢记：没有它，备份无法恢复。"
+    )
     return 0
 
 

@@ -10,6 +10,9 @@ from desktop.models.base import Base
 # Set when the demo builder wrote the file: the window's title and the sign-in dialog say
 # 演示数据, so that nobody types real households into it.
 SETTING_DEMO = "demo"
+# The key derived from the backup password an administrator set (JSON: salt, scrypt
+# parameters, key; services/safety/backup_crypto.py). The password itself is kept nowhere.
+SETTING_BACKUP_KEY = "backup_key"
 
 
 class DatabaseSetting(Base):

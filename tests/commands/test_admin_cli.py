@@ -36,6 +36,7 @@ def _privileged(db: Path, tmp: Path) -> dict[str, list[str]]:
         "user add": ["user", "add", "李录入", "--role", "录入员"],
         "user list": ["user", "list"],
         "user unlock": ["user", "unlock", ADMIN_NAME],
+        "backup-password": ["backup-password"],
         "restore": ["restore", str(backup)],
         "audit export": ["audit", "export", "--out", str(tmp / "a.xlsx")],
         "roster export --full-ids": [
@@ -99,14 +100,15 @@ def test_a_wrong_password_or_a_clerk_is_refused_and_the_try_logged(db, tmp_path,
 
 def test_with_an_administrator_each_privileged_command_runs(db, tmp_path, monkeypatch, capsys):
     sign_in_as_admin(monkeypatch)
+    monkeypatch.setenv("HUITOUKAN_BACKUP_PASSWORD", "Beifen-mima-2026")  # backup-password's
     commands = _privileged(db, tmp_path)
-    for name in ("user add", "user list", "user unlock", "audit export",
+    for name in ("user add", "user list", "user unlock", "backup-password", "audit export",
                  "roster export --full-ids", "rosters --full-ids"):  # fmt: skip
         monkeypatch.setattr("sys.stdin", io.StringIO("Xin-mima-2026\n"))
         assert main([*commands[name], "--db", str(db)]) == 0, name
     out = capsys.readouterr().out
     assert "已添加录入员“李录入”" in out and f"{ADMIN_NAME}\t管理员" in out
-    assert "没有被锁定" in out and "操作日志链头" in out
+    assert "没有被锁定" in out and "操作日志链头" in out and "已设置备份密码" in out
 
 
 @linux_only(
@@ -124,7 +126,11 @@ def test_with_an_administrator_restore_runs(db, tmp_path):
 
 
 def test_ordinary_commands_need_no_administrator(db, tmp_path, monkeypatch):
-    monkeypatch.setenv("HUITOUKAN_BACKUP_PASSWORD", "Beifen-mima-2026")  # the stick's, not a user's
+    engine = open_database(db)  # the backup password an administrator set once
+    services = AppServices(engine=engine)
+    admin = services.auth.sign_in(ADMIN_NAME, ADMIN_PASSWORD)
+    services.backups.set_backup_password(admin, "Beifen-mima-2026")
+    engine.dispose()
     assert main(["roster", "export", "--out", str(tmp_path / "m.xlsx"), "--db", str(db)]) == 0
     assert main(["check", "--db", str(db)]) == 0
     stick = tmp_path / "stick"

@@ -49,6 +49,7 @@ def test_backup_damage_restore_from_the_command_line(demo_path, tmp_path, capsys
     add_admin(demo_path)
     sign_in_as_admin(monkeypatch)  # the database is damaged: an administrator of the backup
     monkeypatch.setenv("HUITOUKAN_BACKUP_PASSWORD", "Beifen-mima-2026")
+    assert main(["backup-password", "--db", str(demo_path)]) == 0
     stick = tmp_path / "stick"
     stick.mkdir()
     assert main(["backup", "--db", str(demo_path), "--to", str(stick)]) == 0

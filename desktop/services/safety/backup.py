@@ -39,7 +39,7 @@ from desktop.models.database import (
 )
 from desktop.paths import backups_dir, data_dir
 from desktop.services.safety import audit_chain, backup_crypto
-from desktop.services.safety.backup_crypto import BackupPasswordError
+from desktop.services.safety.backup_crypto import BackupKey, BackupPasswordError
 
 SETTINGS_FILE = "backup.json"
 DEFAULT_GENERATIONS = 10
@@ -327,12 +327,18 @@ def leaves_data_folder(folder: Path) -> bool:
     return False
 
 
-def backup_to_folder(db_path: Path, folder: Path, password: str | None = None) -> Path:
+MSG_NO_BACKUP_PASSWORD = (
+    "备份到数据文件夹以外（如U盘）的备份须加密，但还没有设置备份密码：请管理员在“备份与恢复”中"
+    "点“设置备份密码…”（或用命令 huitoukan backup-password）设置后再备份"
+)
+
+
+def backup_to_folder(db_path: Path, folder: Path, key: BackupKey | None = None) -> Path:
     """Copy the database into a folder (a USB stick) and check the copy; return its path.
 
-    Outside the data folder the copy is encrypted with the backup password (`….htkbak`): the
-    plain copy is made and checked in the data folder's backups/, encrypted onto the stick,
-    and the stick's file is read back and authenticated whole.
+    Outside the data folder the copy is encrypted under the backup key that the administrator's
+    backup password gave (`….htkbak`): the plain copy is made and checked in the data folder's
+    backups/, encrypted onto the stick, and the stick's file is read back and authenticated.
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -340,13 +346,8 @@ def backup_to_folder(db_path: Path, folder: Path, password: str | None = None) -
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     name = f"{Path(db_path).stem}-备份-{stamp}"
     encrypted = leaves_data_folder(folder)
-    if encrypted:
-        if password is None:
-            raise BackupError("备份到数据文件夹以外（如U盘）须设置备份密码，备份文件将加密保存")
-        try:
-            backup_crypto.check_password(password)
-        except BackupPasswordError as exc:
-            raise BackupError(str(exc)) from None
+    if encrypted and key is None:
+        raise BackupError(MSG_NO_BACKUP_PASSWORD)
     target = folder / (name + (backup_crypto.SUFFIX if encrypted else ".sqlite3"))
     plain = backups_dir() / (name + ".sqlite3" + PART_SUFFIX) if encrypted else target
     try:
@@ -355,8 +356,8 @@ def backup_to_folder(db_path: Path, folder: Path, password: str | None = None) -
         if not result.ok:
             raise BackupError(f"备份文件检查未通过：{result.message}")
         if encrypted:
-            backup_crypto.encrypt_file(plain, target, password)
-            backup_crypto.verify_file(target, password)
+            backup_crypto.encrypt_file(plain, target, key)
+            backup_crypto.verify_file(target, key)
     except (BackupError, BackupPasswordError) as exc:
         raise BackupError(f"备份失败：{exc}（{folder}）") from exc
     except Exception as exc:  # a full or pulled-out stick, a read-only folder

@@ -6,12 +6,19 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import delete, insert, select
+
 from desktop.models.database import upgrade
-from desktop.models.safety import ACTION_BACKUP, ACTION_RESTORE
+from desktop.models.safety import ACTION_BACKUP, ACTION_RESTORE, ACTION_UPDATE
+from desktop.models.setting import SETTING_BACKUP_KEY, DatabaseSetting
 from desktop.paths import backups_dir
 from desktop.services.safety import backup as backup_service
+from desktop.services.safety import backup_crypto
+from desktop.services.safety.auth import CHANGE_SETTINGS, require
+from desktop.services.safety.backup_crypto import BackupKey, BackupPasswordError
 
 if TYPE_CHECKING:
+    from desktop.services.actor import CurrentUser
     from desktop.services.safety.audit import AuditService
     from desktop.services.unit_of_work import Database
 
@@ -24,12 +31,55 @@ class BackupService:
         self.db_path = Path(db_path) if db_path else None
         self.audit = audit
 
-    def back_up_to(self, folder: Path, password: str | None = None) -> Path:
+    def backup_key(self) -> BackupKey | None:
+        """Return the key derived from the administrator's backup password, or None (not set)."""
+        with self.db.connection() as conn:
+            text = conn.execute(
+                select(DatabaseSetting.value).where(DatabaseSetting.key == SETTING_BACKUP_KEY)
+            ).scalar()
+        if not text:
+            return None
+        try:
+            return BackupKey.from_text(text)
+        except BackupPasswordError as exc:
+            raise backup_service.BackupError(str(exc)) from None
+
+    def has_backup_password(self) -> bool:
+        """True once an administrator has set the backup password."""
+        return self.backup_key() is not None
+
+    def set_backup_password(self, acting: CurrentUser, password: str) -> None:
+        """Set (or change) the backup password: administrators only, logged without it.
+
+        Only the key scrypt derives from it is kept, written with Core so that the audit
+        trail, which copies the columns an ORM change touches, never holds it.
+        """
+        require(acting, CHANGE_SETTINGS)
+        try:
+            key = backup_crypto.derive_backup_key(password)
+        except BackupPasswordError as exc:
+            raise backup_service.BackupError(str(exc)) from None
+        changed = self.has_backup_password()
+        with self.db.unit_of_work() as s:
+            conn = s.connection()
+            conn.execute(delete(DatabaseSetting).where(DatabaseSetting.key == SETTING_BACKUP_KEY))
+            conn.execute(
+                insert(DatabaseSetting).values(key=SETTING_BACKUP_KEY, value=key.to_text())
+            )
+            self.audit.log(
+                ACTION_UPDATE,
+                "database",
+                note=f"{'更改' if changed else '设置'}备份密码（{acting.name}）",
+            )
+
+    def back_up_to(self, folder: Path) -> Path:
         """Copy the database into a folder, check the copy and log it; return the copy.
 
-        Outside the data folder the copy is encrypted with `password` (see backup_crypto).
+        Outside the data folder the copy is encrypted under the backup key (see
+        backup_crypto); without a backup password set, such a backup is refused.
         """
-        target = backup_service.backup_to_folder(self.db_path, folder, password)
+        key = self.backup_key() if backup_service.leaves_data_folder(folder) else None
+        target = backup_service.backup_to_folder(self.db_path, folder, key)
         self.audit.log(ACTION_BACKUP, "database", note=f"备份到 {target}")
         return target
 

@@ -38,7 +38,7 @@ from desktop.views.signals import hub
 
 
 class BackupPasswordDialog(QDialog):
-    """The backup password: typed twice for a new backup, once to restore one."""
+    """The backup password: typed twice when an administrator sets it, once to restore."""
 
     def __init__(self, *, twice: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,9 +57,10 @@ class BackupPasswordDialog(QDialog):
         buttons = dialog_buttons(self, on_accept=self._on_buttons_accepted)
         self.twice = twice
         note = (
-            "备份到数据文件夹以外（如U盘）时加密保存。请牢记此密码：没有它，备份无法恢复。"
+            "此后备份到数据文件夹以外（如U盘）时都用这个密码加密，备份时不再询问；"
+            "恢复这些备份时需要输入它。请牢记并妥善保管：没有它，U盘上的备份无法恢复。"
             if twice
-            else "这是加密的备份，请输入备份时设置的密码。"
+            else "这是加密的备份，请输入管理员设置的备份密码。"
         )
         layout = QVBoxLayout(self)
         label = QLabel(note)
@@ -107,6 +108,13 @@ class BackupDialog(QDialog):
         self.generations_spin.valueChanged.connect(self._on_generations_spin_value_changed)
         self.backup_button = QPushButton("备份到文件夹（如U盘）…")
         self.backup_button.clicked.connect(self._on_backup_button_clicked)
+        self.password_button = QPushButton("设置备份密码…")
+        self.password_button.setEnabled(can(services.user, CHANGE_SETTINGS))
+        if not self.password_button.isEnabled():
+            self.password_button.setToolTip("只有管理员可以设置备份密码")
+        self.password_button.clicked.connect(self._on_password_button_clicked)
+        self.password_label = QLabel()
+        self.password_label.setWordWrap(True)
         self.restore_button = QPushButton("从备份文件恢复…")
         self.restore_button.setEnabled(can(services.user, RESTORE_BACKUP))
         if not self.restore_button.isEnabled():
@@ -121,6 +129,7 @@ class BackupDialog(QDialog):
         actions = QHBoxLayout()
         actions.addWidget(self.backup_button)
         actions.addWidget(self.restore_button)
+        actions.addWidget(self.password_button)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.button(QDialogButtonBox.StandardButton.Close).setText("关闭")
         buttons.rejected.connect(self.reject)
@@ -135,12 +144,25 @@ class BackupDialog(QDialog):
         layout.addWidget(self.backups_list)
         layout.addLayout(keep)
         layout.addLayout(actions)
+        layout.addWidget(self.password_label)
         layout.addWidget(self.status_label)
         layout.addWidget(buttons)
         self.resize(560, 420)
         self._load()
 
     def _load(self) -> None:
+        try:
+            has_password = self.services.backups.has_backup_password()
+        except AppError as exc:
+            has_password = False
+            self.password_label.setText(str(exc))
+        else:
+            self.password_label.setText(
+                "备份到U盘等数据文件夹以外的位置时，用管理员设置的备份密码加密。"
+                if has_password
+                else "还没有设置备份密码：设置之前不能备份到U盘等数据文件夹以外的位置。"
+            )
+        self.password_button.setText("更改备份密码…" if has_password else "设置备份密码…")
         self.backups_list.clear()
         found = backup_service.list_backups(self.db_path) if self.db_path is not None else []
         for info in found:
@@ -155,14 +177,25 @@ class BackupDialog(QDialog):
     def _on_generations_spin_value_changed(self, value: int) -> None:
         backup_service.set_generations(value)
 
-    def backup_to(self, folder: Path, password: str | None = None) -> Path | None:
+    def set_backup_password(self, password: str) -> bool:
+        """Set the backup password (administrators); True when it was set."""
+        try:
+            self.services.backups.set_backup_password(self.services.user, password)
+        except AppError as exc:
+            self.status_label.setText(str(exc))
+            return False
+        self.status_label.setText("已设置备份密码。请牢记：没有它，U盘上的备份无法恢复。")
+        self._load()
+        return True
+
+    def backup_to(self, folder: Path) -> Path | None:
         """Back up into a folder, log it and say where; None after an error shown to the user."""
         try:
-            target = self.services.backups.back_up_to(folder, password)
+            target = self.services.backups.back_up_to(folder)
         except AppError as exc:
             self.status_label.setText(str(exc))
             return None
-        note = "（已加密，恢复时需要备份密码）" if password else ""
+        note = "（已加密，恢复时需要备份密码）" if leaves_data_folder(folder) else ""
         self.status_label.setText(f"已备份到 {target}{note}")
         return target
 
@@ -199,12 +232,12 @@ class BackupDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, "选择备份到的文件夹（如U盘）")
         if not folder:
             return
-        password = None
-        if leaves_data_folder(Path(folder)):
-            password, accepted = BackupPasswordDialog.run(twice=True, parent=self)
-            if not accepted:
-                return
-        self.backup_to(Path(folder), password)
+        self.backup_to(Path(folder))
+
+    def _on_password_button_clicked(self) -> None:
+        password, accepted = BackupPasswordDialog.run(twice=True, parent=self)
+        if accepted:
+            self.set_backup_password(password)
 
     def _on_restore_button_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(

@@ -25,6 +25,7 @@ from desktop.services.safety.backup import (
     network_reason,
     restore,
 )
+from desktop.services.safety.backup_crypto import derive_backup_key
 from tests.platforms import linux_only, windows_only
 
 
@@ -74,7 +75,8 @@ def test_auto_backup_once_a_day_keeping_n_generations(demo_path, tmp_path):
 def test_backup_damage_restore(demo_path, tmp_path):
     stick = tmp_path / "U盘"
     stick.mkdir()
-    copy = backup_to_folder(demo_path, stick, "Beifen-mima-2026")  # leaves the data folder
+    # The stick is outside the data folder: the copy is encrypted under the backup key.
+    copy = backup_to_folder(demo_path, stick, derive_backup_key("Beifen-mima-2026"))
     assert copy.parent == stick and copy.suffix == ".htkbak"
     # Work after the backup, then the file is damaged.
     engine = open_database(demo_path)

@@ -12,6 +12,7 @@ from desktop.services.safety.backup import (
     list_backups,
     startup,
 )
+from desktop.services.safety.backup_crypto import derive_backup_key
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def test_a_failed_backup_leaves_no_file_under_its_name(tmp_path, db, monkeypatch
     stick = tmp_path / "usb"
     stick.mkdir()
     with pytest.raises(BackupError) as refused:
-        backup_to_folder(db, stick, "Beifen-mima-2026")
+        backup_to_folder(db, stick, derive_backup_key("Beifen-mima-2026"))
     assert list(stick.iterdir()) == []
     assert "磁盘已满" in str(refused.value) and "disk" not in str(refused.value)
     folder = tmp_path / "backups"

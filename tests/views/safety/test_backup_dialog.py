@@ -26,7 +26,11 @@ def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch)
     qtbot.addWidget(dialog)
     stick = tmp_path / "stick"
     stick.mkdir()
-    copy = dialog.backup_to(stick, "Beifen-mima-2026")
+    assert dialog.backup_to(stick) is None and "还没有设置备份密码" in dialog.status_label.text()
+    assert "还没有设置备份密码" in dialog.password_label.text()
+    assert dialog.set_backup_password("Beifen-mima-2026")
+    assert dialog.password_button.text() == "更改备份密码…"
+    copy = dialog.backup_to(stick)  # no password asked
     assert copy is not None and "已加密" in dialog.status_label.text()
     hid = services.registry.household_rows()[0].id
     services.registry.delete_household(hid)
@@ -62,6 +66,7 @@ def test_clerk_cannot_restore(engine, db_path, qtbot):
     qtbot.addWidget(dialog)
     assert not dialog.restore_button.isEnabled()
     assert not dialog.generations_spin.isEnabled()
+    assert not dialog.password_button.isEnabled()
 
 
 def test_startup_guard_offers_the_newest_good_backup(demo_engine, qtbot, monkeypatch):
