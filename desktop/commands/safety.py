@@ -192,13 +192,18 @@ def run_backup_password(args: argparse.Namespace) -> int:
     return 0
 
 
-def _admin_of_backup(args: argparse.Namespace, source: Path):
-    """Sign an administrator of the backup in (the database is missing or damaged)."""
+def _admin_of_backup(args: argparse.Namespace, source: Path, db: Path):
+    """Sign an administrator of the backup in (the database is missing or damaged).
+
+    Against a throwaway copy of the backup, but counted in the sign-in ledger of the database
+    being restored: each try would otherwise start from a fresh copy, never slowed down.
+    """
     import tempfile
 
     from desktop.models.database import open_database
     from desktop.services.actor import CurrentUser, cli_actor, os_user
     from desktop.services.context import AppServices
+    from desktop.services.safety.sign_in_ledger import SignInLedger
 
     with tempfile.TemporaryDirectory() as folder:
         copy = Path(folder) / "sign-in.sqlite3"
@@ -208,6 +213,7 @@ def _admin_of_backup(args: argparse.Namespace, source: Path):
             services = AppServices(
                 engine, copy, CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor
             )
+            services.auth.ledger = SignInLedger.for_database(db)
             return sign_in_admin(services, args, RESTORE_BACKUP)
         finally:
             engine.dispose()
@@ -221,7 +227,7 @@ def _restore_admin(args: argparse.Namespace, db: Path, plain: Path):
             return sign_in_admin(services, args, RESTORE_BACKUP)
         finally:
             services.engine.dispose()
-    return _admin_of_backup(args, plain)
+    return _admin_of_backup(args, plain, db)
 
 
 def _checked_restore(args: argparse.Namespace, db: Path, plain: Path) -> Path | None:

@@ -136,3 +136,27 @@ def test_user_add_and_list(db_path, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         main(["user", "add", "赵某", "--role", "clerk", "--db", str(db_path)])
     assert "密码至少要 6 位" in capsys.readouterr().err
+
+
+def test_a_damaged_database_restore_signs_in_against_the_backup_slowed_down(
+    demo_path, tmp_path, capsys, monkeypatch
+):
+    # Each try signs in against a fresh copy of the backup: the ledger beside the database
+    # still counts them, so the fourth waits even with the right password.
+    from desktop.services.safety.backup import write_backup
+
+    add_admin(demo_path)
+    copy = write_backup(demo_path, tmp_path / "备份.sqlite3")
+    _damage(demo_path)
+    damaged = demo_path.read_bytes()
+    sign_in_as_admin(monkeypatch, ADMIN_NAME, "wrong-password")
+    for _n in range(3):
+        with pytest.raises(SystemExit) as exit_info:
+            main(["restore", str(copy), "--db", str(demo_path)])
+        assert exit_info.value.code == 1 and "用户名或密码不正确" in capsys.readouterr().err
+    sign_in_as_admin(monkeypatch)  # the right password, at once
+    with pytest.raises(SystemExit) as exit_info:
+        main(["restore", str(copy), "--db", str(demo_path)])
+    err = capsys.readouterr().err
+    assert exit_info.value.code == 1 and "秒后再试" in err, err
+    assert demo_path.read_bytes() == damaged  # nothing restored

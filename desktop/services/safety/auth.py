@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from desktop.services.unit_of_work import Database
 
 from desktop.services.actor import CurrentUser
+from desktop.services.safety.sign_in_ledger import SignInLedger
 
 # Permissions, and the roles that hold them: the whole policy in one table.
 VIEW_FULL_ID = "view_full_id"  # full ID numbers and bank accounts in a household's detail
@@ -257,8 +258,11 @@ def _current(user: User) -> CurrentUser:
 class AuthService:
     """Users of one database: first administrator, signing in, adding users, passwords."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, ledger: SignInLedger | None = None) -> None:
+        """`ledger` keeps wrong passwords outside the database (by default the ledger of the
+        engine's file); a restore cannot reset it."""
         self.db = db
+        self.ledger = ledger if ledger is not None else SignInLedger.for_engine(db.engine)
 
     def has_users(self) -> bool:
         """True once the first administrator exists."""
@@ -291,8 +295,8 @@ class AuthService:
             user = s.scalar(select(User).where(User.name == name.strip()))
             if user is None:
                 raise AuthError("用户名或密码不正确")
-            failures, last_failure = self._failures(s, user.id)
             user_id, user_name = user.id, user.name
+            failures, last_failure = self._streak(s, user_id, user_name)
         if failures >= LOCK_AFTER:
             raise AuthError(
                 f"账号“{user_name}”因连续 {failures} 次密码错误已锁定，请管理员在“用户管理”中解锁"
@@ -307,6 +311,8 @@ class AuthService:
             )
         if not good:
             self._log(user_id, user_name, ACTION_SIGN_IN_FAILED, now, f"第 {failures + 1} 次")
+            if self.ledger is not None:
+                self.ledger.failed(user_name, failures + 1, now)
             if failures + 1 >= LOCK_AFTER:
                 self._log(user_id, user_name, ACTION_LOCK_ACCOUNT, now, f"连续 {LOCK_AFTER} 次")
                 raise AuthError(
@@ -319,12 +325,16 @@ class AuthService:
                 raise AuthError(f"用户“{user.name}”已停用，请联系管理员")
             user.last_sign_in = now
             s.add(self._entry(user_id, user_name, ACTION_SIGN_IN, now, ""))
-            return _current(user)
+            signed_in = _current(user)
+        if self.ledger is not None:
+            self.ledger.cleared(user_name)
+        return signed_in
 
     def locked(self, user_id: int) -> bool:
         """True while an account is locked by wrong passwords."""
         with self.db.session() as s:
-            return self._failures(s, user_id)[0] >= LOCK_AFTER
+            user = self._get(s, user_id)
+            return self._streak(s, user_id, user.name)[0] >= LOCK_AFTER
 
     def unlock(self, acting: CurrentUser, user_id: int) -> None:
         """Unlock an account locked by wrong passwords (administrators only; logged)."""
@@ -333,6 +343,18 @@ class AuthService:
             user = self._get(s, user_id)
             name = user.name
         self._log(user_id, name, ACTION_UNLOCK_ACCOUNT, utcnow(), f"由 {acting.name} 解锁")
+        if self.ledger is not None:
+            self.ledger.cleared(name)
+
+    def _streak(self, s: Session, user_id: int, name: str) -> tuple[int, datetime | None]:
+        """Return the wrong passwords in a row and the last one: the audit log's count, or the
+        ledger's when it holds more (a restored older log, a sign-in against a backup)."""
+        failures, last = self._failures(s, user_id)
+        if self.ledger is not None:
+            kept, kept_last = self.ledger.failures(name)
+            if kept > failures:
+                return kept, max(d for d in (last, kept_last) if d is not None)
+        return failures, last
 
     @staticmethod
     def _failures(s: Session, user_id: int) -> tuple[int, datetime | None]:

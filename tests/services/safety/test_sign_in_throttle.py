@@ -72,3 +72,52 @@ def test_a_hundred_fast_tries_mostly_wait(auth):
         except AuthError as exc:
             waited += "秒后再试" in str(exc)
     assert waited >= 90  # only the first three were checked against the password
+
+
+def test_restoring_an_older_backup_keeps_wrong_passwords_and_the_lock(engine, db_path, tmp_path):
+    from desktop.models.database import open_database
+    from desktop.services.safety import backup as backup_service
+
+    auth = AuthService(Database(engine))
+    admin = auth.create_first_admin("管理员", PASSWORD)
+    clerk_id = auth.add_user(admin, "李录入", "clerk", "Lu-ru-2026-mima")
+    older = backup_service.write_backup(db_path, tmp_path / "older.sqlite3")  # before the tries
+    at = datetime.datetime(2020, 5, 1, 8, 0, 0)
+    for _n in range(LOCK_AFTER):
+        with pytest.raises(AuthError):
+            auth.sign_in("李录入", "wrong", now=at)
+        at += datetime.timedelta(seconds=61)
+    assert auth.locked(clerk_id)
+    engine.dispose()
+    backup_service.restore(older, db_path, tmp_path / "kept")
+    restored = open_database(db_path)
+    try:
+        auth = AuthService(Database(restored))
+        assert ACTION_SIGN_IN_FAILED not in actions(restored)  # the backup's log: no tries
+        assert auth.locked(clerk_id)
+        with pytest.raises(AuthError, match="已锁定"):
+            auth.sign_in("李录入", "Lu-ru-2026-mima", now=at)
+        auth.unlock(auth.sign_in("管理员", PASSWORD, now=at), clerk_id)
+        assert auth.sign_in("李录入", "Lu-ru-2026-mima", now=at).name == "李录入"
+    finally:
+        restored.dispose()
+
+
+def test_the_ledger_is_per_database_file(engine, db_path, tmp_path):
+    from desktop.models.database import open_database
+
+    auth = AuthService(Database(engine))
+    auth.create_first_admin("管理员", PASSWORD)
+    at = datetime.datetime(2020, 5, 1, 8, 0, 0)
+    for _n in range(3):
+        with pytest.raises(AuthError):
+            auth.sign_in("管理员", "wrong", now=at)
+    other = open_database(tmp_path / "other.sqlite3")
+    try:
+        elsewhere = AuthService(Database(other))
+        elsewhere.create_first_admin("管理员", PASSWORD)
+        assert elsewhere.sign_in("管理员", PASSWORD, now=at).name == "管理员"  # not slowed
+    finally:
+        other.dispose()
+    with pytest.raises(AuthError, match="秒后再试"):
+        auth.sign_in("管理员", PASSWORD, now=at)
