@@ -1,9 +1,11 @@
-"""Opening a database file: engine, SQLite pragmas, migrations to the current schema.
+"""Opening a database: engine, SQLite pragmas, migrations to the current schema.
 
-Every detail of the database engine (SQLite) that the rest of the application relies on lives
-in this module: the pragmas, the catalogue (`sqlite_master`), the integrity check, the backup
-API and the driver-level fast paths. A second database engine later is a change here (and in
-the bulk fast path of models/bulk.py, which asks `fast_bulk_writes` first).
+A township's database is a SQLite file; a county's may be a PostgreSQL server, named by a
+`postgresql://` URL wherever a file path is accepted (psycopg 3, the optional extra `postgres`).
+Every detail of the two engines that the rest of the application relies on lives in this
+module: the pragmas, the catalogues (`sqlite_master`, `pg_catalog`), the integrity check, the
+backup API, the append-only triggers the migrations create, the change stamp and the
+driver-level fast paths (with the bulk writes of models/bulk.py, which ask `bulk_path` first).
 """
 
 from __future__ import annotations
@@ -67,8 +69,53 @@ def _on_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
+SERVER_SCHEMES = ("postgresql://", "postgresql+psycopg://", "postgres://")
+
+
+def is_server_url(target: Path | str | None) -> bool:
+    """True when a `--db` value names a PostgreSQL server rather than a SQLite file."""
+    return target is not None and str(target).startswith(SERVER_SCHEMES)
+
+
+def _server_url(target: str) -> str:
+    """Return a PostgreSQL URL with the psycopg 3 driver named (libpq's spellings accepted)."""
+    for scheme in SERVER_SCHEMES:
+        if target.startswith(scheme):
+            return "postgresql+psycopg://" + target[len(scheme) :]
+    raise DatabaseError(f"不是 PostgreSQL 连接地址：{target}")
+
+
+def _on_server_connect(dbapi_connection, _record) -> None:
+    # Dates as ISO text and UTC on the server side too: what the SQLite files hold.
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.execute("SET DateStyle TO ISO, YMD")
+    dbapi_connection.commit()
+
+
+def make_server_engine(url: str) -> Engine:
+    """Create an engine on a PostgreSQL database (several clerks: a small pool, no file lock)."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError as exc:
+        raise DatabaseError(
+            "本程序未安装 PostgreSQL 驱动（psycopg），无法连接数据库服务器：" + str(exc)
+        ) from exc
+    engine = create_engine(_server_url(url), pool_size=5, max_overflow=5, pool_pre_ping=True)
+    event.listen(engine, "connect", _on_server_connect)
+    return engine
+
+
+def is_server(engine: Engine | Connection) -> bool:
+    """True for a PostgreSQL engine or connection."""
+    return engine.dialect.name == "postgresql"
+
+
 def make_engine(path: Path | str) -> Engine:
-    """Create an engine on a SQLite file with the pragmas the application relies on."""
+    """Create an engine on a SQLite file with the pragmas the application relies on, or on the
+    PostgreSQL database a `postgresql://` URL names."""
+    if is_server_url(path):
+        return make_server_engine(str(path))
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{Path(path)}"
     # One connection per engine, shared in turn by the GUI thread and background loaders:
     # no two connections of this process can race a WAL checkpoint (the WAL-reset bug).
@@ -102,10 +149,7 @@ SCHEMA_HEAD = "0011"
 def current_revisions(engine: Engine) -> set[str]:
     """Return the schema revisions stamped in the database (empty for a new file)."""
     with engine.connect() as conn:
-        exists = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).first()
-        if exists is None:
+        if not inspect(conn).has_table("alembic_version"):
             return set()
         return {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
 
@@ -182,7 +226,7 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
         )
     if current == head_revisions():
         return False
-    path = engine.url.database
+    path = None if is_server(engine) else engine.url.database
     has_tables = bool(inspect(engine).get_table_names())
     if path and has_tables and backup_dir is not None:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -193,8 +237,18 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
 
 
 def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine:
-    """Open (or create) a database file and migrate it to the current schema."""
+    """Open (or create) a database file, or a PostgreSQL database named by its URL, and migrate
+    it to the current schema."""
     path_str = str(path)
+    if is_server_url(path_str):
+        try:
+            engine = make_server_engine(path_str)
+            upgrade(engine)
+        except DatabaseError:
+            raise
+        except Exception as exc:  # psycopg.OperationalError and friends: no server, no rights
+            raise DatabaseError(f"无法连接数据库服务器 {_safe_url(path_str)}：{exc}") from exc
+        return engine
     if path_str != ":memory:":
         parent = Path(path).resolve().parent
         if not parent.exists():
@@ -209,6 +263,56 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
     return engine
 
 
+def _safe_url(url: str) -> str:
+    """Return a URL without its password, for a message."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "PostgreSQL"
+
+
+# --- triggers the migrations create (append-only tables) --------------------------------
+
+# PostgreSQL runs a trigger as a function: one that refuses with the message it is given.
+_REFUSE_FUNCTION = """CREATE OR REPLACE FUNCTION huitoukan_refuse() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$"""
+
+
+def refusing_trigger(
+    conn: Connection, name: str, table: str, event_name: str, message: str, when: str = ""
+) -> list[str]:
+    """Return the statements that create a trigger refusing `event_name` (UPDATE or DELETE)
+    on `table` with `message`, only when the condition `when` (on NEW and OLD) holds."""
+    if is_server(conn):
+        condition = f" WHEN ({when})" if when else ""
+        return [
+            _REFUSE_FUNCTION,
+            f"CREATE TRIGGER {name} BEFORE {event_name} ON {table} FOR EACH ROW{condition}"
+            f" EXECUTE FUNCTION huitoukan_refuse('{message}')",
+        ]
+    condition = f" WHEN {when}" if when else ""
+    return [
+        f"CREATE TRIGGER {name} BEFORE {event_name} ON {table}{condition}"
+        f" BEGIN SELECT RAISE(ABORT, '{message}'); END"
+    ]
+
+
+def drop_trigger(conn: Connection, name: str, table: str) -> str:
+    """Return the statement that drops a trigger if it is there."""
+    if is_server(conn):
+        return f"DROP TRIGGER IF EXISTS {name} ON {table}"
+    return f"DROP TRIGGER IF EXISTS {name}"
+
+
+def exactly_one_of(conn: Connection, *columns: str) -> str:
+    """Return a CHECK condition: exactly one of the columns holds a value."""
+    if is_server(conn):
+        return f"num_nonnulls({', '.join(columns)}) = 1"
+    return " + ".join(f"({c} IS NOT NULL)" for c in columns) + " = 1"
+
+
 # --- dialect details used by the services --------------------------------------------------
 
 
@@ -217,13 +321,52 @@ def fast_bulk_writes(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite" and conn.dialect.paramstyle == "qmark"
 
 
-def change_stamp(conn: Connection) -> tuple[int, int] | None:
+def copy_bulk_writes(conn: Connection) -> bool:
+    """True when models/bulk.py may insert with PostgreSQL's COPY (psycopg 3)."""
+    return is_server(conn) and conn.dialect.driver == "psycopg"
+
+
+def copy_rows(conn: Connection, table: str, keys: list[str], rows: list[tuple]) -> None:
+    """Insert rows with COPY … FROM STDIN on the connection's transaction (PostgreSQL)."""
+    quote = conn.dialect.identifier_preparer.quote
+    sql = "COPY {} ({}) FROM STDIN".format(quote(table), ", ".join(quote(k) for k in keys))
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def ids_taken(conn: Connection, table: str, column: str = "id") -> None:
+    """Move a table's id sequence past the ids written explicitly (PostgreSQL).
+
+    SQLite gives the next row max(id) + 1 by itself; a PostgreSQL sequence knows nothing of
+    ids that were written, and its next id would collide.
+    """
+    if not is_server(conn):
+        return
+    conn.exec_driver_sql(
+        f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+        f" (SELECT max({column}) FROM {table})) WHERE EXISTS (SELECT 1 FROM {table})"
+        f" AND pg_get_serial_sequence('{table}', '{column}') IS NOT NULL"
+    )
+
+
+def change_stamp(conn: Connection) -> tuple | None:
     """Return a token that differs once anything was written to the database since it was
     taken, on this connection or by any other; None where the dialect cannot tell.
 
     SQLite: PRAGMA data_version moves with every other connection's commit, the driver's
     total_changes with every row this connection wrote (rolled back or not).
+    PostgreSQL: the snapshot (next transaction id and those still running) changes whenever
+    another connection starts writing and again when it commits, and this transaction's own
+    counts of rows written move with each row.
     """
+    if is_server(conn):
+        row = conn.exec_driver_sql(
+            "SELECT pg_current_snapshot()::text,"
+            " (SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint"
+            " FROM pg_stat_xact_user_tables)"
+        ).one()
+        return row[0], int(row[1])
     if conn.dialect.name != "sqlite":
         return None
     raw = conn.connection.driver_connection
@@ -252,10 +395,18 @@ def enlarge_page_cache(conn: Connection) -> None:
 
 
 def plain_indexes(conn: Connection, table_name: str) -> list[tuple[str, str]]:
-    """Return (name, CREATE statement) of a table's non-unique indexes, to drop and rebuild.
-
-    Empty for another engine: its indexes then simply stay during a bulk write.
-    """
+    """Return (name, CREATE statement) of a table's non-unique indexes, to drop and rebuild."""
+    if is_server(conn):
+        return [
+            (name, sql)
+            for name, sql in conn.exec_driver_sql(
+                "SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i"
+                " JOIN pg_class c ON c.oid = i.indexrelid"
+                " WHERE i.indrelid = %(t)s::regclass AND NOT i.indisunique"
+                " AND NOT i.indisprimary",
+                {"t": table_name},
+            )
+        ]
     if conn.dialect.name != "sqlite":
         return []
     return [

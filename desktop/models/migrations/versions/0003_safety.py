@@ -8,18 +8,19 @@ Create Date: 2026-11-23 06:10:00
 from alembic import op
 import sqlalchemy as sa
 
+from desktop.models.database import drop_trigger, refusing_trigger
+
 
 revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None
 
-# The log cannot be edited from the application: SQLite itself refuses UPDATE and DELETE.
+# The log cannot be edited from the application: the database itself refuses UPDATE and
+# DELETE (a trigger on SQLite and on PostgreSQL).
 AUDIT_TRIGGERS = (
-    """CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry
-    BEGIN SELECT RAISE(ABORT, '审计日志不可修改'); END""",
-    """CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry
-    BEGIN SELECT RAISE(ABORT, '审计日志不可删除'); END""",
+    ('audit_entry_no_update', 'UPDATE', '审计日志不可修改'),
+    ('audit_entry_no_delete', 'DELETE', '审计日志不可删除'),
 )
 
 
@@ -61,13 +62,16 @@ def upgrade() -> None:
             batch_op.f('ix_audit_entry_household_id'), ['household_id'], unique=False
         )
         batch_op.create_index('ix_audit_entry_record', ['table_name', 'record_id'], unique=False)
-    for sql in AUDIT_TRIGGERS:
-        op.execute(sql)
+    conn = op.get_bind()
+    for name, event, message in AUDIT_TRIGGERS:
+        for sql in refusing_trigger(conn, name, 'audit_entry', event, message):
+            op.execute(sql)
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
-    op.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+    conn = op.get_bind()
+    op.execute(drop_trigger(conn, 'audit_entry_no_delete', 'audit_entry'))
+    op.execute(drop_trigger(conn, 'audit_entry_no_update', 'audit_entry'))
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_entry_record')
         batch_op.drop_index(batch_op.f('ix_audit_entry_household_id'))

@@ -8,15 +8,15 @@ Create Date: 2026-12-02 03:00:00
 from alembic import op
 import sqlalchemy as sa
 
+from desktop.models.database import exactly_one_of
+
 
 revision = '0006'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
 
-ONE_SUBJECT = (
-    "(household_id IS NOT NULL) + (village_id IS NOT NULL) + (township_id IS NOT NULL) = 1"
-)
+SUBJECTS = ('household_id', 'village_id', 'township_id')
 
 
 def upgrade() -> None:
@@ -45,7 +45,7 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(
             batch_op.f('uq_form_record_township_id'), ['township_id', 'campaign_id', 'form_code']
         )
-        batch_op.create_check_constraint('one_subject', ONE_SUBJECT)
+        batch_op.create_check_constraint('one_subject', exactly_one_of(op.get_bind(), *SUBJECTS))
         batch_op.create_index(batch_op.f('ix_form_record_village_id'), ['village_id'])
         batch_op.create_index(batch_op.f('ix_form_record_township_id'), ['township_id'])
 
