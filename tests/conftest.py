@@ -1,4 +1,9 @@
-"""Shared fixtures: offscreen Qt, a private data folder, fresh databases."""
+"""Shared fixtures: offscreen Qt, a private data folder, fresh databases.
+
+The databases are SQLite files, or PostgreSQL databases when HUITOUKAN_TEST_POSTGRES names a
+server (tests/postgres.py); a test that only makes sense on a SQLite file carries
+`@pytest.mark.sqlite_only("why")` and is skipped there.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,61 @@ import pytest
 
 from desktop.models.database import open_database
 from desktop.paths import ENV_DATA_DIR
+from tests.postgres import Server, server_url, template_name
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "sqlite_only(reason): the test needs a SQLite file; skipped on PostgreSQL"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if server_url() is None:
+        return
+    for item in items:
+        mark = item.get_closest_marker("sqlite_only")
+        if mark is not None:
+            reason = mark.args[0] if mark.args else "SQLite only"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The PostgreSQL server of this run, or None when the tests use SQLite files."""
+    url = server_url()
+    if url is None:
+        yield None
+        return
+    server = Server(url)
+    server.check()
+    yield server
+    server.close()
+
+
+def _pg_template(server, build=None) -> str:
+    """Create a migrated database (built further by `build`) to copy; return its name."""
+    url = server.create()
+    engine = open_database(url)
+    try:
+        if build is not None:
+            build(engine)
+    finally:
+        engine.dispose()
+    return template_name(url)
+
+
+def _pg_copy(server, template: str):
+    url = server.create(template)
+    engine = open_database(url)
+    yield engine
+    engine.dispose()
+    server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def _pg_empty_template(pg_server):
+    return None if pg_server is None else _pg_template(pg_server)
 
 
 @pytest.fixture(autouse=True)
@@ -28,57 +88,65 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def engine(db_path):
-    """Return an engine on a new, migrated, empty database file."""
-    engine = open_database(db_path)
+def engine(request, pg_server):
+    """Return an engine on a new, migrated, empty database (file, or PostgreSQL database)."""
+    if pg_server is not None:
+        yield from _pg_copy(pg_server, request.getfixturevalue("_pg_empty_template"))
+        return
+    engine = open_database(request.getfixturevalue("db_path"))
     yield engine
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory):
+def _build_template(tmp_path_factory, pg_server, folder: str, *, sichuan: bool):
+    """Build the demo once: a SQLite file to copy, or a PostgreSQL template database's name."""
     from desktop.demo.township import build_demo
 
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    path = tmp_path_factory.mktemp(folder) / "demo.sqlite3"
+
+    def build(engine):
+        build_demo(engine, households=300, seed=7, data_dir=path.parent / "data", sichuan=sichuan)
+
+    if pg_server is not None:
+        return _pg_template(pg_server, build)
     engine = open_database(path)
-    build_demo(engine, households=300, seed=7, data_dir=path.parent / "data", sichuan=False)
+    build(engine)
     engine.dispose()
     return path
 
 
 @pytest.fixture(scope="session")
-def _sichuan_template(tmp_path_factory):
-    from desktop.demo.township import build_demo
+def _demo_template(tmp_path_factory, pg_server):
+    return _build_template(tmp_path_factory, pg_server, "demo", sichuan=False)
 
-    path = tmp_path_factory.mktemp("sichuan") / "demo.sqlite3"
+
+@pytest.fixture(scope="session")
+def _sichuan_template(tmp_path_factory, pg_server):
+    return _build_template(tmp_path_factory, pg_server, "sichuan", sichuan=True)
+
+
+def _copy_of(template, pg_server, path):
+    if pg_server is not None:
+        yield from _pg_copy(pg_server, template)
+        return
+    from desktop.models.database import backup_file
+
+    backup_file(template, path)
     engine = open_database(path)
-    build_demo(engine, households=300, seed=7, data_dir=path.parent / "data")
+    yield engine
     engine.dispose()
-    return path
 
 
 @pytest.fixture
-def sichuan_engine(_sichuan_template, tmp_path):
+def sichuan_engine(_sichuan_template, pg_server, tmp_path):
     """Return an engine on a copy of the demo with its 青神县 township (seed 001's tables)."""
-    from desktop.models.database import backup_file
-
-    path = tmp_path / "sichuan.sqlite3"
-    backup_file(_sichuan_template, path)
-    engine = open_database(path)
-    yield engine
-    engine.dispose()
+    yield from _copy_of(_sichuan_template, pg_server, tmp_path / "sichuan.sqlite3")
 
 
 @pytest.fixture
-def demo_engine(_demo_template, tmp_path):
+def demo_engine(_demo_template, pg_server, tmp_path):
     """Return an engine on a copy of a small demo township (300 households, 26 villages)."""
-    from desktop.models.database import backup_file
-
-    path = tmp_path / "demo.sqlite3"
-    backup_file(_demo_template, path)
-    engine = open_database(path)
-    yield engine
-    engine.dispose()
+    yield from _copy_of(_demo_template, pg_server, tmp_path / "demo.sqlite3")
 
 
 @pytest.fixture(autouse=True)

@@ -1,9 +1,11 @@
-"""Inserting and updating many rows at once: one interface, a fast path and a plain fallback.
+"""Inserting and updating many rows at once: one interface, fast paths and a plain fallback.
 
-The fast path writes through the driver's executemany, converting each column with its type's
-bind processor (what lands is what Core would have written). It is taken when
-`database.fast_bulk_writes` says the connection allows it (SQLite's sqlite3); any other
-connection gets plain SQLAlchemy Core statements with the same results.
+The fast paths write through the driver, converting each column with its type's bind
+processor (what lands is what Core would have written): SQLite's executemany when
+`database.fast_bulk_writes` allows it, PostgreSQL's COPY when `database.copy_bulk_writes` does
+(inserts; updates there go through Core's executemany, which psycopg 3 sends as one pipeline).
+Any other connection gets plain SQLAlchemy Core statements with the same results. Rows given
+with their ids move the table's id sequence on (`database.ids_taken`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,13 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, bindparam, insert, update
 
-from desktop.models.database import fast_bulk_writes, plain_indexes
+from desktop.models.database import (
+    copy_bulk_writes,
+    copy_rows,
+    fast_bulk_writes,
+    ids_taken,
+    plain_indexes,
+)
 
 
 def insert_many(conn: Connection, table: Table, rows: list[dict]) -> None:
@@ -59,9 +67,23 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return
-    if not fast_bulk_writes(conn):
+    if copy_bulk_writes(conn):
+        dialect = conn.dialect
+        columns = [
+            _bound_values(table.c[key].type, dialect, column)
+            for key, column in zip(keys, zip(*rows, strict=True), strict=True)
+        ]
+        copy_rows(conn, table.name, list(keys), zip(*columns, strict=True))
+    elif not fast_bulk_writes(conn):
         conn.execute(insert(table), [dict(zip(keys, row, strict=True)) for row in rows])
-        return
+    else:
+        _insert_driver(conn, table, keys, rows)
+    if "id" in keys:
+        ids_taken(conn, table.name)
+
+
+def _insert_driver(conn: Connection, table: Table, keys: Sequence[str], rows: list[tuple]):
+    """insert_rows through SQLite's executemany, constant columns written as literals."""
     sql_values, params = _parameters(conn, table, keys, rows)
     quote = conn.dialect.identifier_preparer.quote
     sql = "INSERT INTO {} ({}) VALUES ({})".format(

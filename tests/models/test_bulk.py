@@ -159,3 +159,23 @@ def test_update_many_sets_what_core_sets_and_counts_up():
             ("O'Brien", None),
             ("王'五", 1.0),
         ]
+
+
+@pytest.mark.parametrize("rows", [ROWS, VARYING])
+def test_copy_on_postgresql_lands_what_core_lands_and_moves_the_ids_on(engine, rows, bulk_path):
+    """PostgreSQL's COPY path (the fallback when refused), against Core's executemany."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: set HUITOUKAN_TEST_POSTGRES (scripts/postgres.sh)")
+    if bulk_path == "core fallback":
+        pytest.skip("the SQLite fast path refused changes nothing on PostgreSQL")
+    metadata, by_core, by_driver = _tables()
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(by_core), [dict(zip(KEYS, r, strict=True)) for r in rows])
+        insert_rows(conn, by_driver, KEYS, rows)
+        stored = [conn.execute(select(t).order_by(t.c.id)).all() for t in (by_core, by_driver)]
+        assert stored[1] == stored[0]
+        assert [tuple(r) for r in stored[1]] == [tuple(r) for r in rows]
+        # The ids were given: the next row without one must not collide with them.
+        conn.execute(insert(by_driver), [{"name": "新"}])
+        assert conn.execute(select(by_driver.c.id).where(by_driver.c.name == "新")).scalar() == 4

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from desktop.dates import chinese_date
@@ -282,8 +282,9 @@ class CaseService:
             record_hits(conn, cols, match(conn, index, cols), case_id=case.id)
             for cols in load_lists(conn, current_list_ids(conn))
         )
-        conn.exec_driver_sql(
-            "UPDATE comparison_hit SET status = ? WHERE case_id = ?", (HIT_IN_CASE, case.id)
+        conn.execute(
+            text("UPDATE comparison_hit SET status = :status WHERE case_id = :case"),
+            {"status": HIT_IN_CASE, "case": case.id},
         )
         case.compared_at = utcnow()
         return new

@@ -21,7 +21,7 @@ from stdnum.cn import ric
 
 from desktop.models.base import utcnow
 from desktop.models.comparison import HIT_OPEN, MATCH_ID, MATCH_ID15, MATCH_NAME_BIRTH
-from desktop.models.database import change_stamp
+from desktop.models.database import change_stamp, driver_connection
 from desktop.services.comparison.columns import ListColumns
 
 
@@ -40,29 +40,33 @@ MEMBER_ID, FORMER_ID, HOUSEHOLD_ID, NAME, ID_NUMBER, BIRTH = range(6)
 _SEP = "\x1f"
 
 # A person's reference in the index: a member's id, or a former member's id negated.
+# The SQL is what SQLite and PostgreSQL both read: TRUE for a flag, a birth date cast to text
+# (ISO on both), the separator as a literal character.
 _MEMBERS = "member m JOIN household h ON h.id = m.household_id WHERE m.removed_on IS NULL"
-_FORMER = "former_member m JOIN household h ON h.id = m.household_id WHERE 1"
-_REGISTERED = " AND h.is_registered = 1 AND h.removed_on IS NULL"
+_FORMER = "former_member m JOIN household h ON h.id = m.household_id WHERE TRUE"
+_REGISTERED = " AND h.is_registered = TRUE AND h.removed_on IS NULL"
+_BIRTH = "coalesce(CAST({}birth_date AS TEXT), '')"
 _IDS_SQL = (
     "SELECT m.id_number, m.id FROM {members}{where} AND length(m.id_number) = 18"
     " UNION ALL SELECT m.id_number, -m.id FROM {former}{where} AND length(m.id_number) = 18"
 )
 _OTHER_SQL = (  # old 15-digit IDs and people without a usable ID: few
-    "SELECT m.id, m.id_number, m.name, coalesce(m.birth_date, '') FROM {members}{where}"
-    " AND length(m.id_number) <> 18 UNION ALL SELECT -m.id, m.id_number, m.name,"
-    " coalesce(m.birth_date, '') FROM {former}{where} AND length(m.id_number) <> 18"
+    "SELECT m.id, m.id_number, m.name, " + _BIRTH.format("m.") + " FROM {members}{where}"
+    " AND length(m.id_number) <> 18 UNION ALL SELECT -m.id, m.id_number, m.name, "
+    + _BIRTH.format("m.")
+    + " FROM {former}{where} AND length(m.id_number) <> 18"
 )
+_NAME_KEY = "m.name || '" + _SEP + "' || " + _BIRTH.format("m.")
 _NAME_BIRTH_SQL = (
-    "SELECT m.name || char(31) || m.birth_date, m.id FROM {members}{where}"
-    " AND m.birth_date IS NOT NULL UNION ALL SELECT m.name || char(31) || m.birth_date, -m.id"
-    " FROM {former}{where} AND m.birth_date IS NOT NULL"
+    f"SELECT {_NAME_KEY}, m.id FROM {{members}}{{where}} AND m.birth_date IS NOT NULL"
+    f" UNION ALL SELECT {_NAME_KEY}, -m.id FROM {{former}}{{where}} AND m.birth_date IS NOT NULL"
 )
 _PEOPLE_SQL = (
-    "SELECT id, NULL, household_id, name, id_number, coalesce(birth_date, '') FROM member"
+    "SELECT id, NULL, household_id, name, id_number, " + _BIRTH.format("") + " FROM member"
     " WHERE id IN ({})"
 )
 _FORMER_PEOPLE_SQL = (
-    "SELECT NULL, id, household_id, name, id_number, coalesce(birth_date, '') FROM former_member"
+    "SELECT NULL, id, household_id, name, id_number, " + _BIRTH.format("") + " FROM former_member"
     " WHERE id IN ({})"
 )
 _CHUNK = 500  # ids in one IN (…): well below every SQLite's limit of bound values
@@ -70,9 +74,9 @@ _CACHE = "comparison.registry_index"
 
 
 def _raw(conn: Connection):
-    # The driver's own cursor on the same connection (and transaction): SQLAlchemy's result
-    # rows cost more than the query for a county's 350,000 members.
-    return conn.connection.driver_connection
+    # The driver's own connection (and transaction): SQLAlchemy's result rows cost more than
+    # the query for a county's 350,000 members.
+    return driver_connection(conn)
 
 
 def _keyed(pairs: list[tuple[str, int]]) -> dict[str, int | list[int]]:
@@ -232,7 +236,8 @@ def load_lists(conn: Connection, list_ids: Iterable[int]) -> Iterator[ListColumn
 
 def current_list_ids(conn: Connection) -> list[int]:
     """Return the ids of the department lists in force (not replaced by a newer one)."""
-    return [r[0] for r in _raw(conn).execute("SELECT id FROM department_list WHERE replaced = 0")]
+    sql = "SELECT id FROM department_list WHERE replaced = FALSE"
+    return [r[0] for r in _raw(conn).execute(sql)]
 
 
 _ROW_SQL = (
