@@ -28,11 +28,20 @@ COMMAND_MODULES = (
 )
 
 
+def _db_argument(value: str) -> Path | str:
+    """A `--db` value: a file path, or a PostgreSQL URL kept as written."""
+    from desktop.models.database import db_target  # SQLAlchemy only once a database is named
+
+    return db_target(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every sub-command."""
     parser = argparse.ArgumentParser(prog="huitoukan", description=f"{APP_NAME} {__version__}")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
-    parser.add_argument("--db", type=Path, default=None, help="打开指定的数据库文件")
+    parser.add_argument(
+        "--db", type=_db_argument, default=None, help="打开指定的数据库文件或 PostgreSQL 地址"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="命令")
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

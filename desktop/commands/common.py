@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from desktop.models.database import DatabaseError, open_database
+from desktop.models.database import DatabaseError, db_target, is_server_url, open_database
 from desktop.paths import backups_dir, default_db_path
 from desktop.services.actor import CurrentUser, cli_actor, os_user
 
@@ -27,9 +27,13 @@ def iso_date(text: str) -> datetime.date:
 
 
 def add_db_argument(parser: argparse.ArgumentParser) -> None:
-    """Add the `--db PATH` option (default: the database in the user's data folder)."""
+    """Add the `--db PATH` option (default: the database in the user's data folder); a
+    `postgresql://…` URL names a county's PostgreSQL database instead."""
     parser.add_argument(
-        "--db", type=Path, default=None, help="数据库文件（默认：用户数据目录中的数据库）"
+        "--db",
+        type=db_target,
+        default=None,
+        help="数据库文件（默认：用户数据目录中的数据库），或 PostgreSQL 地址 postgresql://…",
     )
 
 
@@ -47,6 +51,15 @@ def open_db(args: argparse.Namespace, *, lock: bool = True) -> Engine:
     from desktop.services.safety import form_lock  # noqa: F401  (listeners)
     from desktop.services.safety.backup import AlreadyOpenError, DatabaseLock
 
+    if is_server_url(args.db):
+        # A server: several clerks at once, so no file lock, no network-share refusal.
+        try:
+            engine = open_database(args.db)
+        except DatabaseError as exc:
+            fail(str(exc))
+            raise  # unreachable; fail exits
+        audit_service.attach(engine, cli_actor)
+        return engine
     path = Path(args.db or default_db_path())
     from desktop.services.safety.backup import network_reason
 
@@ -83,9 +96,8 @@ def open_services(args: argparse.Namespace, *, lock: bool = True) -> AppServices
     from desktop.services.context import AppServices
 
     engine = open_db(args, lock=lock)
-    return AppServices(
-        engine, Path(engine.url.database), CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor
-    )
+    path = None if is_server_url(args.db) else Path(engine.url.database)
+    return AppServices(engine, path, CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor)
 
 
 def user_message(exc: BaseException) -> str:

@@ -77,6 +77,11 @@ def is_server_url(target: Path | str | None) -> bool:
     return target is not None and str(target).startswith(SERVER_SCHEMES)
 
 
+def db_target(value: str) -> Path | str:
+    """Read a `--db` value: a PostgreSQL URL as it is, anything else as a file path."""
+    return value if is_server_url(value) else Path(value)
+
+
 def _server_url(target: str) -> str:
     """Return a PostgreSQL URL with the psycopg 3 driver named (libpq's spellings accepted)."""
     for scheme in SERVER_SCHEMES:
@@ -373,8 +378,22 @@ def change_stamp(conn: Connection) -> tuple | None:
     return raw.execute("PRAGMA data_version").fetchone()[0], raw.total_changes
 
 
+# What SQLite hands over as text, psycopg would decode: dates, times and JSON stay text, so
+# that the services' driver-level readers see the same values on both engines.
+_AS_TEXT = ("date", "timestamp", "timestamptz", "json", "jsonb")
+
+
+def _text_cursor(raw):
+    from psycopg.types.string import TextLoader
+
+    cursor = raw.cursor()
+    for name in _AS_TEXT:
+        cursor.adapters.register_loader(name, TextLoader)
+    return cursor
+
+
 class _QmarkDriver:
-    """psycopg's connection taking SQL with ? placeholders, as sqlite3 does."""
+    """psycopg's connection taking SQL with ? placeholders and answering as sqlite3 does."""
 
     def __init__(self, raw) -> None:
         self._raw = raw
@@ -384,9 +403,10 @@ class _QmarkDriver:
         return sql.replace("%", "%%").replace("?", "%s")
 
     def execute(self, sql: str, params=None):
+        cursor = _text_cursor(self._raw)
         if params is None:
-            return self._raw.execute(sql)
-        return self._raw.execute(self._sql(sql), params)
+            return cursor.execute(sql)
+        return cursor.execute(self._sql(sql), params)
 
     def executemany(self, sql: str, rows) -> None:
         with self._raw.cursor() as cursor:
@@ -406,11 +426,11 @@ def driver_connection(conn: Connection):
 def fetch_tuples(conn: Connection, sql: str) -> list[tuple]:
     """Return the rows of a read-only query in plain SQL as tuples.
 
-    With SQLite the query goes straight to the driver: at 20,000 problems SQLAlchemy's row
-    objects would cost more than the query itself.
+    The query goes straight to the driver: at 20,000 problems SQLAlchemy's row objects would
+    cost more than the query itself. Dates and JSON come as text on both engines.
     """
-    if conn.dialect.name == "sqlite":
-        return conn.connection.driver_connection.execute(sql).fetchall()
+    if conn.dialect.name in ("sqlite", "postgresql"):
+        return driver_connection(conn).execute(sql).fetchall()
     return [tuple(row) for row in conn.exec_driver_sql(sql)]
 
 
