@@ -98,6 +98,9 @@ def engine(request, pg_server):
     engine.dispose()
 
 
+_DEMO_DATA: dict[str, object] = {}  # the demo's evidence files, by template
+
+
 def _build_template(tmp_path_factory, pg_server, folder: str, *, sichuan: bool):
     """Build the demo once: a SQLite file to copy, or a PostgreSQL template database's name."""
     from desktop.demo.township import build_demo
@@ -107,6 +110,7 @@ def _build_template(tmp_path_factory, pg_server, folder: str, *, sichuan: bool):
     def build(engine):
         build_demo(engine, households=300, seed=7, data_dir=path.parent / "data", sichuan=sichuan)
 
+    _DEMO_DATA[folder] = path.parent / "data"
     if pg_server is not None:
         return _pg_template(pg_server, build)
     engine = open_database(path)
@@ -123,6 +127,12 @@ def _demo_template(tmp_path_factory, pg_server):
 @pytest.fixture(scope="session")
 def _sichuan_template(tmp_path_factory, pg_server):
     return _build_template(tmp_path_factory, pg_server, "sichuan", sichuan=True)
+
+
+@pytest.fixture(scope="session")
+def demo_data_dir(_demo_template):
+    """The folder of the small demo's evidence files (beside its template, on either engine)."""
+    return _DEMO_DATA["demo"]
 
 
 def _copy_of(template, pg_server, path):

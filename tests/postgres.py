@@ -79,3 +79,10 @@ def template_name(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).database
+
+
+def same_database(engine) -> str:
+    """Return what open_database takes to open the engine's database a second time."""
+    if engine.dialect.name == "postgresql":
+        return engine.url.render_as_string(hide_password=False)
+    return engine.url.database

@@ -282,7 +282,7 @@ def _safe_url(url: str) -> str:
 
 # PostgreSQL runs a trigger as a function: one that refuses with the message it is given.
 _REFUSE_FUNCTION = """CREATE OR REPLACE FUNCTION huitoukan_refuse() RETURNS trigger
-    LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0]; END $$"""
+    LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = '23000'; END $$"""
 
 
 def refusing_trigger(

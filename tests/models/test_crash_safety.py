@@ -18,6 +18,8 @@ from desktop.models.database import open_database, sqlite_version
 from desktop.models.registry import Household, Member
 from desktop.models.safety import AuditEntry
 
+pytestmark = pytest.mark.sqlite_only("kills a process writing a SQLite file; SQLite's own library")
+
 REPO = Path(__file__).resolve().parents[2]
 IMPORT_SIZE = 20_000
 

@@ -20,6 +20,7 @@ from desktop.models.database import (
 from desktop.services.unit_of_work import Database
 
 
+@pytest.mark.sqlite_only("SQLite's pragmas and its one-connection engine")
 def test_new_database_is_migrated_to_heads_with_safe_pragmas(engine):
     assert current_revisions(engine) == head_revisions()
     with engine.connect() as conn:
@@ -74,6 +75,7 @@ def test_a_file_that_is_not_a_database_gets_a_clear_message(tmp_path):
         open_database(path)
 
 
+@pytest.mark.sqlite_only("SQLite's pragmas and its one-connection engine")
 def test_queries_do_not_leak_references_to_none(engine):
     """A DB-API module that decrefs None (pysqlite3 0.6.1 on Python 3.11) aborts the app."""
     import sys
@@ -101,6 +103,7 @@ def test_queries_do_not_leak_references_to_none(engine):
     assert after >= before - 20
 
 
+@pytest.mark.sqlite_only("SQLite's pragmas and its one-connection engine")
 def test_each_engine_holds_one_connection(engine):
     assert engine.pool.size() == 1
 

@@ -18,6 +18,7 @@ from desktop.services.registry.data import MemberData
 from desktop.services.registry.idcard import make_id
 from desktop.services.registry.service import RegistryService
 from desktop.services.unit_of_work import Database
+from tests.postgres import same_database
 from tests.services.comparison.fixtures import HEAD_ID, build_village
 
 RECEIVED = datetime.date(2018, 6, 10)
@@ -57,11 +58,11 @@ def test_a_member_added_between_two_imports_is_found_by_the_second(engine, tmp_p
     assert _hit_names(engine) == ["林大", "林大", "黄小"]
 
 
-def test_a_household_registered_by_another_connection_is_found(engine, db_path, tmp_path):
+def test_a_household_registered_by_another_connection_is_found(engine, tmp_path):
     places = build_village(engine)
     rows = [("吴三", EDGE_ID)]
     assert _import(engine, _list(tmp_path, "车管所", rows), "车管所").hits == 0
-    other = open_database(db_path)  # another window or command on the same file
+    other = open_database(same_database(engine))  # another window, command or clerk
     try:
         with Session(other) as s, s.begin():
             s.execute(

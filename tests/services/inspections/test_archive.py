@@ -26,10 +26,9 @@ from desktop.services.unit_of_work import Database
 
 
 @pytest.fixture
-def demo_inspections(demo_engine, _demo_template):
-    # The demo's evidence files sit next to its template database.
+def demo_inspections(demo_engine, demo_data_dir):
     db = Database(demo_engine)
-    return InspectionService(db, ProblemService(db, _demo_template.parent / "data"))
+    return InspectionService(db, ProblemService(db, demo_data_dir))
 
 
 def _quarter(day: datetime.date) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from desktop.models import Household, Member
 from desktop.models.safety import AuditEntry
@@ -61,12 +61,14 @@ def test_a_failing_chunk_fails_the_write_and_the_caller_rolls_back(engine):
         assert conn.execute(select(func.count(Member.id))).scalar() == 0
 
 
-def _indexes(engine) -> list[tuple[str, str]]:
+def _indexes(engine) -> list[tuple]:
+    """Every index with its table, columns and uniqueness (on either engine)."""
     with engine.connect() as conn:
+        found = inspect(conn)
         return sorted(
-            conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            ).all()
+            (table, index["name"], tuple(index["column_names"]), bool(index["unique"]))
+            for table in found.get_table_names()
+            for index in found.get_indexes(table)
         )
 
 
@@ -76,6 +78,8 @@ def test_a_large_write_into_an_empty_registry_leaves_every_index_in_place(engine
     with engine.begin() as conn:
         write_households(conn, _households(1200))
     assert _indexes(engine) == before
+    if engine.dialect.name != "sqlite":
+        return  # the query plan and the integrity check below are SQLite's
     with engine.connect() as conn:
         plan = conn.exec_driver_sql(
             "EXPLAIN QUERY PLAN SELECT id FROM member WHERE id_number = ?", ("x",)

@@ -50,6 +50,7 @@ def _count(path: Path) -> int:
         conn.close()
 
 
+@pytest.mark.sqlite_only("checks the chain of a closed database file")
 def test_a_sound_log_is_a_whole_chain_up_to_its_head(demo_path, capsys):
     result = check_file(demo_path)
     assert result.ok and result.chain.ok
@@ -58,6 +59,7 @@ def test_a_sound_log_is_a_whole_chain_up_to_its_head(demo_path, capsys):
     assert "哈希链完整" in capsys.readouterr().out
 
 
+@pytest.mark.sqlite_only("checks the chain of a closed database file")
 def test_deleting_entries_in_the_middle_names_the_first_broken_entry(demo_path, capsys):
     _tamper(demo_path, "DELETE FROM audit_entry WHERE id BETWEEN 50 AND 149")
     assert main(["check", "--db", str(demo_path)]) == 1
@@ -66,6 +68,7 @@ def test_deleting_entries_in_the_middle_names_the_first_broken_entry(demo_path, 
     assert "Traceback" not in err
 
 
+@pytest.mark.sqlite_only("checks the chain of a closed database file")
 def test_deleting_the_last_entries_shows_at_the_head(demo_path, capsys):
     last = _count(demo_path)
     _tamper(demo_path, f"DELETE FROM audit_entry WHERE id > {last - 100}")
@@ -74,6 +77,7 @@ def test_deleting_the_last_entries_shows_at_the_head(demo_path, capsys):
     assert f"链头指向 #{last}" in err and "最后 100 条被删除" in err
 
 
+@pytest.mark.sqlite_only("checks the chain of a closed database file")
 def test_a_changed_or_slipped_in_entry_breaks_the_chain_there(demo_path, tmp_path, capsys):
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(demo_path.read_bytes())
@@ -109,6 +113,7 @@ def test_the_log_and_its_head_stay_append_only(engine):
     assert audit.head()[0] == 2
 
 
+@pytest.mark.sqlite_only("checks the chain of a closed database file")
 def test_audit_export_prints_the_head_and_check_confirms_what_was_written(
     demo_path, tmp_path, capsys, monkeypatch
 ):

@@ -28,6 +28,10 @@ from desktop.services.safety.backup import (
 from desktop.services.safety.backup_crypto import derive_backup_key
 from tests.platforms import linux_only, windows_only
 
+pytestmark = pytest.mark.sqlite_only(
+    "backups copy the SQLite file (PostgreSQL: pg_dump, not built yet)"
+)
+
 
 def _households(path) -> int:
     engine = open_database(path)

@@ -18,6 +18,8 @@ from desktop.services.safety.backup_crypto import (
 )
 from tests.commands.admin import add_admin, sign_in_as_admin
 
+pytestmark = pytest.mark.sqlite_only("encrypted backups of the SQLite file")
+
 PASSWORD = "Beifen-mima-2026"
 
 

@@ -14,6 +14,8 @@ from desktop.models.problem import Attachment
 from desktop.services.safety.backup import BackupError, check_file, restore
 from tests.problem_fixtures import problem, service
 
+pytestmark = pytest.mark.sqlite_only("restore replaces the SQLite file")
+
 
 @pytest.fixture
 def live(tmp_path):
