@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Text, cast, select
 
 from desktop.errors import FieldIssue, ImportResult
 from desktop.models.registry import County, Household, Member, Township
@@ -355,7 +355,7 @@ def _merge_existing(conn, households: list[HouseholdData]) -> None:
         Member.household_id,
         Member.id_number,
         Member.name,
-        type_coerce(Member.extra, Text),
+        cast(Member.extra, Text),
         *(getattr(Member, f) for f in _KEEP_MEMBER[:-1]),
     )
     if len(matched) <= 500:  # a few households; else most of the registry: read it whole
