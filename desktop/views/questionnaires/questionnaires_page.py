@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.dates import chinese_month_day
 from desktop.errors import AppError
 from desktop.services.questionnaires.team_data import (
+    ENTERED_STATES,
     REVIEW_ASSIGNED,
     REVIEW_RETURNED,
     REVIEW_SUBMITTED,
@@ -84,6 +85,10 @@ class QuestionnairesPage(QWidget):
         self.pass_button = QPushButton("通过", self)
         self.return_button = QPushButton("退回…", self)
         self.print_button = QPushButton("打印当日名单…", self)
+        self.verify_button = QPushButton("二次录入…", self)
+        self.verify_button.setToolTip("另一名录入员对照纸质问卷再录一遍，用于核对录入质量")
+        self.resolve_button = QPushButton("核对差异…", self)
+        self.rates_label = QLabel(self)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("进度：", self))
@@ -103,6 +108,8 @@ class QuestionnairesPage(QWidget):
         buttons = QHBoxLayout()
         for b in (self.open_button, self.submit_button, self.pass_button, self.return_button):
             buttons.addWidget(b)
+        buttons.addWidget(self.verify_button)
+        buttons.addWidget(self.resolve_button)
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         lower = QWidget(self)
@@ -112,6 +119,7 @@ class QuestionnairesPage(QWidget):
         lower_layout.addWidget(self.pair_info)
         lower_layout.addWidget(self.assignment_view, 1)
         lower_layout.addLayout(buttons)
+        lower_layout.addWidget(self.rates_label)
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         splitter.addWidget(upper)
@@ -131,6 +139,8 @@ class QuestionnairesPage(QWidget):
         self.pass_button.clicked.connect(self._on_pass_clicked)
         self.return_button.clicked.connect(self._on_return_clicked)
         self.print_button.clicked.connect(self._on_print_clicked)
+        self.verify_button.clicked.connect(self._on_verify_clicked)
+        self.resolve_button.clicked.connect(self._on_resolve_clicked)
         hub().form_changed.connect(self._on_hub_form_changed)
         hub().registry_changed.connect(self.refresh)
         self.refresh()
@@ -150,6 +160,13 @@ class QuestionnairesPage(QWidget):
         self.pair_combo.setCurrentIndex(max(index, 0))
         self.pair_combo.blockSignals(False)
         self._show_pair()
+        rates = self.services.double_entry.error_rates()
+        self.rates_label.setText(
+            "二次录入差错率："
+            + "；".join(f"{r.clerk} {r.errors}/{r.fields}（{r.rate:.1%}）" for r in rates)
+            if rates
+            else "二次录入差错率：尚无核对完的二次录入"
+        )
 
     def _show_pair(self) -> None:
         pair_id = self.pair_combo.currentData()
@@ -203,6 +220,8 @@ class QuestionnairesPage(QWidget):
         self.submit_button.setEnabled(state in (REVIEW_ASSIGNED, REVIEW_RETURNED))
         self.pass_button.setEnabled(state == REVIEW_SUBMITTED)
         self.return_button.setEnabled(state == REVIEW_SUBMITTED)
+        self.verify_button.setEnabled(row is not None and row.form_state in ENTERED_STATES)
+        self.resolve_button.setEnabled(row is not None and row.form_state in ENTERED_STATES)
         self.print_button.setEnabled(
             self.pair_combo.currentData() is not None and self.day_combo.currentData() is not None
         )
@@ -265,6 +284,30 @@ class QuestionnairesPage(QWidget):
         )
         if ok:
             self._act("提交审核", lambda r: self.teams.submit(r.id, self.services.user, signer))
+
+    def _on_verify_clicked(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        from desktop.views.questionnaires.double_entry_dialog import SecondEntryDialog
+
+        found, saved = SecondEntryDialog.run(self.services, row.household_id, row.form_code, self)
+        if saved:
+            QMessageBox.information(
+                self, "二次录入", f"两次录入有 {len(found)} 处不同" if found else "两次录入完全一致"
+            )
+            self.refresh()
+            self.select_household(row.household_id)
+
+    def _on_resolve_clicked(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        from desktop.views.questionnaires.double_entry_dialog import ResolveDialog
+
+        _, saved = ResolveDialog.run(self.services, row.household_id, row.form_code, self)
+        if saved:
+            hub().form_changed.emit(row.household_id, row.form_code)
 
     def _on_pass_clicked(self) -> None:
         self._act("通过", lambda r: self.teams.pass_review(r.id, self.services.user))
