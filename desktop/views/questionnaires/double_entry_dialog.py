@@ -74,7 +74,9 @@ class SecondEntryDialog(QDialog):
         return True
 
     @classmethod
-    def run(cls, services, household_id: int, form_code: str, parent=None):
+    def run(
+        cls, services, household_id: int, form_code: str, parent=None
+    ) -> tuple[list[Difference], bool]:
         """Key a questionnaire again; return (its differences, whether it was saved)."""
         dialog = cls(services, household_id, form_code, parent)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
@@ -134,7 +136,9 @@ class ResolveDialog(QDialog):
         return True
 
     @classmethod
-    def run(cls, services, household_id: int, form_code: str, parent: QWidget | None = None):
+    def run(
+        cls, services, household_id: int, form_code: str, parent: QWidget | None = None
+    ) -> tuple[None, bool]:
         """Resolve a questionnaire's differences; return (None, whether they were saved)."""
         try:
             dialog = cls(services, household_id, form_code, parent)

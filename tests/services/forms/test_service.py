@@ -169,7 +169,14 @@ def test_blocking_error_prevents_completion_but_not_a_draft(service, demo_engine
         service.save(hid, "verification", answers, True, {}, CLERK)
     assert "劳动力人数不能多于实际共同生活人数" in str(info.value)
     with Session(demo_engine) as s:
-        assert s.scalar(select(FormRecord).where(FormRecord.household_id == hid)) is None
+        assert (
+            s.scalar(
+                select(FormRecord).where(
+                    FormRecord.household_id == hid, FormRecord.form_code == "verification"
+                )
+            )
+            is None
+        )
     version = service.save(hid, "verification", answers, False, {}, CLERK)
     assert version == 1
     reopened = service.open_form(hid, "verification")
@@ -217,7 +224,11 @@ def test_completion_writes_registry_counts_in_the_same_transaction(service, demo
         service.save(hid, "verification", answers2, True, {}, CLERK)
     with Session(demo_engine) as s:
         assert s.get(Household, hid).count_system == 7
-        record = s.scalar(select(FormRecord).where(FormRecord.household_id == hid))
+        record = s.scalar(
+            select(FormRecord).where(
+                FormRecord.household_id == hid, FormRecord.form_code == "verification"
+            )
+        )
         assert (record.version, record.answers["registered_count"]) == (1, 7)
 
 
@@ -253,7 +264,9 @@ def test_demo_forms_give_review_progress(demo_engine):
     from collections import Counter
 
     with Session(demo_engine) as s:
-        counts = Counter(s.scalars(select(FormRecord.state)))
+        counts = Counter(  # the 核查表 only: the demo carries questionnaires too
+            s.scalars(select(FormRecord.state).where(FormRecord.form_code == "verification"))
+        )
     total = sum(counts.values())
     assert 0.3 * 300 <= total <= 0.5 * 300
     assert all(counts[s] > 0 for s in (FORM_STATE_DRAFT, FORM_STATE_COMPLETE, FORM_STATE_SIGNED))
@@ -264,7 +277,11 @@ def test_demo_forms_give_review_progress(demo_engine):
     with Session(demo_engine) as s:
         records = [
             (r.household_id, r.answers, r.accepted_warnings)
-            for r in s.scalars(select(FormRecord).where(FormRecord.state != FORM_STATE_DRAFT))
+            for r in s.scalars(
+                select(FormRecord).where(
+                    FormRecord.state != FORM_STATE_DRAFT, FormRecord.form_code == "verification"
+                )
+            )
         ]
     registry = RegistryService(Database(demo_engine))
     for household_id, answers, reasons in records[:20]:
