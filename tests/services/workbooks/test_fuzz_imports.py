@@ -1,5 +1,7 @@
 """Fuzzing both imports with hostile cells and shapes: nothing crashes, nothing half-written.
 
+Rosters are written as .xls and as .ods (whose cells reach calamine's .ods reader as text).
+
 CI runs a bounded budget; a longer run by hand:
 
     HUITOUKAN_FUZZ_EXAMPLES=2000 python -m pytest --timeout=0 \
@@ -25,6 +27,7 @@ from desktop.services.roster.export import export_roster
 from desktop.services.roster.importer import import_roster
 from desktop.services.roster.template import HEADERS
 from desktop.services.unit_of_work import Database
+from tests import hostile_files
 from tests.problem_fixtures import service
 from tests.roster_samples import clean_rows, write_xls
 
@@ -97,7 +100,15 @@ def rosters(draw):
     headers = list(HEADERS)
     if draw(st.booleans()):
         del headers[draw(st.integers(0, len(headers) - 1))]
-    return rows, headers
+    return rows, headers, draw(st.sampled_from([".xls", ".ods"]))
+
+
+def _write(path, rows, headers):
+    """Write the case as an .xls (xlwt) or an .ods (its cells as text, repeats and all)."""
+    if path.suffix == ".xls":
+        return write_xls(path, _values_as_written(rows), headers=headers)
+    table = [headers] + [[row.get(h, "") for h in headers] for row in rows]
+    return hostile_files.write_ods(path, hostile_files.ods_rows(table))
 
 
 def _values_as_written(rows):
@@ -118,10 +129,10 @@ def _values_as_written(rows):
 @FUZZ
 @given(case=rosters())
 def test_roster_import_fuzz(tmp_path_factory, engine, case):
-    rows, headers = case
+    rows, headers, suffix = case
     folder = tmp_path_factory.mktemp("fuzz")
     try:
-        path = write_xls(folder / "r.xls", _values_as_written(rows), headers=headers)
+        path = _write(folder / f"r{suffix}", rows, headers)
     except Exception:  # a value xlwt cannot write: not a file this test can make
         return
     before = counts(engine)
