@@ -30,7 +30,7 @@ COMMAND_MODULES = (
 
 def _db_argument(value: str) -> Path | str:
     """A `--db` value: a file path, or a PostgreSQL URL kept as written."""
-    from desktop.models.database import db_target  # SQLAlchemy only once a database is named
+    from desktop.commands.common import db_target  # SQLAlchemy only once a database is named
 
     return db_target(value)
 
