@@ -45,6 +45,7 @@ from desktop.services.registry.idcard import normalize_id
 from desktop.services.roster.normalise import MSG_ID_AS_NUMBER, MSG_MASKED_ID
 from desktop.services.roster.sheet import display_text
 from desktop.services.unit_of_work import Database
+from desktop.services.workbooks.report import append_issue_summary
 
 DETAIL_SEPARATOR = DETAIL
 MAX_ERRORS = 1000  # a file that is wrong throughout: the first thousand say enough
@@ -404,15 +405,7 @@ def write_error_report(result: ListImportResult, out_path: Path | str) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "错误汇总"
-    for letter, width in zip("ABCDE", (8, 16, 24, 60, 8), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.append(["行", "列", "值", "原因", "级别"])
-    if result.fatal:
-        ws.append(["", "", "", result.fatal, "错误"])
-    for kind, issues in (("错误", result.errors), ("提示", result.warnings)):
-        for i in issues:
-            column = f"{i.column_letter}（{i.field}）" if i.field else i.column_letter
-            ws.append([i.row or "", column, i.value, i.message, kind])
+    append_issue_summary(ws, result, result.fatal)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_path)
     return out_path

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.errors import column_letter, issue_count
+from desktop.errors import column_letter
 from desktop.services.roster.importer import RosterImportResult
 from desktop.services.roster.sheet import (
     RosterError,
@@ -16,7 +16,8 @@ from desktop.services.roster.sheet import (
     read_roster,
 )
 from desktop.services.roster.template import SHEET_TITLE
-from desktop.services.workbooks.sanitise import safe_cell, safe_row
+from desktop.services.workbooks.report import append_issue_summary
+from desktop.services.workbooks.sanitise import safe_cell
 
 ERROR_COLUMN_HEADER = "错误说明"
 SUMMARY_SHEET_TITLE = "错误汇总"
@@ -73,19 +74,7 @@ def write_error_report(
         cells.append(note)
         ws.append(cells)
     summary = wb.create_sheet(SUMMARY_SHEET_TITLE)
-    for letter, w in zip("ABCDE", (8, 14, 24, 60, 8), strict=True):
-        summary.column_dimensions[letter].width = w
-    summary.append(["行", "列", "值", "原因", "级别"])
-    if result.fatal:
-        summary.append(["", "", "", result.fatal, "错误"])
-    for kind, issues in (("错误", result.errors), ("提示", result.warnings)):
-        for i in issues:
-            column = f"{i.column_letter}（{i.field}）" if i.field else i.column_letter
-            summary.append(safe_row(summary, [i.row or "", column, i.value, i.message, kind]))
-        left_out = issue_count(issues) - len(issues)
-        if left_out > 0:
-            note = f"另有 {left_out} 处{kind}未列出（只列前 {len(issues)} 处）"
-            summary.append(["", "", "", note, kind])
+    append_issue_summary(summary, result, result.fatal)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(out_path)
     return out_path

