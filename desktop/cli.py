@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "desktop.commands.sheet",
     "desktop.commands.compare",
     "desktop.commands.forms_cmd",
+    "desktop.commands.county",
 )
 
 
