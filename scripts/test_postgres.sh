@@ -10,4 +10,4 @@ dir=$(mktemp -d /tmp/huitoukan-pg.XXXXXX)
 url=$(bash scripts/postgres.sh start "$dir" "${HUITOUKAN_PG_PORT:-54329}")
 trap 'bash scripts/postgres.sh stop "$dir" || true; rm -rf "$dir"' EXIT
 export QT_QPA_PLATFORM=offscreen HUITOUKAN_TEST_POSTGRES=$url HUITOUKAN_TEST_POSTGRES_REQUIRED=1
-python3 -m pytest -q tests/services tests/models "$@"
+python3 -m pytest -q tests/services tests/models tests/commands/test_county_cli.py "$@"

@@ -19,7 +19,7 @@ from pathlib import Path
 from desktop.commands.admin import add_admin_argument, as_admin, sign_in_admin
 from desktop.commands.common import add_db_argument, fail, iso_date, open_services
 from desktop.errors import AppError
-from desktop.models.database import head_revisions
+from desktop.models.database import head_revisions, is_server_url
 from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS, SOURCE_CLI
 from desktop.paths import backups_dir, default_db_path
 from desktop.services.actor import Actor
@@ -272,6 +272,8 @@ def run_restore(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Check the file; exit 1 with the reason when it is damaged or of an unknown schema."""
+    if is_server_url(args.db):
+        return _check_server(args)
     db = _db(args)
     result = check_file(db)
     if not result.ok:
@@ -282,6 +284,57 @@ def run_check(args: argparse.Namespace) -> int:
     print(f"{db}：{result.message}，结构版本 {versions}{note}")
     if args.audit_hash is not None:
         return _check_written_hash(db, args.audit_hash)
+    return 0
+
+
+def _check_server(args: argparse.Namespace) -> int:
+    """Check a PostgreSQL database: reachable, a schema version known, the audit chain whole.
+
+    Read only: unlike the other commands it does not migrate the database. The server keeps
+    its own pages sound, so there is no file integrity check to run.
+    """
+    from desktop.models.database import (
+        DatabaseError,
+        current_revisions,
+        known_revisions,
+        make_engine,
+    )
+    from desktop.services.safety.audit_chain import verify_connection
+
+    try:
+        engine = make_engine(args.db)
+        revisions = current_revisions(engine)
+    except DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    except Exception as exc:  # no server, no rights: psycopg's reason
+        print(f"无法连接数据库服务器：{exc}", file=sys.stderr)
+        return 1
+    try:
+        if not revisions:
+            print("该数据库还没有回头看工作台的表（没有结构版本）", file=sys.stderr)
+            return 1
+        unknown = revisions - known_revisions()
+        if unknown:
+            print(
+                f"数据库的结构版本 {'、'.join(sorted(unknown))} 本程序不认识，请升级程序",
+                file=sys.stderr,
+            )
+            return 1
+        if revisions != head_revisions():
+            print(f"结构版本 {'、'.join(sorted(revisions))}（较旧，打开时会自动升级）")
+            return 0
+        with engine.connect() as conn:
+            report = verify_connection(conn)
+    finally:
+        engine.dispose()
+    if not report.ok:
+        print(report.message, file=sys.stderr)
+        return 1
+    print(f"数据库服务器：结构版本 {'、'.join(sorted(revisions))}；{report.message}")
+    if args.audit_hash is not None:
+        print("核对抄下的链头哈希目前只支持数据库文件", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from desktop.cli import main
 from desktop.models.database import open_database
+from tests.postgres import same_database
 
 
 @pytest.fixture
@@ -33,3 +34,14 @@ def test_copy_prints_the_counts_and_a_second_copy_is_refused(township_file, tmp_
         main(["county", "copy", str(township_file), "--db", str(county)])
     assert exc.value.code == 1
     assert "县数据库不是空的" in capsys.readouterr().err
+
+
+def test_check_on_a_server_reads_the_version_and_the_audit_chain(township_file, engine, capsys):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: set HUITOUKAN_TEST_POSTGRES (scripts/postgres.sh)")
+    url = same_database(engine)
+    assert main(["county", "copy", str(township_file), "--db", url]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("数据库服务器：结构版本 ") and "哈希链完整" in out
