@@ -74,6 +74,7 @@ def test_a_hundred_fast_tries_mostly_wait(auth):
     assert waited >= 90  # only the first three were checked against the password
 
 
+@pytest.mark.sqlite_only("backs up and restores the SQLite file")
 def test_restoring_an_older_backup_keeps_wrong_passwords_and_the_lock(engine, db_path, tmp_path):
     from desktop.models.database import open_database
     from desktop.services.safety import backup as backup_service
