@@ -125,13 +125,13 @@ def fit_columns(
     view.ensurePolished()
     header.ensurePolished()
     for column in range(view.model().columnCount()):
+        if header.sectionResizeMode(column) != QHeaderView.ResizeMode.Interactive:
+            continue  # Qt sizes it (to its contents, stretched, fixed); asking measures every row
         wanted = _header_width(view, column) + CELL_PADDING_PX
         if column in key_columns or widest_px is not None:
             longest = _widest_value(view, column) + CELL_PADDING_PX
             if column not in key_columns:
                 longest = min(longest, widest_px)
             wanted = max(wanted, longest)
-        if header.sectionResizeMode(column) == QHeaderView.ResizeMode.Fixed:
-            continue
         if widest_px is not None or view.columnWidth(column) < wanted:
             view.setColumnWidth(column, wanted)
