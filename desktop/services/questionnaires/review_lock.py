@@ -14,7 +14,7 @@ from desktop.errors import FormLockedError
 from desktop.models.campaign import FormRecord
 from desktop.models.team import ReviewAssignment
 from desktop.services.questionnaires.team_data import REVIEW_PASSED, REVIEW_SUBMITTED
-from desktop.services.safety.form_lock import _PINNING as PINNING
+from desktop.services.safety.form_lock import is_pinning
 
 REGISTERED_FORM = "hunan_registered"  # 附件1 建档立卡贫困户脱贫情况调查问卷
 UNREGISTERED_FORM = "hunan_unregistered"  # 附件2 非建档立卡户情况调查问卷
@@ -50,9 +50,8 @@ def install(sessions: sessionmaker) -> None:
 
 
 def _guard_reviewed(session: Session, _context, _instances) -> None:
-    pinning = session.info.get(PINNING, set())  # keeping what a form shows is no change
     for obj in list(session.dirty):
-        if not isinstance(obj, FormRecord) or obj.household_id is None or id(obj) in pinning:
+        if not isinstance(obj, FormRecord) or obj.household_id is None or is_pinning(session, obj):
             continue
         if obj.form_code not in QUESTIONNAIRES:
             continue

@@ -95,6 +95,12 @@ def pin(
     record.standard = standard
 
 
+def is_pinning(session: Session, record: FormRecord) -> bool:
+    """True when `pin` is writing this record in this session: keeping what a form shows is no
+    change, and no guard (signed form, questionnaire under review) refuses it."""
+    return id(record) in session.info.get(_PINNING, ())
+
+
 def install(sessions: sessionmaker) -> None:
     """Refuse, at every flush of this factory's sessions, a change to a signed form's content."""
     event.listen(sessions, "before_flush", _guard_signed_forms)
@@ -102,9 +108,8 @@ def install(sessions: sessionmaker) -> None:
 
 def _guard_signed_forms(session: Session, _context, _instances) -> None:
     # The service layer checks first; this refuses what slips past it (a forgotten check).
-    pinning = session.info.get(_PINNING, set())
     for obj in session.dirty:
-        if not isinstance(obj, FormRecord) or id(obj) in pinning:
+        if not isinstance(obj, FormRecord) or is_pinning(session, obj):
             continue
         state = inspect(obj)
         history = state.attrs.state.history
