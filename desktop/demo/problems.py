@@ -21,7 +21,7 @@ from desktop.models.problem import (
     Unit,
 )
 from desktop.models.registry import Household, Village
-from desktop.services.problems.attachments import ATTACHMENTS_DIR, sha256_hex
+from desktop.services.problems.attachments import ATTACHMENTS_DIR
 from desktop.services.problems.catalogue import seed_reference_data
 from desktop.services.problems.rules import (
     IMMEDIATE_OPINION,
@@ -35,6 +35,7 @@ from desktop.services.problems.rules import (
     STATUS_IN_PROGRESS,
     STATUS_OPEN,
 )
+from desktop.services.stored_files import SourceFile
 from desktop.services.unit_of_work import Database
 
 # (catalogue item, scope, description, cause, measures): what review teams really write down.
@@ -366,8 +367,8 @@ def _write(
             if rng.random() < 0.5:
                 files.append(("整改报告.pdf", _pdf(f"问题 {number} 整改情况报告")))
             for name, payload in files:
-                digest = sha256_hex(payload)
-                relative = f"{ATTACHMENTS_DIR}/{number}/{digest[:12]}-{name}"
+                file = SourceFile.of(name, payload)
+                relative = file.relative_path(f"{ATTACHMENTS_DIR}/{number}")
                 target = folder / relative
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(payload)
@@ -375,11 +376,7 @@ def _write(
                 s.add(
                     Attachment(
                         problem_id=p.id,
-                        path=relative,
-                        original_name=name,
-                        sha256=digest,
-                        size=len(payload),
-                        added_by=clerk,
+                        **file.fields(relative, clerk),
                         added_at=_at(p.closed_on or p.verified_on or today, rng),
                     )
                 )

@@ -22,6 +22,11 @@ class SourceFile:
     payload: bytes
     sha256: str
 
+    @classmethod
+    def of(cls, name: str, payload: bytes) -> SourceFile:
+        """A file given by its name and bytes (read from disk, or made, as the demo's photos)."""
+        return cls(name, payload, hashlib.sha256(payload).hexdigest())
+
     def relative_path(self, folder: str) -> str:
         """Where its copy goes under the data folder: “folder/<checksum>-<name>”."""
         return f"{folder}/{self.sha256[:12]}-{self.name}"
@@ -40,8 +45,7 @@ class SourceFile:
 def read_source(source: Path | str) -> SourceFile:
     """Read a file to be stored; OSError goes to the caller, who says it in Chinese."""
     source = Path(source)
-    payload = source.read_bytes()
-    return SourceFile(source.name, payload, hashlib.sha256(payload).hexdigest())
+    return SourceFile.of(source.name, source.read_bytes())
 
 
 @contextmanager
