@@ -10,7 +10,17 @@ from desktop.engine.values import VALUE_TYPES
 
 
 class FormDescriptionError(ValueError):
-    """A description file is malformed; the message names the file and the place."""
+    """A description file is malformed; the message names the file and the place.
+
+    `where` (the place in the description) and `problem` (what is wrong there) are kept apart
+    so that a reader of another file format (an XLSForm workbook) can name its own sheet and
+    row instead of the description's path.
+    """
+
+    def __init__(self, message: str, *, where: str = "", problem: str = "") -> None:
+        super().__init__(message)
+        self.where = where
+        self.problem = problem or message
 
 
 @dataclass(frozen=True)
@@ -37,7 +47,9 @@ class Ctx:
 
     def fail(self, where: str, message: str) -> FormDescriptionError:
         """Return the error for a place in the file."""
-        return FormDescriptionError(f"{self.source}：{where}：{message}")
+        return FormDescriptionError(
+            f"{self.source}：{where}：{message}", where=where, problem=message
+        )
 
     def keys(self, obj: Any, allowed: set[str], where: str, required: Iterable[str] = ()) -> dict:
         """Return `obj` when it is an object with only allowed keys and every required one."""

@@ -1,4 +1,5 @@
-"""The forms of resources/forms/: the words their descriptions may use, and loading them.
+"""The forms of resources/forms/ and of the data folder's forms/ (a county's own questionnaires,
+JSON or XLSForm .xlsx): the words their descriptions may use, and loading them.
 
 The engine knows no household: this module gives it the registry's code lists, the prefill
 sources the forms service can fill and write back, and the member fields of a member grid.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from desktop.engine import FormDescription, FormDescriptionError, Vocabulary, load_form_file
 from desktop.engine import parse_form as engine_parse_form
-from desktop.paths import resources_dir
+from desktop.paths import data_dir, resources_dir
 from desktop.services.registry import codes
 
 # What a `prefill` may name: where the forms service finds the value (see prefill.py).
@@ -71,6 +72,7 @@ VOCABULARY = Vocabulary(CODE_LISTS, PREFILL_SOURCES, WRITABLE_SOURCES, MEMBER_FI
 
 __all__ = [
     "FormDescriptionError",
+    "county_forms_dir",
     "forms_dir",
     "list_forms",
     "load_form",
@@ -78,28 +80,65 @@ __all__ = [
     "read_form",
 ]
 
+# A description is a JSON file or an XLSForm workbook (services/forms/xlsform.py).
+FORM_SUFFIXES = (".json", ".xlsx")
+COUNTY_FORMS = "forms"  # the data folder's own questionnaires, beside the shipped ones
+
 
 def forms_dir() -> Path:
     """Return the folder of form descriptions."""
     return resources_dir() / "forms"
 
 
+def county_forms_dir() -> Path:
+    """Return the data folder's folder of a county's own questionnaires (.xlsx or .json)."""
+    return data_dir() / COUNTY_FORMS
+
+
+def _folders() -> tuple[Path, ...]:
+    return (forms_dir(), county_forms_dir())
+
+
+def _form_files() -> dict[str, Path]:
+    """Form code → its file, over both folders; a code in two files is refused."""
+    found: dict[str, Path] = {}
+    for folder in _folders():
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.iterdir() if p.suffix.lower() in FORM_SUFFIXES):
+            if path.stem in found:
+                raise FormDescriptionError(
+                    f"表单“{path.stem}”有两个描述文件：{found[path.stem]} 和 {path}"
+                    "（一个表单代码只能有一个文件；县里自己的问卷请另起代码）"
+                )
+            found[path.stem] = path
+    return found
+
+
 def list_forms() -> list[tuple[str, str]]:
-    """Return (code, title) of every form description, in file-name order."""
-    return [(f.code, f.title) for f in (read_form(p) for p in sorted(forms_dir().glob("*.json")))]
+    """Return (code, title) of every form description, in file-name order (shipped first)."""
+    return [(f.code, f.title) for f in (read_form(p) for p in _form_files().values())]
 
 
 def load_form(code: str) -> FormDescription:
     """Load and check the description of one form by its code ("verification", …)."""
-    path = forms_dir() / f"{code}.json"
-    if not path.is_file():
-        known = "、".join(p.stem for p in sorted(forms_dir().glob("*.json")))
+    paths = [folder / f"{code}{suffix}" for folder in _folders() for suffix in FORM_SUFFIXES]
+    existing = [p for p in paths if p.is_file()]
+    if len(existing) != 1:
+        if existing:
+            _form_files()  # raises, naming both files
+        known = "、".join(_form_files())
         raise FormDescriptionError(f"没有表单“{code}”（已有：{known}）")
+    path = existing[0]
     return _load_cached(str(path), path.stat().st_mtime_ns)
 
 
 def read_form(path: Path) -> FormDescription:
-    """Load one description file with the forms' vocabulary (not cached)."""
+    """Load one description file (JSON or XLSForm .xlsx) with the forms' vocabulary."""
+    if Path(path).suffix.lower() == ".xlsx":
+        from desktop.services.forms.xlsform import load_xlsform  # openpyxl, calamine: on demand
+
+        return load_xlsform(path, VOCABULARY)
     return load_form_file(path, VOCABULARY)
 
 
