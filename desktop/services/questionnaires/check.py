@@ -118,6 +118,31 @@ def skip_reasons(
     return reasons
 
 
+def cleared_by_skips(
+    description: FormDescription,
+    answered: Mapping[str, Any],
+    answers: Mapping[str, Any],
+    evaluator: Evaluator | None = None,
+) -> dict[str, list[str]]:
+    """The answers of `answered` that `answers` skips, as on paper they are struck out:
+    why (“第4题填“②否”，跳过”) → the questions it clears (第4—1题 …), in paper order."""
+    reasons = skip_reasons(description, answers, evaluator)
+    out: dict[str, list[str]] = {}
+    for key in description.entry_order:
+        if key in reasons and not is_blank(answered.get(key)):
+            names = out.setdefault(reasons[key], [])
+            name = question_name(description, key)
+            if name not in names:
+                names.append(name)
+    return out
+
+
+def skip_notice(cleared: Mapping[str, list[str]]) -> str:
+    """One line saying which answers a skip cleared: “第4题填“②否”，跳过：第4—1题、第4—2题的
+    答案已清空”."""
+    return "；".join(f"{why}：{'、'.join(names)}的答案已清空" for why, names in cleared.items())
+
+
 def read_answers(path: Path, description: FormDescription) -> dict[str, Any]:
     """Read an answers file (JSON object field → value); AnswersFileError names what is wrong."""
     try:

@@ -24,7 +24,7 @@ from desktop.models.team import VerifyEntry
 from desktop.services.actor import CurrentUser
 from desktop.services.forms.catalog import load_form
 from desktop.services.forms.hooks import build_hooks
-from desktop.services.questionnaires.check import question_name
+from desktop.services.questionnaires.check import cleared_by_skips, question_name, skip_notice
 from desktop.services.questionnaires.review_lock import QUESTIONNAIRES
 from desktop.services.questionnaires.team_data import ENTERED_STATES
 from desktop.services.unit_of_work import Database
@@ -45,6 +45,23 @@ class Difference:
     label: str
     first: Any
     second: Any
+    # The skip answer (a field code) whose resolution decides this one: it is asked under one
+    # entry's answer there and skipped under the other's, so it follows that answer.
+    decided_by: str = ""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What resolving a second entry did: the value kept per difference, and the answers a
+    kept skip answer cleared (as on paper they are struck out)."""
+
+    kept: dict[str, Any]
+    cleared: dict[str, list[str]]  # why (第4题填“②否”，跳过) → the questions cleared
+
+    @property
+    def notice(self) -> str:
+        """The line the screen shows (empty when no skip cleared anything)."""
+        return skip_notice(self.cleared)
 
 
 @dataclass(frozen=True)
@@ -167,28 +184,43 @@ class DoubleEntryService:
         return entry
 
     def differences(self, household_id: int, form_code: str) -> list[Difference]:
-        """The fields where the two entries disagree, in paper order."""
+        """The fields where the two entries disagree, in paper order; a field one entry skips
+        and the other answers names the differing skip answer that decides it."""
         with self.db.session() as s:
             entry = self._entry(s, household_id, form_code)
             first, second = entry.first_answers, entry.answers
         form = load_form(form_code)
+        evaluator = Evaluator(form, build_hooks())
         a, b = self._compared(form_code, first), self._compared(form_code, second)
+        differing = {k for k in form.entry_order if (k in a or k in b) and a.get(k) != b.get(k)}
+        causes = {**evaluator.skip_causes(second), **evaluator.skip_causes(first)}
         return [
-            Difference(k, question_name(form, k), form.field_label(k), a.get(k), b.get(k))
+            Difference(
+                k,
+                question_name(form, k),
+                form.field_label(k),
+                a.get(k),
+                b.get(k),
+                causes.get(k, "") if causes.get(k) in differing else "",
+            )
             for k in form.entry_order
-            if (k in a or k in b) and a.get(k) != b.get(k)
+            if k in differing
         ]
 
     def resolve(
         self, household_id: int, form_code: str, kept: Mapping[str, Any], user: CurrentUser
-    ) -> None:
-        """Keep one value for every difference and write them to the questionnaire."""
-        differences = {d.field: d for d in self.differences(household_id, form_code)}
-        missing = [d.question for f, d in differences.items() if f not in kept]
-        if missing:
-            raise DoubleEntryError("还有差异未处理：" + "、".join(dict.fromkeys(missing)))
+    ) -> Resolution:
+        """Keep one value for every difference and write them to the questionnaire.
+
+        A difference decided by a skip answer needs no choice of its own: it takes the value
+        of the entry whose skip answer was kept, and when the kept answer skips it, it is
+        cleared as on paper (the Resolution says which, and why)."""
+        form = load_form(form_code)
+        evaluator = Evaluator(form, build_hooks())
+        differences = self.differences(household_id, form_code)
+        by_field = {d.field: d for d in differences}
         for f, value in kept.items():
-            d = differences.get(f)
+            d = by_field.get(f)
             if d is None or value not in (d.first, d.second):
                 raise DoubleEntryError(f"{f}：只能取两次录入中的一个值")
         with self.db.unit_of_work() as s:
@@ -200,12 +232,36 @@ class DoubleEntryService:
                     FormRecord.form_code == form_code,
                 )
             )
-            answers = dict(record.answers)
-            for f, value in kept.items():
-                if is_blank(value):
-                    answers.pop(f, None)
+            before = dict(record.answers)
+            answers, chosen, missing = dict(before), {}, []
+            for d in differences:  # paper order: a skip answer comes before what it skips
+                if d.field in evaluator.skipped(answers):
+                    chosen[d.field] = None
+                    continue
+                if d.field in kept:
+                    value = kept[d.field]
+                elif d.decided_by and d.decided_by in chosen:
+                    side = (
+                        "first"
+                        if chosen[d.decided_by] == by_field[d.decided_by].first
+                        else "second"
+                    )
+                    value = getattr(d, side)
                 else:
-                    answers[f] = value
+                    missing.append(d.question)
+                    continue
+                chosen[d.field] = value
+                if is_blank(value):
+                    answers.pop(d.field, None)
+                else:
+                    answers[d.field] = value
+            if missing:
+                raise DoubleEntryError("还有差异未处理：" + "、".join(dict.fromkeys(missing)))
+            skipped = evaluator.skipped(answers)
+            answered = {**entry.answers, **entry.first_answers, **before}
+            cleared = cleared_by_skips(form, answered, answers, evaluator)
+            answers = {k: v for k, v in answers.items() if k not in skipped}
+            chosen = {f: (None if f in skipped else v) for f, v in chosen.items()}
             if answers != record.answers:
                 # Through the form service: recomputed and checked again, refused when locked.
                 from desktop.services.forms.service import FormService
@@ -219,9 +275,10 @@ class DoubleEntryService:
                     user=user,
                     campaign_id=entry.campaign_id,
                 )
-            entry.resolved = {f: kept[f] for f in differences}
+            entry.resolved = chosen
             entry.resolved_by = user.name
             entry.resolved_at = datetime.datetime.now().replace(microsecond=0)
+        return Resolution(chosen, cleared)
 
     def error_rates(self) -> list[ClerkRate]:
         """Per clerk: fields keyed in resolved double entries, and how many were not kept."""

@@ -103,17 +103,9 @@ class ProgressRow:
     passed: int = 0
     returned: int = 0
 
-    def add(self, row: AssignmentRow) -> None:
-        """Count one assignment."""
-        self.assigned += 1
-        if row.form_state in ENTERED_STATES or row.state != REVIEW_ASSIGNED:
-            self.entered += 1
-        if row.state == REVIEW_SUBMITTED:
-            self.submitted += 1
-        elif row.state == REVIEW_PASSED:
-            self.passed += 1
-        elif row.state == REVIEW_RETURNED:
-            self.returned += 1
+
+# ProgressRow's counts, in the order the service's GROUP BY returns them.
+PROGRESS_COUNTS = ("assigned", "entered", "submitted", "passed", "returned")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import AppError
@@ -38,6 +39,7 @@ from desktop.services.questionnaires.review_lock import (
 )
 from desktop.services.questionnaires.team_data import (
     ENTERED_STATES,
+    PROGRESS_COUNTS,
     REVIEW_ASSIGNED,
     REVIEW_LABELS,
     REVIEW_PASSED,
@@ -57,6 +59,12 @@ ENTRY_END = datetime.date(2020, 4, 28)
 PER_DAY = 10  # “原则上每个排查小组（2人）每天完成10户左右”
 COUNTY_SHARE = 0.5  # “县直干部占排查组成员50%”
 MIN_REASON_LENGTH = 4
+# An assignment's questionnaire: the household's record of that form in that campaign.
+_RECORD_OF_ASSIGNMENT = (
+    (FormRecord.household_id == ReviewAssignment.household_id)
+    & (FormRecord.campaign_id == ReviewAssignment.campaign_id)
+    & (FormRecord.form_code == ReviewAssignment.form_code)
+)
 
 
 class TeamError(AppError):
@@ -385,12 +393,7 @@ class TeamService:
                 .join(Household, Household.id == ReviewAssignment.household_id)
                 .join(Village, Village.id == Household.village_id)
                 .outerjoin(Group, Group.id == Household.group_id)
-                .outerjoin(
-                    FormRecord,
-                    (FormRecord.household_id == ReviewAssignment.household_id)
-                    & (FormRecord.campaign_id == ReviewAssignment.campaign_id)
-                    & (FormRecord.form_code == ReviewAssignment.form_code),
-                )
+                .outerjoin(FormRecord, _RECORD_OF_ASSIGNMENT)
                 .where(ReviewAssignment.campaign_id == campaign_id)
                 .order_by(ReviewAssignment.visit_date, Household.code)
             )
@@ -438,27 +441,48 @@ class TeamService:
         return DailyList(pair, day, township or "", rows)
 
     def progress(self, by: str = "village", campaign_id: int | None = None) -> list[ProgressRow]:
-        """Counts by village (the households' village) or by pair, with a 合计 row last."""
+        """Counts by village (the households' village) or by pair, with a 合计 row last.
+
+        Counted by the database (one GROUP BY), so a county's 100,000 assignments are not
+        loaded to be counted. Every pair is listed, one with nothing assigned as zeros."""
         if by not in ("village", "pair"):
             raise ValueError(by)
-        rows: dict[int, ProgressRow] = {}
-        if by == "pair":
-            for p in self.pairs():
-                rows[p.id] = ProgressRow(p.label, p.id)
+        entered = (FormRecord.state.in_(ENTERED_STATES)) | (
+            ReviewAssignment.state != REVIEW_ASSIGNED
+        )
+
+        def count(condition) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        key = ReviewAssignment.pair_id if by == "pair" else Household.village_id
+        query = (
+            select(
+                key,
+                func.count(ReviewAssignment.id),
+                count(entered),
+                count(ReviewAssignment.state == REVIEW_SUBMITTED),
+                count(ReviewAssignment.state == REVIEW_PASSED),
+                count(ReviewAssignment.state == REVIEW_RETURNED),
+            )
+            .join(Household, Household.id == ReviewAssignment.household_id)
+            .outerjoin(FormRecord, _RECORD_OF_ASSIGNMENT)
+            .group_by(key)
+        )
         with self.db.session() as s:
-            village_ids = {name: vid for vid, name in self._villages(s).items()}
-        for a in self.assignments(campaign_id=campaign_id):
-            key = a.pair_id if by == "pair" else village_ids[a.village]
-            rows.setdefault(key, ProgressRow(a.village, key)).add(a)
+            query = query.where(ReviewAssignment.campaign_id == self._campaign_id(s, campaign_id))
+            counted = {row[0]: row[1:] for row in s.execute(query).all()}
+            villages = self._villages(s)
+        if by == "pair":
+            rows = [ProgressRow(p.label, p.id) for p in self.pairs()]
+        else:  # villages in the registry's order (by id), those with households assigned
+            rows = [ProgressRow(villages[vid], vid) for vid in sorted(counted)]
         total = ProgressRow("合计", 0)
-        for r in rows.values():
-            for name in ("assigned", "entered", "submitted", "passed", "returned"):
-                setattr(total, name, getattr(total, name) + getattr(r, name))
-        # Villages in the registry's order (by id); pairs in the order `pairs` lists them.
-        ordered = list(rows.values())
-        if by == "village":
-            ordered.sort(key=lambda r: r.key)
-        return [*ordered, total]
+        for row in rows:
+            numbers = counted.get(row.key, (0, 0, 0, 0, 0))
+            for name, n in zip(PROGRESS_COUNTS, numbers, strict=True):
+                setattr(row, name, int(n))
+                setattr(total, name, getattr(total, name) + int(n))
+        return [*rows, total]
 
     # --- review ---------------------------------------------------------------------------
 

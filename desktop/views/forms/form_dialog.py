@@ -101,6 +101,10 @@ class FormDialog(EditingDialog):
         self.problem_list = QListWidget(self)
         self.problem_list.setWordWrap(True)
         self.problem_summary = QLabel(self)
+        self.skip_notice = QLabel(self)  # what an edited skip answer struck out
+        self.skip_notice.setWordWrap(True)
+        self.skip_notice.setObjectName("skipNotice")
+        self.skip_notice.hide()
         self.accept_button = QPushButton("接受警告…", self)
         self.withdraw_button = QPushButton("撤销接受", self)
 
@@ -149,6 +153,7 @@ class FormDialog(EditingDialog):
         self._recovery_timer.timeout.connect(self.write_recovery)
 
         self.view.edited.connect(self._on_view_edited)
+        self.view.skips_cleared.connect(self._on_view_skips_cleared)
         self.view.problems_changed.connect(self._on_view_problems_changed)
         self.problem_list.itemActivated.connect(self._on_problem_list_activated)
         self.problem_list.currentRowChanged.connect(lambda _r: self._update_problem_buttons())
@@ -203,6 +208,7 @@ class FormDialog(EditingDialog):
         side_layout.setContentsMargins(0, 0, 0, 0)
         side_layout.addWidget(QLabel("检查结果（回车跳到该格）：", side))
         side_layout.addWidget(self.problem_summary)
+        side_layout.addWidget(self.skip_notice)
         side_layout.addWidget(self.problem_list, 1)
         row = QHBoxLayout()
         row.addWidget(self.accept_button)
@@ -372,6 +378,10 @@ class FormDialog(EditingDialog):
     def _on_view_edited(self) -> None:
         self._set_dirty(True)
         self._recovery_timer.start()
+
+    def _on_view_skips_cleared(self, notice: str) -> None:
+        self.skip_notice.setText(notice)
+        self.skip_notice.setVisible(bool(notice))
 
     def _on_app_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
         if new is not None and self.view.isAncestorOf(new):

@@ -847,6 +847,7 @@ class FormView(QWidget):
 
     edited = Signal()
     problems_changed = Signal(list)
+    skips_cleared = Signal(str)  # “第4题填“②否”，跳过：第4—1题、第4—2题的答案已清空”
 
     def __init__(
         self,
@@ -1229,7 +1230,9 @@ class FormView(QWidget):
     def _on_edited(self) -> None:
         if self._loading:
             return
+        before = self._screen_answers()
         self._apply_skips()
+        self._clear_skipped(before)
         self.recompute()
         self._validate_timer.start()
         self.edited.emit()
@@ -1372,6 +1375,23 @@ class FormView(QWidget):
                 frame.setEnabled(code not in skipped)
                 found = [p for p in self._problems if p.field == code]
                 frame.setToolTip(self._tooltip(code, found))
+
+    def _clear_skipped(self, before: dict) -> None:
+        """An edit that makes a skip jump over answered questions clears them, as on paper
+        they are struck out; `skips_cleared` says which and why."""
+        from desktop.services.questionnaires.check import cleared_by_skips, skip_notice
+
+        struck = [c for c in self._skipped if c in self.editors and before.get(c) is not None]
+        if not struck:
+            return
+        self._loading = True
+        try:
+            for code in struck:
+                self.editors[code].set_value(None)
+        finally:
+            self._loading = False
+        cleared = cleared_by_skips(self.form, before, self._screen_answers(), self.evaluator)
+        self.skips_cleared.emit(skip_notice(cleared))
 
     def skip_reason(self, code: str) -> str:
         """Why a field is skipped (“第4题填“②否”，跳过”), or "" when it is asked."""

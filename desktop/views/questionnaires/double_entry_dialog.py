@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError
-from desktop.services.questionnaires.double_entry import Difference
+from desktop.services.questionnaires.double_entry import Difference, Resolution
 from desktop.views.dialogs import dialog_buttons
 from desktop.views.forms.form_view import FormView
 
@@ -91,6 +91,7 @@ class ResolveDialog(QDialog):
         self.services = services
         self.household_id, self.form_code = household_id, form_code
         self.found = services.double_entry.differences(household_id, form_code)
+        self.resolution: Resolution | None = None
         self.setWindowTitle("核对两次录入的差异")
         self.table = QTableWidget(len(self.found), 5, self)
         self.table.setHorizontalHeaderLabels(["题目", "项目", "第一次", "第二次", "采用"])
@@ -101,7 +102,11 @@ class ResolveDialog(QDialog):
             for col, text in enumerate((d.question, d.label, _text(d.first), _text(d.second))):
                 self.table.setItem(row, col, QTableWidgetItem(text))
             pick = QComboBox(self.table)
-            pick.addItem("请选择", None)
+            if d.decided_by:  # asked under one entry's skip answer only: it follows that answer
+                leader = next(x.question for x in self.found if x.field == d.decided_by)
+                pick.addItem(f"随{leader}（跳过则清空）", None)
+            else:
+                pick.addItem("请选择", None)
             pick.addItem(f"第一次：{_text(d.first)}", "first")
             pick.addItem(f"第二次：{_text(d.second)}", "second")
             self.table.setCellWidget(row, 4, pick)
@@ -126,7 +131,7 @@ class ResolveDialog(QDialog):
             if side is not None:
                 kept[d.field] = d.first if side == "first" else d.second
         try:
-            self.services.double_entry.resolve(
+            self.resolution = self.services.double_entry.resolve(
                 self.household_id, self.form_code, kept, self.services.user
             )
         except AppError as exc:
@@ -138,11 +143,13 @@ class ResolveDialog(QDialog):
     @classmethod
     def run(
         cls, services, household_id: int, form_code: str, parent: QWidget | None = None
-    ) -> tuple[None, bool]:
-        """Resolve a questionnaire's differences; return (None, whether they were saved)."""
+    ) -> tuple[Resolution | None, bool]:
+        """Resolve a questionnaire's differences; return (what was kept and cleared, whether
+        it was saved)."""
         try:
             dialog = cls(services, household_id, form_code, parent)
         except AppError as exc:
             QMessageBox.warning(parent, "核对差异", str(exc))
             return None, False
-        return None, dialog.exec() == QDialog.DialogCode.Accepted
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.resolution, accepted

@@ -305,9 +305,11 @@ class QuestionnairesPage(QWidget):
             return
         from desktop.views.questionnaires.double_entry_dialog import ResolveDialog
 
-        _, saved = ResolveDialog.run(self.services, row.household_id, row.form_code, self)
+        done, saved = ResolveDialog.run(self.services, row.household_id, row.form_code, self)
         if saved:
             hub().form_changed.emit(row.household_id, row.form_code)
+            notice = done.notice if done is not None else ""
+            hub().status_message.emit(f"已保存核对结果。{notice}" if notice else "已保存核对结果")
 
     def _on_pass_clicked(self) -> None:
         self._act("通过", lambda r: self.teams.pass_review(r.id, self.services.user))

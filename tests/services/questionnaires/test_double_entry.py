@@ -59,6 +59,32 @@ def test_a_skip_taken_in_one_entry_shows_the_skipped_answers_as_differences(town
     )  # the first clerk answered 4—1, the second skipped it
 
 
+def test_keeping_a_skip_answer_clears_the_answers_it_skips_and_says_so(town):
+    """The second clerk keyed 4 as 否: 4—1 and 4—2 follow 4, and keeping 否 strikes them out."""
+    second = {k: v for k, v in town.answers.items() if k not in ("Q4_1", "Q4_2")} | {"Q4": "否"}
+    found = town.double.enter_second(town.hid, REGISTERED, second, SECOND)
+    assert [(d.field, d.decided_by) for d in found] == [("Q4", ""), ("Q4_1", "Q4"), ("Q4_2", "Q4")]
+    done = town.double.resolve(town.hid, REGISTERED, {"Q4": "否"}, REVIEWER)
+    assert done.kept == {"Q4": "否", "Q4_1": None, "Q4_2": None}
+    assert done.cleared == {"第4题填“②否”，跳过": ["第4—1题", "第4—2题"]}
+    assert done.notice == "第4题填“②否”，跳过：第4—1题、第4—2题的答案已清空"
+    stored = town.forms.open_form(town.hid, REGISTERED).answers
+    assert stored["Q4"] == "否" and "Q4_1" not in stored and "Q4_2" not in stored
+    rates = {r.clerk: r.errors for r in town.double.error_rates()}
+    assert rates == {"录入员甲": 3, "录入员丙": 0}  # 4, 4—1 and 4—2 keyed where the paper has none
+
+
+def test_keeping_the_other_skip_answer_keeps_the_answers_it_asks(town):
+    second = {k: v for k, v in town.answers.items() if k not in ("Q4_1", "Q4_2")} | {"Q4": "否"}
+    town.double.enter_second(town.hid, REGISTERED, second, SECOND)
+    done = town.double.resolve(town.hid, REGISTERED, {"Q4": "是"}, REVIEWER)
+    assert done.cleared == {} and done.notice == ""
+    stored = town.forms.open_form(town.hid, REGISTERED).answers
+    assert (stored["Q4"], stored["Q4_1"], stored["Q4_2"]) == (
+        "是", town.answers["Q4_1"], town.answers["Q4_2"],
+    )  # fmt: skip
+
+
 def test_resolving_writes_the_kept_values_and_counts_each_clerks_errors(town):
     second = town.answers | {"Q2": "否", "Q3": "否"}
     town.double.enter_second(town.hid, REGISTERED, second, SECOND)

@@ -252,6 +252,31 @@ def test_progress_by_village_and_by_pair(town, pair):
     assert counts(by_pair[0]) == ("花园村第1小组（付县干、桃源干部）", 5, 4, 1, 1, 1)
 
 
+def test_progress_is_counted_by_the_database(town, pair, monkeypatch):
+    """One GROUP BY per call; the rows are never loaded into Python to be counted."""
+    from sqlalchemy import event
+
+    other = town.teams.create_team(town.villages["桃源村"])
+    empty = town.teams.add_pair(other, town.reviewers["付县干"], town.reviewers["花园干部"])
+    town.teams.assign(pair, town.households["花园村"][:3], DAY)
+    enter(town, town.households["花园村"][0])
+    monkeypatch.setattr(type(town.teams), "assignments", lambda *a, **k: pytest.fail("loaded"))
+    statements = []
+    engine = town.db.engine
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        by_pair = town.teams.progress("pair")
+        by_village = town.teams.progress("village")
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    grouped = [q for q in statements if "GROUP BY" in q and "review_assignment" in q]
+    assert len(grouped) == 2
+    counts = {r.key: (r.assigned, r.entered) for r in by_pair}
+    assert counts[pair] == (3, 1) and counts[empty] == (0, 0) and counts[0] == (3, 1)
+    assert [(r.label, r.assigned) for r in by_village] == [("花园村", 3), ("合计", 3)]
+
+
 def test_daily_list_holds_the_days_households(town, pair):
     ids = town.households["花园村"][:3]
     town.teams.assign(pair, ids[:2], DAY)

@@ -59,6 +59,24 @@ def test_keyed_again_then_resolved(qtbot, town, monkeypatch):
     assert "录入员甲 1/" in page.rates_label.text() and "录入员丙 0/" in page.rates_label.text()
 
 
+def test_a_kept_skip_answer_resolves_what_it_skips_on_screen(qtbot, town):
+    """4—1 and 4—2 follow 第4题: only 第4题 is picked, and keeping 否 clears them."""
+    services = AppServices(town.db.engine, user=SECOND)
+    dialog = SecondEntryDialog(services, town.hid, REGISTERED)
+    qtbot.addWidget(dialog)
+    dialog.view.set_answers(town.answers | {"Q4": "否"})  # 4—1, 4—2 disabled: not saved
+    assert dialog.save()
+    resolve = ResolveDialog(services, town.hid, REGISTERED)
+    qtbot.addWidget(resolve)
+    shown = [resolve.choices[f].currentText() for f in ("Q4", "Q4_1", "Q4_2")]
+    assert shown == ["请选择", "随第4题（跳过则清空）", "随第4题（跳过则清空）"]
+    resolve.pick("Q4", "second")
+    assert resolve.save()
+    assert resolve.resolution.notice == "第4题填“②否”，跳过：第4—1题、第4—2题的答案已清空"
+    stored = FormService(town.db).open_form(town.hid, REGISTERED).answers
+    assert stored["Q4"] == "否" and "Q4_1" not in stored and "Q4_2" not in stored
+
+
 def test_the_first_clerk_may_not_key_it_again(qtbot, town, monkeypatch):
     dialog = SecondEntryDialog(AppServices(town.db.engine, user=CLERK), town.hid, REGISTERED)
     qtbot.addWidget(dialog)

@@ -107,3 +107,21 @@ def test_a_skipped_question_says_why_and_stops_saying_so_when_asked_again(qtbot)
     view.set_answers(_complete(REGISTERED) | {"Q4": "是"})
     assert view.skip_reason("Q4_1") == ""
     assert "跳过" not in view.frames["Q4_1"].toolTip()
+
+
+def test_changing_a_skip_answer_clears_what_it_now_skips_and_says_so(qtbot):
+    """On paper a clerk who changes 第4题 to ②否 strikes out 4—1 and 4—2; so does the screen."""
+    view = _view(qtbot, REGISTERED)
+    answers = _complete(REGISTERED)
+    view.set_answers(answers)
+    assert view.answers()["Q4_1"] == answers["Q4_1"]
+    said = []
+    view.skips_cleared.connect(said.append)
+    assert view.focus_field("Q4")
+    _press(qtbot, view, "2")  # ②否 → 直接跳转至 5
+    assert said == ["第4题填“②否”，跳过：第4—1题、第4—2题的答案已清空"]
+    assert view.field_text("Q4_1") == "" and view.field_text("Q4_2") == ""
+    view.focus_field("Q4")
+    _press(qtbot, view, "1")  # back to ①是: 4—1 is asked again, empty, to be answered anew
+    assert "Q4_1" not in view.answers() and view.frames["Q4_1"].isEnabled()
+    assert len(said) == 1  # nothing more was cleared
