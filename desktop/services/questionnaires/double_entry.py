@@ -9,6 +9,7 @@ questionnaire, so a questionnaire under review or passed refuses it like any cha
 from __future__ import annotations
 
 import datetime
+import json
 import random
 from collections import defaultdict
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from desktop.engine import Evaluator, is_blank
 from desktop.errors import AppError
 from desktop.models.campaign import Campaign, FormRecord
+from desktop.models.setting import DatabaseSetting
 from desktop.models.team import VerifyEntry
 from desktop.services.actor import CurrentUser
 from desktop.services.forms.catalog import load_form
@@ -30,6 +32,9 @@ from desktop.services.questionnaires.team_data import ENTERED_STATES
 from desktop.services.unit_of_work import Database
 
 SAMPLE_SHARE = 0.1  # a tenth of the entered questionnaires is keyed again
+# The draws of a campaign, recorded as one database setting (JSON list; migration 0011 keeps
+# the second entries, not the draws, and a setting is audited like any other row).
+SAMPLE_SETTING = "double_entry_sample"
 
 
 class DoubleEntryError(AppError):
@@ -78,6 +83,41 @@ class ClerkRate:
         return self.errors / self.fields if self.fields else 0.0
 
 
+@dataclass(frozen=True)
+class SampleDraw:
+    """One recorded draw of questionnaires to key again: who drew, when, by what rule."""
+
+    drawn_at: str  # 2020-04-29 09:30:00
+    drawn_by: str
+    rule: str  # 按比例 10% / 按份数 5 份
+    seed: int  # the same seed over the same questionnaires draws the same sample
+    available: int  # how many could be drawn
+    items: tuple[tuple[int, str], ...]  # (household id, questionnaire)
+
+    def as_json(self) -> dict[str, Any]:
+        """The draw as stored."""
+        return {"at": self.drawn_at, "by": self.drawn_by, "rule": self.rule, "seed": self.seed,
+                "available": self.available, "items": [list(i) for i in self.items]}  # fmt: skip
+
+    @classmethod
+    def of_json(cls, raw: Mapping[str, Any]) -> SampleDraw:
+        """A stored draw."""
+        items = tuple((int(h), str(c)) for h, c in raw["items"])
+        return cls(raw["at"], raw["by"], raw["rule"], int(raw["seed"]), int(raw["available"]),
+                   items)  # fmt: skip
+
+
+def _draws_key(campaign_id: int) -> str:
+    return f"{SAMPLE_SETTING}:{campaign_id}"
+
+
+def _draw(entered: list, share: float | None, count: int | None, seed: int) -> list:
+    if not entered:
+        return []
+    wanted = count if count is not None else max(1, round(len(entered) * (share or 0)))
+    return sorted(random.Random(seed).sample(entered, k=min(max(wanted, 1), len(entered))))
+
+
 def _asked(values: Mapping[str, Any], keys) -> dict[str, Any]:
     return {k: values.get(k) for k in keys}
 
@@ -102,35 +142,99 @@ class DoubleEntryService:
         keys = [k for k in form.entry_order if k in form.answer_keys and k not in found.computed]
         return {k: v for k, v in _asked(found.values, keys).items() if not is_blank(v)}
 
-    def sample(self, share: float = SAMPLE_SHARE, seed: int = 0) -> list[tuple[int, str]]:
-        """(household id, questionnaire) of a random share of the entered questionnaires not
-        keyed twice yet, at least one; the same seed draws the same sample."""
+    def _drawable(self, s, campaign_id: int) -> list[tuple[int, str]]:
+        """Entered questionnaires neither keyed twice nor drawn already, by household."""
+        done = set(
+            s.execute(
+                select(VerifyEntry.household_id, VerifyEntry.form_code).where(
+                    VerifyEntry.campaign_id == campaign_id
+                )
+            ).all()
+        )
+        done |= {item for d in self._draws(s, campaign_id) for item in d.items}
+        return [
+            (hid, code)
+            for hid, code in s.execute(
+                select(FormRecord.household_id, FormRecord.form_code)
+                .where(
+                    FormRecord.campaign_id == campaign_id,
+                    FormRecord.form_code.in_(QUESTIONNAIRES),
+                    FormRecord.state.in_(ENTERED_STATES),
+                )
+                .order_by(FormRecord.household_id)
+            ).all()
+            if (hid, code) not in done
+        ]
+
+    def sample(
+        self, share: float | None = SAMPLE_SHARE, seed: int = 0, *, count: int | None = None
+    ) -> list[tuple[int, str]]:
+        """(household id, questionnaire) of a random share (or `count`) of the entered
+        questionnaires not keyed twice or drawn yet, at least one; the same seed draws the
+        same sample."""
+        with self.db.session() as s:
+            entered = self._drawable(s, self._campaign_id(s))
+        return _draw(entered, share, count, seed)
+
+    def draw_sample(
+        self,
+        user: CurrentUser,
+        *,
+        share: float | None = None,
+        count: int | None = None,
+        seed: int | None = None,
+    ) -> SampleDraw:
+        """Draw the questionnaires to key again, by share or by count (one of them), and
+        record the draw (who, when, the rule, the seed, what was drawn) in the database."""
+        if (share is None) == (count is None):
+            raise DoubleEntryError("请选择按比例或按份数抽取（二者选一）")
+        if share is not None and not 0 < share <= 1:
+            raise DoubleEntryError("抽取比例应在 1%—100% 之间")
+        if count is not None and count < 1:
+            raise DoubleEntryError("抽取份数至少为 1")
+        seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
+        with self.db.unit_of_work() as s:
+            campaign_id = self._campaign_id(s)
+            entered = self._drawable(s, campaign_id)
+            if not entered:
+                raise DoubleEntryError("没有可抽取的问卷（录入完成、尚未二次录入也未被抽中的）")
+            items = _draw(entered, share, count, seed)
+            rule = f"按比例 {share:.0%}" if share is not None else f"按份数 {count} 份"
+            draw = SampleDraw(
+                datetime.datetime.now().replace(microsecond=0).isoformat(sep=" "),
+                user.name, rule, seed, len(entered), tuple(items),
+            )  # fmt: skip
+            setting = s.get(DatabaseSetting, _draws_key(campaign_id))
+            if setting is None:
+                setting = DatabaseSetting(key=_draws_key(campaign_id), value="[]")
+                s.add(setting)
+            setting.value = json.dumps(
+                [*json.loads(setting.value or "[]"), draw.as_json()], ensure_ascii=False
+            )
+            return draw
+
+    @staticmethod
+    def _draws(s, campaign_id: int) -> list[SampleDraw]:
+        setting = s.get(DatabaseSetting, _draws_key(campaign_id))
+        return [SampleDraw.of_json(d) for d in json.loads(setting.value)] if setting else []
+
+    def draws(self) -> list[SampleDraw]:
+        """Every recorded draw of the current campaign, oldest first."""
+        with self.db.session() as s:
+            return self._draws(s, self._campaign_id(s))
+
+    def pending(self) -> set[tuple[int, str]]:
+        """(household id, questionnaire) drawn but not keyed a second time yet."""
         with self.db.session() as s:
             campaign_id = self._campaign_id(s)
-            done = set(
+            keyed = set(
                 s.execute(
                     select(VerifyEntry.household_id, VerifyEntry.form_code).where(
                         VerifyEntry.campaign_id == campaign_id
                     )
                 ).all()
             )
-            entered = [
-                (hid, code)
-                for hid, code in s.execute(
-                    select(FormRecord.household_id, FormRecord.form_code)
-                    .where(
-                        FormRecord.campaign_id == campaign_id,
-                        FormRecord.form_code.in_(QUESTIONNAIRES),
-                        FormRecord.state.in_(ENTERED_STATES),
-                    )
-                    .order_by(FormRecord.household_id)
-                ).all()
-                if (hid, code) not in done
-            ]
-        if not entered:
-            return []
-        count = max(1, round(len(entered) * share))
-        return sorted(random.Random(seed).sample(entered, k=min(count, len(entered))))
+            return {i for d in self._draws(s, campaign_id) for i in d.items} - keyed
 
     def enter_second(
         self, household_id: int, form_code: str, answers: Mapping[str, Any], clerk: CurrentUser

@@ -116,3 +116,28 @@ class DailyList:
     day: datetime.date
     township: str
     rows: tuple[AssignmentRow, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """A village and its 排查组 (or none yet): leader, pairs, and the 县直干部 share of its
+    members (“县直干部占排查组成员50%”)."""
+
+    village_id: int
+    village: str
+    team_id: int | None
+    leader: str = ""
+    pairs: int = 0
+    county: int = 0  # 县直干部 among the members of its pairs
+    members: int = 0
+
+    @property
+    def share(self) -> float | None:
+        """The 县直干部 share of the members (None without members)."""
+        return self.county / self.members if self.members else None
+
+    @property
+    def share_text(self) -> str:
+        """“2/4（50%）”, or “—” without members."""
+        share = self.share
+        return "—" if share is None else f"{self.county}/{self.members}（{share:.0%}）"

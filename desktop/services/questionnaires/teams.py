@@ -50,6 +50,7 @@ from desktop.services.questionnaires.team_data import (
     PairData,
     ProgressRow,
     ReviewerData,
+    TeamRow,
 )
 from desktop.services.safety.auth import REVIEW_QUESTIONNAIRE, require
 from desktop.services.unit_of_work import Database
@@ -236,6 +237,48 @@ class TeamService:
                 select(func.count()).where(Reviewer.id.in_(ids), Reviewer.is_county_cadre)
             )
             return int(county or 0), len(ids)
+
+    def teams(self) -> list[TeamRow]:
+        """Every village with its 排查组 (or none yet), by village id, with the 县直干部
+        share of the team's members."""
+        with self.db.session() as s:
+            villages = self._villages(s)
+            teams = {t.village_id: t for t in s.scalars(select(ReviewTeam).order_by(ReviewTeam.id))}
+            members: dict[int, set[int]] = defaultdict(set)
+            pair_counts: dict[int, int] = defaultdict(int)
+            for team_id, a, b in s.execute(
+                select(ReviewPair.team_id, ReviewPair.first_id, ReviewPair.second_id)
+            ):
+                members[team_id].update((a, b))
+                pair_counts[team_id] += 1
+            county = set(s.scalars(select(Reviewer.id).where(Reviewer.is_county_cadre)))
+        rows = []
+        for vid in sorted(villages):
+            team = teams.get(vid)
+            if team is None:
+                rows.append(TeamRow(vid, villages[vid], None))
+                continue
+            people = members[team.id]
+            rows.append(
+                TeamRow(vid, villages[vid], team.id, team.leader, pair_counts[team.id],
+                        len(people & county), len(people))
+            )  # fmt: skip
+        return rows
+
+    def remove_pair(self, pair_id: int) -> None:
+        """Dissolve a pair that has no households; one that has must give them away first."""
+        with self.db.unit_of_work() as s:
+            pair = s.get(ReviewPair, pair_id)
+            if pair is None:
+                raise TeamError("没有这个排查小组")
+            held = s.scalar(
+                select(func.count(ReviewAssignment.id)).where(ReviewAssignment.pair_id == pair_id)
+            )
+            if held:
+                raise TeamError(
+                    f"{pair.team.name}第{pair.seq}小组已分配 {held} 户，请先把这些户改派给其他小组"
+                )
+            s.delete(pair)
 
     # --- assignments ----------------------------------------------------------------------
 

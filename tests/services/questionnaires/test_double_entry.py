@@ -122,3 +122,29 @@ def test_the_sample_draws_a_share_of_the_entered_ones_and_skips_those_done(town)
     town.double.enter_second(town.hid, REGISTERED, town.answers, SECOND)
     assert (town.hid, REGISTERED) not in town.double.sample(share=1.0)
     assert len(town.double.sample(share=1.0)) == 4
+
+
+def test_a_clerk_draws_by_share_or_count_and_the_draw_is_recorded(town):
+    from sqlalchemy import select
+
+    from desktop.models.safety import AuditEntry
+
+    for hid in town.households["花园村"][2:12:2]:  # five more registered households: six in all
+        town.forms.save(hid, REGISTERED, town.answers, complete=True, user=CLERK)
+    with pytest.raises(DoubleEntryError, match="二者选一"):
+        town.double.draw_sample(REVIEWER, share=0.1, count=2)
+    with pytest.raises(DoubleEntryError, match="1%—100%"):
+        town.double.draw_sample(REVIEWER, share=1.5)
+    first = town.double.draw_sample(REVIEWER, share=0.5, seed=7)
+    assert (first.rule, first.available, len(first.items)) == ("按比例 50%", 6, 3)
+    second = town.double.draw_sample(REVIEWER, count=2, seed=7)
+    assert (second.rule, second.available, len(second.items)) == ("按份数 2 份", 3, 2)
+    assert not set(first.items) & set(second.items)  # one questionnaire is drawn once
+    assert town.double.draws() == [first, second]
+    assert town.double.pending() == set(first.items) | set(second.items)
+    hid, code = first.items[0]
+    town.double.enter_second(hid, code, town.answers, SECOND)
+    assert (hid, code) not in town.double.pending()
+    with town.db.session() as s:
+        tables = set(s.scalars(select(AuditEntry.table_name)))
+    assert "database_setting" in tables  # the draw went through the audit log

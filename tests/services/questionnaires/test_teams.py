@@ -290,3 +290,24 @@ def test_daily_list_holds_the_days_households(town, pair):
 def test_the_plain_state_names_agree_with_the_models():
     assert MODEL_DEFAULT == REVIEW_ASSIGNED
     assert ENTERED_STATES == (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)
+
+
+def test_teams_lists_every_village_with_its_county_share(town, pair):
+    rows = {r.village: r for r in town.teams.teams()}
+    assert rows["桃源村"].team_id is None and rows["桃源村"].share_text == "—"
+    garden = rows["花园村"]
+    assert (garden.pairs, garden.county, garden.members, garden.share_text) == (
+        1,
+        1,
+        2,
+        "1/2（50%）",
+    )
+
+
+def test_a_pair_with_households_is_not_dissolved(town, pair):
+    town.teams.assign(pair, town.households["花园村"][:1], DAY)
+    with pytest.raises(TeamError, match="已分配 1 户，请先把这些户改派"):
+        town.teams.remove_pair(pair)
+    town.teams.unassign(town.teams.assignments()[0].id)
+    town.teams.remove_pair(pair)
+    assert town.teams.pairs() == []
