@@ -107,6 +107,18 @@ class SampleDraw:
                    items)  # fmt: skip
 
 
+@dataclass(frozen=True)
+class DrawnRow:
+    """One drawn questionnaire: the household, and whether it has been keyed again."""
+
+    household_id: int
+    household_code: str
+    head_name: str
+    village: str
+    form_code: str
+    keyed: bool
+
+
 def _draws_key(campaign_id: int) -> str:
     return f"{SAMPLE_SETTING}:{campaign_id}"
 
@@ -165,6 +177,11 @@ class DoubleEntryService:
             ).all()
             if (hid, code) not in done
         ]
+
+    def drawable(self) -> int:
+        """How many entered questionnaires could be drawn now (not keyed twice, not drawn)."""
+        with self.db.session() as s:
+            return len(self._drawable(s, self._campaign_id(s)))
 
     def sample(
         self, share: float | None = SAMPLE_SHARE, seed: int = 0, *, count: int | None = None
@@ -235,6 +252,32 @@ class DoubleEntryService:
                 ).all()
             )
             return {i for d in self._draws(s, campaign_id) for i in d.items} - keyed
+
+    def drawn_households(self, draw: SampleDraw) -> list[DrawnRow]:
+        """The households of a draw as a list shows them, by 户编号, with whether each has
+        been keyed a second time."""
+        from desktop.models.registry import Household, Village
+
+        ids = [hid for hid, _code in draw.items]
+        with self.db.session() as s:
+            found = {
+                hid: (code, head, village)
+                for hid, code, head, village in s.execute(
+                    select(Household.id, Household.code, Household.head_name, Village.name)
+                    .join(Village, Village.id == Household.village_id)
+                    .where(Household.id.in_(ids))
+                )
+            }
+            keyed = set(
+                s.execute(
+                    select(VerifyEntry.household_id, VerifyEntry.form_code).where(
+                        VerifyEntry.household_id.in_(ids)
+                    )
+                ).all()
+            )
+        rows = [DrawnRow(hid, *found[hid], form, (hid, form) in keyed)
+                for hid, form in draw.items if hid in found]  # fmt: skip
+        return sorted(rows, key=lambda r: r.household_code)
 
     def enter_second(
         self, household_id: int, form_code: str, answers: Mapping[str, Any], clerk: CurrentUser

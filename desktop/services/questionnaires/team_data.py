@@ -14,6 +14,7 @@ REVIEW_PASSED = "passed"  # 已通过
 REVIEW_RETURNED = "returned"  # 已退回 (with a reason)
 REVIEW_LOCKED = (REVIEW_SUBMITTED, REVIEW_PASSED)  # the questionnaire is read-only
 # FormRecord states that count as entered: FORM_STATE_COMPLETE, FORM_STATE_SIGNED.
+COUNTY_SHARE_WANTED = 0.5  # “县直干部占排查组成员50%”
 ENTERED_STATES = ("complete", "signed")
 REVIEW_LABELS = {
     REVIEW_ASSIGNED: "已分配",

@@ -58,7 +58,6 @@ from desktop.services.unit_of_work import Database
 ENTRY_START = datetime.date(2020, 4, 13)  # “4月13日-28日，完成入户排查工作”
 ENTRY_END = datetime.date(2020, 4, 28)
 PER_DAY = 10  # “原则上每个排查小组（2人）每天完成10户左右”
-COUNTY_SHARE = 0.5  # “县直干部占排查组成员50%”
 MIN_REASON_LENGTH = 4
 # An assignment's questionnaire: the household's record of that form in that campaign.
 _RECORD_OF_ASSIGNMENT = (

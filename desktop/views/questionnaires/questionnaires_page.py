@@ -15,13 +15,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMessageBox,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +34,11 @@ from desktop.services.questionnaires.team_data import (
     AssignmentRow,
     PairData,
 )
-from desktop.views.questionnaires.table_models import AssignmentTableModel, ProgressTableModel
+from desktop.views.questionnaires.table_models import (
+    AssignmentTableModel,
+    ProgressTableModel,
+    table_view,
+)
 from desktop.views.signals import hub
 
 BY_LABELS = (("village", "按村"), ("pair", "按小组"))
@@ -45,18 +47,6 @@ ALL_DAYS = "全部日期"
 
 def _origin(person) -> str:
     return "县直干部" if person.is_county_cadre else person.home_village
-
-
-def _table(model, stretch_last: bool = True) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    view.horizontalHeader().setStretchLastSection(stretch_last)
-    return view
 
 
 class QuestionnairesPage(QWidget):
@@ -71,14 +61,14 @@ class QuestionnairesPage(QWidget):
         for key, label in BY_LABELS:
             self.by_combo.addItem(label, key)
         self.progress_model = ProgressTableModel(self)
-        self.progress_view = _table(self.progress_model, stretch_last=False)
+        self.progress_view = table_view(self.progress_model, stretch_last=False)
 
         self.pair_combo = QComboBox(self)
         self.pair_combo.setMinimumContentsLength(24)
         self.day_combo = QComboBox(self)
         self.pair_info = QLabel(self)
         self.assignment_model = AssignmentTableModel(self)
-        self.assignment_view = _table(self.assignment_model)
+        self.assignment_view = table_view(self.assignment_model)
 
         self.open_button = QPushButton("打开问卷", self)
         self.submit_button = QPushButton("提交审核", self)
@@ -89,11 +79,18 @@ class QuestionnairesPage(QWidget):
         self.verify_button.setToolTip("另一名录入员对照纸质问卷再录一遍，用于核对录入质量")
         self.resolve_button = QPushButton("核对差异…", self)
         self.rates_label = QLabel(self)
+        self.teams_button = QPushButton("排查组与小组…", self)
+        self.teams_button.setToolTip("建立各村排查组、两人一组的排查小组，添加排查人员")
+        self.sample_button = QPushButton("抽取二次录入样本…", self)
+        self.move_button = QPushButton("改派…", self)
+        self.move_button.setToolTip("把选中的农户改派给其他小组或其他日期（可多选）")
 
         top = QHBoxLayout()
         top.addWidget(QLabel("进度：", self))
         top.addWidget(self.by_combo)
         top.addStretch(1)
+        top.addWidget(self.teams_button)
+        top.addWidget(self.sample_button)
         upper = QWidget(self)
         upper_layout = QVBoxLayout(upper)
         upper_layout.setContentsMargins(0, 0, 0, 0)
@@ -110,6 +107,7 @@ class QuestionnairesPage(QWidget):
             buttons.addWidget(b)
         buttons.addWidget(self.verify_button)
         buttons.addWidget(self.resolve_button)
+        buttons.addWidget(self.move_button)
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         lower = QWidget(self)
@@ -141,6 +139,10 @@ class QuestionnairesPage(QWidget):
         self.print_button.clicked.connect(self._on_print_clicked)
         self.verify_button.clicked.connect(self._on_verify_clicked)
         self.resolve_button.clicked.connect(self._on_resolve_clicked)
+        self.teams_button.clicked.connect(self._on_teams_clicked)
+        self.sample_button.clicked.connect(self._on_sample_clicked)
+        self.move_button.clicked.connect(self._on_move_clicked)
+        self.assignment_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         hub().form_changed.connect(self._on_hub_form_changed)
         hub().registry_changed.connect(self.refresh)
         self.refresh()
@@ -205,6 +207,11 @@ class QuestionnairesPage(QWidget):
             return None
         return self.assignment_model.row_at(index.row())
 
+    def selected_rows(self) -> list[AssignmentRow]:
+        """The selected households of the pair's list (several for 改派), in list order."""
+        picked = sorted({i.row() for i in self.assignment_view.selectionModel().selectedRows()})
+        return [self.assignment_model.row_at(n) for n in picked]
+
     def select_household(self, household_id: int) -> bool:
         """Select a household in the current pair's list; False when it is not there."""
         for n, r in enumerate(self.assignment_model.rows()):
@@ -225,6 +232,8 @@ class QuestionnairesPage(QWidget):
         self.print_button.setEnabled(
             self.pair_combo.currentData() is not None and self.day_combo.currentData() is not None
         )
+        movable = [r for r in self.selected_rows() if r.state == REVIEW_ASSIGNED]
+        self.move_button.setEnabled(bool(movable))
 
     # --- slots ------------------------------------------------------------------------
 
@@ -310,6 +319,31 @@ class QuestionnairesPage(QWidget):
             hub().form_changed.emit(row.household_id, row.form_code)
             notice = done.notice if done is not None else ""
             hub().status_message.emit(f"已保存核对结果。{notice}" if notice else "已保存核对结果")
+
+    def _on_teams_clicked(self) -> None:
+        from desktop.views.questionnaires.team_dialogs import TeamsDialog
+
+        _, changed = TeamsDialog.run(self.services, self)
+        if changed:
+            self.refresh()
+
+    def _on_sample_clicked(self) -> None:
+        from desktop.views.questionnaires.team_dialogs import SampleDialog
+
+        _, drawn = SampleDialog.run(self.services, self)
+        if drawn:
+            hub().status_message.emit("已记录本次二次录入抽样")
+
+    def _on_move_clicked(self) -> None:
+        rows = [r for r in self.selected_rows() if r.state == REVIEW_ASSIGNED]
+        if not rows:
+            return
+        from desktop.views.questionnaires.team_dialogs import MoveDialog
+
+        chosen, moved = MoveDialog.run(self.services, rows, self)
+        if moved and chosen is not None:
+            hub().status_message.emit(f"已改派 {len(rows)} 户")
+            self.refresh()
 
     def _on_pass_clicked(self) -> None:
         self._act("通过", lambda r: self.teams.pass_review(r.id, self.services.user))
