@@ -423,3 +423,58 @@ def add_demo_teams(engine: Engine, seed: int, person: PersonName) -> dict[str, i
             conn.execute(insert(FormRecord), records[start : start + 1000])
     counts["assigned_total"] = len(assignments)
     return dict(counts)
+
+
+DOUBLE_CLERKS = ("录入员小周", "录入员小谭")  # the second clerks of the double entry
+SLIPS = ("Q2", "Q3", "Q16", "Q17", "Q18")  # 是/否 answers no skip or rule hangs on
+SKIP_SLIP = "Q4"  # 4 keyed ②否 by mistake: 4—1 and 4—2 left blank, as a skip says
+
+
+def add_demo_double_entry(engine: Engine, seed: int) -> dict[str, int]:
+    """Draw a tenth of the entered questionnaires for double entry, key two thirds of them a
+    second time with a few slips (one a skip answer), and resolve half of those, so that the
+    draw, the differences and each clerk's error rate have something to show."""
+    from desktop.services.actor import CurrentUser
+    from desktop.services.questionnaires.double_entry import DoubleEntryService
+    from desktop.services.questionnaires.review_lock import lock_message
+
+    db = Database(engine)
+    double = DoubleEntryService(db)
+    if not double.drawable():
+        return {}
+    rng = random.Random(seed + 61)
+    office = CurrentUser(OFFICE, "reviewer")
+    draw = double.draw_sample(office, share=0.1, seed=seed + 61)
+    keyed = draw.items[: max(1, len(draw.items) * 2 // 3)]
+    counts: dict[str, int] = defaultdict(int)
+    for n, (hid, code) in enumerate(keyed):
+        with db.session() as s:
+            record = s.scalar(
+                select(FormRecord).where(FormRecord.household_id == hid,
+                                         FormRecord.form_code == code)
+            )  # fmt: skip
+            first = dict(record.answers)
+            locked = bool(lock_message(s, hid, code, record.campaign_id))
+        second = dict(first)
+        slips = [f for f in SLIPS if first.get(f) in ("是", "否")]
+        for f in rng.sample(slips, k=min(len(slips), rng.choice((0, 1, 1, 2)))):
+            second[f] = "否" if first[f] == "是" else "是"
+        if n % 4 == 1 and first.get(SKIP_SLIP) == "是":
+            second = {k: v for k, v in second.items() if k not in ("Q4_1", "Q4_2")}
+            second[SKIP_SLIP] = "否"
+        clerk = CurrentUser(DOUBLE_CLERKS[n % 2], "clerk")
+        found = double.enter_second(hid, code, second, clerk)
+        counts["keyed"] += 1
+        if n % 3 == 2 or not found:  # a third of the second entries wait to be resolved
+            continue
+        # The paper decides. A questionnaire still open may have been keyed wrong the first
+        # time (its 是/否 slip is corrected); one under review keeps what it has.
+        kept = {d.field: d.first for d in found if not d.decided_by}
+        if not locked:
+            slipped = [d for d in found if d.field in SLIPS]
+            if slipped:
+                kept[slipped[0].field] = slipped[0].second
+        double.resolve(hid, code, kept, office)
+        counts["resolved"] += 1
+    counts["drawn"] = len(draw.items)
+    return dict(counts)

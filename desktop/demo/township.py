@@ -300,6 +300,9 @@ def _build_demo(
     from desktop.demo.teams import add_demo_teams
 
     add_demo_teams(engine, seed, _name)  # seed 003's teams and questionnaires, for 桃花江镇
+    from desktop.demo.teams import add_demo_double_entry
+
+    add_demo_double_entry(engine, seed)  # a recorded draw, second entries, error rates
 
     # Problems are dated relative to the real today, so that overdue and due-this-week lists
     # have something true to show whenever the demo is opened.

@@ -132,3 +132,28 @@ def test_the_verification_progress_counts_only_verification_forms(db):
     assert any(per_village[(v.id, False)] for v in summaries)  # questionnaires are there too
     for v in summaries:
         assert v.reviewed_households == per_village[(v.id, True)]
+
+
+def test_the_demo_draws_keys_twice_and_resolves_a_sample(db):
+    """A recorded tenth, two thirds of it keyed again, some resolved: both clerks have a rate,
+    some second entries wait, and a resolution kept every questionnaire's skips as on paper."""
+    from desktop.demo.teams import DOUBLE_CLERKS
+    from desktop.models.team import VerifyEntry
+    from desktop.services.questionnaires.double_entry import DoubleEntryService
+
+    double = DoubleEntryService(db)
+    (draw,) = double.draws()
+    assert draw.rule == "按比例 10%" and len(draw.items) == round(draw.available * 0.1)
+    with db.session() as s:
+        entries = s.scalars(select(VerifyEntry)).all()
+        assert {e.clerk for e in entries} == set(DOUBLE_CLERKS)
+        assert any(e.resolved_by for e in entries) and any(not e.resolved_by for e in entries)
+        stored = {(r.household_id, r.form_code): r.answers for r in s.scalars(select(FormRecord))}
+    assert len(double.pending()) == len(draw.items) - len(entries)
+    rates = {r.clerk: r for r in double.error_rates()}
+    assert all(rates[c].fields and rates[c].errors for c in DOUBLE_CLERKS)
+    for e in entries:
+        if e.resolved_by:
+            answers = stored[(e.household_id, e.form_code)]
+            skipped = Evaluator(load_form(e.form_code), build_hooks()).skipped(answers)
+            assert not skipped & set(answers)
