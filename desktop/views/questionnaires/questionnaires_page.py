@@ -79,6 +79,7 @@ class QuestionnairesPage(QWidget):
         self.verify_button.setToolTip("另一名录入员对照纸质问卷再录一遍，用于核对录入质量")
         self.resolve_button = QPushButton("核对差异…", self)
         self.rates_label = QLabel(self)
+        self.rates_label.setWordWrap(True)  # one clerk after another: wraps, never widens the tab
         self.teams_button = QPushButton("排查组与小组…", self)
         self.teams_button.setToolTip("建立各村排查组、两人一组的排查小组，添加排查人员")
         self.sample_button = QPushButton("抽取二次录入样本…", self)

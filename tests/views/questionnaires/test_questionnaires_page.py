@@ -170,3 +170,11 @@ def test_the_daily_list_prints_from_the_tab(page, tmp_path):
     assert page.print_daily_list(page.pair_combo.currentData(), DAY, out)
     text = PdfReader(out).pages[0].extract_text()
     assert "花户主0" in text and "花户主2" in text and "花户主3" not in text
+
+
+def test_a_long_line_of_error_rates_wraps_instead_of_widening_the_tab(page):
+    """Ten clerks' rates (the demo has as many) stay inside a 1366-pixel window."""
+    page.rates_label.setText(
+        "二次录入差错率：" + "；".join(f"录入员{n} 4/251（1.6%）" for n in range(10))
+    )
+    assert page.minimumSizeHint().width() < 1366
