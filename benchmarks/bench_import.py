@@ -7,6 +7,12 @@ to read the file, measured in the same run. Also compares .xls readers (calamine
 
     python benchmarks/bench_import.py [--households 100000] [--repeat 3] [--profile]
         [--postgres postgresql://…]   # also into an empty PostgreSQL database (target ≤ 2× SQLite)
+        [--before DIR [--rounds 3]]   # this checkout against another one, same file, same run
+
+Issue 12 (no slower than round 1): `--before DIR` imports the same roster with the code in DIR
+(another checkout, e.g. /tmp/r1) and with this one, each in a fresh interpreter, alternating
+with calamine's read, and prints the medians, the ratio after / before and each one's ratio to
+calamine.
 
 The big roster is generated once (demo county → export with full IDs) and cached in the temp
 folder; delete it to regenerate.
@@ -16,8 +22,11 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import json
+import os
 import pstats
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +40,7 @@ from desktop.services.roster.export import export_roster
 from desktop.services.roster.importer import import_roster
 from desktop.services.unit_of_work import Database
 
+ROOT = Path(__file__).resolve().parent.parent
 CACHE = Path(tempfile.gettempdir()) / "huitoukan-bench"
 
 
@@ -136,6 +146,81 @@ def timed_import(path: Path, profiler: cProfile.Profile | None, target: str | No
     return result
 
 
+# Imports the roster with whatever code PYTHONPATH names: this checkout's API, or round 1's
+# (desktop.services.roster_io, audit_service.cli_actor, an engine instead of a Database).
+_CHILD = """
+import json, sys, tempfile, time
+from pathlib import Path
+from desktop.models.database import open_database
+try:
+    from desktop.services.actor import cli_actor
+    from desktop.services.roster.importer import import_roster
+    from desktop.services.safety import audit as audit_service
+    from desktop.services.unit_of_work import Database
+    target = Database
+except ImportError:
+    from desktop.services import audit_service
+    from desktop.services.roster_io import import_roster
+    cli_actor = audit_service.cli_actor
+    target = lambda engine: engine
+with tempfile.TemporaryDirectory() as folder:
+    engine = open_database(Path(folder) / "import.sqlite3")
+    audit_service.attach(engine, cli_actor)
+    started = time.perf_counter()
+    result = import_roster(target(engine), Path(sys.argv[1]))
+    wall = time.perf_counter() - started
+    engine.dispose()
+print(json.dumps({"seconds": wall, "written": bool(result.written), "members": result.members,
+                  "households": result.created + result.updated}))
+"""
+
+
+def child_import(path: Path, code: Path) -> dict:
+    """Import `path` into a new SQLite file in a fresh interpreter running the code in `code`."""
+    env = dict(os.environ, PYTHONPATH=str(code), QT_QPA_PLATFORM="offscreen")
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, str(path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=code,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"{code} 的导入失败：\n{done.stderr[-2000:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    if not figures["written"]:
+        raise SystemExit(f"{code} 没有写入花名册")
+    return figures
+
+
+def compare(path: Path, before: Path, rounds: int) -> int:
+    """Import with `before` and with this checkout, alternating with calamine; print medians."""
+    print(f"本目录 对比 {before}：同一花名册，{rounds} 轮交替（中位数）")
+    reads, befores, afters = [], [], []
+    for run in range(rounds):
+        t_read, _rows = calamine_read(path)
+        old = child_import(path, before)
+        new = child_import(path, ROOT)
+        reads.append(t_read)
+        befores.append(old["seconds"])
+        afters.append(new["seconds"])
+        print(
+            f"  第 {run + 1} 轮：calamine {t_read:.2f} s，之前 {old['seconds']:.2f} s，"
+            f"现在 {new['seconds']:.2f} s（{new['households']} 户，{new['members']} 人）",
+            flush=True,
+        )
+    t_read = statistics.median(reads)
+    t_before, t_after = statistics.median(befores), statistics.median(afters)
+    verdict = "达标" if t_after <= t_before else "未达标"
+    print(
+        f"calamine 读取 {t_read:.2f} s；之前 {t_before:.2f} s（{t_before / t_read:.2f}×calamine），"
+        f"现在 {t_after:.2f} s（{t_after / t_read:.2f}×calamine）；"
+        f"现在 / 之前 = {t_after / t_before:.2f}（目标 ≤ 1）{verdict}"
+    )
+    return 0 if t_after <= t_before else 1
+
+
 def main() -> int:
     """Run the benchmark and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -147,9 +232,13 @@ def main() -> int:
     parser.add_argument(
         "--postgres", help="an empty PostgreSQL database (URL) to import into after SQLite"
     )
+    parser.add_argument("--before", type=Path, help="another checkout to import with as well")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of --before")
     args = parser.parse_args()
     path = roster_file(args.households)
     print(f"花名册：{path}（{path.stat().st_size / 1e6:.1f} MB）")
+    if args.before:
+        return compare(path, args.before.resolve(), args.rounds)
 
     reads, imports = [], []
     profiler = cProfile.Profile() if args.profile else None
