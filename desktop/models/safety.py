@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
+from functools import lru_cache
+from json.encoder import encode_basestring  # json.dumps's, in C
 
 from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -129,19 +130,36 @@ CHAINED_FIELDS = (
 CHAIN_START = "0" * 64  # the "previous hash" of the first entry
 
 
+@lru_cache(maxsize=64)  # the entries of one change share one moment
 def _chained_at(value) -> str:
     if isinstance(value, str):  # read straight from SQLite's text: hash the time it means
         value = datetime.fromisoformat(value)
     return value.isoformat(sep=" ", timespec="microseconds")
 
 
-def _chained_value(value):
-    return value if value is None or isinstance(value, int) else str(value)
+_AFTER_AT = tuple(name for name in CHAINED_FIELDS if name != "at")
+
+
+def _json(value) -> str:
+    """One value as json.dumps(…, ensure_ascii=False) writes it inside the hashed list."""
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return encode_basestring(value if isinstance(value, str) else str(value))
 
 
 def entry_digest(previous: str, values: dict) -> str:
-    """Return the chain hash of an entry (its column values) that follows `previous`."""
-    fields = [previous, _chained_at(values["at"])]
-    fields += [_chained_value(values.get(name)) for name in CHAINED_FIELDS if name != "at"]
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Return the chain hash of an entry (its column values) that follows `previous`.
+
+    The hashed text is the JSON list [previous, at, id, user_name, …] in CHAINED_FIELDS order,
+    as json.dumps(fields, ensure_ascii=False, separators=(",", ":")) writes it, built here
+    without json.dumps's encoder per call (a standard change chains 30,000 entries at once).
+    """
+    text = ",".join(map(_json, map(values.get, _AFTER_AT)))
+    head = f"[{encode_basestring(previous)},{encode_basestring(_chained_at(values['at']))},"
+    return hashlib.sha256(f"{head}{text}]".encode()).hexdigest()

@@ -62,10 +62,15 @@ def _head(conn: Connection) -> tuple[int, str]:
 
 def _seal(conn: Connection, rows: list[dict]) -> None:
     next_id, previous = _head(conn)
+    masked: dict[str, str] = {}  # a batch repeats its texts (one note for 30,000 forms)
     for offset, row in enumerate(rows):
         for key in _MASKED_TEXTS:
-            if row.get(key):
-                row[key] = mask_ids_in_text(row[key])
+            text = row.get(key)
+            if text:
+                done = masked.get(text)
+                if done is None:
+                    done = masked[text] = mask_ids_in_text(text)
+                row[key] = done
         row["id"] = next_id + offset
         previous = entry_digest(previous, row)
         row["chain_hash"] = previous

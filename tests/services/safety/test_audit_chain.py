@@ -214,3 +214,52 @@ def test_entries_written_before_nested_masking_are_masked_where_they_are_read(en
     for text_seen in (shown, listed):
         assert "43092219700301011X" not in text_seen and "6228480012345678901" not in text_seen
         assert "430922********011X" in text_seen and "6228***********8901" in text_seen
+
+
+def test_an_entrys_hash_is_the_frozen_format_of_the_entries_already_written():
+    """Entries written before are verified with today's code: the hashed text must not drift.
+
+    The expected hashes were computed with json.dumps(fields, ensure_ascii=False,
+    separators=(",", ":")), the format migration 0009 chained the old entries with.
+    """
+    from datetime import datetime
+
+    from desktop.models.safety import CHAIN_START, entry_digest
+
+    entry = {
+        "id": 7,
+        "at": datetime(2024, 5, 20, 8, 30, 1, 123456),
+        "user_name": "张三",
+        "source": "窗口",
+        "table_name": "member",
+        "record_id": 12,
+        "record_label": '王"五\\\n\t\x07',
+        "household_id": None,
+        "field": "name",
+        "old_value": "a\u202eb",
+        "new_value": "𠮷",
+        "action": "update",
+        "note": "",
+    }
+    assert entry_digest(CHAIN_START, entry) == (
+        "10b32bc6938778b5575b8c5b6425a27ccee9f399423a879f9794396d8bf581b4"
+    )
+    # Read back from SQLite (the time as text), odd types as a careless writer might give.
+    entry = entry | {
+        "id": 8,
+        "at": "2024-05-20 08:30:01.000001",
+        "user_name": None,
+        "source": "cli",
+        "table_name": "x",
+        "record_id": True,
+        "record_label": 3.5,
+        "household_id": False,
+        "field": "f",
+        "old_value": None,
+        "new_value": "0",
+        "action": "insert",
+        "note": "备注 430922********1234",
+    }
+    assert entry_digest(CHAIN_START, entry) == (
+        "ed3f3e1caed6025adb7ab026304648556feffb8e0117a0784ca1cbeb8860402f"
+    )
