@@ -62,6 +62,21 @@ MEMBER_COLUMNS = (
     ("城镇职工基本养老保险", "ins_employee_pension", "bool"),
 )
 COL_NAME, COL_SEX, COL_ID, COL_BIRTH, COL_RELATION = 0, 1, 2, 3, 4
+# Long member headers drawn on two lines: on one line the grid was 1,232 px wide, too wide for a
+# 1366-pixel laptop with Windows' wider fonts, and the clerk scrolled sideways to the insurances.
+MEMBER_HEADER_LINES = {
+    "与户主关系": "与户主\n关系",
+    "政治面貌": "政治\n面貌",
+    "文化程度": "文化\n程度",
+    "在校情况": "在校\n情况",
+    "健康状况": "健康\n状况",
+    "劳动能力": "劳动\n能力",
+    "务工情况": "务工\n情况",
+    "大病医疗保险": "大病医疗\n保险",
+    "城乡居民基本医疗保险": "城乡居民基本\n医疗保险",
+    "城乡居民基本养老保险": "城乡居民基本\n养老保险",
+    "城镇职工基本养老保险": "城镇职工基本\n养老保险",
+}
 NO_COUNT = -1
 ERROR_BRUSH = QBrush(QColor("#ffd6d6"))
 WARNING_BRUSH = QBrush(QColor("#fff0c2"))
@@ -216,7 +231,11 @@ class HouseholdDialog(EditingDialog):
         top.addLayout(side, 2)
 
         self.members_table = QTableWidget(0, len(MEMBER_COLUMNS))
-        self.members_table.setHorizontalHeaderLabels([c[0] for c in MEMBER_COLUMNS])
+        self.members_table.setHorizontalHeaderLabels(
+            [MEMBER_HEADER_LINES.get(c[0], c[0]) for c in MEMBER_COLUMNS]
+        )
+        for col, (header, _f, _k) in enumerate(MEMBER_COLUMNS):
+            self.members_table.horizontalHeaderItem(col).setToolTip(header)
         self.members_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.members_table.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
