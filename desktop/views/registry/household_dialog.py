@@ -73,9 +73,9 @@ MEMBER_HEADER_LINES = {
     "劳动能力": "劳动\n能力",
     "务工情况": "务工\n情况",
     "大病医疗保险": "大病医疗\n保险",
-    "城乡居民基本医疗保险": "城乡居民基本\n医疗保险",
-    "城乡居民基本养老保险": "城乡居民基本\n养老保险",
-    "城镇职工基本养老保险": "城镇职工基本\n养老保险",
+    "城乡居民基本医疗保险": "城乡居民\n基本医疗\n保险",
+    "城乡居民基本养老保险": "城乡居民\n基本养老\n保险",
+    "城镇职工基本养老保险": "城镇职工\n基本养老\n保险",
 }
 NO_COUNT = -1
 ERROR_BRUSH = QBrush(QColor("#ffd6d6"))
@@ -128,7 +128,9 @@ class HouseholdDialog(EditingDialog):
         super().__init__(parent)
         self.services = services
         self.saved_id: int | None = None
-        self.resize(1180, 720)
+        # A laptop's whole width (the screen fitter shrinks it to the screen): at 1180 px the
+        # members grid, seen under Xvfb at 1366×768, still hid its last two insurance columns.
+        self.resize(1366, 720)
         if household_id is not None:
             self.data = services.registry.get_household(household_id)
         else:
