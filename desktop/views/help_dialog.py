@@ -100,6 +100,12 @@ def fit_images(document: QTextDocument, width: int) -> None:
     cursor = QTextCursor(document)
     block = document.begin()
     while block.isValid():
+        # A picture inside a list item stands to the right of its bullet: the room is less.
+        fmt = block.blockFormat()
+        indent = fmt.leftMargin() + fmt.indent() * document.indentWidth()
+        if block.textList() is not None:
+            indent += block.textList().format().indent() * document.indentWidth()
+        room = max(int(width - indent), 100)
         for part in block:
             fragment = part.fragment()
             image_format = fragment.charFormat().toImageFormat()
@@ -110,7 +116,7 @@ def fit_images(document: QTextDocument, width: int) -> None:
             )
             if not isinstance(picture, QImage | QPixmap) or picture.isNull():
                 continue
-            shown = min(picture.width(), max(width, 100))
+            shown = min(picture.width(), room)
             image_format.setWidth(shown)
             image_format.setHeight(picture.height() * shown / picture.width())
             cursor.setPosition(fragment.position())
