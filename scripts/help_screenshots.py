@@ -41,6 +41,9 @@ def main() -> None:
     """Build the demo, open each screen and save its picture."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "resources" / "help" / "images")
+    parser.add_argument(
+        "--walk", action="store_true", help="also every tab and the backup and users dialogs"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
 
@@ -83,6 +86,17 @@ def main() -> None:
     problem = ProblemDialog(services, None, window, household_id=household)
     _save(app, problem, args.out / "problem.png")
     _save(app, AuditLogDialog(services, window), args.out / "audit_log.png")
+    if args.walk:
+        from desktop.views.safety.backup_dialog import BackupDialog
+        from desktop.views.safety.users_dialog import UsersDialog
+
+        _save(app, BackupDialog(services, window), args.out / "backup.png")
+        _save(app, UsersDialog(services, window), args.out / "users.png")
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            _settle(app, 1500)  # pages are built when first shown
+            window.grab().save(str(args.out / f"tab{index}.png"))
+            print(f"saved tab {index} {window.tabs.tabText(index)}", flush=True)
     for widget in app.topLevelWidgets():
         widget.hide()
     engine.dispose()
