@@ -189,7 +189,10 @@ class ProblemLedgerWidget(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in enumerate((80, 84, 80, 170, 150, 260, 130, 60, 64, 130, 70, 120, 40, 40)):
+        # Beside the tree on a 1366-pixel laptop the table has about 1,090 px: these widths
+        # (all but the stretched 问题描述) take 914 px, leaving the description about 175.
+        widths = (80, 90, 64, 96, 100, 200, 76, 56, 64, 90, 56, 70, 36, 36)
+        for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(COL_DESCRIPTION, QHeaderView.ResizeMode.Stretch)
         legend = QLabel(

@@ -45,6 +45,14 @@ COLUMNS = (
     ("附件", "attachments"),
 )
 HEADERS = tuple(h for h, _ in COLUMNS)
+# Short headers on two lines: on one line the ledger's 14 columns did not fit beside the tree
+# at 1366 pixels (seen under Xvfb: 整改类型 cut, the rest behind a sideways scroll bar).
+HEADER_LINES = {
+    COL_SOURCE: "问题\n来源",
+    COL_KIND: "整改\n类型",
+    COL_DEADLINE: "整改\n时限",
+    COL_DAYS_LEFT: "剩余\n天数",
+}
 
 OVERDUE_BRUSH = QBrush(QColor("#f8d7d3"))
 DUE_SOON_BRUSH = QBrush(QColor("#fff1c2"))
@@ -78,11 +86,13 @@ class ProblemTableModel(ListTableModel):
         return sort_rows(rows, key, descending)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        """Chinese column headers; row numbers down the side."""
+        """Chinese column headers, some on two lines (tooltip: one); row numbers down the side."""
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return HEADERS[section]
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if orientation == Qt.Orientation.Horizontal:
-            return HEADERS[section]
+            return HEADER_LINES.get(section, HEADERS[section])
         return str(section + 1)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
