@@ -100,6 +100,9 @@ class BackupDialog(QDialog):
         self.db_path = Path(services.db_path) if services.db_path else None
         self.setWindowTitle("备份与恢复")
         self.backups_list = QListWidget()
+        # The no-backups note wraps: on one line it ran past the dialog behind a scroll bar.
+        self.backups_list.setWordWrap(True)
+        self.backups_list.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.generations_spin = QSpinBox()
         self.generations_spin.setRange(1, backup_service.MAX_GENERATIONS)
         self.generations_spin.setValue(backup_service.generations())
