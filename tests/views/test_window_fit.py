@@ -238,3 +238,22 @@ def test_the_members_grid_fits_the_laptop_without_scrolling_sideways(qtbot, lapt
         for col in (0, 2):
             text = table.item(row, col).text()
             assert table.columnWidth(col) >= metrics.horizontalAdvance(text), text
+
+
+def test_the_problem_ledger_fits_beside_the_tree_on_the_laptop(qtbot, laptop, services):
+    """At 1366×768 the ledger's columns, but the stretched 问题描述, fit without sideways scroll."""
+    from desktop.views.main_window import MainWindow
+    from desktop.views.problems.problem_table_model import COL_DESCRIPTION
+
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.tabs.setCurrentIndex(2)  # 整改台账, built when first shown
+    qtbot.waitUntil(lambda: window.problem_ledger.table.model().rowCount() > 0, timeout=5000)
+    table = window.problem_ledger.table
+    assert table.horizontalScrollBar().maximum() == 0
+    # The other widths are fixed pixels (not font-sized): leave 问题描述 at least 100 of them.
+    fixed = sum(table.columnWidth(c) for c in range(table.model().columnCount()))
+    fixed -= table.columnWidth(COL_DESCRIPTION)
+    assert fixed + 100 <= table.viewport().width(), (fixed, table.viewport().width())
