@@ -257,3 +257,25 @@ def test_the_error_report_writes_a_hostile_value_as_text_not_a_live_formula(engi
     report = load_workbook(write_error_report(result, tmp_path / "report.xlsx"))["错误汇总"]
     [row] = [r for r in report.iter_rows(min_row=2) if r[2].value == hostile]
     assert row[2].data_type == "s" and row[0].value == 2 and row[1].value.startswith("D")
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        [1.0, 2.0, 70113.0, -5.0, 0.0],
+        [-0.0, 3.0],
+        [999999999999999.0, -999999999999999.0],
+        [1e15, 2.0],
+        [-1e15, 2.0],
+        [0.5, 2.0],
+        [float("nan"), 1.0],
+        [float("inf"), 1.0],
+        [1.0, "一"],
+        [1, 2],
+    ],
+)
+def test_a_column_of_numbers_reads_as_display_text_shows_each_cell(column):
+    from desktop.services.comparison.importer import _texts
+    from desktop.services.roster.sheet import display_text
+
+    assert _texts(column) == [display_text(v) for v in column]
