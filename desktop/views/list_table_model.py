@@ -9,8 +9,8 @@ and how a row reads in it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
@@ -25,6 +25,9 @@ class ListTableModel(QAbstractTableModel):
     columns: tuple[tuple[str, str], ...] = ()
     # The (column, order) the loaded rows already come in: sorting by it is skipped.
     natural_sort: tuple[int, Qt.SortOrder] | None = None
+    # Headers drawn on several lines by column, so that a table fits a 1366-pixel laptop
+    # without scrolling sideways; the tooltip (and a copy, tables.header_text) reads one line.
+    header_lines: ClassVar[Mapping[int, str]] = {}
 
     def __init__(self, row_filter: Any, parent=None) -> None:
         super().__init__(parent)
@@ -107,8 +110,12 @@ class ListTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        """Return the Chinese column headers."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+        """Return the Chinese column headers, the long ones on several lines (tooltip: one)."""
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.columns):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.header_lines.get(section, self.columns[section][0])
+        if role == Qt.ItemDataRole.ToolTipRole and self.header_lines:
             return self.columns[section][0]
         return None
 

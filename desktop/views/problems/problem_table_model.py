@@ -64,6 +64,7 @@ class ProblemTableModel(ListTableModel):
     """Shows ledger rows; 逾期 and days left are counted from `today`."""
 
     columns = COLUMNS
+    header_lines = HEADER_LINES
 
     def __init__(self, parent=None, today: datetime.date | None = None) -> None:
         super().__init__(ProblemFilter(), parent)
@@ -87,13 +88,9 @@ class ProblemTableModel(ListTableModel):
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
         """Chinese column headers, some on two lines (tooltip: one); row numbers down the side."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
-            return HEADERS[section]
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return HEADER_LINES.get(section, HEADERS[section])
-        return str(section + 1)
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
+        return super().headerData(section, orientation, role)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
         """Cell text, colours for overdue and due-soon rows, the problem id."""

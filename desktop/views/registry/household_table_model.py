@@ -59,6 +59,7 @@ class HouseholdTableModel(ListTableModel):
     """Shows household rows, loaded in 户编号 order."""
 
     columns = COLUMNS
+    header_lines = HEADER_LINES
     natural_sort = (COL_CODE, Qt.SortOrder.AscendingOrder)
 
     def __init__(self, parent=None) -> None:
@@ -87,15 +88,6 @@ class HouseholdTableModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and col in LONG_TEXT_COLUMNS:
             return self._display(row, col) or None
         return None
-
-    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):
-        """Return the Chinese column headers, the long ones on two lines (tooltip: one)."""
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return HEADER_LINES.get(section, COLUMNS[section][0])
-            if role == Qt.ItemDataRole.ToolTipRole:
-                return COLUMNS[section][0]
-        return super().headerData(section, orientation, role)
 
     @staticmethod
     def _display(row: HouseholdRow, col: int):
