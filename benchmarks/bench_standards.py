@@ -225,7 +225,8 @@ def main() -> int:
                 )
             )
         print(
-            f"[改标准] 改动 2016 年标准（含 {kept} 张已完成/已签字表各记一条日志）"
+            f"[改标准] 改动 2016 年标准（{kept} 张已完成/已签字表保留原标准，"
+            "日志记一条，各表打开时注明）"
             f"{change_s:.3f} 秒（CPU {CPU['change']:.3f} 秒）；随后重新评估 {again_s:.3f} 秒"
             f"（CPU {CPU['again']:.3f} 秒）；合计目标 < {EVALUATE_TARGET_S} 秒，"
             f"{_met(change_s + again_s, EVALUATE_TARGET_S)}；未达标 {short} → {short_after} 户"

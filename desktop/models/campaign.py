@@ -24,6 +24,12 @@ from desktop.models.base import Base, utcnow
 # How a household's income per head is computed; a property of the standard, not a constant.
 FORMULA_NET_PER_CAPITA = "net_per_capita"  # (总收入 − 生产经营性支出) ÷ 家庭人口数 (seed 001)
 FORMULA_DISPOSABLE_PER_CAPITA = "disposable_per_capita"  # A52 ÷ 人口 (seed 000)
+FORMULA_LABELS = {  # as a clerk reads them in the log and on a kept form's note
+    FORMULA_NET_PER_CAPITA: "家庭年人均收入（(总收入−家庭生产经营性支出)÷家庭人口数）",
+    FORMULA_DISPOSABLE_PER_CAPITA: "家庭年人均可支配收入（A52÷家庭人口数）",
+}
+# The provinces whose standards ship in resources/standards (a county's own keeps its code).
+PROVINCE_LABELS = {"guangdong": "广东省", "hunan": "湖南省", "sichuan": "四川省"}
 
 
 class Campaign(Base):

@@ -37,7 +37,7 @@ from desktop.services.forms.catalog import load_form
 from desktop.services.forms.hooks import build_hooks
 from desktop.services.forms.prefill import MEMBER_ID_KEY, Place, prefill, writeback
 from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
-from desktop.services.forms.standard_watch import PINNED_NOTE, unpinned
+from desktop.services.forms.standard_watch import PINNED_NOTE, kept_note, unpinned
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.service import (
     HOUSEHOLD_FIELDS,
@@ -129,6 +129,8 @@ class FormState:
     standard: dict[str, Any] = field(default_factory=dict)  # what the values were computed under
     stored: bool = False  # shown as stored at completion (not recomputed)
     changed: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # draft: code → (was, now)
+    # A stored form whose campaign's standard changed since: what changed, not recomputed.
+    standard_note: str = ""
 
     @property
     def state_label(self) -> str:
@@ -347,6 +349,7 @@ class FormService:
             answers, prefilled, standard, changed = self._shown(
                 description, record, household, place, campaign
             )
+            stored = bool(record and record.state in STORED_STATES and record.standard)
             return FormState(
                 household_id=subject.id if subject.kind == SUBJECT_HOUSEHOLD else None,
                 form_code=form_code,
@@ -363,8 +366,11 @@ class FormService:
                 updated_at=record.updated_at if record else None,
                 subject=subject,
                 standard=standard,
-                stored=bool(record and record.state in STORED_STATES and record.standard),
+                stored=stored,
                 changed=changed,
+                standard_note=kept_note(record.state, standard, standard_snapshot(campaign))
+                if stored
+                else "",
             )
 
     def campaign(self, campaign_id: int | None = None) -> Campaign:

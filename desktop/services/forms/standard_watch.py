@@ -1,12 +1,12 @@
-"""A campaign's standard changed under completed or signed forms: each such form says so in the log.
+"""A campaign's standard changed under completed or signed forms: the log and each form say so.
 
 A completed or signed form keeps the standard it was computed under and is never recomputed, so
 a change of the campaign's standard (its income formula, threshold, province, year or yearly
-thresholds) leaves the paper as signed. Without a word that would go unseen: the log shows the
-campaign's new figures, and nothing on the form. `install` puts a flush listener on a session
-factory (the unit of work's, next to the audit trail) that writes one entry per kept form of
-the campaign, in the same transaction as the change: which standard the form keeps, the new one,
-and that the form was not recomputed.
+thresholds) leaves the paper as signed. Without a word that would go unseen: the campaign's own
+entry shows its new figures, and nothing on the form. `install` puts a flush listener on a session
+factory (the unit of work's, next to the audit trail) that writes one entry for the change, in
+the same transaction: how many completed and signed forms of each paper keep the old standard
+and were not recomputed. Each such form says so itself when it is opened (`kept_note`).
 """
 
 from __future__ import annotations
@@ -14,13 +14,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import SimpleNamespace
 
-from sqlalchemy import String, cast, event, inspect, or_, select, update
+from sqlalchemy import String, cast, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.engine import FormDescriptionError
 from desktop.models.base import utcnow
-from desktop.models.campaign import FORM_STATE_COMPLETE, FORM_STATE_SIGNED, Campaign, FormRecord
+from desktop.models.campaign import (
+    FORM_STATE_COMPLETE,
+    FORM_STATE_SIGNED,
+    FORMULA_LABELS,
+    PROVINCE_LABELS,
+    Campaign,
+    FormRecord,
+)
 from desktop.models.safety import ACTION_UPDATE
 from desktop.services.actor import Actor
+from desktop.services.forms.catalog import load_form
 from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
 from desktop.services.safety import audit_chain
 
@@ -43,7 +52,9 @@ def _text(value) -> str:
         return str(int(value))
     if isinstance(value, dict):
         return "、".join(f"{k}年 {_text(v)}" for k, v in sorted(value.items())) or "（无）"
-    return "（无）" if value in (None, "") else str(value)
+    if isinstance(value, str):
+        return {**FORMULA_LABELS, **PROVINCE_LABELS}.get(value, value) or "（无）"
+    return "（无）" if value is None else str(value)
 
 
 def _changes(campaign: Campaign) -> list[tuple[str, object, object]]:
@@ -93,53 +104,90 @@ def unpinned():
     )
 
 
+def changes_between(kept: dict, now: dict) -> str:
+    """What differs between the standard a form keeps and the campaign's now, in Chinese.
+
+    "" when they are the same standard (or the form keeps none: it is recomputed anyway); a
+    renamed campaign is the same standard.
+    """
+    if not kept or not now or kept.get("version") == now.get("version"):
+        return ""
+    return "；".join(
+        f"{LABELS[k]} {_text(kept.get(k))} → {_text(now.get(k))}"
+        for k in WATCHED
+        if kept.get(k) != now.get(k)
+    )
+
+
+def kept_note(state: str, kept: dict, now: dict) -> str:
+    """The note a completed or signed form shows when the campaign's standard changed since."""
+    said = changes_between(kept, now)
+    if not said or state not in STATE_TEXT:
+        return ""
+    done = STATE_TEXT[state]
+    return (
+        f"本表{done}时按当时的标准计算（版本 {kept.get('version') or '未记录'}），"
+        f"此后标准已改动（{said}）；显示和打印仍按{done[1:]}时的标准，未重新计算。"
+        "如需按新标准重算，须先解锁（已签字的）再重新打开并保存，纸质表须重新签字。"
+    )
+
+
 def entries(session: Session, actor: Actor, campaign_id: int, name: str, changes) -> list[dict]:
-    """The log's entries for one change of a campaign's standard: one per kept form."""
+    """The log's entry for one change of a campaign's standard under its kept forms.
+
+    One entry for the change, naming how many completed and signed forms of each paper keep
+    the old standard: a county has tens of thousands, and each of them says so itself when it
+    is opened (`kept_note`), so the log is not given one copy of the same sentence per form.
+    None when the campaign keeps no completed or signed form.
+    """
     said = "；".join(f"{LABELS[k]} {_text(old)} → {_text(new)}" for k, old, new in changes)
-    rows = []
-    kept = (
+    counts = (
         session.connection()
         .execute(
-            select(
-                FormRecord.id,
-                FormRecord.household_id,
-                FormRecord.form_code,
-                FormRecord.state,
-                FormRecord.version,
-                # Only the version is said: the whole JSON of 30,000 forms is not parsed for it.
-                FormRecord.standard["version"].as_string(),
-            ).where(
+            select(FormRecord.form_code, FormRecord.state, func.count())
+            .where(
                 FormRecord.campaign_id == campaign_id,
                 FormRecord.state.in_(tuple(STATE_TEXT)),
             )
+            .group_by(FormRecord.form_code, FormRecord.state)
+            .order_by(FormRecord.form_code, FormRecord.state)
         )
         .all()
     )
-    at = utcnow()  # one change, one moment for all its entries
-    for record_id, household_id, code, state, version, was in kept:
-        was = was or "未记录"
-        rows.append(
-            {
-                "at": at,
-                "user_name": actor.name,
-                "source": actor.source,
-                "table_name": "form_record",
-                "record_id": record_id,
-                "record_label": f"{code}（户ID {household_id or ''}）"[:128],
-                "household_id": household_id,
-                "field": FIELD,
-                "old_value": f"标准版本 {was}",
-                "new_value": said,
-                "action": ACTION_UPDATE,
-                "note": (
-                    f"活动“{name}”的标准已改动（{said}）。"
-                    f"本表{STATE_TEXT[state]}（第 {version} 版），"
-                    f"仍按{STATE_TEXT[state][1:]}时的标准（版本 {was}）显示和打印，未重新计算；"
-                    "如需按新标准重算，须先解锁（已签字的）再重新打开并保存，纸质表须重新签字。"
-                ),
-            }
-        )
-    return rows
+    if not counts:
+        return []
+    by_state = {state: sum(n for _c, s, n in counts if s == state) for state in STATE_TEXT}
+    kept = "、".join(f"{STATE_TEXT[s]} {n} 张" for s, n in by_state.items() if n)
+    papers = "，".join(f"{_paper(code)}{STATE_TEXT[state]} {n} 张" for code, state, n in counts)
+    return [
+        {
+            "at": utcnow(),
+            "user_name": actor.name,
+            "source": actor.source,
+            "table_name": "campaign",
+            "record_id": campaign_id,
+            "record_label": f"活动“{name}”"[:128],
+            "household_id": None,
+            "field": FIELD,
+            "old_value": f"保留原标准的表：{kept}",
+            "new_value": said,
+            "action": ACTION_UPDATE,
+            "note": (
+                f"活动“{name}”的标准已改动（{said}）。"
+                f"{kept}（{papers}）仍按完成或签字时的标准显示和打印，未重新计算，"
+                "各表打开时注明此后标准已改动；"
+                "如需按新标准重算，须先解锁（已签字的）再重新打开并保存，纸质表须重新签字。"
+            ),
+        }
+    ]
+
+
+def _paper(code: str) -> str:
+    """A form code's paper title (the code itself when this version does not describe it)."""
+    try:
+        return load_form(code).title
+    except FormDescriptionError:
+        return code
 
 
 def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:

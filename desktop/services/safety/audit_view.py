@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, select
 
+from desktop.models.campaign import FORMULA_LABELS, PROVINCE_LABELS
 from desktop.models.registry import Household
 from desktop.models.safety import ACTION_EXPORT, ACTION_LABELS, ROLE_LABELS, AuditEntry
 from desktop.services.comparison.departments import (
@@ -250,6 +251,8 @@ VALUE_LABELS = {
     **KIND_LABELS,
     **DECISION_LABELS,
     **MATCH_LABELS,
+    **FORMULA_LABELS,
+    **PROVINCE_LABELS,
     "True": "是",
     "False": "否",
     "true": "是",

@@ -105,6 +105,11 @@ class FormDialog(EditingDialog):
         self.skip_notice.setWordWrap(True)
         self.skip_notice.setObjectName("skipNotice")
         self.skip_notice.hide()
+        # A stored form under a campaign standard changed since: kept as computed, said here.
+        self.standard_notice = QLabel(self)
+        self.standard_notice.setWordWrap(True)
+        self.standard_notice.setObjectName("standardNotice")
+        self.standard_notice.hide()
         self.accept_button = QPushButton("接受警告…", self)
         self.withdraw_button = QPushButton("撤销接受", self)
 
@@ -209,6 +214,7 @@ class FormDialog(EditingDialog):
         side_layout.addWidget(QLabel("检查结果（回车跳到该格）：", side))
         side_layout.addWidget(self.problem_summary)
         side_layout.addWidget(self.skip_notice)
+        side_layout.addWidget(self.standard_notice)
         side_layout.addWidget(self.problem_list, 1)
         row = QHBoxLayout()
         row.addWidget(self.accept_button)
@@ -263,7 +269,11 @@ class FormDialog(EditingDialog):
             suffix = f"（{self.review_lock}）"
         if self.state.paper_outdated and not self.state.is_signed:
             suffix = "（纸质表已过期，需重新打印签字）"
+        if self.state.standard_note:
+            suffix += "（此后标准已改动）"
         self.state_label.setText(f'<b style="color:{color}">{label}</b>{suffix}')
+        self.standard_notice.setText(self.state.standard_note)
+        self.standard_notice.setVisible(bool(self.state.standard_note))
         editable = not self.read_only
         self.save_button.setEnabled(editable)
         self.complete_button.setEnabled(editable)

@@ -321,3 +321,26 @@ def test_sign_locks_the_form_and_unlock_needs_a_reason(
     record = record_of(services, household_id)
     assert record.state != "signed" and record.paper_outdated
     assert dialog.save_button.isEnabled()
+
+
+def test_a_kept_form_says_the_standard_changed_since(qtbot, services, boxes):
+    """A completed form under a changed campaign standard shows what it keeps, on screen."""
+    from desktop.models.campaign import Campaign
+    from desktop.services.unit_of_work import Database
+
+    with Session(services.engine) as s:
+        kept = s.scalar(
+            select(FormRecord.household_id).where(
+                FormRecord.form_code == "verification", FormRecord.state == "complete"
+            )
+        )
+    dialog = open_dialog(qtbot, services, kept)
+    assert dialog.standard_notice.isHidden()  # the standard it keeps is the campaign's
+    dialog.close()
+    with Database(services.engine).unit_of_work() as s:
+        s.scalar(select(Campaign)).income_threshold = 4321.0
+    dialog = open_dialog(qtbot, services, kept)
+    assert dialog.state_label.text().endswith("已完成</b>（此后标准已改动）")
+    assert dialog.standard_notice.isVisible()
+    text = dialog.standard_notice.text()
+    assert "此后标准已改动（收入标准" in text and "→ 4321）" in text and "未重新计算" in text
