@@ -126,7 +126,7 @@ def kept_note(state: str, kept: dict, now: dict) -> str:
         return ""
     done = STATE_TEXT[state]
     return (
-        f"本表{done}时按当时的标准计算（版本 {kept.get('version') or '未记录'}），"
+        f"本表{done}时按当时的标准计算，"
         f"此后标准已改动（{said}）；显示和打印仍按{done[1:]}时的标准，未重新计算。"
         "如需按新标准重算，须先解锁（已签字的）再重新打开并保存，纸质表须重新签字。"
     )

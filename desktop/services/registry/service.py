@@ -13,8 +13,10 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.registry import County, Group, Household, Member, Township, Village
+from desktop.models.safety import AuditEntry
 from desktop.models.setting import SETTING_DEMO, DatabaseSetting
 from desktop.services.registry import codes, departures
+from desktop.services.registry.conflicts import HouseholdConflict, differences, merge
 from desktop.services.registry.data import (
     HouseholdData,
     HouseholdRow,
@@ -517,6 +519,27 @@ class RegistryService:
             village_code = s.scalar(select(Village.code).where(Village.id == village_id)) or ""
             return f"{village_code}0001" if village_code.isdigit() else ""
 
+    def household_conflict(self, opened: HouseholdData, mine: HouseholdData) -> HouseholdConflict:
+        """What differs between a clerk's refused save and the household as saved since.
+
+        `opened` is the household as the clerk opened it, `mine` as it is on their screen.
+        """
+        theirs = self.get_household(mine.id)
+        with self.db.session() as s:
+            last = s.execute(
+                select(AuditEntry.user_name, AuditEntry.at)
+                .where(AuditEntry.household_id == mine.id)
+                .order_by(AuditEntry.id.desc())
+                .limit(1)
+            ).first()
+        return HouseholdConflict(
+            theirs=theirs,
+            saved_by=last[0] if last else "",
+            saved_at=last[1] if last else None,
+            differences=differences(opened, mine, theirs),
+            merged=merge(opened, mine, theirs),
+        )
+
     def save_household(self, data: HouseholdData) -> int:
         """Create or update a household and its members in one transaction; return its id.
 
@@ -541,7 +564,9 @@ class RegistryService:
             h = Household(code=data.code, village_id=data.village_id, version=1)
             s.add(h)
         else:
-            h = s.get(Household, data.id)
+            # Locked until the commit where the server has row locks (PostgreSQL): two clerks
+            # saving at once cannot both pass the version check. SQLite has one writer anyway.
+            h = s.get(Household, data.id, with_for_update=True)
             if h is None:
                 raise RegistryError("该户已不存在（可能已被删除）")
             if data.version and h.version != data.version:

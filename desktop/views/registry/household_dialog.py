@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import AppError
+from desktop.errors import AppError, StaleRecordError
 from desktop.services.context import AppServices
 from desktop.services.registry import codes
 from desktop.services.registry.data import HouseholdData, MemberData
@@ -39,6 +39,7 @@ from desktop.services.registry.idcard import check_id, normalize_id
 from desktop.services.registry.service import validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
 from desktop.views.dialogs import EditingDialog
+from desktop.views.registry.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.signals import hub
 from desktop.views.window_fit import bind_shortcut, shortcut_text
 
@@ -578,9 +579,37 @@ class HouseholdDialog(EditingDialog):
         data = self.collect()
         try:
             self.saved_id = self.services.registry.save_household(data)
+        except StaleRecordError:
+            return self._resolve_conflict(data)
         except AppError as exc:
             QMessageBox.warning(self, "未能保存", f"未能保存：{exc}")
             return False
+        return self._saved()
+
+    def _resolve_conflict(self, data: HouseholdData) -> bool:
+        """Someone saved the household since it was opened: show both, let the clerk choose."""
+        conflict = self.services.registry.household_conflict(self.data, data)
+        choice, _go_on = ConflictDialog.run(conflict, self)
+        if choice == TAKE_THEIRS:
+            self.data = conflict.theirs
+            self._load(self.data)
+            self._snapshot = self.collect()
+            self._refresh_problems()
+            return False
+        if choice != KEEP_MINE:
+            return False  # 返回继续编辑: every entry stays on screen
+        # The clerk's entries over the other's, on purpose; what only the other changed stays.
+        self.data, data = conflict.theirs, conflict.merged
+        try:
+            self.saved_id = self.services.registry.save_household(data)
+        except StaleRecordError:
+            return self._resolve_conflict(data)  # saved again meanwhile: compare anew
+        except AppError as exc:
+            QMessageBox.warning(self, "未能保存", f"未能保存：{exc}")
+            return False
+        return self._saved()
+
+    def _saved(self) -> bool:
         self.data = self.services.registry.get_household(self.saved_id)
         self._load(self.data)
         self._suggested_code = ""

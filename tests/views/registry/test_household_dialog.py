@@ -190,3 +190,51 @@ def test_a_son_who_is_a_woman_is_questioned_with_the_reason(qtbot, services, hou
     dialog.members_table.item(row, COL_RELATION).setText("之女")
     texts = [dialog.problem_list.item(i).text() for i in range(dialog.problem_list.count())]
     assert not any("之子" in t for t in texts)
+
+
+def _saved_meanwhile(services, household_id, **values):
+    """Another clerk saves the household while the dialog is open."""
+    other = services.registry.get_household(household_id)
+    for key, value in values.items():
+        setattr(other, key, value)
+    services.registry.save_household(other)
+
+
+@pytest.mark.parametrize("choice", ["back", "theirs", "mine"])
+def test_a_household_saved_by_another_clerk_meanwhile_shows_both_and_the_clerk_chooses(
+    qtbot, services, household_id, monkeypatch, choice
+):
+    from desktop.views.registry import conflict_dialog
+
+    dialog = _dialog(qtbot, services, household_id)
+    _saved_meanwhile(services, household_id, phone="13900000001", bank_name="农村信用社")
+    dialog.phone_edit.setText("13700000002")
+    shown = []
+
+    def choose(conflict, parent=None):
+        real = conflict_dialog.ConflictDialog(conflict, parent)  # as the clerk would see it
+        qtbot.addWidget(real)
+        table = real.table
+        shown.extend(
+            tuple(table.item(r, c).text() for c in range(table.columnCount()))
+            for r in range(table.rowCount())
+        )
+        return choice, choice != "back"
+
+    monkeypatch.setattr(conflict_dialog.ConflictDialog, "run", choose)
+    saved = dialog.save()
+    header = ("联系电话", shown[0][1], "13700000002", "13900000001", "双方", "13700000002")
+    assert header in shown
+    [bank] = [row for row in shown if row[0] == "开户银行"]
+    assert bank[1] == bank[2] and bank[3:] == ("农村信用社", "对方", "农村信用社")
+    stored = services.registry.get_household(household_id)
+    if choice == "back":  # nothing saved, every entry still on screen
+        assert not saved and dialog.phone_edit.text() == "13700000002"
+        assert stored.phone == "13900000001"
+    elif choice == "theirs":  # the saved household on screen, nothing written
+        assert not saved and dialog.phone_edit.text() == "13900000001"
+        assert dialog.bank_name_edit.text() == "农村信用社" and not dialog.is_dirty()
+        assert stored.phone == "13900000001"
+    else:  # the clerk's phone over the other's, the other's bank kept
+        assert saved and stored.phone == "13700000002" and stored.bank_name == "农村信用社"
+        assert dialog.bank_name_edit.text() == "农村信用社" and not dialog.is_dirty()
