@@ -35,6 +35,7 @@ from desktop.services.inspections.rules import (
     quarter_bounds,
 )
 from desktop.services.problems.report import LedgerTable, build_ledger_table, write_ledger_xlsx
+from desktop.services.workbooks.sanitise import safe_row
 
 INDEX_XLSX = "档案目录.xlsx"
 INDEX_PDF = "档案目录.pdf"
@@ -266,16 +267,19 @@ def index_xlsx(index: ArchiveIndex) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "档案目录"
-    ws.append([index.title])
+    ws.append(safe_row(ws, [index.title]))
     ws["A1"].font = Font(name="黑体", size=14)
     ws.append(["季度", index.quarter, "移交日", f"{index.handover_day:%Y-%m-%d}", "制作时间",
                f"{index.made_at:%Y-%m-%d %H:%M}"])  # fmt: skip
-    ws.append(["督查轮次", "、".join(index.rounds)])
+    ws.append(safe_row(ws, ["督查轮次", "、".join(index.rounds)]))
     ws.append(list(INDEX_HEADERS))
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for r in index.rows:
-        ws.append([r.seq, r.path, r.kind, r.round_number, r.description, r.size, r.sha256])
+        # An attachment's own name, a unit or group as typed: text, never a live formula.
+        ws.append(
+            safe_row(ws, [r.seq, r.path, r.kind, r.round_number, r.description, r.size, r.sha256])
+        )
     for letter, width in zip("ABCDEFG", (6, 60, 16, 20, 40, 10, 66), strict=True):
         ws.column_dimensions[letter].width = width
     for row in ws.iter_rows(min_row=5):

