@@ -310,20 +310,28 @@ def _inflate(raw, member: zipfile.ZipInfo, budget: _Budget):
             f"文件 {budget.file_name} 使用了Excel不使用的压缩方式，请在Excel中另存为 .xlsx 后再导入"
         )
     read = 0
-    while left > 0 or (inflater is not None and inflater.unconsumed_tail):
+    while True:
         if inflater is not None and inflater.unconsumed_tail:
             data = inflater.unconsumed_tail
-        else:
+        elif left > 0:
             data = raw.read(min(_CHUNK, left))
             if not data:
                 break
             left -= len(data)
+        elif inflater is not None and not inflater.eof:
+            # All input is in, but the last call stopped at its limit with output held back:
+            # the sheet's last bytes (a far cell hides there as well as anywhere).
+            data = b""
+        else:
+            break
         try:
             chunk = data if inflater is None else inflater.decompress(data, _CHUNK * 4)
         except zlib.error as exc:
             raise WorkbookRefused(
                 f"文件 {budget.file_name} 已损坏（{budget.part(member)}无法解压）"
             ) from exc
+        if not data and not chunk:
+            break  # a stream cut short: nothing more comes
         read += len(chunk)
         budget.take(member, read, len(chunk))
         if chunk:

@@ -210,3 +210,24 @@ def test_ods_with_libreoffice_trailing_styled_run_imports(tmp_path, engine):
     assert (sheet.name, sheet.rows, sheet.columns) == ("花名册", 7, 21)
     result = import_roster(Database(engine), path)
     assert result.written and (result.created, result.members) == (3, 6), result.summary_lines()
+
+
+def test_far_cell_is_found_wherever_a_chunk_cuts_it(tmp_path, monkeypatch):
+    # Chunks of at most 1 KB: the far cell, hidden before a valid cell, lands at every place
+    # around a chunk's end (cut in two, inside the carried tail, at the sheet's very end).
+    from desktop.services.workbooks import precheck
+
+    monkeypatch.setattr(precheck, "_CHUNK", 256)
+    far = '<c s="1" r="XFD9"/>'
+    for pad in range(0, 1100, 9):
+        for at_end in (False, True):
+            rows = hostile_files.header_row() + "".join(
+                f'<row r="{r}"><c r="A{r}"/><c r="U{r}"/></row>' for r in range(2, 9)
+            )
+            filler = f'<c r="B9" t="inlineStr"><is><t>{"x" * pad}</t></is></c>'
+            rows += f'<row r="9">{filler}{far}<c r="C9"/></row>'
+            if not at_end:
+                rows += "".join(f'<row r="{r}"><c r="A{r}"/></row>' for r in range(10, 60))
+            path = hostile_files.write_parts(tmp_path / "far.xlsx", hostile_files.sheet_xml(rows))
+            with pytest.raises(WorkbookRefused, match="XFD"):
+                check_workbook(path)
