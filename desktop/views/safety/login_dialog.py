@@ -85,7 +85,9 @@ class LoginDialog(QDialog):
                 self.user = self.services.auth.sign_in(name, password)
         except AppError as exc:
             self.error_label.setText(str(exc))
+            # Selected, so the next keys replace the wrong password instead of adding to it.
             self.password_edit.setFocus()
+            self.password_edit.selectAll()
             return
         self.accept()
 

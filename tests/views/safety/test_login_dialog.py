@@ -63,3 +63,27 @@ def test_first_run_is_filled_in_from_the_keyboard_top_to_bottom(engine, qtbot):
     assert dialog.name_edit.text() == "zhanzhang"
     assert dialog.password_edit.text() == dialog.confirm_edit.text() == "secret-1"
     assert dialog.real_name_edit.text() == "王建华"
+
+
+def test_after_a_wrong_password_the_right_one_is_typed_over_it(engine, qtbot):
+    # Under Xvfb: 'wrong1', Enter, then 'secret123' gave 'wrong1secret123' and a second refusal.
+    from PySide6.QtCore import Qt
+
+    from desktop.views.safety.login_dialog import LoginDialog
+    from tests.views.keyboard import type_text
+
+    services = AppServices(engine=engine)
+    services.auth.create_first_admin("wangli", "secret123")
+    dialog = LoginDialog(services)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    type_text(qtbot, dialog.name_edit, "wangli")
+    qtbot.keyClick(dialog.name_edit, Qt.Key.Key_Tab)
+    type_text(qtbot, dialog.password_edit, "wrong1")
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.user is None and "不正确" in dialog.error_label.text()
+    type_text(qtbot, dialog.focusWidget(), "secret123")
+    assert dialog.password_edit.text() == "secret123"
+    qtbot.keyClick(dialog.password_edit, Qt.Key.Key_Return)
+    assert dialog.user is not None and dialog.user.name == "wangli"
