@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from desktop.engine import Evaluator, is_blank
 from desktop.errors import AppError
-from desktop.models.campaign import Campaign, FormRecord
+from desktop.models.campaign import FormRecord
 from desktop.models.setting import DatabaseSetting
 from desktop.models.team import VerifyEntry
 from desktop.services.actor import CurrentUser
@@ -29,6 +29,7 @@ from desktop.services.forms.hooks import build_hooks
 from desktop.services.questionnaires.check import cleared_by_skips, question_name, skip_notice
 from desktop.services.questionnaires.review_lock import QUESTIONNAIRES
 from desktop.services.questionnaires.team_data import ENTERED_STATES
+from desktop.services.questionnaires.teams import current_campaign_id
 from desktop.services.unit_of_work import Database
 
 SAMPLE_SHARE = 0.1  # a tenth of the entered questionnaires is keyed again
@@ -141,10 +142,7 @@ class DoubleEntryService:
         self.db = db
 
     def _campaign_id(self, s) -> int:
-        found = s.scalar(select(Campaign.id).where(Campaign.is_current).order_by(Campaign.id))
-        if found is None:
-            raise DoubleEntryError("还没有当前的回头看工作，请先新建")
-        return found
+        return current_campaign_id(s, DoubleEntryError)
 
     @staticmethod
     def _compared(form_code: str, answers: Mapping[str, Any]) -> dict[str, Any]:

@@ -71,6 +71,14 @@ class TeamError(AppError):
     """A team, pair or assignment that the seed's rules do not allow; the message says why."""
 
 
+def current_campaign_id(s: Session, error: type[AppError] = TeamError) -> int:
+    """Return the current campaign's id (the first, should several be current); else raise."""
+    found = s.scalar(select(Campaign.id).where(Campaign.is_current).order_by(Campaign.id))
+    if found is None:
+        raise error("还没有当前的回头看工作，请先新建")
+    return found
+
+
 def questionnaire_for(is_registered: bool) -> str:
     """The questionnaire a household answers: 附件1 when registered, else 附件2."""
     return REGISTERED_FORM if is_registered else UNREGISTERED_FORM
@@ -91,12 +99,7 @@ class TeamService:
     # --- campaign and names ---------------------------------------------------------------
 
     def _campaign_id(self, s: Session, campaign_id: int | None) -> int:
-        if campaign_id is not None:
-            return campaign_id
-        found = s.scalar(select(Campaign.id).where(Campaign.is_current).order_by(Campaign.id))
-        if found is None:
-            raise TeamError("还没有当前的回头看工作，请先新建")
-        return found
+        return current_campaign_id(s) if campaign_id is None else campaign_id
 
     @staticmethod
     def _villages(s: Session) -> dict[int, str]:
