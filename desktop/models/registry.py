@@ -164,3 +164,19 @@ class Member(Base):
     removal_reason: Mapped[str] = mapped_column(Text, default="")
 
     household: Mapped[Household] = relationship(back_populates="members")
+
+
+# A row's household and place as outerjoin_place joins them: 户编号, 户主, 镇, 村.
+HOUSEHOLD_PLACE = (Household.code, Household.head_name, Township.name, Village.name)
+
+
+def outerjoin_place(stmt, *, household=None, village=None, township=None):
+    """Outer-join a row's household, village and township onto a select: each on the column
+    given, else on its parent's (the household's village, the village's township), so a row
+    without a household (or a village) keeps its place empty instead of dropping out."""
+    if household is not None:
+        stmt = stmt.outerjoin(Household, Household.id == household)
+    village_id = Household.village_id if village is None else village
+    stmt = stmt.outerjoin(Village, Village.id == village_id)
+    township_id = Village.township_id if township is None else township
+    return stmt.outerjoin(Township, Township.id == township_id)

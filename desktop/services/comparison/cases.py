@@ -39,7 +39,12 @@ from desktop.models.comparison import (
     Hit,
 )
 from desktop.models.problem import CatalogueItem, TownshipUnitRole, Unit
-from desktop.models.registry import Household, Member, Township, Village
+from desktop.models.registry import (
+    HOUSEHOLD_PLACE,
+    Household,
+    Member,
+    outerjoin_place,
+)
 from desktop.services.actor import CurrentUser
 from desktop.services.comparison.departments import (
     DECISION_LABELS,
@@ -581,19 +586,9 @@ def _hit_departments(s: Session, case: Case):
 
 
 def _case_rows():
-    return (
-        select(
-            Case,
-            Household.code,
-            Household.head_name,
-            Township.name,
-            Village.name,
-            Member.name,
-        )
-        .outerjoin(Household, Household.id == Case.household_id)
-        .outerjoin(Village, Village.id == Household.village_id)
-        .outerjoin(Township, Township.id == Village.township_id)
-        .outerjoin(Member, Member.id == Case.member_id)
+    stmt = select(Case, *HOUSEHOLD_PLACE, Member.name)
+    return outerjoin_place(stmt, household=Case.household_id).outerjoin(
+        Member, Member.id == Case.member_id
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from sqlalchemy import case, func, select
 
 from desktop.models.comparison import HIT_OPEN, DepartmentList, DepartmentRow, Hit
-from desktop.models.registry import Household, Township, Village
+from desktop.models.registry import HOUSEHOLD_PLACE, Household, Township, Village, outerjoin_place
 from desktop.services.comparison.departments import MATCH_LABELS
 from desktop.services.comparison.documents import RosterTable
 from desktop.services.comparison.importer import (
@@ -155,18 +155,12 @@ class ComparisonService:
                 DepartmentList.received_on,
                 DepartmentList.detail_headers,
                 DepartmentRow.detail,
-                Household.code,
-                Household.head_name,
-                Township.name,
-                Village.name,
+                *HOUSEHOLD_PLACE,
             )
             .join(DepartmentList, DepartmentList.id == Hit.list_id)
             .join(DepartmentRow, DepartmentRow.id == Hit.row_id)
-            .outerjoin(Household, Household.id == Hit.household_id)
-            .outerjoin(Village, Village.id == Household.village_id)
-            .outerjoin(Township, Township.id == Village.township_id)
-            .order_by(Household.code, Hit.id)
         )
+        stmt = outerjoin_place(stmt, household=Hit.household_id).order_by(Household.code, Hit.id)
         if status is not None:
             stmt = stmt.where(Hit.status == status)
         if household_id is not None:

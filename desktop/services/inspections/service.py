@@ -23,7 +23,7 @@ from desktop.models.inspection import (
     InspectionSampleEntry,
 )
 from desktop.models.problem import Extension, InspectionCategory, Problem, Unit
-from desktop.models.registry import County, Household, Township, Village
+from desktop.models.registry import County, Household, Township, Village, outerjoin_place
 from desktop.paths import resources_dir
 from desktop.services.inspections.data import (
     CategoryData,
@@ -310,20 +310,15 @@ class InspectionService:
         """The round's sample in order, dropped entries included (marked)."""
         with self.db.session() as s:
             self._round(s, round_id)
-            rows = s.execute(
-                select(
-                    InspectionSampleEntry,
-                    Township.name,
-                    Village.name,
-                    Household.code,
-                    Household.head_name,
-                )
-                .outerjoin(Township, Township.id == InspectionSampleEntry.township_id)
-                .outerjoin(Village, Village.id == InspectionSampleEntry.village_id)
-                .outerjoin(Household, Household.id == InspectionSampleEntry.household_id)
-                .where(InspectionSampleEntry.round_id == round_id)
-                .order_by(InspectionSampleEntry.seq)
-            ).all()
+            entry = InspectionSampleEntry
+            stmt = select(entry, Township.name, Village.name, Household.code, Household.head_name)
+            stmt = outerjoin_place(
+                stmt,
+                household=entry.household_id,
+                village=entry.village_id,  # a village's own entry has no household
+                township=entry.township_id,
+            )
+            rows = s.execute(stmt.where(entry.round_id == round_id).order_by(entry.seq)).all()
             return [
                 SampleEntryData(
                     e.id,
