@@ -17,5 +17,6 @@ The paper forms (核查表, 采集表) — a stable entry point that the install
 
 `desktop.printing.fonts.register_fonts()` registers the CJK fonts once per process and says which
 font file serves which role (`FontSet.describe()`); `missing_chars(texts)` lists the characters no
-available font has, so they can be reported before printing.
+available font has, so they can be reported before printing; `role_fonts()` names the same fonts
+by the role an official document gives them (仿宋 body, 黑体 title and heads, 宋体 tables).
 """

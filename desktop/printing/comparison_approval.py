@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document
 from desktop.services.comparison.documents import ApprovalSheet
 
@@ -25,7 +25,7 @@ BLOCK_MIN_MM = 45  # a blank opinion box leaves this much room to write, sign an
 
 def render_approval_pdf(sheet: ApprovalSheet) -> bytes:
     """Draw one 审批表 and return the PDF bytes."""
-    fonts = register_fonts()
+    fonts = role_fonts()
     body = ParagraphStyle(
         "body", fontName=fonts.song, fontSize=BODY_PT, leading=BODY_PT * 1.5, wordWrap="CJK"
     )

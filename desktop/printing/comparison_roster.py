@@ -12,7 +12,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document, grid_style, page_number
 from desktop.services.comparison.documents import SIGNATURES, RosterTable
 from desktop.services.comparison.rosters_xlsx import write_roster_xlsx
@@ -27,7 +27,7 @@ HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
 
 def render_roster_pdf(table: RosterTable) -> bytes:
     """Draw a roster on A4 landscape pages with room to sign; return the PDF bytes."""
-    fonts = register_fonts()
+    fonts = role_fonts()
     cell = ParagraphStyle(
         "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.3, wordWrap="CJK"
     )

@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics, ttfonts
@@ -267,6 +267,25 @@ def register_fonts() -> FontSet:
             fang = _first(WINDOWS_FANG) or song
             _fonts = FontSet(song, hei, fang)
         return _fonts
+
+
+@dataclass(frozen=True)
+class RoleFonts:
+    """The reportlab font names for each role of an official document (整改函, 台账, 花名册)."""
+
+    body: str  # 仿宋 (GB/T 9704: 3号仿宋 for the body)
+    title: str  # 黑体 where installed, else the main font
+    heading: str  # 黑体 for the first level of headings and table heads
+    song: str  # 宋体 for tables
+
+
+@cache
+def role_fonts() -> RoleFonts:
+    """Return the registered fonts by the role an official document gives them."""
+    faces = register_fonts()
+    return RoleFonts(
+        body=faces.fang.name, title=faces.hei.name, heading=faces.hei.name, song=faces.song.name
+    )
 
 
 def missing_chars(texts: Iterable[str]) -> list[str]:

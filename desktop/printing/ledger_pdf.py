@@ -11,7 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document, grid_style, page_number
 from desktop.services.problems.report import COL_STATUS, LedgerTable
 
@@ -25,7 +25,7 @@ HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
 
 
 def _styles():
-    fonts = register_fonts()
+    fonts = role_fonts()
     cell = ParagraphStyle(
         "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.25, wordWrap="CJK"
     )

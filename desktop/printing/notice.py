@@ -27,7 +27,7 @@ from reportlab.platypus import (
 )
 
 from desktop.dates import chinese_date
-from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.fonts import role_fonts
 from desktop.services.problems.data import NoticeProblem
 
 # GB/T 9704-2012 page geometry (mm).
@@ -108,7 +108,7 @@ class BlackRule(Flowable):
 
 
 def _styles():
-    fonts = register_fonts()
+    fonts = role_fonts()
     body = ParagraphStyle(
         "body",
         fontName=fonts.body,
@@ -160,7 +160,7 @@ def _styles():
 
 def _page_number(canvas, doc) -> None:
     # GB/T 9704: 4号半角宋体, “— 1 —”, odd pages right and even pages left, 空一字.
-    fonts = register_fonts()
+    fonts = role_fonts()
     canvas.saveState()
     canvas.setFont(fonts.song, SIZE_4)
     text = f"— {doc.page} —"
@@ -220,7 +220,7 @@ def _problem_table(data: NoticeData, st) -> Table:
         [
             ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
             # A Table sets its cells' font (Helvetica unless told) even for Paragraph cells.
-            ("FONTNAME", (0, 0), (-1, -1), register_fonts().body),
+            ("FONTNAME", (0, 0), (-1, -1), role_fonts().body),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("ALIGN", (0, 1), (0, -1), "CENTER"),
             ("LEFTPADDING", (0, 0), (-1, -1), 1.5 * mm),
@@ -258,7 +258,7 @@ def render_notice(data: NoticeData) -> bytes:
         author=data.issuer,
         invariant=1,
         # Else every page's resources name Helvetica, which is not embedded.
-        initialFontName=register_fonts().body,
+        initialFontName=role_fonts().body,
     )
     # One frame exactly the 版心, without platypus's default 6 pt padding.
     frame = Frame(

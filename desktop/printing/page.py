@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate
 
 from desktop import APP_NAME
-from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.fonts import role_fonts
 
 FOOTER_PT = 9
 FOOTER_MM = 5  # the page number's baseline above the paper's lower edge
@@ -46,7 +46,7 @@ def document(
 def page_number(canvas, doc) -> None:
     """Draw 第 N 页 centred at the foot of the page (onFirstPage/onLaterPages of a build)."""
     canvas.saveState()
-    canvas.setFont(register_fonts().song, FOOTER_PT)
+    canvas.setFont(role_fonts().song, FOOTER_PT)
     canvas.drawCentredString(doc.pagesize[0] / 2, FOOTER_MM * mm, f"第 {doc.page} 页")
     canvas.restoreState()
 

@@ -18,7 +18,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from desktop.printing.notice_fonts import register_fonts
+from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document, grid_style, page_number
 from desktop.services.standards.sheet_data import Check, Sheet
 
@@ -73,7 +73,7 @@ class CheckBoxes(Flowable):
 
 
 def _styles():
-    fonts = register_fonts()
+    fonts = role_fonts()
     cell = ParagraphStyle(
         "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.25, alignment=1,
         wordWrap="CJK",
