@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from desktop.printing.fonts import role_fonts
-from desktop.printing.page import document
+from desktop.printing.page import document, text_style, title_style
 from desktop.services.comparison.documents import ApprovalSheet
 
 PAGE = A4
@@ -26,14 +26,10 @@ BLOCK_MIN_MM = 45  # a blank opinion box leaves this much room to write, sign an
 def render_approval_pdf(sheet: ApprovalSheet) -> bytes:
     """Draw one 审批表 and return the PDF bytes."""
     fonts = role_fonts()
-    body = ParagraphStyle(
-        "body", fontName=fonts.song, fontSize=BODY_PT, leading=BODY_PT * 1.5, wordWrap="CJK"
-    )
+    body = text_style("body", fonts.song, BODY_PT, 1.5)
     label = ParagraphStyle("label", parent=body, fontName=fonts.heading, alignment=1)
     right = ParagraphStyle("right", parent=body, alignment=2)
-    title = ParagraphStyle(
-        "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.5, alignment=1
-    )
+    title = title_style(fonts.title, TITLE_PT, 1.5)
     width = PAGE[0] - 2 * MARGIN_MM * mm
     half = (width - 2 * LABEL_MM * mm) / 2
 

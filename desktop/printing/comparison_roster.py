@@ -6,12 +6,12 @@ from io import BytesIO
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from desktop.printing import page
 from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document, grid_style, page_number
 from desktop.services.comparison.documents import SIGNATURES, RosterTable
@@ -22,19 +22,14 @@ MARGIN_MM = 10
 CELL_PT = 8
 CELL_PAD_MM = 0.8
 TITLE_PT = 16
-HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
 
 
 def render_roster_pdf(table: RosterTable) -> bytes:
     """Draw a roster on A4 landscape pages with room to sign; return the PDF bytes."""
     fonts = role_fonts()
-    cell = ParagraphStyle(
-        "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.3, wordWrap="CJK"
-    )
-    head = ParagraphStyle("head", parent=cell, fontName=fonts.heading, alignment=1)
-    title = ParagraphStyle(
-        "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.5, alignment=1
-    )
+    cell = page.text_style("cell", fonts.song, CELL_PT, 1.3)
+    head = page.head_style(cell, fonts.heading)
+    title = page.title_style(fonts.title, TITLE_PT, 1.5)
     line = ParagraphStyle("line", fontName=fonts.song, fontSize=10, leading=15)
     out = BytesIO()
     doc = document(
@@ -44,7 +39,7 @@ def render_roster_pdf(table: RosterTable) -> bytes:
     data += [[Paragraph(escape(v), cell) for v in values] for values in table.rows]
     if not table.rows:
         data.append([Paragraph("本时段无核定记录", cell)] + [""] * (len(table.columns) - 1))
-    style = grid_style(CELL_PAD_MM, font=fonts.song, head_colour=HEAD_COLOUR)
+    style = grid_style(CELL_PAD_MM, font=fonts.song, head_colour=page.HEAD_BLUE)
     if not table.rows:
         style.append(("SPAN", (0, 1), (-1, 1)))
     grid = Table(

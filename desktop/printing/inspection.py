@@ -17,7 +17,7 @@ from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
 from desktop.printing.ledger_pdf import render_ledger_pdf
 from desktop.printing.notice import NoticeData, render_notice
-from desktop.printing.page import document
+from desktop.printing.page import HEAD_GREY, document, text_style, title_style
 from desktop.services.forms.catalog import load_form
 from desktop.services.inspections.data import ArchiveIndex, RoundNotice, SampleSheet, VisitSheet
 from desktop.services.problems.report import LedgerTable
@@ -50,15 +50,9 @@ def render_visit_sheets(sheets: Sequence[VisitSheet]) -> bytes:
 def _styles() -> dict[str, ParagraphStyle]:
     fonts = register_fonts()
     return {
-        "title": ParagraphStyle(
-            "title", fontName=fonts.main, fontSize=TITLE_PT, leading=TITLE_PT * 1.4, alignment=1
-        ),
-        "body": ParagraphStyle(
-            "body", fontName=fonts.main, fontSize=BODY_PT, leading=BODY_PT * 1.45, wordWrap="CJK"
-        ),
-        "cell": ParagraphStyle(
-            "cell", fontName=fonts.main, fontSize=CELL_PT, leading=CELL_PT * 1.3, wordWrap="CJK"
-        ),
+        "title": title_style(fonts.main, TITLE_PT, 1.4),
+        "body": text_style("body", fonts.main, BODY_PT, 1.45),
+        "cell": text_style("cell", fonts.main, CELL_PT, 1.3),
         "cell_small": ParagraphStyle(
             "cell_small", fontName=fonts.main, fontSize=7, leading=8.5, wordWrap="CJK"
         ),
@@ -77,7 +71,7 @@ def _table(columns, rows, st, small_cols: Sequence[int] = ()) -> Table:
     style = TableStyle(
         [
             ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)),
+            ("BACKGROUND", (0, 0), (-1, 0), HEAD_GREY),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("LEFTPADDING", (0, 0), (-1, -1), 1.2 * mm),
             ("RIGHTPADDING", (0, 0), (-1, -1), 1.2 * mm),

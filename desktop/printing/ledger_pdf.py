@@ -11,6 +11,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from desktop.printing import page
 from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document, grid_style, page_number
 from desktop.services.problems.report import COL_STATUS, LedgerTable
@@ -21,18 +22,13 @@ CELL_PT = 7.5
 CELL_PAD_MM = 0.8
 TITLE_PT = 16
 LATE_COLOUR = colors.Color(0.97, 0.84, 0.83)
-HEAD_COLOUR = colors.Color(0.87, 0.9, 0.94)
 
 
 def _styles():
     fonts = role_fonts()
-    cell = ParagraphStyle(
-        "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.25, wordWrap="CJK"
-    )
-    head = ParagraphStyle("head", parent=cell, fontName=fonts.heading, alignment=1)
-    title = ParagraphStyle(
-        "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.4, alignment=1
-    )
+    cell = page.text_style("cell", fonts.song, CELL_PT, 1.25)
+    head = page.head_style(cell, fonts.heading)
+    title = page.title_style(fonts.title, TITLE_PT, 1.4)
     period = ParagraphStyle("period", fontName=fonts.song, fontSize=10, leading=14)
     note = ParagraphStyle("note", fontName=fonts.song, fontSize=9, leading=13)
     return fonts, cell, head, title, period, note
@@ -50,7 +46,7 @@ def render_ledger_pdf(table: LedgerTable) -> bytes:
         data.append([Paragraph(escape(v), cell) for v in values])
     data.append([Paragraph(escape(v), cell) for v in table.total])
     widths = [c.pdf_mm * mm for c in table.columns]
-    style = grid_style(CELL_PAD_MM, head_colour=HEAD_COLOUR)
+    style = grid_style(CELL_PAD_MM, head_colour=page.HEAD_BLUE)
     for index in sorted(table.overdue_rows):
         style.append(("BACKGROUND", (COL_STATUS, index + 1), (COL_STATUS, index + 1), LATE_COLOUR))
     grid = Table(data, colWidths=widths, repeatRows=1, style=TableStyle(style))

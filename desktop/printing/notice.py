@@ -28,6 +28,7 @@ from reportlab.platypus import (
 
 from desktop.dates import chinese_date
 from desktop.printing.fonts import role_fonts
+from desktop.printing.page import text_style
 from desktop.services.problems.data import NoticeProblem
 
 # GB/T 9704-2012 page geometry (mm).
@@ -128,14 +129,7 @@ def _styles():
             textColor=RED,
         ),
         "number": ParagraphStyle("number", parent=body, firstLineIndent=0, alignment=1),
-        "title": ParagraphStyle(
-            "title",
-            fontName=fonts.title,
-            fontSize=SIZE_2,
-            leading=SIZE_2 * 1.45,
-            alignment=1,
-            wordWrap="CJK",
-        ),
+        "title": text_style("title", fonts.title, SIZE_2, 1.45, alignment=1),
         "body": body,
         "addressee": ParagraphStyle("addressee", parent=body, firstLineIndent=0),
         # 成文日期 右空四字; 署名 centred over the date.
@@ -145,9 +139,7 @@ def _styles():
         "attachment_head": ParagraphStyle(
             "attachment_head", parent=body, fontName=fonts.heading, firstLineIndent=0
         ),
-        "cell": ParagraphStyle(
-            "cell", fontName=fonts.body, fontSize=SIZE_5, leading=SIZE_5 * 1.35, wordWrap="CJK"
-        ),
+        "cell": text_style("cell", fonts.body, SIZE_5, 1.35),
         "cell_head": ParagraphStyle(
             "cell_head",
             fontName=fonts.heading,

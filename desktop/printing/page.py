@@ -1,4 +1,5 @@
-"""What the table reports share: the document with its margins, the page number, the grid style.
+"""What the table reports share: the document with its margins, the page number, the grid style
+and the paragraph styles (title, text, table head) their paper's sizes are filled into.
 
 The 整改台账, the 花名册, seed 001's sheets, the 审批表 and the 督查 lists each lay out their own
 story; the page they stand on and the grid their tables are ruled with are set up here once.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import SimpleDocTemplate
 
@@ -16,6 +18,9 @@ from desktop import APP_NAME
 from desktop.printing.fonts import role_fonts
 
 FOOTER_PT = 9
+# The shaded head row of a table: pale blue (台账, 花名册) or grey (督查 and 排查 lists).
+HEAD_BLUE = colors.Color(0.87, 0.9, 0.94)
+HEAD_GREY = colors.Color(0.92, 0.92, 0.92)
 FOOTER_MM = 5  # the page number's baseline above the paper's lower edge
 
 
@@ -64,3 +69,21 @@ def grid_style(pad_mm: float, *, line: float = 0.5, font: str = "", head_colour=
         for side in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
     ]
     return style
+
+
+def title_style(font: str, pt: float, leading: float) -> ParagraphStyle:
+    """Return a centred title of pt points, its lines leading × pt apart (kept on one line)."""
+    return ParagraphStyle("title", fontName=font, fontSize=pt, leading=pt * leading, alignment=1)
+
+
+def text_style(name: str, font: str, pt: float, leading: float, **more) -> ParagraphStyle:
+    """Return text of pt points, lines leading × pt apart, wrapping between any two Chinese
+    characters; more sets the rest (alignment, indents)."""
+    return ParagraphStyle(
+        name, fontName=font, fontSize=pt, leading=pt * leading, wordWrap="CJK", **more
+    )
+
+
+def head_style(cell: ParagraphStyle, font: str, **more) -> ParagraphStyle:
+    """Return a table's head: the cell's text in the heading font, centred."""
+    return ParagraphStyle("head", parent=cell, fontName=font, alignment=1, **more)

@@ -18,6 +18,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop.printing import page
 from desktop.printing.fonts import role_fonts
 from desktop.printing.page import document, grid_style, page_number
 from desktop.services.standards.sheet_data import Check, Sheet
@@ -74,19 +75,12 @@ class CheckBoxes(Flowable):
 
 def _styles():
     fonts = role_fonts()
-    cell = ParagraphStyle(
-        "cell", fontName=fonts.song, fontSize=CELL_PT, leading=CELL_PT * 1.25, alignment=1,
-        wordWrap="CJK",
-    )  # fmt: skip
+    cell = page.text_style("cell", fonts.song, CELL_PT, 1.25, alignment=1)
     left = ParagraphStyle("left", parent=cell, alignment=0)
-    head = ParagraphStyle("head", parent=cell, fontName=fonts.heading, fontSize=HEAD_PT)
-    title = ParagraphStyle(
-        "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.5, alignment=1
-    )
+    head = page.head_style(cell, fonts.heading, fontSize=HEAD_PT)
+    title = page.title_style(fonts.title, TITLE_PT, 1.5)
     line = ParagraphStyle("line", fontName=fonts.song, fontSize=LINE_PT, leading=LINE_PT * 1.6)
-    note = ParagraphStyle(
-        "note", fontName=fonts.song, fontSize=NOTE_PT, leading=NOTE_PT * 1.45, wordWrap="CJK"
-    )
+    note = page.text_style("note", fonts.song, NOTE_PT, 1.45)
     return fonts, cell, left, head, title, line, note
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -16,7 +15,14 @@ from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
 from desktop.dates import chinese_date
 from desktop.printing.fonts import register_fonts
-from desktop.printing.page import document, grid_style, page_number
+from desktop.printing.page import (
+    HEAD_GREY,
+    document,
+    grid_style,
+    page_number,
+    text_style,
+    title_style,
+)
 from desktop.services.questionnaires.team_data import DailyList
 
 MARGIN_MM = 15
@@ -25,7 +31,6 @@ TITLE_PT = 16
 BODY_PT = 10.5
 CELL_PT = 10
 ROW_MM = 9  # tall enough to tick a row by hand at the door
-HEAD_GREY = colors.Color(0.92, 0.92, 0.92)
 FORM_NAMES = {"hunan_registered": "附件1", "hunan_unregistered": "附件2"}
 
 # The households table's columns (mm), adding up to the 180 mm between A4's margins.
@@ -41,15 +46,9 @@ SIGN_ROW_MM = 14
 def _styles() -> dict[str, ParagraphStyle]:
     fonts = register_fonts()
     return {
-        "title": ParagraphStyle(
-            "title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.4, alignment=1
-        ),
-        "body": ParagraphStyle(
-            "body", fontName=fonts.main, fontSize=BODY_PT, leading=BODY_PT * 1.5, wordWrap="CJK"
-        ),
-        "cell": ParagraphStyle(
-            "cell", fontName=fonts.main, fontSize=CELL_PT, leading=CELL_PT * 1.3, wordWrap="CJK"
-        ),
+        "title": title_style(fonts.title, TITLE_PT, 1.4),
+        "body": text_style("body", fonts.main, BODY_PT, 1.5),
+        "cell": text_style("cell", fonts.main, CELL_PT, 1.3),
     }
 
 
