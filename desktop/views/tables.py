@@ -11,6 +11,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView
 
+from desktop.views.app_filter import AppEventFilter
+
 CELL_PADDING_PX = 18  # the cell's margins and the sort arrow
 SAMPLE_ROWS = 500  # rows looked at to size a key column (a county has 100,000)
 
@@ -65,7 +67,7 @@ def copy_selection(view: QTableView) -> str:
     return text
 
 
-class TableCopier(QObject):
+class TableCopier(AppEventFilter):
     """Application event filter: Ctrl+C in any table copies the selection as TSV."""
 
     def eventFilter(self, obj, event) -> bool:
@@ -83,9 +85,7 @@ class TableCopier(QObject):
 
 def install_table_copier(app: QApplication) -> TableCopier:
     """Install the copier on the application (kept alive as the application's child)."""
-    copier = TableCopier(app)
-    app.installEventFilter(copier)
-    return copier
+    return TableCopier.install(app)
 
 
 def header_text(text: object) -> str:

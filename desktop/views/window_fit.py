@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMainWindow, QWidget
 
 from desktop.services.settings import load_settings, save_setting
+from desktop.views.app_filter import AppEventFilter
 
 # Title bar and borders when the window manager has not told us yet (Windows 10/11 at 100 %).
 TITLE_BAR_PX = 32
@@ -115,7 +116,7 @@ def fit_to_screen(window: QWidget) -> None:
         window.move(target.topLeft() - (window.geometry().topLeft() - window.pos()))
 
 
-class ScreenFitter(QObject):
+class ScreenFitter(AppEventFilter):
     """Application event filter: every dialog and main window is fitted when it is shown."""
 
     def eventFilter(self, obj, event) -> bool:
@@ -131,9 +132,7 @@ class ScreenFitter(QObject):
 
 def install_screen_fitter(app: QApplication) -> ScreenFitter:
     """Install the fitter on the application (kept alive as the application's child)."""
-    fitter = ScreenFitter(app)
-    app.installEventFilter(fitter)
-    return fitter
+    return ScreenFitter.install(app)
 
 
 def shortcut_text(sequence: QKeySequence) -> str:
