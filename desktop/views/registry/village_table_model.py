@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from desktop.services.registry.data import VillageSummary
+from desktop.views.list_table_model import RowsTableModel
 
 COL_NAME = 0
 COL_CODE = 1
@@ -45,32 +46,17 @@ _COUNT_FIELDS = {
 }
 
 
-class VillageTableModel(QAbstractTableModel):
-    """One row per village, then the 合计 row of the villages shown."""
+class VillageTableModel(RowsTableModel):
+    """One row per village (VillageSummary), then the 合计 row of the villages shown."""
 
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[VillageSummary] = []
-
-    def set_rows(self, rows: list[VillageSummary]) -> None:
-        """Replace the villages shown."""
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+    columns = tuple(
+        (header, lambda village, column=column: VillageTableModel._display(village, column))
+        for column, header in enumerate(HEADERS)
+    )
 
     def rowCount(self, parent=QModelIndex()) -> int:
         """Return the villages plus the totals row."""
         return 0 if parent.isValid() or not self._rows else len(self._rows) + 1
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        """Return the number of columns."""
-        return 0 if parent.isValid() else len(HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        """Return the Chinese column headers."""
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return HEADERS[section]
-        return None
 
     def is_total_row(self, row: int) -> bool:
         """True for the 合计 row."""
