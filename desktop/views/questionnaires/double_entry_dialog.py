@@ -3,6 +3,7 @@ header is shown), then each difference is resolved by keeping one of the two val
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -34,14 +35,56 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class SecondEntryDialog(QDialog):
-    """The questionnaire empty but for its header: the second clerk keys it from the paper."""
+class _DoubleEntryDialog(QDialog):
+    """What both dialogs share: one household's questionnaire, a save through the double-entry
+    service that says in Chinese why it was refused, and run() returning what was saved."""
+
+    title = ""  # of the warnings
 
     def __init__(self, services, household_id: int, form_code: str, parent=None) -> None:
         super().__init__(parent)
         self.services = services
         self.household_id, self.form_code = household_id, form_code
-        self.differences: list[Difference] = []
+        self.saved: Any = None
+
+    def _save(self, call: Callable[..., Any], values: dict[str, Any]) -> bool:
+        """Give the service the values; keep its answer and close, or warn and stay open."""
+        try:
+            self.saved = call(self.household_id, self.form_code, values, self.services.user)
+        except AppError as exc:
+            QMessageBox.warning(self, self.title, str(exc))
+            return False
+        self.accept()
+        return True
+
+    @classmethod
+    def run(
+        cls, services, household_id: int, form_code: str, parent: QWidget | None = None
+    ) -> tuple[Any, bool]:
+        """Open the dialog; return (what was saved, whether it was). A questionnaire that cannot
+        be opened (an AppError) is refused with its message."""
+        try:
+            dialog = cls(services, household_id, form_code, parent)
+        except AppError as exc:
+            QMessageBox.warning(parent, cls.title, str(exc))
+            return None, False
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.value(), accepted
+
+    def value(self) -> Any:
+        """What run() returns: the service's answer to the save (None before one)."""
+        return self.saved
+
+
+class SecondEntryDialog(_DoubleEntryDialog):
+    """The questionnaire empty but for its header: the second clerk keys it from the paper.
+
+    run() returns (the differences from the first entry, whether it was saved)."""
+
+    title = "二次录入"
+
+    def __init__(self, services, household_id: int, form_code: str, parent=None) -> None:
+        super().__init__(services, household_id, form_code, parent)
         state = services.forms.open_form(household_id, form_code)
         form = state.description
         head = {c.field for c in form.section(HEADER_SECTION).inputs}
@@ -61,37 +104,30 @@ class SecondEntryDialog(QDialog):
         layout.addWidget(scroll, 1)
         layout.addWidget(dialog_buttons(self, "保存二次录入", on_accept=self.save))
 
+    @property
+    def differences(self) -> list[Difference]:
+        """The differences the saved second entry has from the first (none before a save)."""
+        return self.saved or []
+
+    def value(self) -> list[Difference]:
+        """What run() returns: the differences."""
+        return self.differences
+
     def save(self) -> bool:
         """Keep the second entry; say in Chinese why when it is refused."""
-        try:
-            self.differences = self.services.double_entry.enter_second(
-                self.household_id, self.form_code, self.view.answers(), self.services.user
-            )
-        except AppError as exc:
-            QMessageBox.warning(self, "二次录入", str(exc))
-            return False
-        self.accept()
-        return True
-
-    @classmethod
-    def run(
-        cls, services, household_id: int, form_code: str, parent=None
-    ) -> tuple[list[Difference], bool]:
-        """Key a questionnaire again; return (its differences, whether it was saved)."""
-        dialog = cls(services, household_id, form_code, parent)
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        return dialog.differences, accepted
+        return self._save(self.services.double_entry.enter_second, self.view.answers())
 
 
-class ResolveDialog(QDialog):
-    """One row per difference: the question, both values, and which one to keep."""
+class ResolveDialog(_DoubleEntryDialog):
+    """One row per difference: the question, both values, and which one to keep.
+
+    run() returns (what was kept and cleared, a Resolution, whether it was saved)."""
+
+    title = "核对差异"
 
     def __init__(self, services, household_id: int, form_code: str, parent=None) -> None:
-        super().__init__(parent)
-        self.services = services
-        self.household_id, self.form_code = household_id, form_code
+        super().__init__(services, household_id, form_code, parent)
         self.found = services.double_entry.differences(household_id, form_code)
-        self.resolution: Resolution | None = None
         self.setWindowTitle("核对两次录入的差异")
         self.table = QTableWidget(len(self.found), 5, self)
         self.table.setHorizontalHeaderLabels(["题目", "项目", "第一次", "第二次", "采用"])
@@ -130,26 +166,9 @@ class ResolveDialog(QDialog):
             side = self.choices[d.field].currentData()
             if side is not None:
                 kept[d.field] = d.first if side == "first" else d.second
-        try:
-            self.resolution = self.services.double_entry.resolve(
-                self.household_id, self.form_code, kept, self.services.user
-            )
-        except AppError as exc:
-            QMessageBox.warning(self, "核对差异", str(exc))
-            return False
-        self.accept()
-        return True
+        return self._save(self.services.double_entry.resolve, kept)
 
-    @classmethod
-    def run(
-        cls, services, household_id: int, form_code: str, parent: QWidget | None = None
-    ) -> tuple[Resolution | None, bool]:
-        """Resolve a questionnaire's differences; return (what was kept and cleared, whether
-        it was saved)."""
-        try:
-            dialog = cls(services, household_id, form_code, parent)
-        except AppError as exc:
-            QMessageBox.warning(parent, "核对差异", str(exc))
-            return None, False
-        accepted = dialog.exec() == QDialog.DialogCode.Accepted
-        return dialog.resolution, accepted
+    @property
+    def resolution(self) -> Resolution | None:
+        """What the saved resolution kept and cleared (None before a save)."""
+        return self.saved
