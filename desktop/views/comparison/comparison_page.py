@@ -55,6 +55,21 @@ def _table(model) -> QTableView:
     return view
 
 
+def _titled_table(title: str, label: str, choice: QWidget, table: QTableView) -> QWidget:
+    """A tab's page: its title, on the right the labelled filter, the table below."""
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(0, 0, 0, 0)
+    bar = QHBoxLayout()
+    bar.addWidget(QLabel(title))
+    bar.addStretch(1)
+    bar.addWidget(QLabel(label))
+    bar.addWidget(choice)
+    layout.addLayout(bar)
+    layout.addWidget(table)
+    return page
+
+
 def _a_month_before(day: datetime.date) -> datetime.date:
     year, month = (day.year, day.month - 1) if day.month > 1 else (day.year - 1, 12)
     return day.replace(year=year, month=month, day=min(day.day, monthrange(year, month)[1]))
@@ -99,26 +114,12 @@ class ComparisonPage(QWidget):
         buttons.addStretch(1)
         self.summary = QLabel()
         self.summary.setWordWrap(True)  # one line per department would widen the whole window
-        hits_box = QWidget()
-        hits_layout = QVBoxLayout(hits_box)
-        hits_layout.setContentsMargins(0, 0, 0, 0)
-        hit_bar = QHBoxLayout()
-        hit_bar.addWidget(QLabel("疑点（比对结果只是疑点，须经工作队入户核实）"))
-        hit_bar.addStretch(1)
-        hit_bar.addWidget(QLabel("显示"))
-        hit_bar.addWidget(self.hit_filter)
-        hits_layout.addLayout(hit_bar)
-        hits_layout.addWidget(self.hits_view)
-        cases_box = QWidget()
-        cases_layout = QVBoxLayout(cases_box)
-        cases_layout.setContentsMargins(0, 0, 0, 0)
-        case_bar = QHBoxLayout()
-        case_bar.addWidget(QLabel("清退、新增核实事项（双击办理）"))
-        case_bar.addStretch(1)
-        case_bar.addWidget(QLabel("进度"))
-        case_bar.addWidget(self.stage_filter)
-        cases_layout.addLayout(case_bar)
-        cases_layout.addWidget(self.cases_view)
+        hits_box = _titled_table(
+            "疑点（比对结果只是疑点，须经工作队入户核实）", "显示", self.hit_filter, self.hits_view
+        )
+        cases_box = _titled_table(
+            "清退、新增核实事项（双击办理）", "进度", self.stage_filter, self.cases_view
+        )
         self.tabs = QTabWidget()
         self.tabs.addTab(hits_box, "疑点")
         self.tabs.addTab(cases_box, "清退/新增核实")
