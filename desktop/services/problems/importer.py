@@ -13,10 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop.errors import BadFileError, FieldIssue, ImportResult, is_blank
-from desktop.models.problem import CatalogueItem, Person, Problem, Unit
+from desktop.models.problem import CatalogueItem, Problem, Unit
 from desktop.models.registry import Household, Village
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.ledger import NumberSequence
+from desktop.services.problems.reference import person_in_unit
 from desktop.services.problems.rules import (
     KIND_DEADLINE,
     KINDS,
@@ -441,15 +442,9 @@ class _Lookups:
 
     def person(self, unit_id: int, name: str) -> int:
         """Find a unit's person by name, adding the person when new (rolled back on error)."""
-        s = self.session
-        found = s.scalar(select(Person.id).where(Person.unit_id == unit_id, Person.name == name))
-        if found:
-            return found
-        person = Person(unit_id=unit_id, name=name, position="", phone="")
-        s.add(person)
-        s.flush()
-        self.new_people += 1
-        return person.id
+        person_id, added = person_in_unit(self.session, unit_id, name)
+        self.new_people += added
+        return person_id
 
 
 def write_error_report(result: ProblemImportResult, path: Path | str) -> Path:

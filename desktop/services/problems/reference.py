@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from desktop.models.problem import (
     CatalogueArea,
@@ -27,6 +28,20 @@ from desktop.services.problems.catalogue import (
 from desktop.services.problems.data import ItemData, PersonData, UnitData, UnitRoleData
 from desktop.services.problems.rules import UNIT_KINDS, ProblemError
 from desktop.services.unit_of_work import Database
+
+
+def person_in_unit(
+    s: Session, unit_id: int, name: str, position: str = "", phone: str = ""
+) -> tuple[int, bool]:
+    """Return (id, added) of the unit's person of this name, adding the person when new (in
+    the caller's transaction, so a refused save keeps nothing)."""
+    found = s.scalar(select(Person.id).where(Person.unit_id == unit_id, Person.name == name))
+    if found:
+        return found, False
+    person = Person(unit_id=unit_id, name=name, position=position, phone=phone)
+    s.add(person)
+    s.flush()
+    return person.id, True
 
 
 class ProblemReference:
@@ -126,15 +141,7 @@ class ProblemReference:
         with self.db.unit_of_work() as s:
             if s.get(Unit, unit_id) is None:
                 raise ProblemError("所选责任单位不存在", "unit")
-            clash = s.scalar(
-                select(Person.id).where(Person.unit_id == unit_id, Person.name == name)
-            )
-            if clash:
-                return clash
-            person = Person(unit_id=unit_id, name=name, position=position, phone=phone)
-            s.add(person)
-            s.flush()
-            return person.id
+            return person_in_unit(s, unit_id, name, position, phone)[0]
 
     def unit_id_by_name(self, name: str) -> int | None:
         """Return the id of the unit with this exact name, or None."""

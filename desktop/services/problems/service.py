@@ -23,7 +23,7 @@ from desktop.models.registry import Household, Village
 from desktop.services.problems.attachments import ProblemAttachments
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.ledger import NUMBER_PATTERN, ProblemLedger, load_problem
-from desktop.services.problems.reference import ProblemReference
+from desktop.services.problems.reference import ProblemReference, person_in_unit
 from desktop.services.problems.rules import (
     IMMEDIATE_OPINION,
     KIND_DEADLINE,
@@ -257,16 +257,9 @@ class ProblemService(ProblemReference, ProblemLedger, ProblemAttachments):
 
     @staticmethod
     def _person_for(s: Session, unit_id: int, name: str) -> int | None:
-        # Find or add the person inside the caller's transaction, so a refused save keeps nothing.
         if s.get(Unit, unit_id) is None:
             return None
-        found = s.scalar(select(Person.id).where(Person.unit_id == unit_id, Person.name == name))
-        if found:
-            return found
-        person = Person(unit_id=unit_id, name=name, position="", phone="")
-        s.add(person)
-        s.flush()
-        return person.id
+        return person_in_unit(s, unit_id, name)[0]
 
     @staticmethod
     def _values(data: ProblemData) -> dict:
