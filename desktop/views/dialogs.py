@@ -3,7 +3,8 @@
 Every dialog of the window opens through one class method, `run(...)`, that returns
 `(value, accepted)` as novelWriter's `getData` does; `tests/views/test_dialogs.py` checks it.
 Every dialog that edits derives from `EditingDialog`: 关闭, Esc and the window's × ask
-`ask_unsaved` (保存 / 放弃 / 取消) when the screen differs from what was last saved.
+`ask_unsaved` (保存 / 放弃 / 取消) when the screen differs from what was last saved; a 是/否
+question is `confirm`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,19 @@ def ask_unsaved(parent: QWidget | None, question: str = "有未保存的修改�
     if answer == buttons.Discard:
         return DISCARD
     return CANCEL
+
+
+def confirm(parent: QWidget | None, title: str, text: str, *, default: bool | None = None) -> bool:
+    """Ask a 是/否 question; True for 是. `default`: the button Enter presses (False for a step
+    that cannot be undone; None leaves it to Qt)."""
+    buttons = QMessageBox.StandardButton
+    if default is None:
+        answer = QMessageBox.question(parent, title, text)
+    else:
+        answer = QMessageBox.question(
+            parent, title, text, buttons.Yes | buttons.No, buttons.Yes if default else buttons.No
+        )
+    return answer == buttons.Yes
 
 
 def dialog_buttons(

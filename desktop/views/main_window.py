@@ -22,6 +22,7 @@ from desktop.errors import AppError
 from desktop.services.context import AppServices
 from desktop.services.registry.query import warm_sort_keys
 from desktop.views.background import run_in_background
+from desktop.views.dialogs import confirm
 from desktop.views.registry.households_page import HouseholdsPage
 from desktop.views.registry.nav_tree import ALL_LEVEL, NavigationTree
 from desktop.views.registry.villages_page import VillagesPage
@@ -467,14 +468,12 @@ class MainWindow(QMainWindow):
         if not ids:
             QMessageBox.information(self, "删除户", "请先在户籍表中选中要删除的户")
             return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "删除户",
             f"确定删除选中的 {len(ids)} 户及其成员和表单？此操作不能撤销。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default=False,
+        ):
             return
         for household_id in ids:
             self.services.registry.delete_household(household_id)
@@ -590,12 +589,11 @@ class MainWindow(QMainWindow):
             if not ids:
                 QMessageBox.information(self, "打印", "户籍表中没有要打印的户")
                 return
-            answer = QMessageBox.question(
+            if not confirm(
                 self,
                 "打印",
                 f"没有选中户。打印表中显示的全部 {len(ids)} 户（每户一份，按户编号排序）？",
-            )
-            if answer != QMessageBox.StandardButton.Yes:
+            ):
                 return
         self._printer = print_forms(self.services, ids, form_code, self)
 

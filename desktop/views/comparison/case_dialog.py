@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -40,6 +39,7 @@ from desktop.services.comparison.departments import (
     LEVELS,
 )
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
+from desktop.views.dialogs import confirm
 from desktop.views.signals import hub
 
 
@@ -219,14 +219,14 @@ class CaseDialog(QDialog):
         if refuse_bad_dates(self, "不能提交"):
             return
         decision = self._decision()
-        if self.detail.row.stage == LEVEL_APPROVE and decision.decision == DECISION_AGREE:
-            answer = QMessageBox.question(
-                self,
-                "县核定",
-                f"核定后将{self.detail.row.kind_label}该户并记入整改台账，确定吗？",
+        if (
+            self.detail.row.stage == LEVEL_APPROVE
+            and decision.decision == DECISION_AGREE
+            and not confirm(
+                self, "县核定", f"核定后将{self.detail.row.kind_label}该户并记入整改台账，确定吗？"
             )
-            if answer != QMessageBox.StandardButton.Yes:
-                return
+        ):
+            return
         try:
             self.services.cases.decide(
                 self.services.user, self.case_id, self.detail.version, decision

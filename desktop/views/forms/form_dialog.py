@@ -34,7 +34,7 @@ from desktop.services.forms.service import (
     FormValidationError,
 )
 from desktop.views import window_fit
-from desktop.views.dialogs import EditingDialog
+from desktop.views.dialogs import EditingDialog, confirm
 from desktop.views.forms.form_view import FormView, screen_scale
 from desktop.views.signals import hub
 from desktop.views.window_fit import bind_shortcut
@@ -337,15 +337,13 @@ class FormDialog(EditingDialog):
                 f"\n\n注意：该表在那之后已被保存过（当前第 {self.state.version} 版），"
                 "恢复将用未保存的内容覆盖屏幕上的内容，保存前请核对。"
             )
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "恢复未保存的内容",
             f"上次填写此表时程序意外关闭（{copy.written_at_text}），有未保存的内容。\n"
             f"是否恢复这些内容？选择“否”将丢弃它们。{note}",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default=True,
+        ):
             self.recovery.discard()
             return False
         self.view.set_answers(copy.answers)
@@ -548,12 +546,11 @@ class FormDialog(EditingDialog):
         if self._dirty:
             QMessageBox.information(self, "纸质表已签字", "请先保存修改，再标记已签字。")
             return
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "纸质表已签字",
             "签字的纸质表已收回？标记后本表锁定，修改须说明理由解锁。",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return
         try:
             self.services.forms.sign(

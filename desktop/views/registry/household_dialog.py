@@ -38,7 +38,7 @@ from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import check_id, normalize_id
 from desktop.services.registry.service import validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
-from desktop.views.dialogs import EditingDialog
+from desktop.views.dialogs import EditingDialog, confirm
 from desktop.views.registry.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.signals import hub
 from desktop.views.window_fit import bind_shortcut, shortcut_text
@@ -538,8 +538,7 @@ class HouseholdDialog(EditingDialog):
         if row < 0:
             return
         name = self.members_table.item(row, COL_NAME).text() or f"第{row + 1}名成员"
-        answer = QMessageBox.question(self, "删除成员", f"从本户删除“{name}”？保存后才生效。")
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, "删除成员", f"从本户删除“{name}”？保存后才生效。"):
             self.members_table.removeRow(row)
             self._remember_members()
             self._refresh_problems()

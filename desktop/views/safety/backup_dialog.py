@@ -33,7 +33,7 @@ from desktop.services.safety.backup import (
     leaves_data_folder,
 )
 from desktop.services.safety.backup_crypto import is_encrypted
-from desktop.views.dialogs import dialog_buttons
+from desktop.views.dialogs import confirm, dialog_buttons
 from desktop.views.signals import hub
 
 
@@ -212,13 +212,12 @@ class BackupDialog(QDialog):
         if not check.ok:
             QMessageBox.warning(self, "不能恢复", f"{check.message}\n\n当前数据库未作任何改动。")
             return False
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "确认恢复",
             f"用备份文件\n{source}\n替换当前数据库？\n\n"
             "备份之后所做的修改将不在恢复后的数据库中；当前数据库会先另存一份到自动备份文件夹。",
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        ):
             return False
         try:
             kept = self.services.backups.restore_from(source, password)
@@ -291,14 +290,13 @@ def startup_guard(db_path: Path, parent: QWidget | None = None) -> DatabaseLock 
         )
         report.lock.release()
         return None
-    answer = QMessageBox.question(
+    if not confirm(
         parent,
         "数据库已损坏",
         f"{report.check.message}\n\n是否用最近的完好备份恢复？\n"
         f"{good.at:%Y-%m-%d %H:%M}（{good.kind_label}）\n\n"
         "损坏的文件会另存一份，不会丢弃。",
-    )
-    if answer != QMessageBox.StandardButton.Yes:
+    ):
         report.lock.release()
         return None
     try:
