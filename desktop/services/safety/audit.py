@@ -270,17 +270,23 @@ def _field_changes(key: str, old, new) -> Iterator[tuple[str, str | None, str | 
         yield key, _logged(key, old), _logged(key, new)
 
 
+def _logged_object(obj, notes: dict, action: str, actor: Actor) -> tuple:
+    """Return (state, table, values, action, note, actor) of an object a flush writes: the
+    action, note and name a service noted for it (acting_as, annotate), else the defaults."""
+    state = inspect(obj)
+    values = _state_values(state)
+    action, note, who = notes.get(id(obj), (action, "", None))
+    by = Actor(who, actor.source) if who else actor
+    return state, state.mapper.local_table.name, values, action, note, by
+
+
 def _orm_entries(session: Session, actor: Actor) -> list[dict]:
     notes: dict = session.info.pop(_ANNOTATIONS, {})
     rows: list[dict] = []
     for obj in list(session.new):
         if isinstance(obj, AuditEntry):
             continue
-        state = inspect(obj)
-        table = state.mapper.local_table.name
-        values = _state_values(state)
-        action, note, who = notes.get(id(obj), (ACTION_INSERT, "", None))
-        by = Actor(who, actor.source) if who else actor
+        state, table, values, action, note, by = _logged_object(obj, notes, ACTION_INSERT, actor)
         columns = [a.key for a in state.mapper.column_attrs]
         rows.append(
             _entry(
@@ -296,11 +302,7 @@ def _orm_entries(session: Session, actor: Actor) -> list[dict]:
     for obj in list(session.dirty):
         if isinstance(obj, AuditEntry) or not session.is_modified(obj, include_collections=False):
             continue
-        state = inspect(obj)
-        table = state.mapper.local_table.name
-        values = _state_values(state)
-        action, note, who = notes.get(id(obj), (ACTION_UPDATE, "", None))
-        by = Actor(who, actor.source) if who else actor
+        state, table, values, action, note, by = _logged_object(obj, notes, ACTION_UPDATE, actor)
         record_id = state.identity[0] if state.identity else None
         for attr in state.mapper.column_attrs:
             if attr.key in IGNORED_COLUMNS:
@@ -327,17 +329,16 @@ def _orm_entries(session: Session, actor: Actor) -> list[dict]:
     for obj in list(session.deleted):
         if isinstance(obj, AuditEntry):
             continue
-        state = inspect(obj)
-        table = state.mapper.local_table.name
-        values = _state_values(state)
+        # A deletion is logged under the flush's actor, whatever was noted for the object.
+        state, table, values, action, _note, by = _logged_object(obj, {}, ACTION_DELETE, actor)
         columns = [a.key for a in state.mapper.column_attrs]
         rows.append(
             _entry(
-                actor,
+                by,
                 table,
                 state.identity[0] if state.identity else None,
                 values,
-                action=ACTION_DELETE,
+                action=action,
                 old_value=_summary(values, columns),
             )
         )
