@@ -138,6 +138,11 @@ class HouseholdDialog(EditingDialog):
             self.data = HouseholdData(code="", village_id=village_id)
         self._loading = False
         self._build()
+        self._show_data()
+
+    def _show_data(self) -> None:
+        """Show self.data as saved: its fields (a new household's suggested code), the
+        snapshot unsaved edits are told by, and its open problems."""
         self._load(self.data)
         self._suggested_code = ""
         if self.data.id is None:
@@ -610,12 +615,7 @@ class HouseholdDialog(EditingDialog):
 
     def _saved(self) -> bool:
         self.data = self.services.registry.get_household(self.saved_id)
-        self._load(self.data)
-        self._suggested_code = ""
-        if self.data.id is None:
-            self._suggest_code()
-        self._snapshot = self.collect()
-        self._refresh_problems()
+        self._show_data()
         self.setWindowTitle(f"户：{self.data.code} — 回头看工作台")
         hub().household_changed.emit(self.saved_id)
         hub().registry_changed.emit()
