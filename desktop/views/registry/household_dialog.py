@@ -596,9 +596,7 @@ class HouseholdDialog(EditingDialog):
         choice, _go_on = ConflictDialog.run(conflict, self)
         if choice == TAKE_THEIRS:
             self.data = conflict.theirs
-            self._load(self.data)
-            self._snapshot = self.collect()
-            self._refresh_problems()
+            self._show_data()
             return False
         if choice != KEEP_MINE:
             return False  # 返回继续编辑: every entry stays on screen
