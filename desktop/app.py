@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from desktop import APP_NAME
-from desktop.models.database import DatabaseError, open_database
+from desktop.models.database import DatabaseError, db_target, is_server_url, open_database
 from desktop.paths import backups_dir, data_dir, default_db_path, resources_dir
 from desktop.services.context import AppServices
 from desktop.services.settings import last_database, save_setting
@@ -20,6 +20,43 @@ def open_services(path: Path) -> AppServices:
     return AppServices(engine=engine, db_path=path)
 
 
+class _NoLock:
+    """A server database takes no file lock: the server keeps several clerks apart."""
+
+    def release(self) -> None:
+        """Nothing to release."""
+
+
+def open_server(url: str, parent=None) -> AppServices | None:
+    """Open the county's PostgreSQL database; ask for the password when the server wants one.
+
+    The password typed is used for this session only. None when the clerk gave up; the
+    reason was shown.
+    """
+    from PySide6.QtWidgets import QInputDialog, QLineEdit, QMessageBox
+
+    from desktop.services.connection import ServerAddress, needs_password, with_password
+
+    address, password = ServerAddress.of(url), ""
+    while True:
+        try:
+            engine = open_database(with_password(url, password))
+        except DatabaseError as exc:
+            if not needs_password(str(exc)):
+                QMessageBox.critical(parent, "无法打开数据库", str(exc))
+                return None
+            password, ok = QInputDialog.getText(
+                parent,
+                "数据库密码",
+                f"{exc!s}\n\n请输入{address.label}的密码：",
+                QLineEdit.EchoMode.Password,
+            )
+            if not ok:
+                return None
+            continue
+        return AppServices(engine=engine, server_address=address.url())
+
+
 def _first_run(
     services: AppServices, window_parent=None, *, demo_here: bool = False
 ) -> AppServices:
@@ -31,13 +68,18 @@ def _first_run(
     the demo file takes its own.
     """
     from desktop.demo.township import build_demo
-    from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
+    from desktop.views.first_run_dialog import COPY, CREATE, DEMO, FirstRunDialog
 
+    server = services.server_address is not None
     demo_path = services.db_path if demo_here else data_dir() / DEMO_DB_NAME
-    answer, accepted = FirstRunDialog.run(window_parent, str(demo_path or ""))
+    shown = "本县数据库服务器" if server else str(demo_path or "")
+    answer, accepted = FirstRunDialog.run(window_parent, shown, offer_copy=server)
     if not accepted or answer is None:
         return services
-    choice, county, township = answer
+    choice, county, township, *source = answer
+    if choice == COPY:
+        _copy_township(services, source[0], window_parent)
+        return services
     if choice == CREATE:
         services.registry.create_township(county, township)
         return services
@@ -50,6 +92,30 @@ def _first_run(
             build_demo(demo.engine)
         return demo
     return services
+
+
+def _copy_township(services: AppServices, source: str, parent=None) -> None:
+    """Copy a township's file into the empty county database; say how it went."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop.services.county_copy import CopyError, copy_database
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        result = copy_database(Path(source), services.engine)
+    except CopyError as exc:
+        QApplication.restoreOverrideCursor()
+        QMessageBox.warning(parent, "未能复制", f"未复制任何内容：{exc}")
+        return
+    QApplication.restoreOverrideCursor()
+    households = result.counts.get("household", 0)
+    QMessageBox.information(
+        parent,
+        "复制完成",
+        f"已从 {Path(source).name} 复制 {households} 户，共 {result.total} 条记录；"
+        "复制后逐表核对行数，两边一致。",
+    )
 
 
 def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
@@ -78,17 +144,25 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
     from desktop.views.safety.backup_dialog import startup_guard
     from desktop.views.safety.login_dialog import LoginDialog
 
-    path = Path(db_path) if db_path else (last_database() or default_db_path())
-    # Local disk only, one window per file, a quick check and the daily backup, before opening.
-    lock = startup_guard(path, None)
-    if lock is None:
-        return 2
-    try:
-        services = open_services(path)
-    except DatabaseError as exc:
-        lock.release()
-        QMessageBox.critical(None, "无法打开数据库", str(exc))
-        return 2
+    target = db_target(str(db_path)) if db_path else (last_database() or default_db_path())
+    if is_server_url(target):
+        # The county's server: several clerks at once, so no file lock and no file backups.
+        lock, services = _NoLock(), open_server(str(target))
+        if services is None:
+            return 2
+        db_path = target  # named on purpose: remembered like a file given with --db
+    else:
+        path = Path(target)
+        # Local disk only, one window per file, a quick check and the daily backup, first.
+        lock = startup_guard(path, None)
+        if lock is None:
+            return 2
+        try:
+            services = open_services(path)
+        except DatabaseError as exc:
+            lock.release()
+            QMessageBox.critical(None, "无法打开数据库", str(exc))
+            return 2
     if not services.registry.has_township():
         chosen = _first_run(services, demo_here=db_path is not None)
         if chosen is not services:
@@ -103,7 +177,9 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
         return 0
     # The demo file in the data folder is visited, not moved into: the next start goes back to
     # the user's own database. A demo named with --db is the user's choice and is remembered.
-    if services.db_path is not None and (db_path is not None or not services.registry.is_demo()):
+    if services.server_address is not None:
+        save_setting("last_database", services.server_address)
+    elif services.db_path is not None and (db_path is not None or not services.registry.is_demo()):
         save_setting("last_database", str(services.db_path))
     window = MainWindow(services)
     window.show()

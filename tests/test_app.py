@@ -10,7 +10,7 @@ from desktop.views.first_run_dialog import CREATE, DEMO, FirstRunDialog
 def test_first_run_creates_the_township(qtbot, db_path, monkeypatch):
     services = open_services(db_path)
     answer = ((CREATE, "桃江县", "修山镇"), True)
-    monkeypatch.setattr(FirstRunDialog, "run", classmethod(lambda cls, p=None, target="": answer))
+    monkeypatch.setattr(FirstRunDialog, "run", classmethod(lambda cls, *_a, **_k: answer))
     result = _first_run(services)
     assert result is services
     assert services.registry.title() == "桃江县修山镇"
@@ -19,7 +19,7 @@ def test_first_run_creates_the_township(qtbot, db_path, monkeypatch):
 def test_first_run_can_open_the_demo_in_the_data_folder(qtbot, db_path, data_dir, monkeypatch):
     services = open_services(db_path)
     answer = ((DEMO, "", ""), True)
-    monkeypatch.setattr(FirstRunDialog, "run", classmethod(lambda cls, p=None, target="": answer))
+    monkeypatch.setattr(FirstRunDialog, "run", classmethod(lambda cls, *_a, **_k: answer))
     from desktop.demo import township as demo
 
     original = demo.build_demo
@@ -51,7 +51,7 @@ def test_the_demo_goes_into_the_file_named_with_db_and_says_so(qtbot, db_path, m
     services = open_services(db_path)
     shown = {}
 
-    def answer(cls, parent=None, target=""):
+    def answer(cls, parent=None, target="", **_):
         shown["target"] = target
         return (DEMO, "", ""), True
 

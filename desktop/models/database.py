@@ -98,15 +98,25 @@ def _on_server_connect(dbapi_connection, _record) -> None:
     dbapi_connection.commit()
 
 
-def make_server_engine(url: str) -> Engine:
-    """Create an engine on a PostgreSQL database (several clerks: a small pool, no file lock)."""
+def make_server_engine(url: str, connect_timeout: int = 10) -> Engine:
+    """Create an engine on a PostgreSQL database (several clerks: a small pool, no file lock).
+
+    A server that does not answer is given up after `connect_timeout` seconds, not libpq's
+    default of waiting for ever: the window must not hang on a dead network.
+    """
     try:
         import psycopg  # noqa: F401
     except ImportError as exc:
         raise DatabaseError(
             "本程序未安装 PostgreSQL 驱动（psycopg），无法连接数据库服务器：" + str(exc)
         ) from exc
-    engine = create_engine(_server_url(url), pool_size=5, max_overflow=5, pool_pre_ping=True)
+    engine = create_engine(
+        _server_url(url),
+        pool_size=5,
+        max_overflow=5,
+        pool_pre_ping=True,
+        connect_args={"connect_timeout": connect_timeout},
+    )
     event.listen(engine, "connect", _on_server_connect)
     return engine
 
@@ -252,7 +262,7 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
         except DatabaseError:
             raise
         except Exception as exc:  # psycopg.OperationalError and friends: no server, no rights
-            raise DatabaseError(f"无法连接数据库服务器 {_safe_url(path_str)}：{exc}") from exc
+            raise DatabaseError(server_failure(path_str, exc)) from exc
         return engine
     if path_str != ":memory:":
         parent = Path(path).resolve().parent
@@ -266,6 +276,53 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a usable file
         raise DatabaseError(f"无法打开数据库文件 {path}：{exc}") from exc
     return engine
+
+
+# What libpq says (in English, whatever the clerk's language) → what the clerk is told.
+_SERVER_FAILURES = (
+    ("password authentication failed", "用户名或密码不对"),
+    ("no password supplied", "需要密码：请在“数据库连接”中填写密码"),
+    ("fe_sendauth", "需要密码：请在“数据库连接”中填写密码"),
+    ("does not exist", "服务器上没有这个数据库或用户，请县里的管理员先建好"),
+    ("connection refused", "连接被拒绝：服务器没有启动，或地址、端口不对"),
+    ("could not translate host name", "找不到这个服务器地址，请检查地址和网络"),
+    ("name or service not known", "找不到这个服务器地址，请检查地址和网络"),
+    ("timeout expired", "连接超时：服务器没有应答，请检查网络"),
+    ("timed out", "连接超时：服务器没有应答，请检查网络"),
+    ("permission denied", "该用户没有使用这个数据库的权限"),
+    ("no pg_hba.conf entry", "服务器不允许本机连接，请县里的管理员在服务器上放行本机"),
+    ("server closed the connection", "服务器中断了连接，请稍后重试"),
+)
+
+
+def server_failure(url: str, exc: BaseException) -> str:
+    """A failure to reach or use a PostgreSQL server, in one Chinese sentence naming it."""
+    text = str(exc).lower()
+    reason = next(
+        (said for key, said in _SERVER_FAILURES if key in text),
+        "连接失败，请检查地址、端口、用户名和密码",
+    )
+    return f"无法连接数据库服务器 {_safe_url(url)}：{reason}"
+
+
+def check_server(url: str, timeout_s: int = 5) -> None:
+    """Connect to a PostgreSQL database once and leave it as it was (nothing migrated).
+
+    Raises DatabaseError with the reason in Chinese.
+    """
+    if not is_server_url(url):
+        raise DatabaseError(f"不是 PostgreSQL 连接地址：{url}")
+    try:
+        engine = make_server_engine(url, connect_timeout=timeout_s)
+    except DatabaseError:
+        raise
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except Exception as exc:  # psycopg's errors, whatever they are: said in Chinese
+        raise DatabaseError(server_failure(url, exc)) from exc
+    finally:
+        engine.dispose()
 
 
 def _safe_url(url: str) -> str:

@@ -45,6 +45,8 @@ class AppServices:
     db_path: Path | None = None
     user: CurrentUser = field(default_factory=CurrentUser)
     actor: Callable[[], Actor] | None = None
+    # The county's server this window works on (its address without password), else None.
+    server_address: str | None = None
 
     def __post_init__(self) -> None:
         from desktop.services.safety import audit as audit_service

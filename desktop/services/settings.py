@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from desktop.models.database import is_server_url
 from desktop.paths import data_dir
 
 SETTINGS_FILE = "settings.json"
@@ -34,9 +35,11 @@ def save_setting(key: str, value: Any) -> None:
     os.replace(tmp, path)
 
 
-def last_database() -> Path | None:
-    """Return the database opened last, if it still exists."""
+def last_database() -> Path | str | None:
+    """Return the database opened last: a file that still exists, or a server's address."""
     value = load_settings().get("last_database")
+    if value and is_server_url(value):
+        return value
     if value and Path(value).exists():
         return Path(value)
     return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desktop.services.connection import describe
 from desktop.services.context import AppServices
 
 DEMO_MARK = "演示数据"
@@ -10,7 +11,10 @@ DEMO_STYLE = "background: #fff3cd; color: #7a4b00; padding: 6px; border: 1px sol
 
 
 def database_name(services: AppServices) -> str:
-    """Return the open database's file name (the full path is in 关于 and the tooltip)."""
+    """Return the open database's file name (the full path is in 关于 and the tooltip), or
+    the county server's 服务器 host:port 上的 database."""
+    if services.server_address is not None:
+        return describe(services.server_address)
     path = services.db_path
     return path.name if path is not None else "内存数据库"
 

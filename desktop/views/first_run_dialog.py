@@ -1,9 +1,11 @@
-"""FirstRunDialog: on an empty database, create the township or open the demo."""
+"""FirstRunDialog: on an empty database, create the township, open the demo, or (on the
+county's server) copy a township's database file into it."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
     QDialog,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -16,18 +18,23 @@ from PySide6.QtWidgets import (
 
 CREATE = "create"
 DEMO = "demo"
+COPY = "copy"  # a township's SQLite file copied whole into the county's empty server database
 
 
 class FirstRunDialog(QDialog):
     """Asks for the county and township names, or offers the demo township."""
 
-    def __init__(self, parent: QWidget | None = None, demo_target: str = "") -> None:
+    def __init__(
+        self, parent: QWidget | None = None, demo_target: str = "", offer_copy: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("欢迎使用回头看工作台")
         self.choice: str | None = None
+        self.source = ""  # the township file to copy (COPY)
         intro = QLabel(
             "这是一个空的数据库。请填写本乡镇的名称开始工作，"
             "或先打开演示数据（桃江县桃花江镇，26个村约3000户）熟悉软件。"
+            + ("也可以把一个乡镇已有的数据库文件整个复制进来。" if offer_copy else "")
         )
         intro.setWordWrap(True)
         self.demo_target_label = QLabel(f"演示数据将写入：{demo_target}" if demo_target else "")
@@ -48,8 +55,14 @@ class FirstRunDialog(QDialog):
         self.create_button.setDefault(True)
         self.demo_button = QPushButton("打开演示数据")
         self.cancel_button = QPushButton("以后再说")
+        self.copy_button = QPushButton("复制乡镇数据库…")
+        self.copy_button.setToolTip(
+            "把一个乡镇的数据库文件（.sqlite3）整个复制到这个县数据库：全部成功或全部不变"
+        )
+        self.copy_button.setVisible(offer_copy)
         buttons = QHBoxLayout()
         buttons.addWidget(self.demo_button)
+        buttons.addWidget(self.copy_button)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.create_button)
@@ -61,6 +74,7 @@ class FirstRunDialog(QDialog):
         layout.addLayout(buttons)
         self.create_button.clicked.connect(self._on_create_clicked)
         self.demo_button.clicked.connect(self._on_demo_clicked)
+        self.copy_button.clicked.connect(self._on_copy_clicked)
         self.cancel_button.clicked.connect(self.reject)
 
     def names(self) -> tuple[str, str]:
@@ -79,14 +93,25 @@ class FirstRunDialog(QDialog):
         self.choice = DEMO
         self.accept()
 
+    def _on_copy_clicked(self) -> None:
+        source, _filter = QFileDialog.getOpenFileName(
+            self, "选择乡镇数据库文件", "", "回头看工作台数据库 (*.sqlite3 *.db);;所有文件 (*)"
+        )
+        if source:
+            self.source = source
+            self.choice = COPY
+            self.accept()
+
     @classmethod
     def run(
-        cls, parent: QWidget | None = None, demo_target: str = ""
-    ) -> tuple[tuple[str, str, str] | None, bool]:
-        """Open the dialog; return ((choice, county, township), accepted).
+        cls, parent: QWidget | None = None, demo_target: str = "", offer_copy: bool = False
+    ) -> tuple[tuple[str, str, str, str] | None, bool]:
+        """Open the dialog; return ((choice, county, township, source file), accepted).
 
-        `demo_target` names the file the demo would be written to.
+        `demo_target` names the file the demo would be written to; `offer_copy` offers to
+        copy a township's file (the county's server).
         """
-        dialog = cls(parent, demo_target)
+        dialog = cls(parent, demo_target, offer_copy)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted and dialog.choice is not None
-        return ((dialog.choice, *dialog.names()) if accepted else None), accepted
+        answer = (dialog.choice, *dialog.names(), dialog.source)
+        return (answer if accepted else None), accepted

@@ -226,6 +226,7 @@ class MainWindow(QMainWindow):
         )
         self.action_history = action("修改历史…", self._on_history_triggered, "Ctrl+H")
         self.action_backup = action("备份与恢复…", self._on_backup_triggered)
+        self.action_connection = action("数据库连接…", self._on_connection_triggered)
         self.action_users = action("用户管理…", self._on_users_triggered)
         self.action_unit_roles = action("责任单位对照…", self._on_unit_roles_triggered)
         self.action_audit_log = action("操作日志…", self._on_audit_log_triggered, "Ctrl+L")
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
         for act in (
             self.action_inspections,
             self.action_backup,
+            self.action_connection,
             self.action_unit_roles,
             self.action_users,
             self.action_audit_log,
@@ -616,6 +618,15 @@ class MainWindow(QMainWindow):
 
         BackupDialog.run(self.services, self)
 
+    def _on_connection_triggered(self) -> None:
+        from desktop.views.safety.connection_dialog import ConnectionDialog
+
+        _saved, done = ConnectionDialog.run(self.services, self)
+        if done:
+            QMessageBox.information(
+                self, "数据库连接", "已保存。下次启动程序时将按新的设置打开数据库。"
+            )
+
     def _on_unit_roles_triggered(self) -> None:
         from desktop.views.problems.unit_roles_dialog import UnitRolesDialog
 
@@ -663,11 +674,14 @@ class MainWindow(QMainWindow):
         ShortcutsDialog.run(self.menu_actions(), self)
 
     def _on_about_triggered(self) -> None:
+        from desktop.views.database_name import database_name
+
+        where = self.services.db_path or database_name(self.services)
         QMessageBox.about(
             self,
             "关于回头看工作台",
             f"{APP_NAME} {__version__}\n\n乡镇脱贫攻坚“回头看”工作台：户籍登记、入户核查、"
-            f"问题整改台账与表格打印。\n\n数据库：{self.services.db_path or '内存'}",
+            f"问题整改台账与表格打印。\n\n数据库：{where}",
         )
 
     def closeEvent(self, event) -> None:
