@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, MetaData, String
+from sqlalchemy import DateTime, Integer, MetaData, String, case, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints keep Alembic's batch migrations on SQLite deterministic.
@@ -39,3 +39,8 @@ class StoredFileMixin:
     size: Mapped[int] = mapped_column(Integer)
     added_by: Mapped[str] = mapped_column(String(64), default="")
     added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def count_where(condition):
+    """An aggregate counting the rows of a group where `condition` holds (0, never NULL)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

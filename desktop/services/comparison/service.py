@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
+from desktop.models.base import count_where
 from desktop.models.comparison import HIT_OPEN, DepartmentList, DepartmentRow, Hit
 from desktop.models.registry import HOUSEHOLD_PLACE, Household, Township, Village, outerjoin_place
 from desktop.services.comparison.departments import MATCH_LABELS
@@ -105,7 +106,7 @@ class ComparisonService:
                 select(
                     DepartmentList.department,
                     func.count(Hit.id),
-                    func.coalesce(func.sum(case((Hit.status == HIT_OPEN, 1), else_=0)), 0),
+                    count_where(Hit.status == HIT_OPEN),
                 )
                 .outerjoin(Hit, on)
                 .group_by(DepartmentList.department)

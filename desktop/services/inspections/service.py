@@ -9,11 +9,11 @@ import secrets
 from collections.abc import Iterable
 from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.dates import chinese_date, chinese_month_day
-from desktop.models.base import utcnow
+from desktop.models.base import count_where, utcnow
 from desktop.models.inspection import (
     InspectionCoverage,
     InspectionFinding,
@@ -610,14 +610,9 @@ class InspectionService:
                     select(
                         InspectionFinding.round_id,
                         func.count(Problem.id).label("total"),
-                        func.sum(case((Problem.status == STATUS_CLOSED, 1), else_=0)).label(
-                            "closed"
-                        ),
-                        func.sum(
-                            case(
-                                ((Problem.status != STATUS_CLOSED) & (Problem.deadline < today), 1),
-                                else_=0,
-                            )
+                        count_where(Problem.status == STATUS_CLOSED).label("closed"),
+                        count_where(
+                            (Problem.status != STATUS_CLOSED) & (Problem.deadline < today)
                         ).label("overdue"),
                     )
                     .join(Problem, Problem.id == InspectionFinding.problem_id)

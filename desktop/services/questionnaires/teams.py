@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from desktop.errors import AppError
+from desktop.models.base import count_where
 from desktop.models.campaign import (
     Campaign,
     FormRecord,
@@ -495,19 +495,15 @@ class TeamService:
         entered = (FormRecord.state.in_(ENTERED_STATES)) | (
             ReviewAssignment.state != REVIEW_ASSIGNED
         )
-
-        def count(condition) -> Any:
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
         key = ReviewAssignment.pair_id if by == "pair" else Household.village_id
         query = (
             select(
                 key,
                 func.count(ReviewAssignment.id),
-                count(entered),
-                count(ReviewAssignment.state == REVIEW_SUBMITTED),
-                count(ReviewAssignment.state == REVIEW_PASSED),
-                count(ReviewAssignment.state == REVIEW_RETURNED),
+                count_where(entered),
+                count_where(ReviewAssignment.state == REVIEW_SUBMITTED),
+                count_where(ReviewAssignment.state == REVIEW_PASSED),
+                count_where(ReviewAssignment.state == REVIEW_RETURNED),
             )
             .join(Household, Household.id == ReviewAssignment.household_id)
             .outerjoin(FormRecord, _RECORD_OF_ASSIGNMENT)

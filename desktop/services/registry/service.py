@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.errors import AppError, FieldIssue, StaleRecordError
+from desktop.models.base import count_where
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
     FORM_STATE_SIGNED,
@@ -259,30 +260,14 @@ class RegistryService:
                     Household.village_id.label("village_id"),
                     func.count(Household.id).label("households"),
                     func.coalesce(func.sum(Household.member_count), 0).label("people"),
-                    func.coalesce(func.sum(case((Household.is_registered, 1), else_=0)), 0).label(
-                        "registered"
+                    count_where(Household.is_registered).label("registered"),
+                    count_where(Household.is_registered & Household.exit_year.is_not(None)).label(
+                        "exited"
                     ),
-                    func.coalesce(
-                        func.sum(
-                            case(
-                                (Household.is_registered & Household.exit_year.is_not(None), 1),
-                                else_=0,
-                            )
-                        ),
-                        0,
-                    ).label("exited"),
-                    func.coalesce(
-                        func.sum(
-                            case(
-                                (Household.is_registered & Household.exit_year.is_(None), 1),
-                                else_=0,
-                            )
-                        ),
-                        0,
-                    ).label("not_exited"),
-                    func.coalesce(
-                        func.sum(case((Household.special_kind != "", 1), else_=0)), 0
-                    ).label("special"),
+                    count_where(Household.is_registered & Household.exit_year.is_(None)).label(
+                        "not_exited"
+                    ),
+                    count_where(Household.special_kind != "").label("special"),
                 )
                 .group_by(Household.village_id)
                 .subquery()
