@@ -1,8 +1,8 @@
 """Running a service call off the GUI thread and getting its result back on it.
 
 `run_in_background` for a plain call; `ProgressJob` for a long one the clerk can follow and
-cancel (roster import and export, batch printing); `call_keeping_window_alive` for a step the
-caller waits for (opening a big roster).
+cancel (roster import and export, batch printing), and `JobDialog` for a dialog that runs one;
+`call_keeping_window_alive` for a step the caller waits for (opening a big roster).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEventLoop, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QProgressDialog, QWidget
 
 
 class _Relay(QObject):
@@ -178,6 +178,32 @@ class ProgressJob(QObject):
         self._close()
         if self._on_failed is not None:
             self._on_failed(message)
+
+
+class JobDialog(QDialog):
+    """A dialog whose work runs as a ProgressJob (`self.job`): closing it while the job runs
+    (Esc, 关闭, ×) cancels the job instead, and nothing of it is written."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.job: ProgressJob | None = None  # the running work
+
+    def is_running(self) -> bool:
+        """True while the work is under way."""
+        return self.job is not None and self.job.is_running()
+
+    @Slot()
+    def cancel_job(self) -> None:
+        """Cancel the running work."""
+        if self.is_running():
+            self.job.cancel()
+
+    def reject(self) -> None:
+        """Close, unless the work is still running (cancel it first)."""
+        if self.is_running():
+            self.cancel_job()
+            return
+        super().reject()
 
 
 def call_keeping_window_alive(parent: QWidget | None, label: str, work: Callable[[], Any]) -> Any:

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError, CancelledError
-from desktop.views.background import ProgressJob
+from desktop.views.background import JobDialog, ProgressJob
 from desktop.views.signals import hub
 
 
@@ -43,7 +43,7 @@ def _export(roster, path: Path, full_ids: bool, household_ids, progress, cancell
     return rows, ""
 
 
-class RosterExportDialog(QDialog):
+class RosterExportDialog(JobDialog):
     """Ask where to export and whether to include full ID numbers (masked by default)."""
 
     def __init__(self, services, parent: QWidget | None = None, household_ids=None) -> None:
@@ -52,7 +52,6 @@ class RosterExportDialog(QDialog):
         self.household_ids = None if household_ids is None else list(household_ids)
         self.rows_written: int | None = None
         self.error_text = ""
-        self.job: ProgressJob | None = None  # the running export
         self.setWindowTitle("导出花名册")
         layout = QVBoxLayout(self)
         scope = "全部户" if self.household_ids is None else f"选中的 {len(self.household_ids)} 户"
@@ -121,16 +120,6 @@ class RosterExportDialog(QDialog):
         )
         self.job.start()
 
-    def is_running(self) -> bool:
-        """True while an export is under way."""
-        return self.job is not None and self.job.is_running()
-
-    @Slot()
-    def cancel_export(self) -> None:
-        """Cancel the running export; no file is written."""
-        if self.is_running():
-            self.job.cancel()
-
     def _on_export_failed(self, message: str) -> None:
         self._on_export_finished((None, f"导出失败：{message}"))
 
@@ -151,13 +140,6 @@ class RosterExportDialog(QDialog):
         )
         hub().status_message.emit(f"已导出 {rows} 人到 {self.path_edit.text()}")
         self.accept()
-
-    def reject(self) -> None:
-        """Close, unless an export is still running (cancel it first)."""
-        if self.is_running():
-            self.cancel_export()
-            return
-        super().reject()
 
     @classmethod
     def run(

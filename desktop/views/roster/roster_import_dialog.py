@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFileDialog,
     QGridLayout,
@@ -31,7 +30,7 @@ from desktop.services.roster.importer import RosterImportResult
 from desktop.services.roster.report import write_error_report
 from desktop.services.roster.sheet import ColumnMapping, RosterSheet, read_roster
 from desktop.services.roster.template import COLUMNS
-from desktop.views.background import ProgressJob, call_keeping_window_alive
+from desktop.views.background import JobDialog, ProgressJob, call_keeping_window_alive
 from desktop.views.signals import hub
 
 FILE_FILTER = "花名册 (*.xlsx *.xls *.xlsm *.ods);;所有文件 (*)"
@@ -40,7 +39,7 @@ PREVIEW_SHOWN = 20
 ERRORS_SHOWN = 2000  # the report file holds them all; the table stays light
 
 
-class RosterImportDialog(QDialog):
+class RosterImportDialog(JobDialog):
     """Import one roster file; construct with the file path, or use `run()` to ask for it."""
 
     def __init__(self, services, path: Path | str, parent: QWidget | None = None) -> None:
@@ -49,7 +48,6 @@ class RosterImportDialog(QDialog):
         self.path = Path(path)
         self.result_data: RosterImportResult | None = None
         self.sheet: RosterSheet | None = None
-        self.job: ProgressJob | None = None  # the running import
         self._combos: dict[str, QComboBox] = {}
         self.setWindowTitle("导入花名册")
         self.resize(980, 720)
@@ -242,16 +240,6 @@ class RosterImportDialog(QDialog):
         )
         self.job.start()
 
-    def is_running(self) -> bool:
-        """True while an import is under way."""
-        return self.job is not None and self.job.is_running()
-
-    @Slot()
-    def cancel_import(self) -> None:
-        """Cancel the running import; nothing is written."""
-        if self.is_running():
-            self.job.cancel()
-
     def _on_import_finished(self, result: RosterImportResult) -> None:
         self.result_data = result
         self._show_result(result)
@@ -343,13 +331,6 @@ class RosterImportDialog(QDialog):
             self.accept()
         else:
             self.reject()
-
-    def reject(self) -> None:
-        """Close, unless an import is still running (cancel it first)."""
-        if self.is_running():
-            self.cancel_import()
-            return
-        super().reject()
 
     @classmethod
     def run(cls, services, parent: QWidget | None = None) -> tuple[RosterImportResult | None, bool]:
