@@ -18,7 +18,7 @@ from desktop.services.registry.rules import pinyin_key
 SORT_KEYS: dict[str, Callable[[HouseholdRow], object]] = {
     "code": lambda r: r.code,
     "village": lambda r: _name_key(r.village_name),
-    "group": lambda r: _group_key(r.group_name),
+    "group": lambda r: group_key(r.group_name),
     "head": lambda r: _name_key(r.head_name),
     "members": lambda r: r.member_count,
     "kind": lambda r: r.kind,
@@ -41,7 +41,8 @@ def _name_key(name: str) -> str:
 
 
 @cache
-def _group_key(text: str) -> tuple[int, str]:
+def group_key(text: str) -> tuple[int, str]:
+    """How groups sort: by the number in their name (2组 before 10组), unnumbered last."""
     digits = "".join(c for c in text if c.isdigit())
     return (int(digits) if digits else 10**6, text)
 
@@ -85,7 +86,7 @@ def warm_sort_keys(rows: Sequence[HouseholdRow]) -> None:
     for r in rows:
         _name_key(r.head_name)
         _name_key(r.village_name)
-        _group_key(r.group_name)
+        group_key(r.group_name)
 
 
 def filter_rows(rows: Sequence[HouseholdRow], f: HouseholdFilter) -> list[HouseholdRow]:

@@ -27,6 +27,7 @@ from desktop.services.registry.data import (
 )
 from desktop.services.registry.departures import keep_departed
 from desktop.services.registry.idcard import check_id
+from desktop.services.registry.query import group_key
 from desktop.services.registry.writer import derived_values, member_values
 from desktop.services.unit_of_work import Database
 
@@ -624,5 +625,4 @@ def _actor_name(s: Session) -> str:
 
 
 def _group_order(node: TreeNode) -> tuple[int, str]:
-    digits = "".join(c for c in node.name if c.isdigit())
-    return (int(digits) if digits else 10**6, node.name)
+    return group_key(node.name)
