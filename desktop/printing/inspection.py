@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from io import BytesIO
 from xml.sax.saxutils import escape
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -17,7 +16,7 @@ from desktop.printing.fonts import register_fonts
 from desktop.printing.form_renderer import render_form
 from desktop.printing.ledger_pdf import render_ledger_pdf
 from desktop.printing.notice import NoticeData, render_notice
-from desktop.printing.page import HEAD_GREY, document, text_style, title_style
+from desktop.printing.page import HEAD_GREY, document, grid_style, text_style, title_style
 from desktop.services.forms.catalog import load_form
 from desktop.services.inspections.data import ArchiveIndex, RoundNotice, SampleSheet, VisitSheet
 from desktop.services.problems.report import LedgerTable
@@ -68,15 +67,7 @@ def _table(columns, rows, st, small_cols: Sequence[int] = ()) -> Table:
         ]
         for row in rows
     ]
-    style = TableStyle(
-        [
-            ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
-            ("BACKGROUND", (0, 0), (-1, 0), HEAD_GREY),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 1.2 * mm),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 1.2 * mm),
-        ]
-    )
+    style = TableStyle(grid_style(1.2, head_colour=HEAD_GREY, pad_vertical=False))
     return Table([head, *body], colWidths=[w * mm for _, w in columns], repeatRows=1, style=style)
 
 

@@ -56,8 +56,16 @@ def page_number(canvas, doc) -> None:
     canvas.restoreState()
 
 
-def grid_style(pad_mm: float, *, line: float = 0.5, font: str = "", head_colour=None) -> list:
-    """Return a ruled grid, cells centred upright and padded (a shaded head row if asked)."""
+def grid_style(
+    pad_mm: float,
+    *,
+    line: float = 0.5,
+    font: str = "",
+    head_colour=None,
+    pad_vertical: bool = True,
+) -> list:
+    """Return a ruled grid, cells centred upright and padded (a shaded head row if asked;
+    pad_vertical=False: left and right only, reportlab's own padding above and below)."""
     style: list = [("GRID", (0, 0), (-1, -1), line, colors.black)]
     if font:
         style.append(("FONTNAME", (0, 0), (-1, -1), font))  # the empty cells of spans, too
@@ -67,6 +75,7 @@ def grid_style(pad_mm: float, *, line: float = 0.5, font: str = "", head_colour=
     style += [
         (side, (0, 0), (-1, -1), pad_mm * mm)
         for side in ("LEFTPADDING", "RIGHTPADDING", "TOPPADDING", "BOTTOMPADDING")
+        if pad_vertical or side in ("LEFTPADDING", "RIGHTPADDING")
     ]
     return style
 
