@@ -229,9 +229,7 @@ class ProblemLedger:
     def get(self, problem_id: int) -> ProblemData:
         """Return one problem with its timeline, extensions and attachments."""
         with self.db.session() as s:
-            p = s.get(Problem, problem_id)
-            if p is None:
-                raise ProblemError("该问题已不存在（可能已被删除）")
+            p = load_problem(s, problem_id)
             data = ProblemData(
                 description=p.description,
                 found_date=p.found_date,

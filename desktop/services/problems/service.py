@@ -229,9 +229,7 @@ class ProblemService(ProblemReference, ProblemLedger, ProblemAttachments):
         return p
 
     def _update(self, s: Session, data: ProblemData, number: str, user: str) -> int:
-        p = s.get(Problem, data.id)
-        if p is None:
-            raise ProblemError("该问题已不存在（可能已被删除）")
+        p = load_problem(s, data.id)
         if data.version and p.version != data.version:
             raise StaleProblemError("此问题已被他人修改，请关闭后重新打开再改")
         if p.status == STATUS_CLOSED:
