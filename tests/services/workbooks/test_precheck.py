@@ -212,6 +212,31 @@ def test_ods_with_libreoffice_trailing_styled_run_imports(tmp_path, engine):
     assert result.written and (result.created, result.members) == (3, 6), result.summary_lines()
 
 
+def _refs_flagged(digits: int, column: int, cell: bytes) -> bool:
+    from desktop.services.workbooks.precheck import _anomaly
+
+    return _anomaly(digits, column).search(cell) is not None
+
+
+@pytest.mark.parametrize("column", [0, 1, 5, 21, 26, 27, 30, 52, 53, 78, 700, 702, 703, 1000])
+def test_anomaly_flags_exactly_the_cells_past_what_was_seen(column):
+    from desktop.services.workbooks.precheck import _column_letters
+
+    for digits in (1, 3, 6, 7):
+        for ref_column in sorted({1, 2, 25, 26, 27, 52, 53, 702, 703, 16384, column, column + 1}):
+            for row in (1, 10**digits - 1, 10**digits):
+                ref = f"{_column_letters(ref_column)}{row}".encode()
+                beyond = not 1 <= column <= 702 or ref_column > column or row >= 10**digits
+                for cell in (b'<c r="%s" t="s">' % ref, b'<c r="%s"/>' % ref):
+                    assert _refs_flagged(digits, column, cell) == beyond, (digits, column, cell)
+    # A reference that is not the first attribute, a cell without one, odd spacing: all looked
+    # at; the tags that merely start with <c are not cells.
+    for odd in (b'<c t="s" r="A1">', b"<c>", b'<c  r="A1">', b'<c r="$XFD$9">', b'<c r="A">'):
+        assert _refs_flagged(6, max(column, 1), odd), odd
+    for tag in (b'<col min="1" max="3"/>', b"<cols>", b"<cfRule>", b"</c>"):
+        assert not _refs_flagged(6, max(column, 1), tag), tag
+
+
 def test_far_cell_is_found_wherever_a_chunk_cuts_it(tmp_path, monkeypatch):
     # Chunks of at most 1 KB: the far cell, hidden before a valid cell, lands at every place
     # around a chunk's end (cut in two, inside the carried tail, at the sheet's very end).
@@ -231,3 +256,20 @@ def test_far_cell_is_found_wherever_a_chunk_cuts_it(tmp_path, monkeypatch):
             path = hostile_files.write_parts(tmp_path / "far.xlsx", hostile_files.sheet_xml(rows))
             with pytest.raises(WorkbookRefused, match="XFD"):
                 check_workbook(path)
+
+
+def test_valid_sheet_is_read_cell_by_cell_only_until_its_width_is_known(tmp_path, monkeypatch):
+    # However the chunks fall, a valid sheet passes on one search per chunk (the county
+    # roster's pre-check time): a chunk is rescanned for its references only while the
+    # sheet's width is not known yet, never because a chunk's end cut a cell.
+    from desktop.services.workbooks import precheck
+
+    monkeypatch.setattr(precheck, "_CHUNK", 256)
+    rescans = []
+    real = precheck._far_cells
+    monkeypatch.setattr(precheck, "_far_cells", lambda *a: rescans.append(1) or real(*a))
+    path = write_xlsx(tmp_path / "roster.xlsx", clean_rows() * 40)
+    sheet = check_workbook(path).sheets[0]
+    assert (sheet.rows, sheet.columns) == (241, 21)
+    assert sheet.xml_bytes > 100 * 1024  # a hundred chunks and more
+    assert len(rescans) <= 2
