@@ -255,6 +255,12 @@ def wide_xls(path: Path) -> Path:
     return path
 
 
+def write_bytes(path: Path, data: bytes) -> Path:
+    """Write `data` as the file (an empty one, a copy under another name)."""
+    path.write_bytes(data)
+    return path
+
+
 def not_a_workbook(path: Path) -> Path:
     """Bytes that are no Excel file at all, named .xlsx."""
     path.write_bytes(b"This is not a workbook.\n" * 100)

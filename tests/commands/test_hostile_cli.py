@@ -86,8 +86,28 @@ def _partial(tmp_path):
     return write_xlsx(tmp_path / "part.xlsx", rows)
 
 
+def _garbled_xls(path):
+    """A real .xls with a run of its bytes overwritten (the reader's "Cfb error" before)."""
+    data = bytearray(write_xls(path.with_name("src.xls"), clean_rows()).read_bytes())
+    data[600:2000] = b"\xff" * 1400
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _half_xlsx(path):
+    """The first half of a real .xlsx (the reader's "invalid Zip archive" before)."""
+    return hostile_files.truncated_zip(path, write_xlsx(path.with_name("src.xlsx"), clean_rows()))
+
+
 CASES = {
     "far-cell": (hostile_files.far_cell, "XFD1048576"),
+    "far-cell-out-of-order": (hostile_files.far_cell_out_of_order, "XFD1048576"),
+    "lying-size": (hostile_files.lying_size, "声明的 4 KB"),
+    "space-rows": (lambda p: hostile_files.space_rows(p, 600_000, 2), "超过导入上限"),
+    "shared-string-bomb": (hostile_files.shared_string_bomb, "反复引用超长文字"),
+    "truncated": (_half_xlsx, "已损坏"),
+    "garbled-xls": (_garbled_xls, "已损坏"),
+    "empty": (lambda p: hostile_files.write_bytes(p, b""), "是空的"),
     "zip-bomb": (hostile_files.zip_bomb, "压缩了"),
     "styled-rows": (hostile_files.styled_empty_rows, "空行"),
     "huge-cell": (hostile_files.huge_cell, "32767"),
@@ -171,3 +191,41 @@ def test_restore_of_a_stamp_only_file(tmp_path, filled):
     assert counts(filled) == before
     done = run("check", "--db", bad)
     assert done.returncode != 0 and "不完整" in done.stdout + done.stderr
+
+
+def test_a_full_disk_during_an_import_is_one_sentence_and_changes_nothing(
+    tmp_path, filled, monkeypatch, capsys
+):
+    """SQLite's "database or disk is full" (and SQLAlchemy's "Background on this error at …")
+    reach the user as 磁盘已满, with the database as it was."""
+    from sqlalchemy import event
+
+    import desktop.commands.common as common
+    from desktop.cli import main
+    from tests.roster_samples import household_rows, person_id
+
+    rows = []
+    for n in range(400):
+        rows += household_rows(
+            f"H{n:04d}", f"户主{n}", [(f"户主{n}", "男", "户主", person_id(n + 100))]
+        )
+    source = write_xlsx(tmp_path / "big.xlsx", rows)
+    before = counts(filled)
+    opened = common.open_database
+
+    def no_room_to_grow(*args, **kwargs):
+        engine = opened(*args, **kwargs)
+
+        @event.listens_for(engine, "connect")
+        def _cap(dbapi, _record):
+            pages = dbapi.execute("PRAGMA page_count").fetchone()[0]
+            dbapi.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+        engine.dispose()  # connections from now on have no room to grow
+        return engine
+
+    monkeypatch.setattr(common, "open_database", no_room_to_grow)
+    assert main(["roster", "import", str(source), "--db", str(filled)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "操作未能完成：磁盘已满", err
+    assert counts(filled) == before
