@@ -97,3 +97,27 @@ def test_command_line_needs_remove_missing(tmp_path, db_path):
     with engine.connect() as conn:
         assert conn.execute(select(func.count(Member.id))).scalar() == 6
     engine.dispose()
+
+
+def test_id_numbers_in_the_summary_and_the_error_report_are_masked(tmp_path, engine):
+    """A wrong check digit, a duplicate, a sex that disagrees: each message shows the ID masked
+    (the report's copy of the input keeps the file's own cells, for the clerk to correct)."""
+    from openpyxl import load_workbook
+
+    from desktop.services.roster.report import write_error_report
+
+    rows = clean_rows()
+    wrong = rows[1]["证件号码"][:-1] + ("1" if rows[1]["证件号码"][-1] == "0" else "0")
+    rows[1]["证件号码"] = wrong
+    rows[4]["证件号码"] = rows[3]["证件号码"]
+    rows[5]["性别"] = "男"
+    source = write_xlsx(tmp_path / "r.xlsx", rows)
+    result = import_roster(Database(engine), source)
+    assert not result.written and result.errors
+    report = load_workbook(write_error_report(result, source, tmp_path / "report.xlsx"))
+    notes = [r[-1] for r in report.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    summary = [" ".join(map(str, r)) for r in report["错误汇总"].iter_rows(values_only=True)]
+    shown = "\n".join([*result.summary_lines(), *map(str, notes), *summary])
+    for number in (wrong, rows[3]["证件号码"], rows[5]["证件号码"]):
+        assert number not in shown
+    assert mask_id(wrong) in shown and mask_id(rows[3]["证件号码"]) in shown

@@ -96,6 +96,22 @@ def test_a_changed_field_logs_old_and_new_values(services, engine):
     assert {c[1] for c in changes} == {"phone", "id_number"}
 
 
+def test_bank_numbers_are_masked_in_the_log_when_set_and_changed(services, engine):
+    data = _household(services.village_id)
+    data.bank_account = "6217001234567890123"
+    hid = services.registry.save_household(data)
+    data = services.registry.get_household(hid)
+    data.bank_account = "6228480012345678901"
+    services.registry.save_household(data)
+    logged = " ".join(f"{e.old_value or ''} {e.new_value or ''} {e.note}" for e in _entries(engine))
+    for number in ("6217001234567890123", "6228480012345678901"):
+        assert number not in logged
+    change = _entries(engine, action=ACTION_UPDATE, field="bank_account")
+    assert [(e.old_value, e.new_value) for e in change] == [
+        ("6217***********0123", "6228***********8901")
+    ]
+
+
 def test_removing_a_member_logs_a_deletion_and_history_shows_it(services, engine):
     hid = services.registry.save_household(_household(services.village_id))
     data = services.registry.get_household(hid)
