@@ -170,6 +170,55 @@ def test_rejected_import_with_report_commits_nothing(tmp_path, db_path):
     engine.dispose()
 
 
+def test_skipped_rows_with_report_commit_the_rest_and_exit_0(tmp_path, db_path):
+    """What is written and the exit code agree: the report of skipped rows is written whole
+    (control character and all) and the command says the import happened."""
+    rows = clean_rows()
+    rows[2]["姓名"] = "张\x07小明"  # H001 is skipped, H002 and H003 are written
+    source = write_xls(tmp_path / "r.xls", rows)
+    report = tmp_path / "report.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "roster", "import", str(source), "--db", str(db_path),
+         "--skip-invalid", "--report", str(report)],
+        capture_output=True, encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done
+    assert "Traceback" not in done.stdout + done.stderr
+    notes = [r[-1] for r in load_workbook(report).worksheets[0].values]
+    assert any("控制字符" in str(n) for n in notes)
+    from desktop.models.database import open_database
+
+    engine = open_database(db_path)
+    assert households(engine) == 2
+    engine.dispose()
+
+
+def test_rejected_problem_list_with_report_commits_nothing(tmp_path, db_path):
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("问题清单")
+    values = {"发现日期": "2020-05-06", "问题来源": "自查", "问题描述": "住房\x07漏雨",
+              "整改类型": "立行立改"}  # fmt: skip
+    for c, h in enumerate(PROBLEM_COLUMNS):
+        sheet.write(0, c, h)
+        sheet.write(1, c, values.get(h, ""))
+    book.save(str(tmp_path / "p.xls"))
+    report = tmp_path / "report.xlsx"
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", "problems", "import", str(tmp_path / "p.xls"),
+         "--db", str(db_path), "--report", str(report)],
+        capture_output=True, encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1, done
+    assert "Traceback" not in done.stdout + done.stderr and "[U+0007]" in done.stdout
+    assert report.exists()
+    from desktop.models.database import open_database
+
+    engine = open_database(db_path)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count(Problem.id))).scalar() == 0
+    engine.dispose()
+
+
 def sheet_xml(path) -> str:
     with zipfile.ZipFile(path) as z:
         return "".join(
