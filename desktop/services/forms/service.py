@@ -33,7 +33,9 @@ from desktop.models.campaign import (
     FormRecord,
 )
 from desktop.models.registry import County, Household, Township, Village
+from desktop.services.forms import conflicts
 from desktop.services.forms.catalog import load_form
+from desktop.services.forms.conflicts import FormConflict
 from desktop.services.forms.hooks import build_hooks
 from desktop.services.forms.prefill import MEMBER_ID_KEY, Place, prefill, writeback
 from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
@@ -396,6 +398,27 @@ class FormService:
                     )
                 ).all()
             )
+
+    def form_conflict(self, opened: FormState, mine: Mapping[str, Any]) -> FormConflict:
+        """What differs between a clerk's refused save and the form as saved since.
+
+        `opened` is the form as the clerk opened (or last saved) it, `mine` the answers on
+        their screen.
+        """
+        theirs = self.open_form(
+            opened.subject or opened.household_id, opened.form_code, opened.campaign_id
+        )
+        d = opened.description
+        return FormConflict(
+            title=d.title,
+            household_code=opened.household.code if opened.household else "",
+            version=theirs.version,
+            saved_by=theirs.updated_by,
+            saved_at=theirs.updated_at,
+            differences=conflicts.differences(d, opened.answers, mine, theirs.answers),
+            theirs=dict(theirs.answers),
+            merged=conflicts.merge(d, opened.answers, mine, theirs.answers),
+        )
 
     # --- writing ---------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""Two clerks saved the same household: what each changed, field by field, for a person to choose.
+"""Two clerks saved the same household: what each changed, field by field (services/conflicts.py).
 
 A household is saved with the version it was opened at. When someone else saved it since, the
 save is refused (`StaleHouseholdError`) and nothing is overwritten; `household_conflict` then
@@ -14,6 +14,7 @@ import datetime
 import json
 from dataclasses import dataclass, fields, replace
 
+from desktop.services.conflicts import FieldDifference, saved_summary
 from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.safety.audit_view import field_label, readable_value
 
@@ -21,27 +22,6 @@ from desktop.services.safety.audit_view import field_label, readable_value
 _NOT_ENTRIES = {"id", "version", "members", "village_name", "township_name", "county_name"}
 _HOUSEHOLD_LABELS = {"group_name": "组", "village_id": "所属村"}
 _MEMBER_LABELS = {"name": "姓名"}
-
-
-@dataclass(frozen=True)
-class FieldDifference:
-    """One field on which this clerk's entries and the saved household differ."""
-
-    label: str  # 户编号, 成员 张三 · 联系电话 …
-    opened: str  # as this clerk opened it
-    mine: str  # as this clerk has it on screen
-    theirs: str  # as it is saved now
-
-    @property
-    def changed_by(self) -> str:
-        """Who changed it since the opening: 您, 对方, or 双方."""
-        mine, theirs = self.mine != self.opened, self.theirs != self.opened
-        return "双方" if mine and theirs else "您" if mine else "对方"
-
-    @property
-    def merged(self) -> str:
-        """What 以我的填写为准 saves: the clerk's entry where they changed it, else the other's."""
-        return self.mine if self.mine != self.opened else self.theirs
 
 
 @dataclass(frozen=True)
@@ -56,12 +36,12 @@ class HouseholdConflict:
 
     @property
     def summary(self) -> str:
-        who = self.saved_by or "他人"
-        when = f"于 {self.saved_at:%Y-%m-%d %H:%M} " if self.saved_at else ""
-        return (
-            f"户 {self.theirs.code} 在您打开后已由 {who} {when}保存"
-            f"（第 {self.theirs.version} 版）。"
-            f"您的填写与已保存的有 {len(self.differences)} 处不同。"
+        return saved_summary(
+            f"户 {self.theirs.code}",
+            self.saved_by,
+            self.saved_at,
+            self.theirs.version,
+            len(self.differences),
         )
 
 

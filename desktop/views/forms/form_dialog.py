@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
@@ -32,8 +33,10 @@ from desktop.services.forms.service import (
     FormError,
     FormState,
     FormValidationError,
+    StaleFormError,
 )
 from desktop.views import window_fit
+from desktop.views.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.dialogs import EditingDialog, confirm
 from desktop.views.forms.form_view import FormView, screen_scale
 from desktop.views.signals import hub
@@ -504,6 +507,8 @@ class FormDialog(EditingDialog):
             if exc.issues:
                 self.view.focus_field(exc.issues[0].field)
             return False
+        except StaleFormError:
+            return self._resolve_conflict(complete)
         except Exception as exc:  # every failure keeps the entries on screen
             if not isinstance(exc, FormError):
                 log.exception("saving form %s of household %s", self.form_code, self.household_id)
@@ -521,6 +526,22 @@ class FormDialog(EditingDialog):
         what = "已完成" if complete else "草稿"
         hub().status_message.emit(f"{self.state.household.code} {self.form.title} 已保存（{what}）")
         return True
+
+    def _resolve_conflict(self, complete: bool) -> bool:
+        """Someone saved the form since it was opened: show both, let the clerk choose."""
+        conflict = self.services.forms.form_conflict(self.state, self.view.answers())
+        choice, _go_on = ConflictDialog.run(conflict, self)
+        if choice == TAKE_THEIRS:
+            self._reload(keep_screen=False)  # the saved form, the clerk's entries dropped
+            self.saved_version = self.state.version
+            return False
+        if choice != KEEP_MINE:
+            return False  # 返回继续编辑: every entry stays on screen
+        # The clerk's answers over the other's where the clerk changed them; the rest stays.
+        self.view.set_answers(conflict.merged, recompute=True)
+        self.state = replace(self.state, answers=dict(conflict.theirs), version=conflict.version)
+        self.saved_version = conflict.version
+        return self.save(complete)
 
     def _reload(self, keep_screen: bool) -> None:
         # After completion the registry may have changed (new members get ids): show the

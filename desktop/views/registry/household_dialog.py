@@ -38,8 +38,8 @@ from desktop.services.registry.data import HouseholdData, MemberData
 from desktop.services.registry.idcard import check_id, normalize_id
 from desktop.services.registry.service import validate_household
 from desktop.services.safety.privacy import display_account, display_id, keep_unmasked
+from desktop.views.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.dialogs import EditingDialog, confirm
-from desktop.views.registry.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.signals import hub
 from desktop.views.window_fit import bind_shortcut, shortcut_text
 

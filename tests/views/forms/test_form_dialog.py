@@ -344,3 +344,42 @@ def test_a_kept_form_says_the_standard_changed_since(qtbot, services, boxes):
     assert dialog.standard_notice.isVisible()
     text = dialog.standard_notice.text()
     assert "此后标准已改动（收入标准" in text and "→ 4321）" in text and "未重新计算" in text
+
+
+@pytest.mark.parametrize("choice", ["back", "theirs", "mine"])
+def test_a_form_saved_by_another_clerk_meanwhile_shows_both_and_the_clerk_chooses(
+    qtbot, services, household_id, boxes, monkeypatch, choice
+):
+    from desktop.views import conflict_dialog
+
+    dialog = open_dialog(qtbot, services, household_id)
+    other = dict(services.forms.open_form(household_id, "verification").answers)
+    other.update(public_post_count=2, migrant_count=3)
+    services.forms.save(household_id, "verification", other, False, None, "王录入")
+    type_into(qtbot, dialog.view.editor_widget("public_post_count"), "1")
+    shown = []
+
+    def choose(conflict, parent=None):
+        real = conflict_dialog.ConflictDialog(conflict, parent)  # as the clerk would see it
+        qtbot.addWidget(real)
+        shown.extend(
+            tuple(real.table.item(r, c).text() for c in range(real.table.columnCount()))
+            for r in range(real.table.rowCount())
+        )
+        return choice, choice != "back"
+
+    monkeypatch.setattr(conflict_dialog.ConflictDialog, "run", choose)
+    saved = dialog.save(complete=False)
+    rows = {row[0]: row for row in shown}
+    assert rows["参加公益性岗位人数"][2:5] == ("1", "2", "双方")
+    assert rows["外出务工人数"][3:] == ("3", "对方", "3")
+    record = record_of(services, household_id)
+    if choice == "back":
+        assert not saved and dialog.view.answers()["public_post_count"] == 1
+        assert record.answers["public_post_count"] == 2
+    elif choice == "theirs":
+        assert not saved and dialog.view.answers()["public_post_count"] == 2
+        assert record.answers["public_post_count"] == 2
+    else:
+        assert saved and record.answers["public_post_count"] == 1
+        assert record.answers["migrant_count"] == 3 and record.updated_by != "王录入"

@@ -204,7 +204,7 @@ def _saved_meanwhile(services, household_id, **values):
 def test_a_household_saved_by_another_clerk_meanwhile_shows_both_and_the_clerk_chooses(
     qtbot, services, household_id, monkeypatch, choice
 ):
-    from desktop.views.registry import conflict_dialog
+    from desktop.views import conflict_dialog
 
     dialog = _dialog(qtbot, services, household_id)
     _saved_meanwhile(services, household_id, phone="13900000001", bank_name="农村信用社")

@@ -1,4 +1,5 @@
-"""保存冲突: someone else saved the household since this clerk opened it; the clerk chooses.
+"""保存冲突: someone else saved the household or form since this clerk opened it; the clerk
+chooses.
 
 Shows the differences field by field (打开时 / 您的填写 / 已保存的, who changed each, and what
 saving one's own would give), and offers three ways on: save the clerk's entries over the
@@ -8,6 +9,8 @@ entry still on screen. Never a silent overwrite.
 """
 
 from __future__ import annotations
+
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
@@ -24,17 +27,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services.registry.conflicts import HouseholdConflict
+from desktop.services.conflicts import FieldDifference
 
 KEEP_MINE, TAKE_THEIRS, BACK = "mine", "theirs", "back"
 HEADERS = ("项目", "打开时", "您的填写", "已保存的", "改动方", "以我的为准保存后")
 BOTH_COLOR = QColor("#fff1c2")  # both clerks changed it: look here first
 
 
+class Conflict(Protocol):
+    """A refused save as the services describe it (HouseholdConflict, FormConflict)."""
+
+    summary: str
+    differences: tuple[FieldDifference, ...]
+
+
 class ConflictDialog(QDialog):
     """The field-by-field comparison of a refused save, and the clerk's choice."""
 
-    def __init__(self, conflict: HouseholdConflict, parent: QWidget | None = None) -> None:
+    def __init__(self, conflict: Conflict, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("保存冲突 — 回头看工作台")
         self.choice = BACK
@@ -101,7 +111,7 @@ class ConflictDialog(QDialog):
         super().keyPressEvent(event)
 
     @classmethod
-    def run(cls, conflict: HouseholdConflict, parent: QWidget | None = None) -> tuple[str, bool]:
+    def run(cls, conflict: Conflict, parent: QWidget | None = None) -> tuple[str, bool]:
         """Show the conflict; return (KEEP_MINE / TAKE_THEIRS / BACK, chosen to go on)."""
         dialog = cls(conflict, parent)
         dialog.exec()
