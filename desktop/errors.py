@@ -44,6 +44,15 @@ class FormLockedError(AppError):
     default_message = "该表已签字，已锁定不能修改"
 
 
+class ConnectionLostError(AppError):
+    """The county's database server went away mid-session (network, restart); nothing was saved."""
+
+    default_message = (
+        "与数据库服务器的连接中断，这次操作没有保存。填写的内容仍在屏幕上；"
+        "请检查网络或等服务器恢复后再试（程序会自动重新连接）。"
+    )
+
+
 class PermissionDeniedError(AppError):
     """The signed-in user's role does not allow this."""
 

@@ -126,6 +126,19 @@ def is_server(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def lost_connection(engine: Engine, exc: BaseException) -> bool:
+    """True when `exc` says the server's connection went away (not a refused statement).
+
+    SQLite has no connection to lose: its OperationalErrors (a full disk, a locked file) are
+    told elsewhere. The pool drops the dead connection; the next use connects anew.
+    """
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if not is_server(engine) or not isinstance(exc, DBAPIError):
+        return False
+    return bool(exc.connection_invalidated) or isinstance(exc, OperationalError | InterfaceError)
+
+
 def make_engine(path: Path | str) -> Engine:
     """Create an engine on a SQLite file with the pragmas the application relies on, or on the
     PostgreSQL database a `postgresql://` URL names."""

@@ -29,8 +29,11 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from desktop.errors import ConnectionLostError
+from desktop.models.database import lost_connection
 from desktop.services.actor import Actor
 
 
@@ -63,7 +66,7 @@ class Database:
         if active is not None:
             yield active
             return
-        with self._sessions(expire_on_commit=expire_on_commit) as s:
+        with self._told_lost(), self._sessions(expire_on_commit=expire_on_commit) as s:
             yield s
 
     @contextmanager
@@ -78,12 +81,25 @@ class Database:
         if active is not None:
             yield active
             return
-        with self._sessions() as s, s.begin():
+        with self._told_lost(), self._sessions() as s, s.begin():
             token = self._active.set(s)
             try:
                 yield s
             finally:
                 self._active.reset(token)
+
+    @contextmanager
+    def _told_lost(self) -> Iterator[None]:
+        """Turn a server connection lost mid-session into ConnectionLostError (in Chinese).
+
+        Raised by the outermost unit only, after its rollback: nothing of it was written.
+        """
+        try:
+            yield
+        except DBAPIError as exc:
+            if lost_connection(self.engine, exc):
+                raise ConnectionLostError() from exc
+            raise
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -95,5 +111,5 @@ class Database:
         if active is not None:
             yield active.connection()
             return
-        with self.engine.connect() as conn:
+        with self._told_lost(), self.engine.connect() as conn:
             yield conn
