@@ -126,6 +126,24 @@ def is_server(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "postgresql"
 
 
+def dump_command(engine: Engine, target: Path, tool: str = "pg_dump") -> tuple[list[str], dict]:
+    """The pg_dump (or pg_restore) command line and environment for a server database.
+
+    The password goes through PGPASSWORD, never the command line (a process list shows it).
+    """
+    url = engine.url
+    argv = [tool, "--host", url.host or "localhost", "--port", str(url.port or 5432)]
+    if url.username:
+        argv += ["--username", url.username]
+    argv += ["--no-password"]
+    if tool == "pg_dump":
+        argv += ["--format", "custom", "--file", str(target), url.database or ""]
+    else:
+        argv += ["--list", str(target)]
+    env = {"PGPASSWORD": url.password} if url.password else {}
+    return argv, env
+
+
 def lost_connection(engine: Engine, exc: BaseException) -> bool:
     """True when `exc` says the server's connection went away (not a refused statement).
 

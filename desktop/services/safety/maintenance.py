@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, insert, select
 
-from desktop.models.database import upgrade
+from desktop.models.database import is_server, upgrade
 from desktop.models.safety import ACTION_BACKUP, ACTION_RESTORE, ACTION_UPDATE
 from desktop.models.setting import SETTING_BACKUP_KEY, DatabaseSetting
 from desktop.paths import backups_dir
 from desktop.services.safety import backup as backup_service
-from desktop.services.safety import backup_crypto
+from desktop.services.safety import backup_crypto, server_backup
 from desktop.services.safety.auth import CHANGE_SETTINGS, require
 from desktop.services.safety.backup_crypto import BackupKey, BackupPasswordError
 
@@ -79,7 +79,10 @@ class BackupService:
         backup_crypto); without a backup password set, such a backup is refused.
         """
         key = self.backup_key() if backup_service.leaves_data_folder(folder) else None
-        target = backup_service.backup_to_folder(self.db_path, folder, key)
+        if is_server(self.db.engine):
+            target = server_backup.dump_to_folder(self.db.engine, folder, key)
+        else:
+            target = backup_service.backup_to_folder(self.db_path, folder, key)
         self.audit.log(ACTION_BACKUP, "database", note=f"备份到 {target}")
         return target
 
@@ -99,6 +102,8 @@ class BackupService:
         Every connection is closed for the swap; a backup of an older version gets the
         current schema. Returns where the replaced database was kept.
         """
+        if is_server(self.db.engine):
+            raise backup_service.BackupError(server_backup.MSG_SERVER_RESTORE)
         with backup_service.opened_backup(source, password) as plain:
             self.db.engine.dispose()
             kept = backup_service.restore(plain, self.db_path, backups_dir())
