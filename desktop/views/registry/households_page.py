@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -115,6 +115,22 @@ class HouseholdsPage(QWidget):
             combo.currentIndexChanged.connect(self._on_filters_changed)
         self.village_combo.currentIndexChanged.connect(self._on_village_combo_changed)
         self.table.doubleClicked.connect(self._on_table_double_clicked)
+        # Keyboard only: Enter or ↓ in the search box goes to the first household found, Enter
+        # on a row opens it (as a double click does).
+        self.search_edit.returnPressed.connect(self._on_search_edit_return_pressed)
+        self.search_edit.installEventFilter(self)
+        self.table.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """↓ from the search box into the table; Enter on a table row opens the household."""
+        if event.type() == QEvent.Type.KeyPress:
+            if watched is self.search_edit and event.key() == Qt.Key.Key_Down:
+                self._on_search_edit_return_pressed()
+                return True
+            if watched is self.table and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._on_table_double_clicked(self.table.currentIndex())
+                return True
+        return super().eventFilter(watched, event)
 
     # --- data ----------------------------------------------------------------------
 
@@ -229,6 +245,13 @@ class HouseholdsPage(QWidget):
         for w in widgets:
             w.blockSignals(False)
         self._on_filters_changed()
+
+    def _on_search_edit_return_pressed(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        if not self.table.currentIndex().isValid():
+            self.table.selectRow(0)
+        self.table.setFocus()
 
     def _on_table_double_clicked(self, index) -> None:
         if index.isValid():

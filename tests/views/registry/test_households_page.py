@@ -75,3 +75,22 @@ def test_an_elided_text_is_whole_in_its_tooltip(laptop_window):
     assert model.headerData(COL_KIND, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == (
         "贫困户属性/特殊群体"
     )
+
+
+@pytest.mark.parametrize("key", [Qt.Key.Key_Down, Qt.Key.Key_Return])
+def test_from_the_search_box_to_the_household_by_keyboard(laptop_window, qtbot, key):
+    # Under Xvfb: Ctrl+F, a name, ↓ left the focus in the box and no row chosen, so Ctrl+E and
+    # Enter did nothing; a clerk searches, steps down to the row and opens it with Enter.
+    page = laptop_window.households_page
+    page.household_activated.disconnect()  # the window would open the dialog modally
+    laptop_window.tabs.setCurrentWidget(page)
+    page.search_edit.setFocus()
+    name = page.model.row_at(3).head_name
+    page.search_edit.setText(name)
+    qtbot.keyClick(page.search_edit, key)
+    assert page.table.hasFocus()
+    assert page.current_id() == page.model.row_at(0).id
+    assert page.model.row_at(0).head_name == name
+    with qtbot.waitSignal(page.household_activated) as opened:
+        qtbot.keyClick(page.table, Qt.Key.Key_Return)
+    assert opened.args == [page.model.row_at(0).id]
