@@ -47,6 +47,8 @@ def window_keys() -> list[tuple[str, str]]:
     return [
         ("保存（户、问题、表单草稿）", shortcut_text(QKeySequence(QKeySequence.StandardKey.Save))),
         ("完成表单（检查无误后）", "Ctrl+Enter"),
+        ("表单的打印预览", shortcut_text(QKeySequence(QKeySequence.StandardKey.Print))),
+        ("在户籍表中：从搜索框到找到的第一户 / 打开选中的户", "↓ 或 Enter / Enter"),
         ("复制选中的行（含表头，可直接粘贴到 Excel/WPS）", "Ctrl+C"),
         ("日期栏打开日历", "F4 或 Alt+↓"),
         ("下一栏 / 上一栏", "Tab / Shift+Tab"),

@@ -177,6 +177,7 @@ class FormDialog(EditingDialog):
         self.close_button.clicked.connect(self.reject)
         bind_shortcut(self.save_button, QKeySequence.StandardKey.Save, self)
         bind_shortcut(self.complete_button, "Ctrl+Return", self)
+        bind_shortcut(self.preview_button, QKeySequence.StandardKey.Print, self)  # as in Excel
         QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
 
         self._load(self.state)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QMessageBox
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -52,7 +52,9 @@ def test_title_prefill_and_state(qtbot, services, household_id):
     assert answers["village"] == household.village_name
     texts = [b.text() for b in (dialog.save_button, dialog.complete_button)]
     assert texts == ["保存草稿 (Ctrl+S)", "完成 (Ctrl+Enter)"]  # the keys that press them
-    assert dialog.preview_button.text() == "打印预览…" and dialog.close_button.text() == "关闭"
+    # Ctrl+P prints in Excel and WPS; under Xvfb it did nothing in the form
+    assert dialog.preview_button.text() == "打印预览… (Ctrl+P)"
+    assert dialog.close_button.text() == "关闭"
 
 
 def test_keyboard_entry_saved_and_seen_again(qtbot, services, household_id, boxes):
@@ -251,6 +253,15 @@ def test_preview_of_the_form_on_screen(qtbot, services, household_id, boxes, mon
     monkeypatch.setattr(PrintPreviewDialog, "exec", fake_exec)
     dialog.preview_button.click()
     assert shown == {"pages": 2, "landscape": False}  # 采集表: two portrait sheets
+    shown.clear()
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    QApplication.setActiveWindow(dialog)  # offscreen: shortcuts need an active window
+    qtbot.keyClick(
+        dialog.view.editor_widget("A18b"), Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier
+    )
+    assert shown == {"pages": 2, "landscape": False}  # Ctrl+P, from inside a cell
 
 
 def test_preview_warns_about_characters_no_font_has(
