@@ -7,7 +7,7 @@ so it pastes into Excel or WPS as a block (one cell alone copies as its text). T
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QRect, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QTableView
 
@@ -134,4 +134,47 @@ def fit_columns(
                 longest = min(longest, widest_px)
             wanted = max(wanted, longest)
         if widest_px is not None or view.columnWidth(column) < wanted:
+            view.setColumnWidth(column, wanted)
+
+
+TEXT_MARGIN_PX = 4  # what the item delegate keeps free on each side of a cell's text
+
+
+def line_height(metrics) -> int:
+    """The height of one wrapped line as Qt lays it out (a pixel more than lineSpacing here)."""
+    box = metrics.boundingRect(QRect(0, 0, 1000, 1000), Qt.TextFlag.TextWordWrap, "国")
+    return box.height()
+
+
+def wrapped_width(metrics, text: str, lines: int) -> int:
+    """The narrowest width in pixels at which `text`, word-wrapped, takes at most `lines`."""
+    one_line = metrics.horizontalAdvance(text)
+    if lines <= 1 or not text:
+        return one_line
+    limit = lines * line_height(metrics)
+    low, high = one_line // lines, one_line
+    while low < high:  # the wrapped height only falls as the width grows
+        middle = (low + high) // 2
+        box = metrics.boundingRect(QRect(0, 0, middle, 10 * limit), Qt.TextFlag.TextWordWrap, text)
+        if box.height() <= limit and box.width() <= middle:
+            high = middle
+        else:
+            low = middle + 1
+    return high
+
+
+def fit_wrapped_columns(view: QTableView, lines_by_column: dict[int, int]) -> None:
+    """Widen key columns so every value shows whole within its number of wrapped lines.
+
+    Rows are as tall as the most lines asked for; texts are measured once each, so a ledger
+    of many rows with the same dates and states costs a few hundred measurements.
+    """
+    view.ensurePolished()
+    metrics = view.fontMetrics()
+    model = view.model()
+    for column, lines in lines_by_column.items():
+        texts = {_clean(model.index(r, column).data()) for r in range(model.rowCount())}
+        widest = max((wrapped_width(metrics, t, lines) for t in texts), default=0)
+        wanted = max(widest + 2 * TEXT_MARGIN_PX, _header_width(view, column) + CELL_PADDING_PX)
+        if view.columnWidth(column) < wanted:
             view.setColumnWidth(column, wanted)

@@ -257,3 +257,56 @@ def test_the_problem_ledger_fits_beside_the_tree_on_the_laptop(qtbot, laptop, se
     fixed = sum(table.columnWidth(c) for c in range(table.model().columnCount()))
     fixed -= table.columnWidth(COL_DESCRIPTION)
     assert fixed + 100 <= table.viewport().width(), (fixed, table.viewport().width())
+
+
+def test_the_ledger_never_cuts_its_key_texts_on_the_laptop(qtbot, qapp, laptop, services):
+    """状态, 剩余天数 and the dates show whole (two lines at most); 问题描述 gets two lines."""
+    # Under Xvfb at 1366: 状态 read 待整改…, 剩余天数 逾期…, 整改时限 2026-10-…, and 问题描述
+    # one elided line of about ten characters.
+    from desktop.views.main_window import MainWindow
+    from desktop.views.problems.problem_table_model import (
+        COL_DAYS_LEFT,
+        COL_DEADLINE,
+        COL_DESCRIPTION,
+        COL_FOUND,
+        COL_ITEM,
+        COL_NUMBER,
+        COL_PERSON,
+        COL_SOURCE,
+        COL_STATUS,
+        COL_TARGET,
+        COL_UNIT,
+    )
+    from desktop.views.startup import apply_style
+    from desktop.views.tables import TEXT_MARGIN_PX
+
+    before = qapp.styleSheet()
+    apply_style(qapp)  # the app's 10.5-point font, as the clerk sees it
+    try:
+        window = MainWindow(services)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        window.tabs.setCurrentIndex(2)
+        table = window.problem_ledger.table
+        model = table.model()
+        qtbot.waitUntil(lambda: model.rowCount() > 0, timeout=5000)
+        assert table.horizontalScrollBar().maximum() == 0
+        assert table.wordWrap()
+        metrics = table.fontMetrics()
+        height = table.verticalHeader().defaultSectionSize()
+        assert height >= 2 * metrics.lineSpacing()  # two lines a row
+        for col in (COL_NUMBER, COL_FOUND, COL_DEADLINE, COL_DAYS_LEFT, COL_STATUS):
+            room = table.columnWidth(col) - 2 * TEXT_MARGIN_PX
+            for row in range(model.rowCount()):
+                text = model.index(row, col).data()
+                box = metrics.boundingRect(QRect(0, 0, room, 1000), Qt.TextFlag.TextWordWrap, text)
+                assert box.width() <= room and box.height() <= height, (col, text, room)
+        # 问题描述: two lines of ten characters or more; every shortened text whole in its tooltip
+        room = table.columnWidth(COL_DESCRIPTION) - 2 * TEXT_MARGIN_PX
+        assert room >= 10 * metrics.horizontalAdvance("问"), room
+        for col in (COL_SOURCE, COL_ITEM, COL_TARGET, COL_DESCRIPTION, COL_UNIT, COL_PERSON):
+            index = model.index(0, col)
+            assert (index.data(Qt.ItemDataRole.ToolTipRole) or "") == index.data(), col
+    finally:
+        qapp.setStyleSheet(before)

@@ -33,15 +33,22 @@ from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.dialogs import dialog_buttons
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.problems.problem_table_model import (
+    COL_DAYS_LEFT,
+    COL_DEADLINE,
     COL_DESCRIPTION,
+    COL_FOUND,
     COL_NUMBER,
+    COL_STATUS,
     ROW_ID_ROLE,
     ProblemTableModel,
 )
 from desktop.views.signals import hub
-from desktop.views.tables import fit_columns
+from desktop.views.tables import fit_columns, fit_wrapped_columns, line_height
 
 ALL = "全部"
+# Never cut (seen under Xvfb at 1366: 待整改…, 逾期…, 2026-10-…): widened to show whole, on
+# one line or wrapped onto the row's two.
+KEY_COLUMN_LINES = {COL_FOUND: 1, COL_DEADLINE: 2, COL_DAYS_LEFT: 2, COL_STATUS: 2}
 
 
 def half_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -184,14 +191,20 @@ class ProblemLedgerWidget(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(False)
-        self.table.verticalHeader().setDefaultSectionSize(24)
+        # Two lines a row, as a ledger kept in Excel with 自动换行: 问题描述 shows twice the
+        # words, and 状态 (待整改 / （逾期）) and 整改时限 (date / （延）) stay whole.
+        self.table.setWordWrap(True)
+        self.table.ensurePolished()
+        lines = 2 * line_height(self.table.fontMetrics())
+        self.table.verticalHeader().setDefaultSectionSize(lines + 6)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         # Beside the tree on a 1366-pixel laptop the table has about 1,090 px: these widths
-        # (all but the stretched 问题描述) take 914 px, leaving the description about 175.
-        widths = (80, 90, 64, 96, 100, 200, 76, 56, 64, 90, 56, 70, 36, 36)
+        # (all but the stretched 问题描述), widened to the key texts, take about 910 px and
+        # leave the description about 180 on two lines; 问题类别/对象/单位 show two lines too.
+        widths = (80, 90, 64, 80, 84, 200, 70, 56, 64, 90, 52, 70, 36, 36)
         for col, width in enumerate(widths):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(COL_DESCRIPTION, QHeaderView.ResizeMode.Stretch)
@@ -255,6 +268,7 @@ class ProblemLedgerWidget(QWidget):
         self.model.set_rows(self.problems.rows(), datetime.date.today())
         self.model.set_filter(self.current_filter())
         fit_columns(self.table, (COL_NUMBER,))
+        fit_wrapped_columns(self.table, KEY_COLUMN_LINES)
         self._update_count()
 
     def current_filter(self) -> ProblemFilter:

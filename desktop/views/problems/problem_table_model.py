@@ -111,8 +111,10 @@ class ProblemTableModel(ListTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == COL_DEADLINE and r.extension_count:
                 return f"原定时限 {r.original_deadline:%Y-%m-%d}，已延期 {r.extension_count} 次"
-            if col == COL_DESCRIPTION:
-                return r.description
+            if col in (COL_SOURCE, COL_ITEM, COL_TARGET, COL_DESCRIPTION, COL_UNIT, COL_PERSON):
+                return self._text(r, col) or None  # shortened in the cell, whole here
+            if col == COL_STATUS:
+                return shown_status(r.status, r.deadline, self._today)
             return None
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (
             COL_DAYS_LEFT,
