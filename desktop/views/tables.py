@@ -146,35 +146,19 @@ def line_height(metrics) -> int:
     return box.height()
 
 
-def wrapped_width(metrics, text: str, lines: int) -> int:
-    """The narrowest width in pixels at which `text`, word-wrapped, takes at most `lines`."""
-    one_line = metrics.horizontalAdvance(text)
-    if lines <= 1 or not text:
-        return one_line
-    limit = lines * line_height(metrics)
-    low, high = one_line // lines, one_line
-    while low < high:  # the wrapped height only falls as the width grows
-        middle = (low + high) // 2
-        box = metrics.boundingRect(QRect(0, 0, middle, 10 * limit), Qt.TextFlag.TextWordWrap, text)
-        if box.height() <= limit and box.width() <= middle:
-            high = middle
-        else:
-            low = middle + 1
-    return high
+def fit_line_columns(view: QTableView, columns: tuple[int, ...]) -> None:
+    """Widen key columns to their widest line, so that a value set on lines shows whole.
 
-
-def fit_wrapped_columns(view: QTableView, lines_by_column: dict[int, int]) -> None:
-    """Widen key columns so every value shows whole within its number of wrapped lines.
-
-    Rows are as tall as the most lines asked for; texts are measured once each, so a ledger
-    of many rows with the same dates and states costs a few hundred measurements.
+    The model breaks such values where a reader expects (待整改 / （逾期）); texts are measured
+    once each, so a ledger of many rows with the same dates and states costs little.
     """
     view.ensurePolished()
     metrics = view.fontMetrics()
     model = view.model()
-    for column, lines in lines_by_column.items():
-        texts = {_clean(model.index(r, column).data()) for r in range(model.rowCount())}
-        widest = max((wrapped_width(metrics, t, lines) for t in texts), default=0)
+    for column in columns:
+        texts = {str(model.index(r, column).data() or "") for r in range(model.rowCount())}
+        lines = {line for text in texts for line in text.splitlines()}
+        widest = max((metrics.horizontalAdvance(line) for line in lines), default=0)
         wanted = max(widest + 2 * TEXT_MARGIN_PX, _header_width(view, column) + CELL_PADDING_PX)
         if view.columnWidth(column) < wanted:
             view.setColumnWidth(column, wanted)

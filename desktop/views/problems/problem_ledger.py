@@ -43,12 +43,12 @@ from desktop.views.problems.problem_table_model import (
     ProblemTableModel,
 )
 from desktop.views.signals import hub
-from desktop.views.tables import fit_columns, fit_wrapped_columns, line_height
+from desktop.views.tables import fit_columns, fit_line_columns, line_height
 
 ALL = "全部"
-# Never cut (seen under Xvfb at 1366: 待整改…, 逾期…, 2026-10-…): widened to show whole, on
-# one line or wrapped onto the row's two.
-KEY_COLUMN_LINES = {COL_FOUND: 1, COL_DEADLINE: 2, COL_DAYS_LEFT: 2, COL_STATUS: 2}
+# Never cut (seen under Xvfb at 1366: 待整改…, 逾期…, 2026-10-…): widened to their widest line
+# (the model sets 待整改 / （逾期） and 逾期 / 6天 on the row's two lines).
+KEY_COLUMNS = (COL_FOUND, COL_DEADLINE, COL_DAYS_LEFT, COL_STATUS)
 
 
 def half_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -268,7 +268,7 @@ class ProblemLedgerWidget(QWidget):
         self.model.set_rows(self.problems.rows(), datetime.date.today())
         self.model.set_filter(self.current_filter())
         fit_columns(self.table, (COL_NUMBER,))
-        fit_wrapped_columns(self.table, KEY_COLUMN_LINES)
+        fit_line_columns(self.table, KEY_COLUMNS)
         self._update_count()
 
     def current_filter(self) -> ProblemFilter:

@@ -149,14 +149,15 @@ class ProblemTableModel(ListTableModel):
             if r.deadline is None:
                 return ""
             text = f"{r.deadline:%Y-%m-%d}"
-            return f"{text}（延）" if r.extension_count else text
+            # Two lines, broken where a clerk reads them: a wrap chose 逾期6 / 天, 待整改（逾 / 期）
+            return f"{text}\n（延）" if r.extension_count else text
         if col == COL_DAYS_LEFT:
             if r.deadline is None or r.status == STATUS_CLOSED:
                 return ""
             left = (r.deadline - self._today).days
-            return f"逾期{-left}天" if left < 0 else str(left)
+            return f"逾期\n{-left}天" if left < 0 else str(left)
         if col == COL_STATUS:
-            return shown_status(r.status, r.deadline, self._today)
+            return shown_status(r.status, r.deadline, self._today).replace("（", "\n（")
         if col == COL_EXTENSIONS:
             return str(r.extension_count) if r.extension_count else ""
         if col == COL_ATTACHMENTS:

@@ -51,8 +51,8 @@ def test_headers_text_and_colours(qapp, demo_engine, data_dir):
     assert model.headerData(COL_STATUS, Qt.Orientation.Horizontal) == "状态"
     assert HEADERS[COL_NUMBER] == "问题编号"
     r = _row(model, late)
-    assert model.data(model.index(r, COL_STATUS)) == "待整改（逾期）"
-    assert model.data(model.index(r, COL_DAYS_LEFT)) == "逾期5天"
+    assert model.data(model.index(r, COL_STATUS)) == "待整改\n（逾期）"  # two lines, whole at 1366
+    assert model.data(model.index(r, COL_DAYS_LEFT)) == "逾期\n5天"
     assert model.data(model.index(r, COL_NUMBER), Qt.ItemDataRole.BackgroundRole) == OVERDUE_BRUSH
     r = _row(model, soon)
     assert model.data(model.index(r, COL_DAYS_LEFT)) == "4"
@@ -95,6 +95,6 @@ def test_sort_and_extension_mark(qapp, demo_engine, data_dir):
     order = [model.data(model.index(n, 0), ROW_ID_ROLE) for n in range(3)]
     assert order == [soon, late, far]
     r = _row(model, late)
-    assert model.data(model.index(r, COL_DEADLINE)) == "2020-07-01（延）"
+    assert model.data(model.index(r, COL_DEADLINE)) == "2020-07-01\n（延）"
     tip = model.data(model.index(r, COL_DEADLINE), Qt.ItemDataRole.ToolTipRole)
     assert "原定时限 2020-05-31" in tip
