@@ -44,6 +44,7 @@ from desktop.views.inspections.table_models import (
     SampleTableModel,
 )
 from desktop.views.signals import hub
+from desktop.views.tables import line_height
 
 RATE_GROUPS = ("县区", "帮扶单位", "镇村")
 
@@ -78,6 +79,11 @@ class InspectionsPage(QWidget):
         self._job = None
         self.rounds_model = RoundTableModel(self)
         self.rounds_view = _table(self.rounds_model, stretch=5)
+        # Two lines a row: beside the tree at 1366 px one line cut 被督查单位 to 桃花江镇人…
+        self.rounds_view.setWordWrap(True)
+        self.rounds_view.ensurePolished()
+        rows_px = 2 * line_height(self.rounds_view.fontMetrics()) + 6
+        self.rounds_view.verticalHeader().setDefaultSectionSize(rows_px)
         self.sample_model = SampleTableModel(self)
         self.sample_view = _table(self.sample_model)
         self.findings_model = FindingTableModel(self)

@@ -38,8 +38,9 @@ class RoundTableModel(RowsTableModel):
 
     columns = (
         ("督查编号", lambda r: r.number),
-        ("类型", lambda r: r.kind if not r.follows_number else f"回头看（{r.follows_number}）"),
-        ("督查组", lambda r: f"{r.group_name}（组长 {r.leader}）"),
+        # On two lines (the rows are two tall), so that 被督查单位 has the width it needs
+        ("类型", lambda r: r.kind if not r.follows_number else f"回头看\n（{r.follows_number}）"),
+        ("督查组", lambda r: f"{r.group_name}\n组长 {r.leader}"),
         ("县区", lambda r: r.county_name),
         ("督查时间", lambda r: r.dates_text),
         ("被督查单位", lambda r: "、".join(r.units)),

@@ -180,3 +180,26 @@ def test_a_village_added_on_screen_needs_a_reason(qtbot, services):
     _save(dialog)
     after = services.inspections.sample(round_row.id)
     assert len(after) > before and after[before].reason == "群众反映问题较多"
+
+
+def test_the_units_show_whole_beside_the_tree_on_the_laptop(qtbot, services):
+    # Under Xvfb at 1366×768 the rounds list cut 被督查单位 to 桃花江镇人…: the page beside the
+    # tree is about 1,110 px wide. Rows take two lines: 督查组 / 组长, 回头看 / （which round）.
+    from PySide6.QtCore import QRect
+
+    from desktop.views.inspections.table_models import COL_ROUND_UNITS
+    from desktop.views.tables import TEXT_MARGIN_PX
+
+    page = _page(qtbot, services)
+    page.resize(1110, 700)
+    qtbot.waitUntil(lambda: page.rounds_view.viewport().width() < 1110)
+    view, model = page.rounds_view, page.rounds_model
+    assert view.horizontalScrollBar().maximum() == 0
+    assert view.wordWrap()
+    height = view.verticalHeader().defaultSectionSize()
+    metrics = view.fontMetrics()
+    room = view.columnWidth(COL_ROUND_UNITS) - 2 * TEXT_MARGIN_PX
+    for row in range(model.rowCount()):
+        text = model.index(row, COL_ROUND_UNITS).data()
+        box = metrics.boundingRect(QRect(0, 0, room, 1000), Qt.TextFlag.TextWordWrap, text)
+        assert box.height() <= height, (text, room, box.height(), height)
