@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -35,6 +36,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from desktop.errors import ConnectionLostError
 from desktop.models.database import lost_connection
 from desktop.services.actor import Actor
+
+_Row = TypeVar("_Row")
 
 
 class Database:
@@ -113,3 +116,12 @@ class Database:
             return
         with self._told_lost(), self.engine.connect() as conn:
             yield conn
+
+
+def get_or_raise(s: Session, model: type[_Row], ident: object, error: Exception) -> _Row:
+    """Return the `model` row with this primary key; raise `error` (the Chinese message of
+    what no longer exists) when there is none."""
+    found = s.get(model, ident)
+    if found is None:
+        raise error
+    return found

@@ -88,7 +88,7 @@ from desktop.services.safety.auth import (
     require,
 )
 from desktop.services.stored_files import read_source, stored_copy
-from desktop.services.unit_of_work import Database
+from desktop.services.unit_of_work import Database, get_or_raise
 
 EVIDENCE_DIR = "comparison"
 # Seed 002's item 5, 提高识别精准度: 识别不准 (a removal) and 漏评 (an addition) both belong there.
@@ -252,9 +252,7 @@ class CaseService:
         if not reason:
             raise CaseError("请填写认定依据（如家庭年人均可支配收入、三保障情况）")
         with self.db.unit_of_work() as s:
-            household = s.get(Household, household_id)
-            if household is None:
-                raise CaseError("该户已不存在")
+            household = get_or_raise(s, Household, household_id, CaseError("该户已不存在"))
             if household.is_registered:
                 raise CaseError(f"{household.code} 已是建档立卡户")
             if s.scalar(
@@ -451,9 +449,7 @@ class CaseService:
 
     @staticmethod
     def _load_open(s: Session, case_id: int) -> Case:
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseError("该核实事项已不存在")
+        case = get_or_raise(s, Case, case_id, CaseError("该核实事项已不存在"))
         if case.stage not in LEVELS:
             raise CaseError(f"{case.number} 已{STAGE_LABELS[case.stage]}，不能再处理")
         return case
@@ -479,9 +475,7 @@ class CaseService:
     def evidence_file(self, evidence_id: int) -> Path:
         """Return the path of an evidence file in the data folder."""
         with self.db.session() as s:
-            evidence = s.get(CaseEvidence, evidence_id)
-            if evidence is None:
-                raise CaseError("该证明材料已不存在")
+            evidence = get_or_raise(s, CaseEvidence, evidence_id, CaseError("该证明材料已不存在"))
             return self.data_dir / evidence.path
 
     def approval_sheet(self, case_id: int) -> ApprovalSheet:
@@ -623,9 +617,7 @@ def approval_sheet(db: Database, case_id: int, *, full_ids: bool = False) -> App
     from desktop.services.comparison.service import ComparisonService
 
     with db.session() as s:
-        case = s.get(Case, case_id)
-        if case is None:
-            raise CaseError("该核实事项已不存在")
+        case = get_or_raise(s, Case, case_id, CaseError("该核实事项已不存在"))
         household = s.get(Household, case.household_id) if case.household_id else None
         if household is None:
             raise CaseError("该户已不存在")

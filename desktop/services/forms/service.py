@@ -47,7 +47,7 @@ from desktop.services.registry.service import (
     RegistryError,
     RegistryService,
 )
-from desktop.services.unit_of_work import Database
+from desktop.services.unit_of_work import Database, get_or_raise
 
 __all__ = [
     "MEMBER_ID_KEY",
@@ -242,9 +242,7 @@ class FormService:
         return campaign_id
 
     def _campaign(self, s: Session, campaign_id: int) -> Campaign:
-        campaign = s.get(Campaign, campaign_id)
-        if campaign is None:
-            raise FormError("该“回头看”活动已不存在")
+        campaign = get_or_raise(s, Campaign, campaign_id, FormError("该“回头看”活动已不存在"))
         return campaign
 
     def _place(self, s: Session, subject: Subject) -> Place:

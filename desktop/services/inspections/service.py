@@ -79,7 +79,7 @@ from desktop.services.problems.rules import (
     rate_rows,
 )
 from desktop.services.problems.service import ProblemService
-from desktop.services.unit_of_work import Database
+from desktop.services.unit_of_work import Database, get_or_raise
 
 GROUPS_FILE = "inspections/groups.json"
 SEED_LIMIT = 1_000_000  # seeds a clerk can read out and type again
@@ -148,9 +148,9 @@ class InspectionService:
         if not county_name:
             raise InspectionError("请填写县（区）名称", "county_name")
         with self.db.unit_of_work() as s:
-            group = s.get(InspectionGroup, group_id)
-            if group is None:
-                raise InspectionError("所选督查组不存在", "group_id")
+            group = get_or_raise(
+                s, InspectionGroup, group_id, InspectionError("所选督查组不存在", "group_id")
+            )
             if county_name in {c.county_name for c in group.coverage}:
                 return
             group.coverage.append(
@@ -190,9 +190,9 @@ class InspectionService:
     def set_planned_exit(self, household_id: int, year: int | None) -> None:
         """Record (or clear) the year a household is planned to exit (预脱贫)."""
         with self.db.unit_of_work() as s:
-            h = s.get(Household, household_id)
-            if h is None:
-                raise InspectionError("该农户已不存在", "household_id")
+            h = get_or_raise(
+                s, Household, household_id, InspectionError("该农户已不存在", "household_id")
+            )
             if year is not None and not h.is_registered:
                 raise InspectionError(f"{h.head_name}户不是建档立卡户，不能标为预脱贫户", "year")
             if year is not None and h.exit_year is not None:
@@ -204,9 +204,7 @@ class InspectionService:
     def set_aid_unit(self, village_id: int, aid_unit: str) -> None:
         """Record a village's 帮扶单位 (整改率 is reported by it)."""
         with self.db.unit_of_work() as s:
-            v = s.get(Village, village_id)
-            if v is None:
-                raise InspectionError("该村已不存在", "village_id")
+            v = get_or_raise(s, Village, village_id, InspectionError("该村已不存在", "village_id"))
             v.aid_unit = aid_unit.strip()
 
     # --- the sample ---------------------------------------------------------------------
@@ -392,9 +390,9 @@ class InspectionService:
             if e.household_id is not None:
                 if household_id is None:
                     raise InspectionError("请选择替换的农户", "household_id")
-                h = s.get(Household, household_id)
-                if h is None:
-                    raise InspectionError("所选农户不存在", "household_id")
+                h = get_or_raise(
+                    s, Household, household_id, InspectionError("所选农户不存在", "household_id")
+                )
                 if any(x.household_id == household_id for x in live):
                     raise InspectionError(f"{h.head_name}户已在样本中", "household_id")
                 kind = household_kind(h.is_registered, h.exit_year, h.planned_exit_year, year)
@@ -426,9 +424,7 @@ class InspectionService:
         self, s: Session, r: InspectionRound, village_id: int, year: int, live: list
     ) -> list[InspectionSampleEntry]:
         """A village for the sample and its households drawn from the round's seed."""
-        v = s.get(Village, village_id)
-        if v is None:
-            raise InspectionError("所选村不存在", "village_id")
+        v = get_or_raise(s, Village, village_id, InspectionError("所选村不存在", "village_id"))
         if any(x.village_id == village_id and x.household_id is None for x in live):
             raise InspectionError(f"{v.name}已在样本中", "village_id")
         township = self._candidates(s, year, v.township_id)[0]
@@ -481,9 +477,9 @@ class InspectionService:
             raise InspectionError("增加抽查农户必须说明原因", "reason")
         with self.db.unit_of_work() as s:
             r = self._round(s, round_id)
-            h = s.get(Household, household_id)
-            if h is None:
-                raise InspectionError("所选农户不存在", "household_id")
+            h = get_or_raise(
+                s, Household, household_id, InspectionError("所选农户不存在", "household_id")
+            )
             if any(x.household_id == household_id and not x.dropped for x in r.sample):
                 raise InspectionError(f"{h.head_name}户已在样本中", "household_id")
             year = r.sample_year or r.start_date.year
@@ -507,9 +503,7 @@ class InspectionService:
 
     @staticmethod
     def _round(s: Session, round_id: int) -> InspectionRound:
-        r = s.get(InspectionRound, round_id)
-        if r is None:
-            raise InspectionError("该轮督查已不存在")
+        r = get_or_raise(s, InspectionRound, round_id, InspectionError("该轮督查已不存在"))
         return r
 
     def save_round(self, data: RoundData, user: str) -> int:

@@ -13,7 +13,7 @@ from desktop.services.problems.data import AttachmentData
 from desktop.services.problems.ledger import load_problem
 from desktop.services.problems.rules import ProblemError
 from desktop.services.stored_files import read_source, stored_copy
-from desktop.services.unit_of_work import Database
+from desktop.services.unit_of_work import Database, get_or_raise
 
 ATTACHMENTS_DIR = "attachments"
 ATTACHMENT_OK = "正常"
@@ -120,9 +120,7 @@ class ProblemAttachments:
     def copy_attachment_out(self, attachment_id: int, target: Path) -> Path:
         """Copy an attachment's file to a place the user chose (refused when it is missing)."""
         with self.db.session() as s:
-            a = s.get(Attachment, attachment_id)
-            if a is None:
-                raise ProblemError("附件已不存在")
+            a = get_or_raise(s, Attachment, attachment_id, ProblemError("附件已不存在"))
             path = self.attachment_file(a.path)
         if not path.is_file():
             raise ProblemError(f"附件文件缺失：{path}")

@@ -32,7 +32,7 @@ from desktop.services.problems.rules import (
     RateRow,
     rate_rows,
 )
-from desktop.services.unit_of_work import Database
+from desktop.services.unit_of_work import Database, get_or_raise
 
 NUMBER_PATTERN = re.compile(r"^(\d{4})-(\d{3,})$")
 
@@ -120,9 +120,7 @@ class RateSummary:
 
 def load_problem(s: Session, problem_id: int) -> Problem:
     """Return a problem, or raise ProblemError when it no longer exists."""
-    p = s.get(Problem, problem_id)
-    if p is None:
-        raise ProblemError("该问题已不存在（可能已被删除）")
+    p = get_or_raise(s, Problem, problem_id, ProblemError("该问题已不存在（可能已被删除）"))
     return p
 
 

@@ -53,7 +53,7 @@ from desktop.services.questionnaires.team_data import (
     TeamRow,
 )
 from desktop.services.safety.auth import REVIEW_QUESTIONNAIRE, require
-from desktop.services.unit_of_work import Database
+from desktop.services.unit_of_work import Database, get_or_raise
 
 ENTRY_START = datetime.date(2020, 4, 13)  # “4月13日-28日，完成入户排查工作”
 ENTRY_END = datetime.date(2020, 4, 28)
@@ -147,9 +147,7 @@ class TeamService:
     def create_team(self, village_id: int, leader: str = "") -> int:
         """Set up a village's 排查组 (one per village)."""
         with self.db.unit_of_work() as s:
-            village = s.get(Village, village_id)
-            if village is None:
-                raise TeamError("没有这个村")
+            village = get_or_raise(s, Village, village_id, TeamError("没有这个村"))
             if s.scalar(select(ReviewTeam.id).where(ReviewTeam.village_id == village_id)):
                 raise TeamError(f"{village.name}已有排查组")
             team = ReviewTeam(village_id=village_id, name=f"{village.name}排查组", leader=leader)
@@ -162,9 +160,7 @@ class TeamService:
         if first_id == second_id:
             raise TeamError("排查小组须由两个不同的人组成")
         with self.db.unit_of_work() as s:
-            team = s.get(ReviewTeam, team_id)
-            if team is None:
-                raise TeamError("没有这个排查组")
+            team = get_or_raise(s, ReviewTeam, team_id, TeamError("没有这个排查组"))
             villages = self._villages(s)
             people = [s.get(Reviewer, i) for i in (first_id, second_id)]
             if None in people:
@@ -270,9 +266,7 @@ class TeamService:
     def remove_pair(self, pair_id: int) -> None:
         """Dissolve a pair that has no households; one that has must give them away first."""
         with self.db.unit_of_work() as s:
-            pair = s.get(ReviewPair, pair_id)
-            if pair is None:
-                raise TeamError("没有这个排查小组")
+            pair = get_or_raise(s, ReviewPair, pair_id, TeamError("没有这个排查小组"))
             held = s.scalar(
                 select(func.count(ReviewAssignment.id)).where(ReviewAssignment.pair_id == pair_id)
             )
@@ -310,9 +304,7 @@ class TeamService:
         ids = list(dict.fromkeys(household_ids))
         with self.db.unit_of_work() as s:
             campaign_id = self._campaign_id(s, campaign_id)
-            pair = s.get(ReviewPair, pair_id)
-            if pair is None:
-                raise TeamError("没有这个排查小组")
+            pair = get_or_raise(s, ReviewPair, pair_id, TeamError("没有这个排查小组"))
             households = s.scalars(select(Household).where(Household.id.in_(ids))).all()
             if len(households) != len(ids):
                 raise TeamError("有的农户不存在")
@@ -529,9 +521,7 @@ class TeamService:
 
     @staticmethod
     def _assignment(s: Session, assignment_id: int) -> ReviewAssignment:
-        a = s.get(ReviewAssignment, assignment_id)
-        if a is None:
-            raise TeamError("没有这条分配记录")
+        a = get_or_raise(s, ReviewAssignment, assignment_id, TeamError("没有这条分配记录"))
         return a
 
     def submit(self, assignment_id: int, user: CurrentUser, signed_by: str = "") -> None:
