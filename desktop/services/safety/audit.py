@@ -379,6 +379,7 @@ def log_bulk_households(conn: Connection, created: list[dict], changed: list[dic
     if not created and not changed:
         return
     actor = current_actor(conn.engine)
+    moment = utcnow()  # one write, one moment: the chain formats it once, not per household
     entries = [
         _entry(
             actor,
@@ -387,6 +388,7 @@ def log_bulk_households(conn: Connection, created: list[dict], changed: list[dic
             row,
             action=ACTION_IMPORT_INSERT,
             new_value=_summary(row, _BULK_COLUMNS),
+            at=moment,
         )
         for row in created
     ]

@@ -51,3 +51,27 @@ def test_masked_values_are_recognised_and_never_overwrite_real_ones():
     assert keep_unmasked(mask_account("6217001234567890123"), "6217001234567890123") == (
         "6217001234567890123"
     )
+
+
+def test_ids_in_text_are_found_as_with_the_look_back_first():
+    # The pattern tests its first digit before looking back (faster); it finds exactly what
+    # the plain form "not after a letter or digit, then [1-9]…" finds.
+    import random
+    import re
+
+    from desktop.services.safety.privacy import _ID_IN_TEXT
+
+    plain = re.compile(
+        r"(?<![0-9A-Za-z])" + _ID_IN_TEXT.pattern.replace("[1-9](?<![0-9A-Za-z][1-9])", "[1-9]", 1)
+    )
+    assert plain.pattern != _ID_IN_TEXT.pattern
+    rnd = random.Random(12)
+    alphabet = "0123456789Xx aZ一-１９"
+    for _ in range(50_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 30)))
+        if rnd.random() < 0.6:
+            at = rnd.randint(0, len(text))
+            number = rnd.choice(["43232519411119821", "43232541111982", "11010519491231002"])
+            text = text[:at] + number + rnd.choice("0X5x") + text[at:]
+        found = [m.span() for m in _ID_IN_TEXT.finditer(text)]
+        assert found == [m.span() for m in plain.finditer(text)], text
