@@ -231,7 +231,14 @@ def test_anomaly_flags_exactly_the_cells_past_what_was_seen(column):
                     assert _refs_flagged(digits, column, cell) == beyond, (digits, column, cell)
     # A reference that is not the first attribute, a cell without one, odd spacing: all looked
     # at; the tags that merely start with <c are not cells.
-    for odd in (b'<c t="s" r="A1">', b"<c>", b'<c  r="A1">', b'<c r="$XFD$9">', b'<c r="A">'):
+    for odd in (
+        b'<c t="s" r="A1">',
+        b"<c>",
+        b'<c  r="A1">',
+        b'<c\tr="A1">',
+        b'<c r="$XFD$9">',
+        b'<c r="A">',
+    ):
         assert _refs_flagged(6, max(column, 1), odd), odd
     for tag in (b'<col min="1" max="3"/>', b"<cols>", b"<cfRule>", b"</c>"):
         assert not _refs_flagged(6, max(column, 1), tag), tag
