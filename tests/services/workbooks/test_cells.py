@@ -150,24 +150,36 @@ def test_formula_without_saved_value_gets_its_own_message(tmp_path, engine):
         assert "公式" in found[0].message and "保存后再导入" in found[0].message
 
 
+def run_import(*argv):
+    """Run `huitoukan <argv>` in a fresh interpreter; no traceback may reach the user."""
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop", *map(str, argv)],
+        capture_output=True, encoding="utf-8", timeout=120,
+    )  # fmt: skip
+    assert "Traceback" not in done.stdout + done.stderr, done
+    return done
+
+
+def rows_in(db_path, model) -> int:
+    """Count a table's rows in a closed database file."""
+    from desktop.models.database import open_database
+
+    engine = open_database(db_path)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(select(func.count(model.id))).scalar()
+    finally:
+        engine.dispose()
+
+
 def test_rejected_import_with_report_commits_nothing(tmp_path, db_path):
     rows = clean_rows()
     rows[2]["姓名"] = "张\x07小明"
     source = write_xls(tmp_path / "r.xls", rows)
     report = tmp_path / "report.xlsx"
-    done = subprocess.run(
-        [sys.executable, "-m", "desktop", "roster", "import", str(source), "--db", str(db_path),
-         "--report", str(report)],
-        capture_output=True, encoding="utf-8", timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 1, done
-    assert "Traceback" not in done.stdout + done.stderr and "[U+0007]" in done.stdout
-    assert report.exists()
-    from desktop.models.database import open_database
-
-    engine = open_database(db_path)
-    assert households(engine) == 0
-    engine.dispose()
+    done = run_import("roster", "import", source, "--db", db_path, "--report", report)
+    assert done.returncode == 1 and "[U+0007]" in done.stdout, done
+    assert report.exists() and rows_in(db_path, Household) == 0
 
 
 def test_skipped_rows_with_report_commit_the_rest_and_exit_0(tmp_path, db_path):
@@ -177,20 +189,13 @@ def test_skipped_rows_with_report_commit_the_rest_and_exit_0(tmp_path, db_path):
     rows[2]["姓名"] = "张\x07小明"  # H001 is skipped, H002 and H003 are written
     source = write_xls(tmp_path / "r.xls", rows)
     report = tmp_path / "report.xlsx"
-    done = subprocess.run(
-        [sys.executable, "-m", "desktop", "roster", "import", str(source), "--db", str(db_path),
-         "--skip-invalid", "--report", str(report)],
-        capture_output=True, encoding="utf-8", timeout=120,
-    )  # fmt: skip
+    done = run_import(
+        "roster", "import", source, "--db", db_path, "--skip-invalid", "--report", report
+    )
     assert done.returncode == 0, done
-    assert "Traceback" not in done.stdout + done.stderr
     notes = [r[-1] for r in load_workbook(report).worksheets[0].values]
     assert any("控制字符" in str(n) for n in notes)
-    from desktop.models.database import open_database
-
-    engine = open_database(db_path)
-    assert households(engine) == 2
-    engine.dispose()
+    assert rows_in(db_path, Household) == 2
 
 
 def test_rejected_problem_list_with_report_commits_nothing(tmp_path, db_path):
@@ -203,20 +208,9 @@ def test_rejected_problem_list_with_report_commits_nothing(tmp_path, db_path):
         sheet.write(1, c, values.get(h, ""))
     book.save(str(tmp_path / "p.xls"))
     report = tmp_path / "report.xlsx"
-    done = subprocess.run(
-        [sys.executable, "-m", "desktop", "problems", "import", str(tmp_path / "p.xls"),
-         "--db", str(db_path), "--report", str(report)],
-        capture_output=True, encoding="utf-8", timeout=120,
-    )  # fmt: skip
-    assert done.returncode == 1, done
-    assert "Traceback" not in done.stdout + done.stderr and "[U+0007]" in done.stdout
-    assert report.exists()
-    from desktop.models.database import open_database
-
-    engine = open_database(db_path)
-    with engine.connect() as conn:
-        assert conn.execute(select(func.count(Problem.id))).scalar() == 0
-    engine.dispose()
+    done = run_import("problems", "import", tmp_path / "p.xls", "--db", db_path, "--report", report)
+    assert done.returncode == 1 and "[U+0007]" in done.stdout, done
+    assert report.exists() and rows_in(db_path, Problem) == 0
 
 
 def sheet_xml(path) -> str:
