@@ -100,6 +100,9 @@ def test_xlsx_escaped_control_character_is_refused(tmp_path, engine):
         ("村", "=HYPERLINK(1)", "不能以“=”开头"),
         ("人均纯收入", 1e300, "不合常理"),
         ("户编号", datetime.datetime(2020, 5, 1), "日期格式"),
+        ("姓名", datetime.datetime(2020, 5, 1), "日期格式"),
+        ("脱贫年度", "9999", "2014—2020年"),
+        ("人均纯收入", -5, "不小于0"),
     ],
     ids=[
         "phone-formula",
@@ -109,6 +112,9 @@ def test_xlsx_escaped_control_character_is_refused(tmp_path, engine):
         "village-formula",
         "income-huge",
         "code-date",
+        "name-date",
+        "exit-year-9999",
+        "income-negative",
     ],
 )
 def test_fields_have_types_lengths_and_ranges(tmp_path, engine, header, value, word):
