@@ -28,7 +28,13 @@ from desktop.services.problems.rules import (
     ProblemError,
 )
 from desktop.services.problems.service import ProblemService
-from desktop.services.workbooks.cells import formula_start, hidden_character, too_long, visible
+from desktop.services.workbooks.cells import (
+    formula_start,
+    hidden_character,
+    shortened,
+    too_long,
+    visible,
+)
 from desktop.services.workbooks.precheck import WorkbookRefused, check_workbook
 from desktop.services.workbooks.sanitise import safe_row
 
@@ -252,7 +258,9 @@ class ProblemImporter:
 
     @staticmethod
     def _issue(row: int, mapping: dict[str, int], header: str, value: str, reason: str):
-        return FieldIssue.in_sheet(row, mapping.get(header, -1), header, value, reason)
+        # A message repeats a cell with its hidden characters shown and a long one cut.
+        shown = shortened(visible(value))
+        return FieldIssue.in_sheet(row, mapping.get(header, -1), header, shown, reason)
 
     def _row(
         self,
@@ -270,7 +278,7 @@ class ProblemImporter:
             return _text(get(header))
 
         def fail(header: str, reason: str) -> None:
-            errors.append(self._issue(excel_row, mapping, header, visible(text(header)), reason))
+            errors.append(self._issue(excel_row, mapping, header, text(header), reason))
 
         for header in mapping:
             value = get(header)

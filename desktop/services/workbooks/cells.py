@@ -81,3 +81,14 @@ def too_long(text: str, limit: int, header: str) -> str | None:
 def visible(text: str) -> str:
     """Return `text` with its hidden characters shown as [U+XXXX], for a message."""
     return _HIDDEN.sub(lambda m: f"[U+{ord(m.group()):04X}]", text)
+
+
+SHOWN_LENGTH = 60  # characters of a cell a message repeats
+
+
+def shortened(text: str) -> str:
+    """Return a cell's text as a message repeats it: a 100,000-character cell is named, not
+    repeated (the roster's normalise.shown does the same)."""
+    if len(text) > SHOWN_LENGTH:
+        return f"{text[:SHOWN_LENGTH]}……（共 {len(text):,} 个字）"
+    return text

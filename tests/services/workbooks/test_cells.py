@@ -304,5 +304,6 @@ def test_problem_list_cells_are_checked(demo_engine, data_dir, tmp_path, descrip
     result = ProblemImporter(ps).run(path, "刘芳")
     assert not result.ok
     assert any(word in e.message for e in result.errors), [e.text() for e in result.errors]
+    assert all(len(e.text()) < 300 for e in result.errors)  # a long cell is named, not repeated
     with demo_engine.connect() as conn:
         assert conn.execute(select(func.count(Problem.id))).scalar() == before
