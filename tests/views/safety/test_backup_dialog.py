@@ -99,3 +99,15 @@ def test_startup_guard_refuses_a_second_window(db_path, qtbot, monkeypatch):
     assert startup_guard(db_path) is None
     assert "另一个回头看工作台窗口" in shown[0]
     first.release()
+
+
+def test_startup_guard_refuses_a_network_share_as_the_command_line_does(qtbot, monkeypatch):
+    """The window and every command refuse the same UNC paths (issue 12), before a lock file or
+    a backup is written there."""
+    from desktop.views.safety.backup_dialog import startup_guard
+
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[2]))
+    for path in ("//server/share/h.sqlite3", "\\\\server\\share\\h.sqlite3"):
+        assert startup_guard(Path(path)) is None
+    assert len(shown) == 2 and all("网络" in text and "本机硬盘" in text for text in shown)
