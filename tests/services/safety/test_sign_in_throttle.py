@@ -34,9 +34,19 @@ def actions(engine) -> list[str]:
 
 def test_common_passwords_are_refused(auth):
     admin = auth.sign_in("管理员", PASSWORD)
+    clerk = auth.add_user(admin, "王录入", "clerk", "Wang-lu-2026")
     for weak in ("123456", "password", "888888", "aaaaaaaa", "Admin123"):
         with pytest.raises(AuthError, match="太常见"):
             auth.add_user(admin, "李录入", "clerk", weak)
+        with pytest.raises(AuthError, match="太常见"):  # every way a password is set
+            auth.change_password(admin, PASSWORD, weak)
+        with pytest.raises(AuthError, match="太常见"):
+            auth.reset_password(admin, clerk, weak)
+
+
+def test_the_first_administrator_cannot_take_a_common_password(engine):
+    with pytest.raises(AuthError, match="太常见"):
+        AuthService(Database(engine)).create_first_admin("管理员", "123456")
 
 
 def test_wrong_passwords_wait_then_lock_until_an_administrator_unlocks(auth, engine):
