@@ -207,9 +207,23 @@ def head_revisions() -> set[str]:
     return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
+# What a file's schema is compared by: tables and indexes by name, triggers by name and
+# statement (a trigger kept by name whose body no longer refuses is not the revision's).
+_SCHEMA_ROWS = (
+    "SELECT type, name, CASE type WHEN 'trigger' THEN sql ELSE '' END FROM sqlite_master"
+    " WHERE name NOT LIKE 'sqlite_%'"
+)
+
+
+def _schema_object(kind: str, name: str, sql: str | None) -> tuple[str, str, str]:
+    # Older files hold the same trigger statements laid out on several lines.
+    return kind, name, " ".join((sql or "").split())
+
+
 @functools.cache
-def schema_objects(revision: str) -> frozenset[tuple[str, str]]:
-    """Return the (type, name) of every table, index and trigger a revision's schema has.
+def schema_objects(revision: str) -> frozenset[tuple[str, str, str]]:
+    """Return the (type, name, statement) of every table, index and trigger a revision's schema
+    has; the statement only for triggers ('' otherwise), its white space collapsed.
 
     Built by migrating an empty temporary database to `revision`, so that a file to restore
     can be checked against what its own revision must hold.
@@ -223,12 +237,10 @@ def schema_objects(revision: str) -> frozenset[tuple[str, str]]:
         try:
             with engine.begin() as conn:
                 command.upgrade(_alembic_config(conn), revision)
-                rows = conn.exec_driver_sql(
-                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-                ).all()
+                rows = conn.exec_driver_sql(_SCHEMA_ROWS).all()
         finally:
             engine.dispose()
-    return frozenset((kind, name) for kind, name in rows)
+    return frozenset(_schema_object(*row) for row in rows)
 
 
 def known_revisions() -> set[str]:
@@ -557,8 +569,9 @@ def plain_indexes(conn: Connection, table_name: str) -> list[tuple[str, str]]:
     ]
 
 
-def file_contents(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
-    """Return a file's (type, name) of tables, indexes and triggers, and its attachment paths.
+def file_contents(path: Path) -> tuple[set[tuple[str, str, str]], list[str]]:
+    """Return a file's tables, indexes and triggers as `schema_objects` gives them, and its
+    attachment paths.
 
     What `restore` checks against the file's own revision before it replaces anything.
     Raises DatabaseError when the file cannot be read.
@@ -567,15 +580,10 @@ def file_contents(path: Path) -> tuple[set[tuple[str, str]], list[str]]:
     try:
         conn = module.connect(str(path))
         try:
-            objects = {
-                (kind, name)
-                for kind, name in conn.execute(
-                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-                )
-            }
+            objects = {_schema_object(*row) for row in conn.execute(_SCHEMA_ROWS)}
             paths = (
                 [r[0] for r in conn.execute("SELECT path FROM problem_attachment")]
-                if ("table", "problem_attachment") in objects
+                if ("table", "problem_attachment", "") in objects
                 else []
             )
         finally:

@@ -236,18 +236,28 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
         )
     objects, paths = (set(), []) if quick else file_contents(path)
     if not quick and len(revisions) == 1:
-        missing = schema_objects(next(iter(revisions))) - objects
+        revision = next(iter(revisions))
+        expected = schema_objects(revision)
+        missing = expected - objects  # a trigger rewritten under its own name is missing too
         if missing:
             kinds = {"table": "表", "index": "索引", "trigger": "触发器", "view": "视图"}
             tally = "、".join(
-                f"{sum(1 for k, _ in missing if k == kind)} 个{label}"
+                f"{sum(1 for k, *_ in missing if k == kind)} 个{label}"
                 for kind, label in kinds.items()
-                if any(k == kind for k, _ in missing)
+                if any(k == kind for k, *_ in missing)
             )
             return CheckResult(
                 False,
-                f"{path.name} 不完整：按它的结构版本 {next(iter(revisions))} 缺少 {tally}，"
+                f"{path.name} 不完整：按它的结构版本 {revision} 缺少 {tally}，"
                 "可能被改动过或已损坏",
+                revisions,
+            )
+        added = [name for kind, name, _ in objects - expected if kind == "trigger"]
+        if added:
+            return CheckResult(
+                False,
+                f"{path.name} 有 {len(added)} 个它的结构版本 {revision} 没有的触发器"
+                f"（如“{added[0][:40]}”），可能被改动过，不能使用",
                 revisions,
             )
     if not quick and not revisions:
@@ -260,7 +270,7 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
             f"（如“{outside[0][:60]}”），可能被改动过，不能使用",
             revisions,
         )
-    if ("table", "audit_chain_head") in objects:  # older revisions are chained at upgrade
+    if ("table", "audit_chain_head", "") in objects:  # older revisions are chained at upgrade
         chain = verify_chain(path)
         if not chain.ok:
             return CheckResult(False, f"{path.name}：{chain.message}", revisions, chain)

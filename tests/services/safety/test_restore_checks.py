@@ -77,3 +77,60 @@ def test_attachment_paths_outside_the_folder_are_refused_and_never_deleted(
     assert not result.ok and "附件路径" in result.message
     ps.delete(problem_id, "刘芳")
     assert victim.exists()
+
+
+def _edited(source, path, *statements):
+    shutil.copyfile(source, path)
+    conn = sqlite3.connect(path)
+    for sql in statements:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("statements", "words"),
+    [
+        (["DROP INDEX ix_audit_entry_record"], ["缺少 1 个索引"]),
+        (  # the name kept, the refusal gone: the log is open again
+            [
+                "DROP TRIGGER audit_entry_no_delete",
+                "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry"
+                " BEGIN SELECT 1; END",
+            ],
+            ["触发器"],
+        ),
+        (  # one trigger more than the revision has: deletes members behind the program's back
+            [
+                "CREATE TRIGGER quietly AFTER INSERT ON household"
+                " BEGIN DELETE FROM member; END"
+            ],
+            ["触发器"],
+        ),
+    ],
+    ids=["index-dropped", "trigger-emptied", "trigger-added"],
+)
+def test_a_file_whose_indexes_or_triggers_are_not_its_revisions_is_refused(
+    tmp_path, live, statements, words
+):
+    bad = _edited(live, tmp_path / "bad.sqlite3", *statements)
+    result = check_file(bad)
+    assert not result.ok and all(w in result.message for w in words), result.message
+    before = live.read_bytes()
+    with pytest.raises(BackupError, match="当前数据库未作任何改动"):
+        restore(bad, live, tmp_path / "backups")
+    assert live.read_bytes() == before
+
+
+def test_triggers_written_with_older_line_breaks_still_pass(tmp_path, live):
+    """Files made before the triggers were built by refusing_trigger hold the same statements
+    laid out on several lines: only the wording counts."""
+    older = _edited(
+        live,
+        tmp_path / "older.sqlite3",
+        "DROP TRIGGER audit_entry_no_update",
+        "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_entry\n"
+        "    BEGIN SELECT RAISE(ABORT, '审计日志不可修改'); END",
+    )
+    assert check_file(older).ok, check_file(older).message
