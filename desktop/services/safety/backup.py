@@ -248,8 +248,7 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
             )
             return CheckResult(
                 False,
-                f"{path.name} 不完整：按它的结构版本 {revision} 缺少 {tally}，"
-                "可能被改动过或已损坏",
+                f"{path.name} 不完整：按它的结构版本 {revision} 缺少 {tally}，可能被改动过或已损坏",
                 revisions,
             )
         added = [name for kind, name, _ in objects - expected if kind == "trigger"]

@@ -102,10 +102,7 @@ def _edited(source, path, *statements):
             ["触发器"],
         ),
         (  # one trigger more than the revision has: deletes members behind the program's back
-            [
-                "CREATE TRIGGER quietly AFTER INSERT ON household"
-                " BEGIN DELETE FROM member; END"
-            ],
+            ["CREATE TRIGGER quietly AFTER INSERT ON household BEGIN DELETE FROM member; END"],
             ["触发器"],
         ),
     ],
