@@ -20,7 +20,10 @@ from sqlalchemy.orm import Session
 from desktop.errors import StaleRecordError
 from desktop.models.problem import CatalogueItem, Extension, Person, Problem, ProblemEvent, Unit
 from desktop.models.registry import Household, Village
+from desktop.models.safety import AuditEntry
+from desktop.services.problems import conflicts
 from desktop.services.problems.attachments import ProblemAttachments
+from desktop.services.problems.conflicts import ProblemConflict
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.ledger import NUMBER_PATTERN, ProblemLedger, load_problem
 from desktop.services.problems.reference import ProblemReference, person_in_unit
@@ -140,6 +143,32 @@ class ProblemService(ProblemReference, ProblemLedger, ProblemAttachments):
                 raise ProblemError(f"责任人“{person.name}”不属于所选责任单位", "person_id")
         if data.number and not NUMBER_PATTERN.match(data.number.strip()):
             raise ProblemError("问题编号应为“年份-序号”，如 2020-015", "number")
+
+    def problem_conflict(self, opened: ProblemData, mine: ProblemData) -> ProblemConflict:
+        """What differs between a clerk's refused save and the problem as saved since.
+
+        `opened` is the problem as the clerk opened it (or as the last workflow step left
+        it), `mine` what the dialog shows.
+        """
+        theirs = self.get(mine.id)
+        with self.db.session() as s:
+            # Who saved it last: the audit trail's name (the signed-in user who saved).
+            last = s.execute(
+                select(AuditEntry.user_name, AuditEntry.at)
+                .where(AuditEntry.table_name == "problem", AuditEntry.record_id == mine.id)
+                .order_by(AuditEntry.id.desc())
+                .limit(1)
+            ).first()
+            found = conflicts.differences(s, opened, mine, theirs)
+        return ProblemConflict(
+            number=theirs.number,
+            version=theirs.version,
+            saved_by=last[0] if last else "",
+            saved_at=last[1] if last else None,
+            differences=found,
+            theirs=theirs,
+            merged=conflicts.merge(opened, mine, theirs),
+        )
 
     def save(self, data: ProblemData, user: str) -> int:
         """Create or update a problem in one transaction; return its id.

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import AppError
+from desktop.errors import AppError, StaleRecordError
 from desktop.services.problems.attachments import ATTACHMENT_OK
 from desktop.services.problems.data import ProblemData
 from desktop.services.problems.rules import (
@@ -49,6 +49,7 @@ from desktop.services.problems.rules import (
     UNIT_KINDS,
     shown_status,
 )
+from desktop.views.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
 from desktop.views.dialogs import EditingDialog, dialog_buttons
 from desktop.views.problems.problem_prefill import ProblemPrefill
@@ -594,9 +595,36 @@ class ProblemDialog(EditingDialog):
         data = self.form_data()
         try:
             self.problem_id = self.problems.save(data, self.services.user.name)
+        except StaleRecordError:
+            return self._resolve_conflict(data)
         except AppError as exc:
             self._show_error(exc)  # the entries stay on screen
             return False
+        return self._saved()
+
+    def _resolve_conflict(self, data: ProblemData) -> bool:
+        """Someone saved the problem since it was opened: show both, let the clerk choose."""
+        conflict = self.problems.problem_conflict(self._data or data, data)
+        choice, _go_on = ConflictDialog.run(conflict, self)
+        if choice == TAKE_THEIRS:
+            self._load(self.problem_id)  # the saved problem, the clerk's entries dropped
+            self._saved_entries = self._entries()
+            return False
+        if choice != KEEP_MINE:
+            return False  # 返回继续编辑: every entry stays on screen
+        # The clerk's fields over the other's where the clerk changed them; the rest stays.
+        self._data, merged = conflict.theirs, conflict.merged
+        try:
+            self.problem_id = self.problems.save(merged, self.services.user.name)
+        except StaleRecordError:
+            return self._resolve_conflict(merged)
+        except AppError as exc:
+            self._show_error(exc)
+            return False
+        self._load(self.problem_id)
+        return self._saved()
+
+    def _saved(self) -> bool:
         self.changed = True
         self._saved_entries = self._entries()
         hub().problems_changed.emit()

@@ -13,6 +13,7 @@ from desktop.services.forms.recovery import FormRecovery
 from desktop.services.forms.service import FormError
 from desktop.views.forms.form_dialog import FormDialog
 from desktop.views.signals import hub
+from tests.views.conflicts import choosing
 from tests.views.keyboard import type_text
 
 
@@ -361,25 +362,12 @@ def test_a_kept_form_says_the_standard_changed_since(qtbot, services, boxes):
 def test_a_form_saved_by_another_clerk_meanwhile_shows_both_and_the_clerk_chooses(
     qtbot, services, household_id, boxes, monkeypatch, choice
 ):
-    from desktop.views import conflict_dialog
-
     dialog = open_dialog(qtbot, services, household_id)
     other = dict(services.forms.open_form(household_id, "verification").answers)
     other.update(public_post_count=2, migrant_count=3)
     services.forms.save(household_id, "verification", other, False, None, "王录入")
     type_into(qtbot, dialog.view.editor_widget("public_post_count"), "1")
-    shown = []
-
-    def choose(conflict, parent=None):
-        real = conflict_dialog.ConflictDialog(conflict, parent)  # as the clerk would see it
-        qtbot.addWidget(real)
-        shown.extend(
-            tuple(real.table.item(r, c).text() for c in range(real.table.columnCount()))
-            for r in range(real.table.rowCount())
-        )
-        return choice, choice != "back"
-
-    monkeypatch.setattr(conflict_dialog.ConflictDialog, "run", choose)
+    shown = choosing(qtbot, monkeypatch, choice)
     saved = dialog.save(complete=False)
     rows = {row[0]: row for row in shown}
     assert rows["参加公益性岗位人数"][2:5] == ("1", "2", "双方")

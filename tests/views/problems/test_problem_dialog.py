@@ -13,6 +13,7 @@ from desktop.services.problems.rules import STATUS_AWAITING, STATUS_CLOSED, STAT
 from desktop.views.problems.problem_dialog import ProblemDialog
 from desktop.views.signals import hub
 from tests.problem_fixtures import clear_problems, household_id, problem
+from tests.views.conflicts import choosing
 
 
 @pytest.fixture
@@ -189,3 +190,30 @@ def test_evidence_shows_as_thumbnails_that_open(
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url) or True)
     dialog.attachment_list.itemActivated.emit(items[0])
     assert opened and opened[0].toLocalFile().endswith(".png")
+
+
+@pytest.mark.parametrize("choice", ["back", "theirs", "mine"])
+def test_a_problem_saved_by_another_clerk_meanwhile_shows_both_and_the_clerk_chooses(
+    qtbot, services, demo_engine, monkeypatch, choice
+):
+    problem_id = services.problems.save(problem(services.problems, demo_engine), "刘芳")
+    dialog = _dialog(qtbot, services, problem_id)
+    other = services.problems.get(problem_id)
+    other.cause, other.note = "资金未到位", "镇里已督办"
+    services.problems.save(other, "王录入")
+    dialog.cause_edit.setPlainText("户主外出，无人申请")
+    shown = choosing(qtbot, monkeypatch, choice)
+    saved = dialog.save_changes()
+    rows = {row[0]: row for row in shown}
+    assert rows["原因分析"][2:5] == ("户主外出，无人申请", "资金未到位", "双方")
+    assert rows["备注"][3:] == ("镇里已督办", "对方", "镇里已督办")
+    stored = services.problems.get(problem_id)
+    if choice == "back":
+        assert not saved and dialog.cause_edit.toPlainText() == "户主外出，无人申请"
+        assert stored.cause == "资金未到位"
+    elif choice == "theirs":
+        assert not saved and dialog.cause_edit.toPlainText() == "资金未到位"
+        assert not dialog.has_unsaved_changes()
+    else:
+        assert saved and stored.cause == "户主外出，无人申请" and stored.note == "镇里已督办"
+        assert not dialog.has_unsaved_changes()

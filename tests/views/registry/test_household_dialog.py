@@ -17,6 +17,7 @@ from desktop.views.registry.household_dialog import (
     COL_SEX,
     HouseholdDialog,
 )
+from tests.views.conflicts import choosing
 
 
 @pytest.fixture
@@ -204,24 +205,10 @@ def _saved_meanwhile(services, household_id, **values):
 def test_a_household_saved_by_another_clerk_meanwhile_shows_both_and_the_clerk_chooses(
     qtbot, services, household_id, monkeypatch, choice
 ):
-    from desktop.views import conflict_dialog
-
     dialog = _dialog(qtbot, services, household_id)
     _saved_meanwhile(services, household_id, phone="13900000001", bank_name="农村信用社")
     dialog.phone_edit.setText("13700000002")
-    shown = []
-
-    def choose(conflict, parent=None):
-        real = conflict_dialog.ConflictDialog(conflict, parent)  # as the clerk would see it
-        qtbot.addWidget(real)
-        table = real.table
-        shown.extend(
-            tuple(table.item(r, c).text() for c in range(table.columnCount()))
-            for r in range(table.rowCount())
-        )
-        return choice, choice != "back"
-
-    monkeypatch.setattr(conflict_dialog.ConflictDialog, "run", choose)
+    shown = choosing(qtbot, monkeypatch, choice)
     saved = dialog.save()
     header = ("联系电话", shown[0][1], "13700000002", "13900000001", "双方", "13700000002")
     assert header in shown
