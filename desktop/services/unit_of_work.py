@@ -118,10 +118,12 @@ class Database:
             yield conn
 
 
-def get_or_raise(s: Session, model: type[_Row], ident: object, error: Exception) -> _Row:
+def get_or_raise(
+    s: Session, model: type[_Row], ident: object, error: Exception, *, lock: bool = False
+) -> _Row:
     """Return the `model` row with this primary key; raise `error` (the Chinese message of
-    what no longer exists) when there is none."""
-    found = s.get(model, ident)
+    what no longer exists) when there is none. `lock`: held until the commit (FOR UPDATE)."""
+    found = s.get(model, ident, with_for_update=lock or None)
     if found is None:
         raise error
     return found

@@ -270,15 +270,16 @@ class FormService:
         return Place(row[0] or "", row[1] or "", row[2] or "", row[3] or "", village)
 
     def _record(
-        self, s: Session, subject: Subject, campaign_id: int, form_code: str
+        self, s: Session, subject: Subject, campaign_id: int, form_code: str, *, lock=False
     ) -> FormRecord | None:
-        return s.scalar(
-            select(FormRecord).where(
-                getattr(FormRecord, subject.column) == subject.id,
-                FormRecord.campaign_id == campaign_id,
-                FormRecord.form_code == form_code,
-            )
+        """The subject's record of a form; `lock` holds its row until the commit where the
+        server has row locks (PostgreSQL), so two saves cannot both pass the version check."""
+        query = select(FormRecord).where(
+            getattr(FormRecord, subject.column) == subject.id,
+            FormRecord.campaign_id == campaign_id,
+            FormRecord.form_code == form_code,
         )
+        return s.scalar(query.with_for_update() if lock else query)
 
     def _household(self, subject: Subject) -> HouseholdData | None:
         if subject.kind != SUBJECT_HOUSEHOLD:
@@ -455,7 +456,7 @@ class FormService:
             evaluation = self.evaluate(description, clean, household, campaign)
             if complete:
                 reasons = self._check_completion(evaluation, reasons)
-            record = self._record(s, subject, campaign_id, form_code)
+            record = self._record(s, subject, campaign_id, form_code, lock=True)
             if record is None:
                 record = FormRecord(
                     campaign_id=campaign_id, form_code=form_code, version=0, answers={},

@@ -118,10 +118,11 @@ class RateSummary:
     by_status: dict[str, int]
 
 
-def load_problem(s: Session, problem_id: int) -> Problem:
-    """Return a problem, or raise ProblemError when it no longer exists."""
-    p = get_or_raise(s, Problem, problem_id, ProblemError("该问题已不存在（可能已被删除）"))
-    return p
+def load_problem(s: Session, problem_id: int, *, lock: bool = False) -> Problem:
+    """Return a problem, or raise ProblemError when it no longer exists; `lock` holds its row
+    for the version check until the commit (PostgreSQL; SQLite has one writer anyway)."""
+    gone = ProblemError("该问题已不存在（可能已被删除）")
+    return get_or_raise(s, Problem, problem_id, gone, lock=lock)
 
 
 class ProblemLedger:

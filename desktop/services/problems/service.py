@@ -258,7 +258,7 @@ class ProblemService(ProblemReference, ProblemLedger, ProblemAttachments):
         return p
 
     def _update(self, s: Session, data: ProblemData, number: str, user: str) -> int:
-        p = load_problem(s, data.id)
+        p = load_problem(s, data.id, lock=True)
         if data.version and p.version != data.version:
             raise StaleProblemError("此问题已被他人修改，请关闭后重新打开再改")
         if p.status == STATUS_CLOSED:
