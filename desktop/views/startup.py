@@ -32,10 +32,33 @@ def translation_dirs() -> list[Path]:
     return dirs
 
 
+# Qt 6 texts that qtbase_zh_CN.qm leaves in English, seen under Xvfb in the file
+# dialog (the catalogue has "Look in:" but Qt 6 asks for "&Look in:"): (context, source) → text.
+QT_GAPS = {
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+}
+
+
+class GapTranslator(QTranslator):
+    """Chinese for the few Qt texts the shipped catalogue misses (QT_GAPS)."""
+
+    def translate(self, context, source, disambiguation=None, n=-1):
+        """Qt asks here last, for a text no catalogue knew."""
+        return QT_GAPS.get((context, source), "")
+
+    def isEmpty(self) -> bool:
+        """Not empty: Qt skips an empty translator."""
+        return False
+
+
 def install_chinese(app: QApplication) -> list[QTranslator]:
     """Set the Chinese locale and load Qt's Chinese catalogues; return the translators loaded."""
     QLocale.setDefault(CHINESE)
-    loaded = []
+    # Installed first, so asked last: only what the catalogues below do not know reaches Python.
+    gaps = GapTranslator(app)
+    app.installTranslator(gaps)
+    loaded: list[QTranslator] = [gaps]
     for catalogue in QT_CATALOGUES:
         for folder in translation_dirs():
             translator = QTranslator(app)
