@@ -46,6 +46,7 @@ MORE_TABLE_LABELS = {
     "unit": "责任单位",
     "person": "责任人",
     "township_unit_role": "责任单位对照",
+    "database": "数据库",  # backups and restores
     "database_setting": "数据库设置",
     "catalogue_area": "问题目录分类",
     "catalogue_item": "问题目录条目",

@@ -98,3 +98,10 @@ def test_export_needs_an_administrator(services, tmp_path):
         services.audit_view.export_xlsx(
             tmp_path / "x.xlsx", AuditQuery(), [], CurrentUser(name="李录入", role="clerk")
         )
+
+
+def test_a_backup_and_a_restore_name_the_database_in_chinese(services):
+    # Under Xvfb the log's row for a restore read 恢复 database.
+    services.audit.log("恢复", "database", note="从备份恢复")
+    [row] = [r for r in services.audit_view.rows(AuditQuery()) if r.note == "从备份恢复"]
+    assert row.table == "数据库"
