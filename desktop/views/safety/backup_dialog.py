@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -228,7 +229,27 @@ class BackupDialog(QDialog):
         self._load()
         hub().registry_changed.emit()
         hub().problems_changed.emit()
+        self._sign_in_again_if_unknown()
         return True
+
+    def _sign_in_again_if_unknown(self) -> None:
+        # Under Xvfb a backup taken before the first account was restored, and the window went
+        # on as 管理员 wangli, a user the restored database does not have (its 用户管理 empty).
+        from desktop.views.safety.login_dialog import LoginDialog
+
+        user = self.services.user
+        names = {u.name for u in self.services.auth.users() if u.active}
+        if user is not None and user.name in names:
+            return
+        QMessageBox.information(
+            self,
+            "请重新登录",
+            "恢复后的数据库中没有当前用户，请用该数据库的账户登录"
+            "（数据库中没有账户时，先创建管理员）。",
+        )
+        _user, accepted = LoginDialog.run(self.services, self)
+        if not accepted:  # nobody may go on working in it unsigned
+            QApplication.instance().quit()
 
     def _on_backup_button_clicked(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "选择备份到的文件夹（如U盘）")

@@ -17,6 +17,18 @@ def _damage(path: Path) -> None:
         f.write(b"\xff" * 8192)
 
 
+def _answer_sign_in(monkeypatch, accepted: bool) -> list[str]:
+    """The 请重新登录 note and the sign-in dialog answer at once; what was asked is listed."""
+    from desktop.views.safety.login_dialog import LoginDialog
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "information", lambda *a, **k: asked.append(a[1]))
+    monkeypatch.setattr(
+        LoginDialog, "run", classmethod(lambda cls, *a, **k: (asked.append("登录"), accepted))
+    )
+    return asked
+
+
 def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch):
     from desktop.views.safety.backup_dialog import NO_BACKUPS_TEXT, BackupDialog
 
@@ -37,6 +49,7 @@ def test_backup_to_folder_and_restore(demo_engine, tmp_path, qtbot, monkeypatch)
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     warned = []
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[2]))
+    _answer_sign_in(monkeypatch, accepted=True)  # 王站长 is no account of the demo
     assert not dialog.restore_from(copy, "wrong-password")
     assert "备份密码不正确" in warned[0] and "未作任何改动" in warned[0]
     assert not any(r.id == hid for r in services.registry.household_rows())  # still gone
@@ -111,3 +124,23 @@ def test_startup_guard_refuses_a_network_share_as_the_command_line_does(qtbot, m
     for path in ("//server/share/h.sqlite3", "\\\\server\\share\\h.sqlite3"):
         assert startup_guard(Path(path)) is None
     assert len(shown) == 2 and all("网络" in text and "本机硬盘" in text for text in shown)
+
+
+def test_after_restoring_a_database_without_the_user_one_signs_in_again(
+    engine, db_path, tmp_path, qtbot, monkeypatch
+):
+    # Under Xvfb: a backup taken before the first account was restored and the window went on
+    # as 管理员 wangli, whom the restored database does not know (用户管理 listed nobody).
+    from desktop.services.safety import backup as backup_service
+    from desktop.views.safety.backup_dialog import BackupDialog
+
+    services = AppServices(engine=engine, db_path=db_path, user=CurrentUser("王站长", "admin"))
+    empty = backup_service.write_backup(db_path, tmp_path / "before-accounts.sqlite3")
+    services.auth.create_first_admin("王站长", "secret-1")
+    dialog = BackupDialog(services)
+    qtbot.addWidget(dialog)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    asked = _answer_sign_in(monkeypatch, accepted=True)
+    assert dialog.restore_from(empty)
+    assert asked == ["请重新登录", "登录"]
+    assert services.auth.users() == []  # the restored file's own (no) accounts
