@@ -12,7 +12,7 @@ import datetime
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QDate, QEvent, QLocale, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QLocale, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
     QHBoxLayout,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from desktop.views import window_fit
 
 DISPLAY_FORMAT = "%Y-%m-%d"
 PLACEHOLDER = "年-月-日，如 20240520"
@@ -211,10 +213,23 @@ class DateEdit(QWidget):
         layout.addWidget(calendar)
         calendar.clicked.connect(self._on_calendar_clicked)
         calendar.activated.connect(self._on_calendar_clicked)
-        popup.move(self.mapToGlobal(self.rect().bottomLeft()))
+        popup.adjustSize()
+        popup.move(self._calendar_place(popup.size()))
         popup.show()
+        popup.move(self._calendar_place(popup.frameGeometry().size()))  # its size once shown
         calendar.setFocus()
         self._popup, self.calendar = popup, calendar
+
+    def _calendar_place(self, size: QSize) -> QPoint:
+        """Under the field, or above it when the screen ends first; never past its sides."""
+        # At 1366×768 核查时间 is near the screen's foot: below it the weeks ran off the screen.
+        screen = window_fit.available_rect(self, self.mapToGlobal(self.rect().center()))
+        place = self.mapToGlobal(self.rect().bottomLeft())
+        if place.y() + size.height() > screen.bottom():
+            place.setY(self.mapToGlobal(self.rect().topLeft()).y() - size.height())
+        place.setX(max(screen.left(), min(place.x(), screen.right() - size.width())))
+        place.setY(max(screen.top(), place.y()))
+        return place
 
     def _on_calendar_clicked(self, date: QDate) -> None:
         day = datetime.date(date.year(), date.month(), date.day())

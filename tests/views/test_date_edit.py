@@ -143,3 +143,24 @@ def test_the_forms_date_cell_takes_a_typed_date_and_tab_leaves(qtbot):
     qtbot.keyClicks(editor.line_edit, "2024.6.1")  # typing over the date replaces it
     qtbot.keyClick(editor.line_edit, Qt.Key.Key_Tab)
     assert view.answers()["checked_on"] == "2024-06-01"
+
+
+def test_the_calendar_stays_on_the_screen_under_a_field_at_its_bottom(qtbot, form, monkeypatch):
+    # Under Xvfb at 1366×768 核查时间 sits near the screen's foot and the calendar opened below
+    # it, its weeks past the edge. It opens above the field when there is no room below.
+    from PySide6.QtCore import QRect
+
+    from desktop.views import window_fit
+
+    window, _before, date, _after = form
+    window.move(100, 500)  # near the foot of the screen below
+    qtbot.waitUntil(lambda: date.mapToGlobal(date.rect().topLeft()).y() > 400)
+    bottom = date.mapToGlobal(date.rect().bottomLeft()).y()
+    screen = QRect(0, 0, 1366, bottom + 40)  # 40 px left under the field
+    monkeypatch.setattr(window_fit, "available_rect", lambda *_a, **_k: QRect(screen))
+    date.open_calendar()
+    popup = date.calendar.window()
+    qtbot.waitUntil(popup.isVisible)
+    shown = popup.frameGeometry()
+    assert screen.contains(shown), (shown, screen)
+    assert shown.bottom() <= date.mapToGlobal(date.rect().topLeft()).y()  # above the field
