@@ -37,6 +37,31 @@ def _save(app, widget, path: Path) -> None:
     print(f"saved {path}", flush=True)
 
 
+def _save_calendar(app, form, path: Path) -> None:
+    """The form's 核查时间 with its calendar open (F4), the popup drawn over the dialog."""
+    from PySide6.QtCore import QPoint, QRect
+    from PySide6.QtGui import QPainter
+
+    from desktop.views.date_edit import DateEdit
+
+    edit = next(e for e in form.findChildren(DateEdit) if e.isVisible() and not e.isReadOnly())
+    form.scroll.ensureWidgetVisible(edit)
+    _settle(app)
+    edit.open_calendar()
+    _settle(app)
+    popup = edit.calendar.window()
+    picture = form.grab()
+    at = form.mapFromGlobal(popup.frameGeometry().topLeft())
+    painter = QPainter(picture)
+    painter.drawPixmap(at, popup.grab())
+    painter.end()
+    field = QRect(edit.mapTo(form, QPoint(0, 0)), edit.size())
+    around = field.united(QRect(at, popup.size())).adjusted(-360, -60, 200, 40)
+    picture.copy(around & picture.rect()).save(str(path))
+    popup.close()
+    print(f"saved {path}", flush=True)
+
+
 def main() -> None:
     """Build the demo, open each screen and save its picture."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -78,6 +103,7 @@ def main() -> None:
     _save(app, HouseholdDialog(services, household, window), args.out / "household.png")
     form = FormDialog(services, household, "verification", window)
     _save(app, form, args.out / "verification.png")
+    _save_calendar(app, form, args.out / "calendar.png")
     pdf, missing = form.render_pdf()
     preview = PrintPreviewDialog(pdf, "入户核查表", window, missing)
     _save(app, preview, args.out / "preview.png")
