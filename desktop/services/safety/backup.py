@@ -342,6 +342,21 @@ MSG_NO_BACKUP_PASSWORD = (
 )
 
 
+def backup_target(
+    folder: Path, stem: str, suffix: str, key: BackupKey | None
+) -> tuple[str, Path, bool]:
+    """Return (name, file, encrypted) of a backup of `stem` made now into `folder` (a USB
+    stick): named 〈stem〉-备份-〈time〉, encrypted under the backup key outside the data folder.
+    A missing folder, or no backup password where one is needed, is refused in Chinese."""
+    if not folder.is_dir():
+        raise BackupError(f"文件夹不存在：{folder}")
+    name = f"{stem}-备份-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    encrypted = leaves_data_folder(folder)
+    if encrypted and key is None:
+        raise BackupError(MSG_NO_BACKUP_PASSWORD)
+    return name, folder / (name + (backup_crypto.SUFFIX if encrypted else suffix)), encrypted
+
+
 def backup_to_folder(db_path: Path, folder: Path, key: BackupKey | None = None) -> Path:
     """Copy the database into a folder (a USB stick) and check the copy; return its path.
 
@@ -350,14 +365,7 @@ def backup_to_folder(db_path: Path, folder: Path, key: BackupKey | None = None) 
     backups/, encrypted onto the stick, and the stick's file is read back and authenticated.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise BackupError(f"文件夹不存在：{folder}")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    name = f"{Path(db_path).stem}-备份-{stamp}"
-    encrypted = leaves_data_folder(folder)
-    if encrypted and key is None:
-        raise BackupError(MSG_NO_BACKUP_PASSWORD)
-    target = folder / (name + (backup_crypto.SUFFIX if encrypted else ".sqlite3"))
+    name, target, encrypted = backup_target(folder, Path(db_path).stem, ".sqlite3", key)
     plain = backups_dir() / (name + ".sqlite3" + PART_SUFFIX) if encrypted else target
     try:
         write_backup(Path(db_path), plain)

@@ -15,7 +15,6 @@ import logging
 import os
 import shutil
 import subprocess
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -24,10 +23,9 @@ from desktop.models.database import dump_command, server_failure
 from desktop.paths import backups_dir
 from desktop.services.safety import backup_crypto
 from desktop.services.safety.backup import (
-    MSG_NO_BACKUP_PASSWORD,
     PART_SUFFIX,
     BackupError,
-    leaves_data_folder,
+    backup_target,
     os_reason,
 )
 from desktop.services.safety.backup_crypto import BackupKey, BackupPasswordError
@@ -69,14 +67,7 @@ def _run(engine: Engine, tool: str, target: Path) -> None:
 def dump_to_folder(engine: Engine, folder: Path, key: BackupKey | None) -> Path:
     """Dump the server database into a folder, read the dump back; return the file."""
     folder = Path(folder)
-    if not folder.is_dir():
-        raise BackupError(f"文件夹不存在：{folder}")
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    name = f"{engine.url.database or '县数据库'}-备份-{stamp}"
-    encrypted = leaves_data_folder(folder)
-    if encrypted and key is None:
-        raise BackupError(MSG_NO_BACKUP_PASSWORD)
-    target = folder / (name + (backup_crypto.SUFFIX if encrypted else SUFFIX))
+    name, target, encrypted = backup_target(folder, engine.url.database or "县数据库", SUFFIX, key)
     part = (backups_dir() if encrypted else folder) / (name + SUFFIX + PART_SUFFIX)
     part.parent.mkdir(parents=True, exist_ok=True)
     try:
