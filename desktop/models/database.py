@@ -207,11 +207,13 @@ def head_revisions() -> set[str]:
     return set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
 
-# What a file's schema is compared by: tables and indexes by name, triggers by name and
-# statement (a trigger kept by name whose body no longer refuses is not the revision's).
+# What a file's schema is compared by: tables by name and column names, indexes by name,
+# triggers by name and statement (a trigger kept by name whose body no longer refuses, or a
+# table that lost a column, is not the revision's).
 _SCHEMA_ROWS = (
-    "SELECT type, name, CASE type WHEN 'trigger' THEN sql ELSE '' END FROM sqlite_master"
-    " WHERE name NOT LIKE 'sqlite_%'"
+    "SELECT m.type, m.name, CASE m.type WHEN 'trigger' THEN m.sql WHEN 'table' THEN"
+    " (SELECT group_concat(name, ' ') FROM (SELECT name FROM pragma_table_info(m.name)"
+    " ORDER BY name)) ELSE '' END FROM sqlite_master m WHERE m.name NOT LIKE 'sqlite_%'"
 )
 
 
@@ -222,8 +224,8 @@ def _schema_object(kind: str, name: str, sql: str | None) -> tuple[str, str, str
 
 @functools.cache
 def schema_objects(revision: str) -> frozenset[tuple[str, str, str]]:
-    """Return the (type, name, statement) of every table, index and trigger a revision's schema
-    has; the statement only for triggers ('' otherwise), its white space collapsed.
+    """Return the (type, name, detail) of every table, index and trigger a revision's schema
+    has: a table's column names, a trigger's statement (white space collapsed), '' otherwise.
 
     Built by migrating an empty temporary database to `revision`, so that a file to restore
     can be checked against what its own revision must hold.
@@ -583,7 +585,7 @@ def file_contents(path: Path) -> tuple[set[tuple[str, str, str]], list[str]]:
             objects = {_schema_object(*row) for row in conn.execute(_SCHEMA_ROWS)}
             paths = (
                 [r[0] for r in conn.execute("SELECT path FROM problem_attachment")]
-                if ("table", "problem_attachment", "") in objects
+                if "problem_attachment" in {name for kind, name, _ in objects if kind == "table"}
                 else []
             )
         finally:

@@ -235,10 +235,19 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
             revisions,
         )
     objects, paths = (set(), []) if quick else file_contents(path)
+    tables = {name for kind, name, _ in objects if kind == "table"}
     if not quick and len(revisions) == 1:
         revision = next(iter(revisions))
         expected = schema_objects(revision)
         missing = expected - objects  # a trigger rewritten under its own name is missing too
+        changed = sorted(name for kind, name, _ in missing if kind == "table" and name in tables)
+        if changed:
+            return CheckResult(
+                False,
+                f"{path.name} 不完整：{len(changed)} 个表（如 {changed[0]}）的列与它的结构版本 "
+                f"{revision} 不符，可能被改动过或已损坏",
+                revisions,
+            )
         if missing:
             kinds = {"table": "表", "index": "索引", "trigger": "触发器", "view": "视图"}
             tally = "、".join(
@@ -269,7 +278,7 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
             f"（如“{outside[0][:60]}”），可能被改动过，不能使用",
             revisions,
         )
-    if ("table", "audit_chain_head", "") in objects:  # older revisions are chained at upgrade
+    if "audit_chain_head" in tables:  # older revisions are chained at upgrade
         chain = verify_chain(path)
         if not chain.ok:
             return CheckResult(False, f"{path.name}：{chain.message}", revisions, chain)

@@ -93,6 +93,7 @@ def _edited(source, path, *statements):
     ("statements", "words"),
     [
         (["DROP INDEX ix_audit_entry_record"], ["缺少 1 个索引"]),
+        (["ALTER TABLE household DROP COLUMN phone"], ["household", "列"]),
         (  # the name kept, the refusal gone: the log is open again
             [
                 "DROP TRIGGER audit_entry_no_delete",
@@ -106,7 +107,7 @@ def _edited(source, path, *statements):
             ["触发器"],
         ),
     ],
-    ids=["index-dropped", "trigger-emptied", "trigger-added"],
+    ids=["index-dropped", "column-dropped", "trigger-emptied", "trigger-added"],
 )
 def test_a_file_whose_indexes_or_triggers_are_not_its_revisions_is_refused(
     tmp_path, live, statements, words
