@@ -296,6 +296,36 @@ def upgrade(engine: Engine, *, backup_dir: Path | None = None) -> bool:
     return True
 
 
+def _writable(folder: Path) -> bool:
+    # Asked by trying: mode bits do not stop root, and a folder can be read-only otherwise.
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
+def file_failure(path: Path | str, exc: BaseException) -> str:
+    """Return in Chinese why a database file could not be opened or read: never SQLite's or
+    SQLAlchemy's English, and a read-only folder is not called a damaged file."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    folder = Path(path).resolve().parent
+    if "readonly" in text or not _writable(folder):
+        return (
+            f"数据库所在文件夹 {folder} 是只读的或没有写入权限（数据库要在同一文件夹中写入"
+            "日志文件），请把数据库放到可以写入的文件夹"
+        )
+    if "disk is full" in text:
+        return "磁盘已满"
+    if "locked" in text:
+        return "数据库正被其他程序占用，请稍后再试"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return "文件已损坏或不是数据库文件"
+    return "没有读取权限，或文件已损坏"
+
+
 def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine:
     """Open (or create) a database file, or a PostgreSQL database named by its URL, and migrate
     it to the current schema."""
@@ -319,7 +349,7 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
     except DatabaseError:
         raise
     except Exception as exc:  # sqlite3.DatabaseError and friends: not a usable file
-        raise DatabaseError(f"无法打开数据库文件 {path}：{exc}") from exc
+        raise DatabaseError(f"无法打开数据库文件 {path}：{file_failure(path, exc)}") from exc
     return engine
 
 
@@ -635,5 +665,5 @@ def inspect_file(path: Path, *, quick: bool = False) -> tuple[list[str], frozens
         finally:
             conn.close()
     except module.DatabaseError as exc:
-        raise DatabaseError(str(exc)) from exc
+        raise DatabaseError(file_failure(path, exc)) from exc
     return problems, revisions

@@ -229,3 +229,35 @@ def test_a_full_disk_during_an_import_is_one_sentence_and_changes_nothing(
     err = capsys.readouterr().err.strip()
     assert err == "操作未能完成：磁盘已满", err
     assert counts(filled) == before
+
+
+def _immutable(path, on: bool) -> bool:
+    """chattr ±i (ext4 and others): read-only even for root, whom mode bits do not stop."""
+    import shutil
+
+    if shutil.which("chattr") is None:
+        return False
+    return (
+        subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True).returncode
+        == 0
+    )
+
+
+@linux_only("chattr makes a folder read-only for root too")
+def test_a_database_in_a_read_only_folder_is_said_so_not_called_damaged(tmp_path, filled):
+    folder = filled.parent
+    before = counts(filled)
+    (tmp_path / "out").mkdir()
+    if not (_immutable(filled, True) and _immutable(folder, True)):
+        _immutable(filled, False)
+        pytest.skip("chattr +i is not available here")
+    try:
+        for argv in (["roster", "export", "--out", tmp_path / "out" / "o.xlsx"], ["check"]):
+            done = run(*argv, "--db", filled)
+            assert done.returncode != 0, done
+            said = one_chinese_sentence(done, filled, folder)
+            assert "只读" in said and "损坏" not in said, said
+    finally:
+        _immutable(folder, False)
+        _immutable(filled, False)
+    assert counts(filled) == before

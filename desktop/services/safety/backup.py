@@ -220,6 +220,8 @@ def check_file(path: Path, *, quick: bool = False) -> CheckResult:
     try:
         problems, revisions = inspect_file(path, quick=quick)
     except DatabaseError as exc:
+        if "只读" in str(exc):  # a read-only folder, not a damaged file
+            return CheckResult(False, f"无法读取数据库文件 {path.name}：{exc}")
         return CheckResult(False, f"数据库文件已损坏，无法读取（{exc}）")
     if problems != ["ok"]:
         detail = "；".join(problems[:3]).replace("\n", "；")[:200]
