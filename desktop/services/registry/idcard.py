@@ -48,8 +48,7 @@ def normalize_id(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _region_known(prefix: str, year: int) -> bool:
-    # The code table of python-stdnum may be older than the ID; only a warning either way.
+def _region_valid_in(prefix: str, year: int) -> bool:
     probe = f"{prefix}{year:04d}0101000"
     try:
         ric.get_birth_place(probe + "0")
@@ -58,6 +57,21 @@ def _region_known(prefix: str, year: int) -> bool:
     except Exception:  # a table lookup should never stop an import
         return False
     return True
+
+
+@lru_cache(maxsize=65536)
+def _region_known(prefix: str, year: int) -> bool:
+    """True when the region code was in use in the birth year or any year since.
+
+    An ID keeps the code of where it was first issued, which may be years after the birth:
+    桃江县 has been 430922 since 1994, and the adults born before then who got their number
+    afterwards carry 430922 too. python-stdnum's table dates each code; the number is only
+    questioned when the code was never in use from the birth year to today. A warning either
+    way: the table may be older than the ID.
+    """
+    today = datetime.date.today().year
+    years = (year, *range(max(year, 1980), today, 5), today)
+    return any(_region_valid_in(prefix, y) for y in years)
 
 
 def check_id(text: str) -> IdCheck:

@@ -39,6 +39,15 @@ def test_unknown_region_and_old_ids_only_warn():
     assert old.birth_date == datetime.date(1990, 1, 1)
 
 
+def test_a_code_in_use_since_after_the_birth_is_not_questioned():
+    """桃江县 is 430922 since 1994; its adults born before then carry it on their IDs."""
+    for born in (datetime.date(1950, 3, 1), datetime.date(1985, 7, 9), datetime.date(2001, 2, 3)):
+        check = check_id(make_id("430922", born, 17))
+        assert check.ok and not check.warnings, (born, check.warnings)
+    # A code never in use from the birth year to today is still questioned.
+    assert "地区码" in check_id(make_id("999999", datetime.date(1950, 3, 1), 4)).warnings[0]
+
+
 def test_mask_keeps_first_six_and_last_four():
     assert mask_id("430922199001011234") == "430922********1234"
 
