@@ -48,9 +48,7 @@ class HouseholdResult(NamedTuple):
     @property
     def status(self) -> str:
         """达标, 未达标 or 未录全."""
-        if self.shortfalls:
-            return STATUS_SHORT
-        return STATUS_INCOMPLETE if self.missing else STATUS_MET
+        return result_status(self.shortfalls, self.missing)
 
 
 class VillageResult(NamedTuple):
@@ -65,9 +63,14 @@ class VillageResult(NamedTuple):
     @property
     def status(self) -> str:
         """达标, 未达标 or 未录全."""
-        if self.shortfalls:
-            return STATUS_SHORT
-        return STATUS_INCOMPLETE if self.missing else STATUS_MET
+        return result_status(self.shortfalls, self.missing)
+
+
+def result_status(shortfalls, missing) -> str:
+    """达标, 未达标 or 未录全, for a household's or a village's result alike."""
+    if shortfalls:
+        return STATUS_SHORT
+    return STATUS_INCOMPLETE if missing else STATUS_MET
 
 
 def threshold_for(

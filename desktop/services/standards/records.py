@@ -81,14 +81,7 @@ def _record(s, campaign_id: int, code: str, subject: dict) -> FormRecord | None:
 
 
 def _campaign(service: StandardsService, village_id: int | None, township_id: int | None):
-    campaign = (
-        service.campaign_for_village(village_id)
-        if village_id is not None
-        else service.campaign_for_township(township_id)
-    )
-    if campaign is None:
-        raise StandardError("该地没有“回头看”活动，无法确定标准")
-    return campaign
+    return service.campaign_of_place(village_id, township_id)
 
 
 @contextmanager

@@ -269,6 +269,17 @@ class StandardsService:
             county_id = s.scalar(select(Township.county_id).where(Township.id == township_id))
         return self.campaign_for_county(county_id)
 
+    def campaign_of_place(self, village_id: int | None, township_id: int | None) -> CampaignInfo:
+        """The campaign a village (else a township) is checked under; StandardError if none."""
+        campaign = (
+            self.campaign_for_village(village_id)
+            if village_id is not None
+            else self.campaign_for_township(township_id)
+        )
+        if campaign is None:
+            raise StandardError("该地没有“回头看”活动，无法确定标准")
+        return campaign
+
     def campaign_for_county(self, county_id: int | None) -> CampaignInfo | None:
         """The campaign of a county; a campaign without a county covers every county."""
         found = [c for c in self.campaigns() if c.county_id == county_id]

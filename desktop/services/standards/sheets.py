@@ -329,14 +329,9 @@ def fill_sheet(
     service, code: str, *, village_id: int | None = None, township_id: int | None = None
 ) -> Sheet:
     """Evaluate the place's campaign and fill sheet `code` for the village or the township."""
-    if village_id is not None:
-        campaign = service.campaign_for_village(village_id)
-    elif township_id is not None:
-        campaign = service.campaign_for_township(township_id)
-    else:
+    if village_id is None and township_id is None:
         raise StandardError("请选择村或乡镇", "village")
-    if campaign is None:
-        raise StandardError("该地没有“回头看”活动，无法确定标准")
+    campaign = service.campaign_of_place(village_id, township_id)
     evaluation = service.evaluate(campaign.id, village_id=village_id, township_id=township_id)
     layout = load_layouts(evaluation.standard.code).get(code)
     if layout is not None and layout.scope == SCOPE_TOWNSHIP and township_id is None:
