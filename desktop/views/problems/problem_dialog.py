@@ -51,7 +51,7 @@ from desktop.services.problems.rules import (
 )
 from desktop.views.conflict_dialog import KEEP_MINE, TAKE_THEIRS, ConflictDialog
 from desktop.views.date_edit import DateEdit, refuse_bad_dates
-from desktop.views.dialogs import EditingDialog, dialog_buttons
+from desktop.views.dialogs import EditingDialog, confirm, dialog_buttons
 from desktop.views.problems.problem_prefill import ProblemPrefill
 from desktop.views.problems.thumbnails import THUMBNAIL_PX, thumbnail
 from desktop.views.signals import hub
@@ -675,14 +675,12 @@ class ProblemDialog(EditingDialog):
             QMessageBox.warning(self, "不能销号", "请填写验收人：实地验收的人的姓名。")
             return
         day = self.verified_on_edit.value()
-        answer = QMessageBox.question(
+        if not confirm(
             self,
             "验收销号",
             f"确认验收通过并销号？\n\n验收人：{who}\n验收日期：{day}\n\n销号后问题计为已整改，不能再修改。",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+            default=False,
+        ):
             return
         self._step(
             lambda: self.problems.close(
@@ -762,8 +760,7 @@ class ProblemDialog(EditingDialog):
         item = self._current_attachment()
         if item is None:
             return
-        answer = QMessageBox.question(self, "删除附件", f"删除“{item.text()}”？")
-        if answer == QMessageBox.StandardButton.Yes:
+        if confirm(self, "删除附件", f"删除“{item.text()}”？", default=False):
             attachment_id = item.data(Qt.ItemDataRole.UserRole)
             self._step(
                 lambda: self.problems.remove_attachment(attachment_id, self.services.user.name)
