@@ -60,6 +60,7 @@ def test_the_servers_english_is_told_in_chinese_without_the_password():
 
 
 def test_a_server_that_is_not_there_is_refused_in_chinese_quickly():
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver (extra postgres) is not installed")
     with pytest.raises(DatabaseError) as caught:
         check_server("postgresql://clerk@127.0.0.1:1/county", timeout_s=3)
     assert "无法连接数据库服务器" in str(caught.value) and "连接被拒绝" in str(caught.value)
@@ -81,3 +82,18 @@ def test_a_real_server_is_tried_once_and_left_as_it_was(pg_server, engine):
     address = ServerAddress.of(url)
     try_server(address, engine.url.password or "")
     assert sorted(inspect(engine).get_table_names()) == tables
+
+
+def test_without_the_driver_the_clerk_is_told_it_is_not_installed(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_psycopg(name, *args, **kwargs):
+        if name == "psycopg" or name.startswith("psycopg."):
+            raise ImportError("No module named 'psycopg'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+    with pytest.raises(DatabaseError, match="未安装 PostgreSQL 驱动"):
+        check_server("postgresql://clerk@127.0.0.1:1/county")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from desktop.services.context import AppServices
@@ -41,6 +42,7 @@ def test_the_dialog_names_the_database_open_now_and_starts_on_the_file(qtbot, en
 def test_a_server_that_does_not_answer_is_said_in_chinese_and_nothing_is_saved(
     qtbot, engine, db_path
 ):
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver (extra postgres) is not installed")
     dialog = _dialog(qtbot, engine, db_path)
     _fill(dialog)
     assert dialog.server_box.isEnabled()
@@ -82,6 +84,7 @@ def test_going_back_to_the_file_saves_the_file(qtbot, engine, db_path):
 
 
 def test_the_window_opens_a_server_that_is_not_there_with_a_chinese_message(qtbot, monkeypatch):
+    pytest.importorskip("psycopg", reason="the PostgreSQL driver (extra postgres) is not installed")
     from desktop.app import open_server
 
     shown = []
