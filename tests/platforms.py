@@ -11,6 +11,7 @@ needs one system says which and why; `-rs` lists every skip with its reason.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import pytest
@@ -43,3 +44,26 @@ def windows_only(reason: str) -> pytest.MarkDecorator:
 def wine_lacks(reason: str) -> pytest.MarkDecorator:
     """Skip under Wine only, for what a real Windows has and Wine 8 does not."""
     return pytest.mark.skipif(UNDER_WINE, reason=f"Wine lacks {reason} (real Windows runs it)")
+
+
+@contextlib.contextmanager
+def read_only(*paths):
+    """Make files and folders immutable (chattr +i) for the block: read-only for root too,
+    whom mode bits do not stop. Skips the test where chattr is missing or refused."""
+    import shutil
+    import subprocess
+
+    def chattr(flag, path):
+        done = subprocess.run(["chattr", flag, str(path)], capture_output=True)
+        return done.returncode == 0
+
+    made = []
+    try:
+        for path in paths:
+            if shutil.which("chattr") is None or not chattr("+i", path):
+                pytest.skip("chattr +i is not available here")
+            made.append(path)
+        yield
+    finally:
+        for path in reversed(made):
+            chattr("-i", path)

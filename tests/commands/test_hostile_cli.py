@@ -15,7 +15,7 @@ from desktop.models.database import open_database
 from desktop.models.registry import Household, Member
 from desktop.models.safety import AuditEntry
 from tests import hostile_files
-from tests.platforms import linux_only
+from tests.platforms import linux_only, read_only
 from tests.roster_samples import clean_rows, write_xls, write_xlsx
 
 ALLOWED = {
@@ -231,33 +231,15 @@ def test_a_full_disk_during_an_import_is_one_sentence_and_changes_nothing(
     assert counts(filled) == before
 
 
-def _immutable(path, on: bool) -> bool:
-    """chattr ±i (ext4 and others): read-only even for root, whom mode bits do not stop."""
-    import shutil
-
-    if shutil.which("chattr") is None:
-        return False
-    return (
-        subprocess.run(["chattr", "+i" if on else "-i", str(path)], capture_output=True).returncode
-        == 0
-    )
-
-
 @linux_only("chattr makes a folder read-only for root too")
 def test_a_database_in_a_read_only_folder_is_said_so_not_called_damaged(tmp_path, filled):
     folder = filled.parent
     before = counts(filled)
     (tmp_path / "out").mkdir()
-    if not (_immutable(filled, True) and _immutable(folder, True)):
-        _immutable(filled, False)
-        pytest.skip("chattr +i is not available here")
-    try:
+    with read_only(filled, folder):
         for argv in (["roster", "export", "--out", tmp_path / "out" / "o.xlsx"], ["check"]):
             done = run(*argv, "--db", filled)
             assert done.returncode != 0, done
             said = one_chinese_sentence(done, filled, folder)
             assert "只读" in said and "损坏" not in said, said
-    finally:
-        _immutable(folder, False)
-        _immutable(filled, False)
     assert counts(filled) == before

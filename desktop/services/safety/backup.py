@@ -565,7 +565,12 @@ class DatabaseLock:
         """Take the lock or raise AlreadyOpenError saying who holds it."""
         if self._fd is not None:
             return
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:  # a read-only folder: say so, not an unexpected error
+            raise BackupError(
+                f"无法使用数据库 {self.path.parent / self.path.stem}：{os_reason(exc)}"
+            ) from exc
         try:
             _lock(fd)
         except OSError:

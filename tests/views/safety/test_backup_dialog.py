@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QMessageBox
 from desktop.services.actor import CurrentUser
 from desktop.services.context import AppServices
 from desktop.services.safety import backup as backup_service
+from tests.platforms import linux_only, read_only
 
 
 def _damage(path: Path) -> None:
@@ -144,3 +145,17 @@ def test_after_restoring_a_database_without_the_user_one_signs_in_again(
     assert dialog.restore_from(empty)
     assert asked == ["请重新登录", "登录"]
     assert services.auth.users() == []  # the restored file's own (no) accounts
+
+
+@linux_only("chattr makes a folder read-only for root too")
+def test_startup_guard_says_a_read_only_folder_is_one(db_path, qtbot, monkeypatch):
+    """Not an unexpected error (the lock file could not be made) and not a damaged database."""
+    from desktop.models.database import open_database
+    from desktop.views.safety.backup_dialog import startup_guard
+
+    open_database(db_path).dispose()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda *a, **k: shown.append(a[1:3]))
+    with read_only(db_path, db_path.parent):
+        assert startup_guard(db_path) is None
+    assert len(shown) == 1 and "只读" in shown[0][1] and "损坏" not in "".join(shown[0]), shown
