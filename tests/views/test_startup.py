@@ -83,3 +83,17 @@ def test_the_file_dialog_speaks_chinese_on_linux(qtbot, chinese):
     words = [re.sub(r"\(&[A-Z]\)", "", text) for text in labels]  # the accelerators aside
     assert words and not [text for text in words if re.search("[A-Za-z]", text)], labels
     assert "查找范围(&L)：" in labels and "文件类型(&T)：" in labels
+
+
+def test_the_print_dialog_speaks_chinese_on_linux(qtbot, chinese):
+    # Qt's own print dialog (Linux has no native one): every label and button of its pages.
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    dialog = QPrintDialog(printer)
+    qtbot.addWidget(dialog)
+    texts = [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)]
+    words = [re.sub(r"\(&[A-Z]\)|&", "", t) for t in texts if t.strip()]
+    english = [t for t in words if re.search("[A-Za-z]{3,}", t)]
+    assert words and not english, english
