@@ -37,6 +37,12 @@ from desktop.views.inspections.dialogs import (
     date_edit,
 )
 from desktop.views.inspections.table_models import (
+    COL_ROUND_CLOCK,
+    COL_ROUND_DATES,
+    COL_ROUND_FINDINGS,
+    COL_ROUND_GROUP,
+    COL_ROUND_KIND,
+    COL_ROUND_UNITS,
     ExtensionTableModel,
     FindingTableModel,
     RateTableModel,
@@ -44,7 +50,7 @@ from desktop.views.inspections.table_models import (
     SampleTableModel,
 )
 from desktop.views.signals import hub
-from desktop.views.tables import line_height
+from desktop.views.tables import TEXT_MARGIN_PX, leave_room, line_height, wrapped_width
 
 RATE_GROUPS = ("县区", "帮扶单位", "镇村")
 
@@ -176,6 +182,25 @@ class InspectionsPage(QWidget):
 
     # --- loading -----------------------------------------------------------------------
 
+    def _leave_units_room(self) -> None:
+        """被督查单位 whole on its two lines: the other columns give way (Windows' wider fonts
+        sized them past the room beside the tree at 1366 px)."""
+        view, metrics = self.rounds_view, self.rounds_view.fontMetrics()
+        texts = {
+            self.rounds_model.index(r, COL_ROUND_UNITS).data()
+            for r in range(self.rounds_model.rowCount())
+        }
+        wanted = max((wrapped_width(metrics, t or "", 2) for t in texts), default=0)
+        shrinkable = (
+            COL_ROUND_KIND, COL_ROUND_GROUP, COL_ROUND_DATES, COL_ROUND_CLOCK, COL_ROUND_FINDINGS,
+        )  # fmt: skip
+        leave_room(view, COL_ROUND_UNITS, wanted + 2 * TEXT_MARGIN_PX + 4, shrinkable)
+
+    def resizeEvent(self, event) -> None:
+        """Keep 被督查单位 whole when the window or the tree beside it changes size."""
+        super().resizeEvent(event)
+        self._leave_units_room()
+
     def reload(self) -> None:
         """Load the rounds again (keeping the selected one) and the selected round's details."""
         self.inspections.ensure_reference_data()
@@ -183,6 +208,7 @@ class InspectionsPage(QWidget):
         rows = self.inspections.rounds()
         self.rounds_model.set_rows(rows)
         self.rounds_view.resizeColumnsToContents()
+        self._leave_units_room()
         for n, r in enumerate(rows):
             if r.id == current:
                 self.rounds_view.selectRow(n)

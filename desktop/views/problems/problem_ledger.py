@@ -37,18 +37,27 @@ from desktop.views.problems.problem_table_model import (
     COL_DEADLINE,
     COL_DESCRIPTION,
     COL_FOUND,
+    COL_ITEM,
+    COL_KIND,
     COL_NUMBER,
+    COL_PERSON,
+    COL_SOURCE,
     COL_STATUS,
+    COL_TARGET,
+    COL_UNIT,
     ROW_ID_ROLE,
     ProblemTableModel,
 )
 from desktop.views.signals import hub
-from desktop.views.tables import fit_columns, fit_line_columns, line_height
+from desktop.views.tables import fit_columns, fit_line_columns, leave_room, line_height
 
 ALL = "全部"
 # Never cut (seen under Xvfb at 1366: 待整改…, 逾期…, 2026-10-…): widened to their widest line
 # (the model sets 待整改 / （逾期） and 逾期 / 6天 on the row's two lines).
 KEY_COLUMNS = (COL_FOUND, COL_DEADLINE, COL_DAYS_LEFT, COL_STATUS)
+# Two wrapped lines with the whole text in the tooltip: narrowed first when room is short.
+SHRINKABLE = (COL_SOURCE, COL_ITEM, COL_TARGET, COL_UNIT, COL_PERSON, COL_KIND)
+DESCRIPTION_MIN_PX = 130
 
 
 def half_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -269,7 +278,16 @@ class ProblemLedgerWidget(QWidget):
         self.model.set_filter(self.current_filter())
         fit_columns(self.table, (COL_NUMBER,))
         fit_line_columns(self.table, KEY_COLUMNS)
+        self._leave_description_room()
         self._update_count()
+
+    def _leave_description_room(self) -> None:
+        leave_room(self.table, COL_DESCRIPTION, DESCRIPTION_MIN_PX, SHRINKABLE)
+
+    def resizeEvent(self, event) -> None:
+        """Keep 问题描述 readable when the window or the tree beside it changes size."""
+        super().resizeEvent(event)
+        self._leave_description_room()
 
     def current_filter(self) -> ProblemFilter:
         """Return the filter the widgets describe."""
