@@ -49,7 +49,13 @@ from desktop.views.problems.problem_table_model import (
     ProblemTableModel,
 )
 from desktop.views.signals import hub
-from desktop.views.tables import fit_columns, fit_line_columns, leave_room, line_height
+from desktop.views.tables import (
+    TEXT_MARGIN_PX,
+    fit_columns,
+    fit_line_columns,
+    leave_room,
+    line_height,
+)
 
 ALL = "全部"
 # Never cut (seen under Xvfb at 1366: 待整改…, 逾期…, 2026-10-…): widened to their widest line
@@ -57,7 +63,7 @@ ALL = "全部"
 KEY_COLUMNS = (COL_FOUND, COL_DEADLINE, COL_DAYS_LEFT, COL_STATUS)
 # Two wrapped lines with the whole text in the tooltip: narrowed first when room is short.
 SHRINKABLE = (COL_SOURCE, COL_ITEM, COL_TARGET, COL_UNIT, COL_PERSON, COL_KIND)
-DESCRIPTION_MIN_PX = 130
+DESCRIPTION_CHARS = 11  # 问题描述 keeps two lines of at least ten characters
 
 
 def half_month(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -282,7 +288,8 @@ class ProblemLedgerWidget(QWidget):
         self._update_count()
 
     def _leave_description_room(self) -> None:
-        leave_room(self.table, COL_DESCRIPTION, DESCRIPTION_MIN_PX, SHRINKABLE)
+        wanted = DESCRIPTION_CHARS * self.table.fontMetrics().horizontalAdvance("问")
+        leave_room(self.table, COL_DESCRIPTION, wanted + 2 * TEXT_MARGIN_PX, SHRINKABLE)
 
     def resizeEvent(self, event) -> None:
         """Keep 问题描述 readable when the window or the tree beside it changes size."""
