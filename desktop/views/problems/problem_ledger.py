@@ -289,7 +289,9 @@ class ProblemLedgerWidget(QWidget):
 
     def _leave_description_room(self) -> None:
         wanted = DESCRIPTION_CHARS * self.table.fontMetrics().horizontalAdvance("问")
-        leave_room(self.table, COL_DESCRIPTION, wanted + 2 * TEXT_MARGIN_PX, SHRINKABLE)
+        # Down to two characters a line: their whole text is in the tooltip.
+        floor = 2 * self.table.fontMetrics().horizontalAdvance("问") + 2 * TEXT_MARGIN_PX
+        leave_room(self.table, COL_DESCRIPTION, wanted + 2 * TEXT_MARGIN_PX, SHRINKABLE, floor)
 
     def resizeEvent(self, event) -> None:
         """Keep 问题描述 readable when the window or the tree beside it changes size."""
