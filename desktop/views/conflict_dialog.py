@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -102,13 +101,6 @@ class ConflictDialog(QDialog):
             self.reject()
         else:
             self.accept()
-
-    def keyPressEvent(self, event) -> None:
-        """Esc is 返回继续编辑."""
-        if event.key() == Qt.Key.Key_Escape:
-            self._choose(BACK)
-            return
-        super().keyPressEvent(event)
 
     @classmethod
     def run(cls, conflict: Conflict, parent: QWidget | None = None) -> tuple[str, bool]:

@@ -592,7 +592,9 @@ class ProblemDialog(EditingDialog):
         """Save the fields; on failure say why, keep the entries, and return False."""
         if refuse_bad_dates(self, "不能保存"):
             return False  # the entries stay on screen
-        data = self.form_data()
+        return self._save_data(self.form_data())
+
+    def _save_data(self, data: ProblemData) -> bool:
         try:
             self.problem_id = self.problems.save(data, self.services.user.name)
         except StaleRecordError:
@@ -613,16 +615,12 @@ class ProblemDialog(EditingDialog):
         if choice != KEEP_MINE:
             return False  # 返回继续编辑: every entry stays on screen
         # The clerk's fields over the other's where the clerk changed them; the rest stays.
-        self._data, merged = conflict.theirs, conflict.merged
-        try:
-            self.problem_id = self.problems.save(merged, self.services.user.name)
-        except StaleRecordError:
-            return self._resolve_conflict(merged)
-        except AppError as exc:
-            self._show_error(exc)
+        self._data = conflict.theirs
+        if not self._save_data(conflict.merged):
             return False
-        self._load(self.problem_id)
-        return self._saved()
+        self._load(self.problem_id)  # the merged problem on screen, as saved
+        self._saved_entries = self._entries()
+        return True
 
     def _saved(self) -> bool:
         self.changed = True

@@ -580,7 +580,9 @@ class HouseholdDialog(EditingDialog):
 
     def save(self) -> bool:
         """Save the household; on failure show why and keep every entry on screen."""
-        data = self.collect()
+        return self._save_data(self.collect())
+
+    def _save_data(self, data: HouseholdData) -> bool:
         try:
             self.saved_id = self.services.registry.save_household(data)
         except StaleRecordError:
@@ -601,15 +603,9 @@ class HouseholdDialog(EditingDialog):
         if choice != KEEP_MINE:
             return False  # 返回继续编辑: every entry stays on screen
         # The clerk's entries over the other's, on purpose; what only the other changed stays.
-        self.data, data = conflict.theirs, conflict.merged
-        try:
-            self.saved_id = self.services.registry.save_household(data)
-        except StaleRecordError:
-            return self._resolve_conflict(data)  # saved again meanwhile: compare anew
-        except AppError as exc:
-            QMessageBox.warning(self, "未能保存", f"未能保存：{exc}")
-            return False
-        return self._saved()
+        # Saved again meanwhile: the same save compares anew.
+        self.data = conflict.theirs
+        return self._save_data(conflict.merged)
 
     def _saved(self) -> bool:
         self.data = self.services.registry.get_household(self.saved_id)
