@@ -11,12 +11,11 @@ field alone, saved on purpose and logged), take the saved household, or go back 
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass, fields, replace
 
 from desktop.services.conflicts import FieldDifference, saved_summary
 from desktop.services.registry.data import HouseholdData, MemberData
-from desktop.services.safety.audit_view import field_label, readable_value
+from desktop.services.safety.audit_view import field_label, plain_value
 
 # Fields that are not the clerk's entries: ids, versions and names looked up from ids.
 _NOT_ENTRIES = {"id", "version", "members", "village_name", "township_name", "county_name"}
@@ -57,7 +56,7 @@ def _text(key: str, value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return readable_value(json.dumps(value, ensure_ascii=False))
+        return plain_value(value)
     return str(value)
 
 

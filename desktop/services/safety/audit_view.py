@@ -317,15 +317,16 @@ def field_label(field: str) -> str:
     return label + (dot + rest if rest else "")
 
 
-def _plain(value) -> str:
+def plain_value(value) -> str:
+    """A stored value as a clerk reads it: lists joined, dicts labelled, codes in Chinese."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, list | tuple):
-        return "、".join(_plain(v) for v in value)
+        return "、".join(plain_value(v) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{field_label(str(k))}：{_plain(v)}" for k, v in value.items())
+        return "；".join(f"{field_label(str(k))}：{plain_value(v)}" for k, v in value.items())
     text = str(value)
     return VALUE_LABELS.get(text, text)
 
@@ -337,7 +338,7 @@ def readable_value(text: str | None) -> str:
     stripped = text.strip()
     if stripped[:1] in "{[":
         try:
-            return _plain(json.loads(stripped))
+            return plain_value(json.loads(stripped))
         except ValueError:
             pass
     if "→" in stripped:  # a state change written as "draft→complete"
