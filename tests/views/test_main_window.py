@@ -177,3 +177,20 @@ def test_an_empty_result_says_which_filters_are_on(window, qtbot):
     page.clear_button.click()
     assert page.model.rowCount() == village.households and page.empty_label.isHidden()
     assert page.village_combo.currentData() == village.id  # the place stays
+
+
+def test_at_county_scale_the_villages_counts_arrive_after_the_first_page(
+    qtbot, demo_engine, monkeypatch
+):
+    # Above COUNTS_LATER households the window paints before the villages are counted.
+    monkeypatch.setattr("desktop.views.main_window.COUNTS_LATER", 10)
+    services = AppServices(engine=demo_engine)
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    assert window.households_page.model.rowCount() == 300
+    assert window.households_page.village_combo.count() > 1  # the filter has its villages
+    assert window.wait_for_rows()
+    expected = services.registry.village_summaries()
+    model = window.villages_page.model
+    assert [model.village_at(i) for i in range(len(expected))] == expected
+    assert window.households_page.model.rowCount() == services.registry.household_count()

@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from sqlalchemy import String, cast, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from desktop.engine import FormDescriptionError
 from desktop.models.base import utcnow
 from desktop.models.campaign import (
     FORM_STATE_COMPLETE,
@@ -29,7 +28,6 @@ from desktop.models.campaign import (
 )
 from desktop.models.safety import ACTION_UPDATE
 from desktop.services.actor import Actor
-from desktop.services.forms.catalog import load_form
 from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
 from desktop.services.safety import audit_chain
 
@@ -184,6 +182,11 @@ def entries(session: Session, actor: Actor, campaign_id: int, name: str, changes
 
 def _paper(code: str) -> str:
     """A form code's paper title (the code itself when this version does not describe it)."""
+    # Imported here: this module is installed on every database's sessions when the window
+    # opens, and the form engine (50 ms at start) is needed only once a standard changes.
+    from desktop.engine import FormDescriptionError
+    from desktop.services.forms.catalog import load_form
+
     try:
         return load_form(code).title
     except FormDescriptionError:

@@ -102,8 +102,8 @@ class HouseholdRow(NamedTuple):
 
 
 @dataclass(frozen=True)
-class VillageSummary:
-    """One row of the villages table."""
+class VillageInfo:
+    """A village as lists and pickers name it, without its counts (one quick query)."""
 
     id: int
     township_id: int
@@ -111,6 +111,12 @@ class VillageSummary:
     code: str
     is_poor_village: bool
     exit_year: int | None
+
+
+@dataclass(frozen=True)
+class VillageSummary(VillageInfo):
+    """One row of the villages table: the village and its counts."""
+
     households: int
     people: int
     registered_households: int

@@ -160,7 +160,7 @@ class HouseholdDialog(EditingDialog):
         digits = self.code_edit.fontMetrics().horizontalAdvance("4" * 20)
         self.code_edit.setMinimumWidth(digits + 12)
         self.village_combo = QComboBox()
-        for v in self.services.registry.village_summaries():
+        for v in self.services.registry.villages():
             self.village_combo.addItem(v.name, v.id)
         self.group_edit = QLineEdit()
         self.poverty_combo = QComboBox()

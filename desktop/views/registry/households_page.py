@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.registry import codes
-from desktop.services.registry.data import HouseholdRow, VillageSummary
+from desktop.services.registry.data import HouseholdRow, VillageInfo
 from desktop.services.registry.query import NOT_EXITED, HouseholdFilter
 from desktop.services.registry.rules import FLAG_NAMES
 from desktop.views.registry.household_table_model import (
@@ -148,7 +148,7 @@ class HouseholdsPage(QWidget):
         """True when every household is loaded, not only the first page."""
         return self._complete
 
-    def set_villages(self, villages: list[VillageSummary]) -> None:
+    def set_villages(self, villages: list[VillageInfo]) -> None:
         """Fill the village filter."""
         current = self.village_combo.currentData()
         self.village_combo.blockSignals(True)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import AppError
 from desktop.services.context import AppServices
-from desktop.services.registry.data import VillageSummary
+from desktop.services.registry.data import VillageInfo
 from desktop.views.dialogs import EditingDialog, dialog_buttons
 from desktop.views.standards.indicator_box import IndicatorBox
 
@@ -29,7 +29,7 @@ class VillageDialog(EditingDialog):
         self,
         services: AppServices,
         township_id: int,
-        village: VillageSummary | None = None,
+        village: VillageInfo | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -116,7 +116,7 @@ class VillageDialog(EditingDialog):
         cls,
         services: AppServices,
         township_id: int,
-        village: VillageSummary | None,
+        village: VillageInfo | None,
         parent: QWidget | None = None,
     ) -> tuple[int | None, bool]:
         """Open the dialog; return (village id, accepted)."""
