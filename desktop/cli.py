@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     except Exception as exc:  # one Chinese sentence, never a traceback or a library's English
         log_failure(exc)
-        print(user_message(exc), file=sys.stderr)
+        print(user_message(exc, getattr(args, "db", None)), file=sys.stderr)
         return 2
     finally:
         release_locks()

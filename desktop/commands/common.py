@@ -100,15 +100,21 @@ def open_services(args: argparse.Namespace, *, lock: bool = True) -> AppServices
     return AppServices(engine, path, CurrentUser(os_user(), ROLE_ADMIN), actor=cli_actor)
 
 
-def user_message(exc: BaseException) -> str:
-    """Return one Chinese sentence for a failure that reached the command line's top."""
+def user_message(exc: BaseException, db: str | None = None) -> str:
+    """Return one Chinese sentence for a failure that reached the command line's top: what
+    went wrong and where (the file the system named, else the database the command worked on)."""
     from desktop.errors import AppError
     from desktop.services.safety.backup import os_reason
 
     if isinstance(exc, AppError):
         return str(exc)
+    db = str(db) if db else None
     if isinstance(exc, OSError) or "sqlite" in type(exc).__module__ or hasattr(exc, "orig"):
-        return f"操作未能完成：{os_reason(getattr(exc, 'orig', None) or exc)}"
+        cause = getattr(exc, "orig", None) or exc
+        where = getattr(cause, "filename", None) or (
+            f"数据库 {db}" if db and not is_server_url(db) else None
+        )
+        return f"操作未能完成：{os_reason(cause)}" + (f"（{where}）" if where else "")
     return "操作未能完成：程序内部出错，详细信息已记入日志文件 cli-errors.log（数据目录中）"
 
 

@@ -307,18 +307,38 @@ def _writable(folder: Path) -> bool:
         return False
 
 
+def _file_writable(path: Path) -> bool:
+    # Asked by trying, like the folder: Windows' 只读 attribute and an immutable file stop
+    # an administrator too, whatever the mode bits say.
+    try:
+        with open(path, "r+b"):
+            return True
+    except OSError:
+        return False
+
+
+def read_only_file(path: Path | str) -> str:
+    """The sentence for a database file that can be read but not written."""
+    return (
+        f"数据库文件 {Path(path).resolve()} 是只读的（文件属性为“只读”，或没有写入权限），"
+        "打开后什么也保存不了；请在文件的“属性”中取消“只读”，或把它复制到可以写入的文件夹再打开"
+    )
+
+
 def file_failure(path: Path | str, exc: BaseException) -> str:
     """Return in Chinese why a database file could not be opened or read: never SQLite's or
-    SQLAlchemy's English, and a read-only folder is not called a damaged file."""
+    SQLAlchemy's English, and a read-only folder or file is not called a damaged file."""
     text = str(getattr(exc, "orig", None) or exc).lower()
     folder = Path(path).resolve().parent
+    if Path(path).is_file() and not _file_writable(Path(path)):
+        return read_only_file(path)
     if "readonly" in text or not _writable(folder):
         return (
             f"数据库所在文件夹 {folder} 是只读的或没有写入权限（数据库要在同一文件夹中写入"
             "日志文件），请把数据库放到可以写入的文件夹"
         )
     if "disk is full" in text:
-        return "磁盘已满"
+        return f"磁盘已满（{folder} 所在的磁盘没有剩余空间）"
     if "locked" in text:
         return "数据库正被其他程序占用，请稍后再试"
     if "not a database" in text or "malformed" in text or "corrupt" in text:
@@ -343,6 +363,10 @@ def open_database(path: Path | str, *, backup_dir: Path | None = None) -> Engine
         parent = Path(path).resolve().parent
         if not parent.exists():
             raise DatabaseError(f"数据库所在文件夹不存在：{parent}")
+        # Refused at once: SQLite would open it and fail at the first save, after a whole form
+        # had been typed.
+        if Path(path).is_file() and not _file_writable(Path(path)):
+            raise DatabaseError(read_only_file(path))
     try:
         engine = make_engine(path)
         upgrade(engine, backup_dir=backup_dir)

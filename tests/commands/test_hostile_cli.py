@@ -227,7 +227,29 @@ def test_a_full_disk_during_an_import_is_one_sentence_and_changes_nothing(
     monkeypatch.setattr(common, "open_database", no_room_to_grow)
     assert main(["roster", "import", str(source), "--db", str(filled)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == "操作未能完成：磁盘已满", err
+    assert err == f"操作未能完成：磁盘已满（数据库 {filled}）", err
+    assert counts(filled) == before
+
+
+@linux_only("chattr makes a file read-only for root too")
+def test_a_read_only_database_file_is_refused_at_once_naming_the_file(tmp_path, filled):
+    """A file marked 只读 in a writable folder: SQLite opens it and fails at the first save
+    (after a whole form was typed); it is refused when opened, and the file is named, not
+    its folder."""
+    from desktop.models.database import DatabaseError, open_database
+
+    before = counts(filled)
+    (tmp_path / "out").mkdir()
+    with read_only(filled):
+        with pytest.raises(DatabaseError) as refused:
+            open_database(filled)
+        said = str(refused.value)
+        assert str(filled) in said and "只读" in said and "所在文件夹" not in said, said
+        done = run("roster", "export", "--out", tmp_path / "out" / "o.xlsx", "--db", filled)
+        assert done.returncode != 0, done
+        said = one_chinese_sentence(done, filled)
+        assert "只读" in said and "损坏" not in said and "数据库文件" in said, said
+        assert run("check", "--db", filled).returncode == 0  # reading it still works
     assert counts(filled) == before
 
 

@@ -145,6 +145,14 @@ def clean_debris(db_path: Path, folder: Path | None = None) -> list[Path]:
     found += db_path.parent.glob(f"*{PART_SUFFIX}") if db_path.parent.is_dir() else []
     restoring = db_path.with_name(db_path.name + RESTORING_SUFFIX)
     found += [restoring, *(restoring.with_name(restoring.name + s) for s in _SIDECARS)]
+    # A -wal, -shm or -journal without its database (a restore killed while it kept a damaged
+    # file's log beside the backup, before the file itself) is of no use to anyone.
+    for suffix in _SIDECARS if folder.is_dir() else ():
+        found += [
+            p
+            for p in folder.glob(f"*.sqlite3{suffix}")
+            if not p.with_name(p.name.removesuffix(suffix)).exists()
+        ]
     removed = []
     for path in found:
         if path.exists():

@@ -58,3 +58,22 @@ def test_debris_is_cleaned_at_start_and_never_a_generation(tmp_path, db):
         assert [b.kind for b in list_backups(db, folder)] == ["auto"]  # today's, whole
     finally:
         report.lock.release()
+
+
+def test_a_backups_log_without_its_file_is_debris_and_a_whole_ones_is_kept(tmp_path, db):
+    # A restore killed while it kept a damaged file's -wal beside the before-restore backup,
+    # before the file itself, left the log alone under the backup's final name.
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    orphan = folder / (backup_service.backup_name(db, "before-restore") + "-wal")
+    orphan.write_bytes(b"a log without its database")
+    whole = backup_service.auto_backup(db, folder)
+    kept_log = whole.with_name(whole.name + "-wal")
+    kept_log.write_bytes(b"the log of a whole backup")
+    report = startup(db, folder)
+    try:
+        assert not orphan.exists()
+        assert kept_log.exists()
+        assert [b.kind for b in list_backups(db, folder)] == ["auto"]
+    finally:
+        report.lock.release()
