@@ -9,6 +9,7 @@ from desktop import APP_NAME
 from desktop.models.database import DatabaseError, db_target, is_server_url, open_database
 from desktop.paths import backups_dir, data_dir, default_db_path, resources_dir
 from desktop.services.context import AppServices
+from desktop.services.safety.backup import NoLock
 from desktop.services.settings import last_database, save_setting
 
 DEMO_DB_NAME = "demo.sqlite3"
@@ -18,13 +19,6 @@ def open_services(path: Path) -> AppServices:
     """Open a database file (migrating it) and return its services."""
     engine = open_database(path, backup_dir=backups_dir())
     return AppServices(engine=engine, db_path=path)
-
-
-class _NoLock:
-    """A server database takes no file lock: the server keeps several clerks apart."""
-
-    def release(self) -> None:
-        """Nothing to release."""
 
 
 def open_server(url: str, parent=None) -> AppServices | None:
@@ -147,7 +141,7 @@ def run_app(db_path: Path | None = None, *, sign_in: bool = True) -> int:
     target = db_target(str(db_path)) if db_path else (last_database() or default_db_path())
     if is_server_url(target):
         # The county's server: several clerks at once, so no file lock and no file backups.
-        lock, services = _NoLock(), open_server(str(target))
+        lock, services = NoLock(), open_server(str(target))
         if services is None:
             return 2
         db_path = target  # named on purpose: remembered like a file given with --db

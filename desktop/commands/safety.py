@@ -35,15 +35,18 @@ from desktop.services.safety.backup import (
     AlreadyOpenError,
     BackupError,
     DatabaseLock,
+    NoLock,
     backup_to_folder,
     check_file,
     find_chain_hash,
+    find_chain_hash_on,
     leaves_data_folder,
     opened_backup,
     quick_check,
     restore,
 )
 from desktop.services.safety.backup_crypto import is_encrypted
+from desktop.services.safety.server_backup import MSG_SERVER_RESTORE
 
 ENV_BACKUP_PASSWORD = "HUITOUKAN_BACKUP_PASSWORD"
 ROLE_NAMES = {**{label: code for code, label in ROLE_LABELS.items()}, **{r: r for r in ROLES}}
@@ -127,7 +130,9 @@ def _db(args: argparse.Namespace) -> Path:
     return Path(args.db or default_db_path())
 
 
-def _locked(args: argparse.Namespace) -> DatabaseLock:
+def _locked(args: argparse.Namespace) -> DatabaseLock | NoLock:
+    if is_server_url(args.db):
+        return NoLock()  # a server: several clerks at once, no file to lock
     lock = DatabaseLock(_db(args))
     try:
         lock.acquire()
@@ -151,6 +156,8 @@ def _backup_password(*, twice: bool) -> str:
 
 def run_backup(args: argparse.Namespace) -> int:
     """Copy the database into a folder and check the copy (encrypted outside the data folder)."""
+    if is_server_url(args.db):
+        return _backup_server(args)
     db = _db(args)
     if not db.exists():
         fail(f"数据库文件不存在：{db}", 1)
@@ -170,6 +177,20 @@ def run_backup(args: argparse.Namespace) -> int:
         fail(str(exc), 1)
     note = "（已加密，恢复时需要备份密码）" if encrypted else ""
     print(f"已备份到 {target}{note}")
+    return 0
+
+
+def _backup_server(args: argparse.Namespace) -> int:
+    """A server database: pg_dump into the folder (encrypted outside the data folder), logged."""
+    services = open_services(args)
+    try:
+        target = services.backups.back_up_to(Path(args.to))
+    except BackupError as exc:
+        fail(str(exc), 1)
+    finally:
+        services.engine.dispose()
+    encrypted = leaves_data_folder(args.to)
+    print(f"已备份到 {target}" + ("（已加密，恢复时需要备份密码）" if encrypted else ""))
     return 0
 
 
@@ -242,6 +263,8 @@ def _checked_restore(args: argparse.Namespace, db: Path, plain: Path) -> Path | 
 
 def run_restore(args: argparse.Namespace) -> int:
     """Check a backup, keep the current database, swap the backup in, log it (administrators)."""
+    if is_server_url(args.db):
+        fail(MSG_SERVER_RESTORE, 1)
     db = _db(args)
     args.db = db
     lock = _locked(args)
@@ -283,7 +306,7 @@ def run_check(args: argparse.Namespace) -> int:
     note = "" if result.revisions == head_revisions() else "（较旧，打开时会自动升级）"
     print(f"{db}：{result.message}，结构版本 {versions}{note}")
     if args.audit_hash is not None:
-        return _check_written_hash(db, args.audit_hash)
+        return _check_written_hash(args.audit_hash, lambda text: find_chain_hash(db, text))
     return 0
 
 
@@ -326,24 +349,26 @@ def _check_server(args: argparse.Namespace) -> int:
             return 0
         with engine.connect() as conn:
             report = verify_connection(conn)
+        if not report.ok:
+            print(report.message, file=sys.stderr)
+            return 1
+        print(f"数据库服务器：结构版本 {'、'.join(sorted(revisions))}；{report.message}")
+        if args.audit_hash is not None:
+            return _check_written_hash(
+                args.audit_hash, lambda text: find_chain_hash_on(engine, text)
+            )
+        return 0
     finally:
         engine.dispose()
-    if not report.ok:
-        print(report.message, file=sys.stderr)
-        return 1
-    print(f"数据库服务器：结构版本 {'、'.join(sorted(revisions))}；{report.message}")
-    if args.audit_hash is not None:
-        print("核对抄下的链头哈希目前只支持数据库文件", file=sys.stderr)
-        return 1
-    return 0
 
 
-def _check_written_hash(db: Path, written: str) -> int:
+def _check_written_hash(written: str, find) -> int:
+    """Compare a chain hash written down on paper with the log; `find` looks it up."""
     text = "".join(written.split())
     if len(text) < 16 or any(c not in "0123456789abcdefABCDEF" for c in text):
         print(f"链头哈希应是至少 16 位的十六进制数字（0–9、a–f）：{written}", file=sys.stderr)
         return 1
-    found = find_chain_hash(db, text)
+    found = find(text)
     if found is None:
         print(
             f"操作日志中没有以 {text} 开头的链哈希：抄下这个哈希之后，日志被改写过"

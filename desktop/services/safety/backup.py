@@ -27,6 +27,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlalchemy import text as sql_text
+
 from desktop.errors import AppError
 from desktop.models.database import (
     DatabaseError,
@@ -306,17 +309,32 @@ def verify_chain(path: Path) -> audit_chain.ChainReport:
         return audit_chain.ChainReport(False, f"无法读取操作日志（{exc}）")
 
 
+_FIND_HASH = (
+    "SELECT id, (SELECT max(id) FROM audit_entry) FROM audit_entry"
+    " WHERE chain_hash LIKE {} ORDER BY id LIMIT 1"
+)
+
+
 def find_chain_hash(path: Path, written: str) -> tuple[int, int] | None:
     """Return (entry id, entries after it) of the entry whose chain hash starts as written."""
     text = "".join(written.split()).lower()
-    rows = file_rows(
-        path,
-        "SELECT id, (SELECT max(id) FROM audit_entry) FROM audit_entry"
-        " WHERE chain_hash LIKE ? ORDER BY id LIMIT 1",
-        (text + "%",),
-    )
-    row = next(iter(list(rows)), None)
+    row = next(iter(list(file_rows(path, _FIND_HASH.format("?"), (text + "%",)))), None)
     return (row[0], row[1] - row[0]) if row else None
+
+
+def find_chain_hash_on(engine: Engine, written: str) -> tuple[int, int] | None:
+    """The same on a server database (or any engine): read only."""
+    text = "".join(written.split()).lower()
+    with engine.connect() as conn:
+        row = conn.execute(sql_text(_FIND_HASH.format(":h")), {"h": text + "%"}).first()
+    return (row[0], row[1] - row[0]) if row else None
+
+
+class NoLock:
+    """A server database takes no file lock: the server keeps several clerks apart."""
+
+    def release(self) -> None:
+        """Nothing to release."""
 
 
 def attachment_path_ok(relative: str) -> bool:
