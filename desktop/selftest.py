@@ -217,6 +217,25 @@ def check_database(ctx: Context) -> str:
     )
 
 
+def check_server_driver() -> str:
+    """The PostgreSQL driver loads with its libpq, so a township PC can open the county's server
+    (without it the window said 本程序未安装 PostgreSQL 驱动)."""
+    try:
+        import psycopg
+    except ImportError as exc:
+        if not getattr(sys, "frozen", False):  # a source install without the `postgres` extra
+            return "not installed (optional here: pip install .[postgres]); the bundle has it"
+        raise Missing("PostgreSQL 驱动", "PostgreSQL driver psycopg", str(exc)) from exc
+    from sqlalchemy import create_engine
+
+    create_engine("postgresql+psycopg://127.0.0.1/none").dispose()  # the dialect, no connection
+    libpq = psycopg.pq.version()
+    return (
+        f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), "
+        f"libpq {libpq // 10000}.{libpq % 100}"
+    )
+
+
 def check_xlsx(ctx: Context) -> str:
     """openpyxl writes and reads back a workbook (its data files are bundled)."""
     from openpyxl import Workbook, load_workbook
@@ -339,6 +358,7 @@ def _checks() -> list[tuple[str, str, Callable[[Context], str]]]:
         ("数据文件", "library data files", lambda ctx: check_data_files()),
         ("数据库与演示数据", "database and demo data", check_database),
         ("Excel 读写", "Excel files", check_xlsx),
+        ("PostgreSQL 驱动", "PostgreSQL driver", lambda ctx: check_server_driver()),
         ("打印核查表 PDF", "verification form PDF", check_pdf),
         ("PDF 预览", "PDF preview", check_pdf_view),
         ("主窗口", "main window", check_main_window),
