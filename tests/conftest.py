@@ -168,3 +168,18 @@ def fresh_signal_hub():
     signals = sys.modules.get("desktop.views.signals")
     if signals is not None:
         signals._hub = None
+
+
+@pytest.fixture
+def without_psycopg(monkeypatch):
+    """Imports of the PostgreSQL driver fail, as on a PC where it is not installed."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_psycopg(name, *args, **kwargs):
+        if name == "psycopg" or name.startswith("psycopg."):
+            raise ImportError("No module named 'psycopg'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_psycopg)

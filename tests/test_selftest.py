@@ -147,19 +147,9 @@ def test_startup_probe_paints_the_main_window(demo_engine):
     assert db.read_bytes() == before
 
 
-def test_the_server_driver_is_checked_and_required_in_the_bundle(monkeypatch):
+def test_the_server_driver_is_checked_and_required_in_the_bundle(without_psycopg, monkeypatch):
     """A township PC opens the county's server with the bundle alone: the bundle's self-test
     fails without psycopg; a source install without the `postgres` extra only says so."""
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_psycopg(name, *args, **kwargs):
-        if name == "psycopg" or name.startswith("psycopg."):
-            raise ImportError("No module named 'psycopg'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_psycopg)
     assert "not installed" in selftest.check_server_driver()
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     with pytest.raises(selftest.Missing) as missing:

@@ -84,16 +84,6 @@ def test_a_real_server_is_tried_once_and_left_as_it_was(pg_server, engine):
     assert sorted(inspect(engine).get_table_names()) == tables
 
 
-def test_without_the_driver_the_clerk_is_told_it_is_not_installed(monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_psycopg(name, *args, **kwargs):
-        if name == "psycopg" or name.startswith("psycopg."):
-            raise ImportError("No module named 'psycopg'")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_psycopg)
+def test_without_the_driver_the_clerk_is_told_it_is_not_installed(without_psycopg):
     with pytest.raises(DatabaseError, match="未安装 PostgreSQL 驱动"):
         check_server("postgresql://clerk@127.0.0.1:1/county")
