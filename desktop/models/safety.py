@@ -7,8 +7,8 @@ from datetime import datetime
 from functools import lru_cache
 from json.encoder import encode_basestring  # json.dumps's, in C
 
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from desktop.models.base import Base, utcnow
 
@@ -73,6 +73,25 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_sign_in: Mapped[datetime | None] = mapped_column(DateTime)
+
+    # The townships the county gave this user; none: every township (services/safety/
+    # township_scope.py enforces it).
+    township_grants: Mapped[list[UserTownship]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="UserTownship.township_id"
+    )
+
+
+class UserTownship(Base):
+    """One township a user may see and edit (a county server's 乡镇授权)."""
+
+    __tablename__ = "user_township"
+    __table_args__ = (UniqueConstraint("user_id", "township_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    township_id: Mapped[int] = mapped_column(ForeignKey("township.id", ondelete="CASCADE"))
+
+    user: Mapped[User] = relationship(back_populates="township_grants")
 
 
 class AuditEntry(Base):

@@ -19,6 +19,8 @@ class CurrentUser:
     name: str = "系统"
     role: str = "admin"  # "clerk" 录入员, "reviewer" 审核员, "admin" 管理员
     id: int | None = None
+    # The townships the county gave this user (乡镇授权); empty: every township.
+    townships: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)

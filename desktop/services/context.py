@@ -50,10 +50,13 @@ class AppServices:
 
     def __post_init__(self) -> None:
         from desktop.services.safety import audit as audit_service
+        from desktop.services.safety import township_scope
 
         actor = self.actor or (lambda: Actor(self.user.name))
         # Core bulk writes (the roster import, the demo) take the actor from the engine.
         audit_service.attach(self.engine, actor)
+        # Every read on the engine shows only the signed-in user's townships (empty: all).
+        township_scope.attach(self.engine, lambda: self.user.townships)
         self.db = Database(self.engine, actor)
 
     @cached_property

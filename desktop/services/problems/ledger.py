@@ -32,6 +32,7 @@ from desktop.services.problems.rules import (
     RateRow,
     rate_rows,
 )
+from desktop.services.safety import township_scope
 from desktop.services.unit_of_work import Database, get_or_raise
 
 NUMBER_PATTERN = re.compile(r"^(\d{4})-(\d{3,})$")
@@ -158,6 +159,11 @@ class ProblemLedger:
                 )
             }
             raw = fetch_tuples(conn, _LEDGER_SQL)
+            # A clerk granted some townships sees their problems only (plain SQL is not
+            # narrowed by the engine's rule: its ids are).
+            visible = township_scope.visible_ids(conn, Problem)
+            if visible is not None:
+                raw = [r for r in raw if r[0] in visible]
             details = (
                 {
                     r[0]: r[1:]

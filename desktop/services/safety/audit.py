@@ -85,6 +85,7 @@ TABLE_LABELS = {
     "form_record": "表格",
     "campaign": "回头看批次",
     "app_user": "用户",
+    "user_township": "用户乡镇授权",
     "audit_entry": "操作日志",
 }
 FIELD_LABELS = {
@@ -128,6 +129,8 @@ FIELD_LABELS = {
     "paper_outdated": "纸质表已过期",
     "role": "角色",
     "active": "启用",
+    "township_id": "乡镇",
+    "user_id": "用户",
 }
 
 _actor_var: ContextVar[Actor | None] = ContextVar("audit_actor", default=None)

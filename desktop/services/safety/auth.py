@@ -14,17 +14,20 @@ from sqlalchemy.orm import Session
 
 from desktop.errors import AppError, PermissionDeniedError
 from desktop.models.base import utcnow
+from desktop.models.registry import Township
 from desktop.models.safety import (
     ACTION_LOCK_ACCOUNT,
     ACTION_SIGN_IN,
     ACTION_SIGN_IN_FAILED,
     ACTION_UNLOCK_ACCOUNT,
+    ACTION_UPDATE,
     ROLE_ADMIN,
     ROLE_CLERK,
     ROLE_LABELS,
     ROLE_REVIEWER,
     AuditEntry,
     User,
+    UserTownship,
 )
 
 if TYPE_CHECKING:
@@ -164,11 +167,26 @@ class UserInfo:
     created_at: datetime
     last_sign_in: datetime | None
     real_name: str = ""
+    # The townships granted (id, name), in id order; empty: every township.
+    townships: tuple[tuple[int, str], ...] = ()
 
     @property
     def role_label(self) -> str:
         """Return the role's Chinese name."""
         return ROLE_LABELS.get(self.role, self.role)
+
+    @property
+    def townships_label(self) -> str:
+        """Return the granted townships as the users dialog shows them (全部乡镇 when none)."""
+        return grant_label(name for _id, name in self.townships)
+
+
+ALL_TOWNSHIPS_LABEL = "全部乡镇"
+
+
+def grant_label(names) -> str:
+    """Return township names joined with 、, or 全部乡镇 when there are none."""
+    return "、".join(names) or ALL_TOWNSHIPS_LABEL
 
 
 def can(user: CurrentUser, permission: str) -> bool:
@@ -252,7 +270,9 @@ def _check_real_name(real_name: str) -> str:
 
 
 def _current(user: User) -> CurrentUser:
-    return CurrentUser(name=user.name, role=user.role, id=user.id)
+    # An administrator manages the grants and works on every township.
+    grant = () if user.role == ROLE_ADMIN else (g.township_id for g in user.township_grants)
+    return CurrentUser(name=user.name, role=user.role, id=user.id, townships=frozenset(grant))
 
 
 class AuthService:
@@ -401,8 +421,24 @@ class AuthService:
         """Return every user, administrators first."""
         with self.db.session() as s:
             rows = s.scalars(select(User).order_by(User.name)).all()
+            grants: dict[int, list[tuple[int, str]]] = {}
+            for user_id, township_id, name in s.execute(
+                select(UserTownship.user_id, Township.id, Township.name)
+                .join(Township, Township.id == UserTownship.township_id)
+                .order_by(Township.id)
+            ):
+                grants.setdefault(user_id, []).append((township_id, name))
             infos = [
-                UserInfo(u.id, u.name, u.role, u.active, u.created_at, u.last_sign_in, u.real_name)
+                UserInfo(
+                    u.id,
+                    u.name,
+                    u.role,
+                    u.active,
+                    u.created_at,
+                    u.last_sign_in,
+                    u.real_name,
+                    tuple(grants.get(u.id, ())),
+                )
                 for u in rows
             ]
         return sorted(infos, key=lambda u: (-ROLES.index(u.role), u.name))
@@ -428,6 +464,41 @@ class AuthService:
         real_name = _check_real_name(real_name)
         with self.db.unit_of_work() as s:
             self._get(s, user_id).real_name = real_name
+
+    def set_townships(self, acting: CurrentUser, user_id: int, township_ids) -> None:
+        """Grant a user the townships they may work on (administrators only; none: all);
+        the change is logged with the townships' names."""
+        require(acting, MANAGE_USERS)
+        wanted = set(township_ids)
+        with self.db.unit_of_work() as s:
+            user = self._get(s, user_id)
+            names = dict(s.execute(select(Township.id, Township.name)).all())
+            unknown = wanted - set(names)
+            if unknown:
+                raise AuthError(f"乡镇已不存在（编号 {'、'.join(map(str, sorted(unknown)))}）")
+            before = {g.township_id for g in user.township_grants}
+            if before == wanted:
+                return
+            user.township_grants = [g for g in user.township_grants if g.township_id in wanted]
+            for township_id in sorted(wanted - before):
+                user.township_grants.append(UserTownship(township_id=township_id))
+            note = (
+                f"乡镇授权：{grant_label(names[i] for i in sorted(before))}"
+                f" → {grant_label(names[i] for i in sorted(wanted))}（由 {acting.name}）"
+            )
+            s.add(self._entry(user.id, user.name, ACTION_UPDATE, utcnow(), note))
+
+    def township_ids(self, names) -> list[int]:
+        """Return the ids of townships named (the command line's --townships); unknown: error."""
+        wanted = [n.strip() for n in names if n.strip()]
+        with self.db.session() as s:
+            found = dict(
+                s.execute(select(Township.name, Township.id).where(Township.name.in_(wanted))).all()
+            )
+        missing = [n for n in wanted if n not in found]
+        if missing:
+            raise AuthError(f"没有这个乡镇：{'、'.join(missing)}")
+        return [found[n] for n in wanted]
 
     def change_password(self, user: CurrentUser, old: str, new: str) -> None:
         """Change one's own password after checking the old one."""

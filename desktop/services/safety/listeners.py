@@ -14,12 +14,15 @@ from sqlalchemy.orm import sessionmaker
 from desktop.services.actor import Actor
 from desktop.services.forms import standard_watch
 from desktop.services.questionnaires import review_lock
-from desktop.services.safety import audit, form_lock
+from desktop.services.safety import audit, form_lock, township_scope
 
 
 def install(sessions: sessionmaker, actor: Callable[[], Actor]) -> None:
-    """Log every change made through the factory's sessions and guard signed forms."""
+    """Log every change made through the factory's sessions, guard signed forms and grants."""
     form_lock.install(sessions)
+    # A clerk granted some townships writes only records of those (township_scope.attach
+    # narrows the reads).
+    township_scope.install(sessions)
     # A questionnaire under review or passed is read-only, whoever tries to change it.
     review_lock.install(sessions)
     audit.install(sessions, actor)
