@@ -19,7 +19,7 @@ from desktop.models.safety import AuditEntry
 from desktop.models.standards import HouseholdIndicator
 from desktop.services.problems.rules import SCOPE_HOUSEHOLD, SCOPE_VILLAGE, STATUS_CLOSED
 from desktop.services.registry.writer import collector_paused
-from desktop.services.safety import audit_chain
+from desktop.services.safety import audit_chain, township_scope
 from desktop.services.standards.evaluate import (
     HouseholdResult,
     VillageResult,
@@ -123,7 +123,9 @@ class Evaluation:
 
 
 def _literal_sql(conn, stmt) -> str:
-    """A query of ids and flags as plain SQL for `fetch_tuples` (its values are ints)."""
+    """A query of ids and flags as plain SQL for `fetch_tuples` (its values are ints),
+    narrowed to the acting user's townships like every query on the engine."""
+    stmt = township_scope.narrowed(stmt, township_scope.granted(conn))
     return str(stmt.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
 
 
@@ -444,7 +446,7 @@ class StandardsService:
         """
         info = self.campaign(campaign_id)
         standard = self.standard(campaign_id)
-        key = (campaign_id, village_id, township_id)
+        key = (campaign_id, village_id, township_id, township_scope.granted(self.db.engine))
         keep = not self.db.in_unit_of_work
         with self.db.connection() as conn, collector_paused():
             head = audit_chain.head_of(conn) if keep else None

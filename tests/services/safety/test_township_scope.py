@@ -14,13 +14,17 @@ from desktop.services.actor import CurrentUser
 from desktop.services.context import AppServices
 from desktop.services.problems.data import ProblemData
 from desktop.services.registry.data import HouseholdData, MemberData
+from desktop.services.roster.export import count_export_rows, roster_rows
 
 OTHER = "西河镇"
 
 
 def _new(code: str, village_id: int) -> HouseholdData:
     head = MemberData(name="周河", sex="男", relation="户主")
-    return HouseholdData(code=code, village_id=village_id, members=[head])
+    return HouseholdData(
+        code=code, village_id=village_id, members=[head], is_registered=True,
+        poverty_kind="一般贫困户", exit_year=2016,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -147,3 +151,22 @@ def test_only_an_administrator_grants_townships(county):
     with pytest.raises(PermissionDeniedError):
         services.auth.set_townships(clerk, clerk.id, [])
     assert clerk.role != ROLE_ADMIN
+
+
+def test_exports_and_summaries_leave_out_other_townships(county):
+    services, _admin, _a, (_b_id, _village, b_household) = county
+    campaign = services.registry.current_campaign_id()
+
+    def evaluated() -> set[int]:
+        return {r.household_id for r in services.standards.evaluate(campaign).households}
+
+    def exported() -> set[str]:
+        return {row[6] for row in roster_rows(services.db)}
+
+    assert b_household in evaluated()
+    assert "周河" in exported()
+    every = count_export_rows(services.db)
+    _clerk(services)
+    assert b_household not in evaluated()
+    assert "周河" not in exported()
+    assert count_export_rows(services.db) == every - 1
