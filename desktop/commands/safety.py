@@ -14,6 +14,8 @@ import getpass
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from desktop.commands.admin import add_admin_argument, as_admin, sign_in_admin
@@ -22,9 +24,11 @@ from desktop.errors import AppError
 from desktop.models.database import head_revisions, is_server_url
 from desktop.models.safety import ACTION_RESTORE, ROLE_ADMIN, ROLE_LABELS, SOURCE_CLI
 from desktop.paths import backups_dir, default_db_path
-from desktop.services.actor import Actor
+from desktop.services.actor import Actor, CurrentUser
+from desktop.services.context import AppServices
 from desktop.services.safety.audit import acting_as
 from desktop.services.safety.auth import (
+    ALL_TOWNSHIPS_LABEL,
     CHANGE_SETTINGS,
     EXPORT_AUDIT,
     MANAGE_USERS,
@@ -49,6 +53,9 @@ from desktop.services.safety.backup_crypto import is_encrypted
 from desktop.services.safety.server_backup import MSG_SERVER_RESTORE
 
 ENV_BACKUP_PASSWORD = "HUITOUKAN_BACKUP_PASSWORD"
+TOWNSHIPS_HELP = (
+    "授权的乡镇，用逗号分隔（如 桃花江镇,西河镇）；“全部乡镇”或不填：全部乡镇。管理员总能看全部乡镇"
+)
 ROLE_NAMES = {**{label: code for code, label in ROLE_LABELS.items()}, **{r: r for r in ROLES}}
 
 
@@ -113,8 +120,15 @@ def register(subparsers) -> None:
     add_db_argument(a)
     a.add_argument("name", help="用户名")
     a.add_argument("--role", required=True, help="角色：录入员、审核员或管理员")
+    a.add_argument("--townships", default="", help=TOWNSHIPS_HELP)
     add_admin_argument(a)
     a.set_defaults(func=run_user_add)
+    g = user.add_parser("grant", help="设定用户可以查看和修改的乡镇（须管理员登录；记入操作日志）")
+    add_db_argument(g)
+    g.add_argument("name", help="用户名")
+    g.add_argument("--townships", required=True, help=TOWNSHIPS_HELP)
+    add_admin_argument(g)
+    g.set_defaults(func=run_user_grant)
     ls = user.add_parser("list", help="列出用户（须管理员登录）")
     add_db_argument(ls)
     add_admin_argument(ls)
@@ -426,7 +440,9 @@ def run_user_add(args: argparse.Namespace) -> int:
                 auth.create_first_admin(args.name, _read_password())
             else:
                 with as_admin(services, args, MANAGE_USERS) as admin:
-                    auth.add_user(admin, args.name, role, _read_password())
+                    townships = auth.township_ids(_township_names(args.townships))
+                    user_id = auth.add_user(admin, args.name, role, _read_password())
+                    auth.set_townships(admin, user_id, townships)
         except AppError as exc:  # AuthError, PermissionDeniedError
             fail(str(exc), 1)
         finally:
@@ -437,42 +453,66 @@ def run_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_user_list(args: argparse.Namespace) -> int:
-    """List the users with their roles (administrators; locked accounts are marked)."""
-    lock = _locked(args)  # the sign-in is logged: a write
-    try:
-        services = open_services(args, lock=False)
-        try:
-            with as_admin(services, args, MANAGE_USERS):
-                for u in services.auth.users():
-                    state = "" if u.active else "（已停用）"
-                    state += "（已锁定）" if services.auth.locked(u.id) else ""
-                    print(f"{u.name}\t{u.role_label}{state}")
-        finally:
-            services.engine.dispose()
-    finally:
-        lock.release()
-    return 0
-
-
-def run_user_unlock(args: argparse.Namespace) -> int:
-    """Unlock an account locked by wrong passwords (administrators; logged)."""
+@contextmanager
+def _managing_users(args: argparse.Namespace) -> Iterator[tuple[AppServices, CurrentUser]]:
+    """Hold the lock, sign an administrator in (the sign-in is logged: a write) and give the
+    services and the administrator; a refusal (AppError) ends the command with its message."""
     lock = _locked(args)
     try:
         services = open_services(args, lock=False)
         try:
             with as_admin(services, args, MANAGE_USERS) as admin:
-                auth = services.auth
-                found = [u for u in auth.users() if u.name == args.name.strip()]
-                if not found:
-                    fail(f"没有用户“{args.name.strip()}”", 1)
-                if not auth.locked(found[0].id):
-                    print(f"用户“{found[0].name}”没有被锁定")
-                    return 0
-                auth.unlock(admin, found[0].id)
+                yield services, admin
+        except AppError as exc:
+            fail(str(exc), 1)
         finally:
             services.engine.dispose()
     finally:
         lock.release()
+
+
+def run_user_list(args: argparse.Namespace) -> int:
+    """List the users with their roles and townships (administrators; locked ones marked)."""
+    with _managing_users(args) as (services, _admin):
+        for u in services.auth.users():
+            state = "" if u.active else "（已停用）"
+            state += "（已锁定）" if services.auth.locked(u.id) else ""
+            print(f"{u.name}\t{u.role_label}{state}\t{u.townships_label}")
+    return 0
+
+
+def _user_named(auth, name: str):
+    """The user of that name (UserInfo); a missing one ends the command."""
+    found = [u for u in auth.users() if u.name == name.strip()]
+    if not found:
+        fail(f"没有用户“{name.strip()}”", 1)
+    return found[0]
+
+
+def _township_names(text: str) -> list[str]:
+    """The townships of --townships: names split at commas (ASCII or Chinese); none: all."""
+    names = [n.strip() for n in text.replace("，", ",").replace("、", ",").split(",")]
+    return [n for n in names if n and n != ALL_TOWNSHIPS_LABEL]
+
+
+def run_user_grant(args: argparse.Namespace) -> int:
+    """Set the townships a user may work on (administrators; logged)."""
+    with _managing_users(args) as (services, admin):
+        auth = services.auth
+        user = _user_named(auth, args.name)
+        auth.set_townships(admin, user.id, auth.township_ids(_township_names(args.townships)))
+        granted = _user_named(auth, args.name)
+    print(f"用户“{granted.name}”可以查看和修改：{granted.townships_label}")
+    return 0
+
+
+def run_user_unlock(args: argparse.Namespace) -> int:
+    """Unlock an account locked by wrong passwords (administrators; logged)."""
+    with _managing_users(args) as (services, admin):
+        user = _user_named(services.auth, args.name)
+        if not services.auth.locked(user.id):
+            print(f"用户“{user.name}”没有被锁定")
+            return 0
+        services.auth.unlock(admin, user.id)
     print(f"已解除用户“{args.name.strip()}”的锁定")
     return 0

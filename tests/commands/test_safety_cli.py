@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from desktop.cli import main
 from desktop.models.database import open_database
 from desktop.models.safety import AuditEntry
+from desktop.services.context import AppServices
 from desktop.services.safety.backup import DatabaseLock
 from tests.commands.admin import ADMIN_NAME, add_admin, sign_in_as_admin
 
@@ -160,3 +161,28 @@ def test_a_damaged_database_restore_signs_in_against_the_backup_slowed_down(
     err = capsys.readouterr().err
     assert exit_info.value.code == 1 and "秒后再试" in err, err
     assert demo_path.read_bytes() == damaged  # nothing restored
+
+
+def test_user_add_and_grant_townships(demo_path, monkeypatch, capsys):
+    add_admin(demo_path)
+    sign_in_as_admin(monkeypatch)
+    engine = open_database(demo_path)
+    AppServices(engine=engine).registry.create_township("桃江县", "西河镇")
+    engine.dispose()
+    monkeypatch.setattr("sys.stdin", io.StringIO("secret-2\n"))
+    db = ["--db", str(demo_path)]
+    assert main(["user", "add", "李录入", "--role", "录入员", "--townships", "桃花江镇", *db]) == 0
+    assert main(["user", "list", *db]) == 0
+    assert "李录入\t录入员\t桃花江镇" in capsys.readouterr().out
+    assert main(["user", "grant", "李录入", "--townships", "桃花江镇，西河镇", *db]) == 0
+    assert "可以查看和修改：桃花江镇、西河镇" in capsys.readouterr().out
+    assert main(["user", "grant", "李录入", "--townships", "全部乡镇", *db]) == 0
+    assert "可以查看和修改：全部乡镇" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["user", "grant", "李录入", "--townships", "不存在镇", *db])
+    assert "没有这个乡镇：不存在镇" in capsys.readouterr().err
+    engine = open_database(demo_path)
+    with Session(engine) as s:
+        notes = s.scalars(select(AuditEntry.note).where(AuditEntry.note.like("乡镇授权%"))).all()
+    engine.dispose()
+    assert len(notes) == 3 and notes[1].startswith("乡镇授权：桃花江镇 → 桃花江镇、西河镇")
