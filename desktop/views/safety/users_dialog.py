@@ -13,6 +13,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -21,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError
+from desktop.models.safety import ROLE_ADMIN
 from desktop.services.context import AppServices
 from desktop.services.safety.auth import (
+    ALL_TOWNSHIPS_LABEL,
     MANAGE_USERS,
     ROLE_LABELS,
     ROLES,
@@ -32,7 +36,8 @@ from desktop.services.safety.auth import (
 )
 from desktop.views.dialogs import dialog_buttons
 
-COLUMNS = ("用户名", "姓名", "角色", "状态", "上次登录")
+COLUMNS = ("用户名", "姓名", "角色", "乡镇", "状态", "上次登录")
+ADMIN_TOWNSHIPS_HINT = "管理员总能查看和修改全部乡镇"
 
 
 def role_summary(role: str) -> str:
@@ -171,13 +176,85 @@ class UsersDialog(QDialog):
         name_row.addStretch(2)
         layout.addLayout(name_row)
         self.real_name_button.setEnabled(allowed)
+        layout.addWidget(self._townships_box(allowed))
         layout.addWidget(self.error_label)
         roles_box = QGroupBox("各角色的权限")
         QVBoxLayout(roles_box).addWidget(roles_explained())
         layout.addWidget(roles_box)
         layout.addWidget(buttons)
-        self.resize(860, 520)
+        self.resize(860, 640)
         self._load()
+
+    def _townships_box(self, allowed: bool) -> QGroupBox:
+        """The townships the selected user may work on: 全部乡镇, or the ones ticked."""
+        box = QGroupBox("可以查看和修改的乡镇（县数据库上给录入员、审核员授权）")
+        self.townships_list = QListWidget()
+        self.townships_list.setMaximumHeight(120)
+        for township_id, name in [(None, ALL_TOWNSHIPS_LABEL), *self.services.registry.townships()]:
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, township_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = township_id is None  # a new user works on every township
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+            self.townships_list.addItem(item)
+        self.townships_list.itemChanged.connect(self._on_townships_list_item_changed)
+        self.townships_hint = QLabel()
+        self.townships_hint.setStyleSheet("color: #444")
+        self.townships_button = QPushButton("保存乡镇授权")
+        self.townships_button.clicked.connect(self._on_townships_button_clicked)
+        self.townships_button.setEnabled(allowed)
+        self.townships_list.setEnabled(allowed)
+        row = QHBoxLayout(box)
+        row.addWidget(self.townships_list, 2)
+        side = QVBoxLayout()
+        side.addWidget(self.townships_hint)
+        side.addWidget(self.townships_button, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addStretch(1)
+        row.addLayout(side, 1)
+        return box
+
+    def _township_items(self) -> list[QListWidgetItem]:
+        return [self.townships_list.item(i) for i in range(self.townships_list.count())]
+
+    def checked_townships(self) -> list[int]:
+        """Return the ids of the townships ticked (empty: 全部乡镇)."""
+        return [
+            item.data(Qt.ItemDataRole.UserRole)
+            for item in self._township_items()[1:]
+            if item.checkState() == Qt.CheckState.Checked
+        ]
+
+    def _show_townships(self, user: UserInfo) -> None:
+        granted = {township_id for township_id, _name in user.townships}
+        self.townships_list.blockSignals(True)
+        for item in self._township_items():
+            township_id = item.data(Qt.ItemDataRole.UserRole)
+            ticked = not granted if township_id is None else township_id in granted
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+        self.townships_list.blockSignals(False)
+        is_admin = user.role == ROLE_ADMIN
+        manage = can(self.services.user, MANAGE_USERS)
+        self.townships_list.setEnabled(manage and not is_admin)
+        self.townships_button.setEnabled(manage and not is_admin)
+        self.townships_hint.setText(ADMIN_TOWNSHIPS_HINT if is_admin else "")
+
+    def _on_townships_list_item_changed(self, item: QListWidgetItem) -> None:
+        # 全部乡镇 and single townships exclude each other; nothing ticked means 全部乡镇.
+        items = self._township_items()
+        self.townships_list.blockSignals(True)
+        if item is items[0] and item.checkState() == Qt.CheckState.Checked:
+            for other in items[1:]:
+                other.setCheckState(Qt.CheckState.Unchecked)
+        elif item is not items[0]:
+            some = bool(self.checked_townships())
+            items[0].setCheckState(Qt.CheckState.Unchecked if some else Qt.CheckState.Checked)
+        self.townships_list.blockSignals(False)
+
+    def _on_townships_button_clicked(self) -> None:
+        user = self._selected()
+        if user:
+            ids = self.checked_townships()
+            self._apply(lambda: self.services.auth.set_townships(self.services.user, user.id, ids))
 
     def _load(self) -> None:
         self.users = self.services.auth.users()
@@ -188,7 +265,8 @@ class UsersDialog(QDialog):
             state = "启用" if u.active else "已停用"
             if u.id in self.locked:
                 state += "，已锁定（密码连续错误）"
-            for c, value in enumerate((u.name, u.real_name, u.role_label, state, last)):
+            values = (u.name, u.real_name, u.role_label, u.townships_label, state, last)
+            for c, value in enumerate(values):
                 self.table.setItem(r, c, QTableWidgetItem(value))
         self.table.resizeColumnsToContents()  # 上次登录 and 已锁定（密码连续错误） shown whole
 
@@ -218,7 +296,9 @@ class UsersDialog(QDialog):
     def _on_table_selection_changed(self) -> None:
         rows = self.table.selectionModel().selectedRows()
         if rows:
-            self.real_name_edit.setText(self.users[rows[0].row()].real_name)
+            user = self.users[rows[0].row()]
+            self.real_name_edit.setText(user.real_name)
+            self._show_townships(user)
 
     def _on_real_name_button_clicked(self) -> None:
         user = self._selected()

@@ -104,3 +104,44 @@ def test_admin_sees_a_locked_account_and_unlocks_it(engine, qtbot):
         1, COLUMNS.index("状态")
     ).text() == "启用" and not services.auth.locked(clerk)
     assert services.auth.sign_in("李录入", "secret-1").name == "李录入"
+
+
+def test_admin_grants_a_clerk_townships_in_the_dialog(engine, qtbot):
+    from PySide6.QtCore import Qt
+    from sqlalchemy import select
+
+    from desktop.models.safety import UserTownship
+    from desktop.views.safety.users_dialog import COLUMNS, UsersDialog
+
+    services = AppServices(engine=engine)
+    services.user = admin = services.auth.create_first_admin("王站长", "secret-1")
+    first = services.registry.create_township("桃江县", "桃花江镇")
+    second = services.registry.create_township("桃江县", "西河镇")
+    services.auth.add_user(admin, "李录入", "clerk", "secret-1")
+    dialog = UsersDialog(services)
+    qtbot.addWidget(dialog)
+    items = [dialog.townships_list.item(i) for i in range(dialog.townships_list.count())]
+    assert [i.text() for i in items] == ["全部乡镇", "桃花江镇", "西河镇"]
+    column = COLUMNS.index("乡镇")
+    assert dialog.table.item(1, column).text() == "全部乡镇"
+    dialog.table.selectRow(0)  # the administrator: always every township
+    assert not dialog.townships_list.isEnabled() and "管理员" in dialog.townships_hint.text()
+    dialog.table.selectRow(1)
+    assert dialog.townships_list.isEnabled()
+    assert items[0].checkState() == Qt.CheckState.Checked
+    items[2].setCheckState(Qt.CheckState.Checked)
+    assert items[0].checkState() == Qt.CheckState.Unchecked  # 全部乡镇 gives way
+    qtbot.mouseClick(dialog.townships_button, Qt.MouseButton.LeftButton)
+    assert dialog.error_label.text() == ""
+    with services.db.session() as s:
+        assert s.scalars(select(UserTownship.township_id)).all() == [second]
+    assert dialog.table.item(1, column).text() == "西河镇"
+    dialog.table.selectRow(1)
+    assert [i.checkState() for i in items] == [
+        Qt.CheckState.Unchecked, Qt.CheckState.Unchecked, Qt.CheckState.Checked,
+    ]  # fmt: skip
+    items[0].setCheckState(Qt.CheckState.Checked)  # back to every township
+    assert items[2].checkState() == Qt.CheckState.Unchecked
+    qtbot.mouseClick(dialog.townships_button, Qt.MouseButton.LeftButton)
+    assert dialog.table.item(1, column).text() == "全部乡镇"
+    assert first not in {g for u in services.auth.users() for g, _ in u.townships}
