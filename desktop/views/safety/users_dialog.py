@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import AppError
-from desktop.models.safety import ROLE_ADMIN
 from desktop.services.context import AppServices
 from desktop.services.safety.auth import (
     ALL_TOWNSHIPS_LABEL,
     MANAGE_USERS,
+    ROLE_ADMIN,
     ROLE_LABELS,
     ROLES,
     UserInfo,
