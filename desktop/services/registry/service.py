@@ -32,6 +32,7 @@ from desktop.services.registry.departures import keep_departed
 from desktop.services.registry.idcard import check_id
 from desktop.services.registry.query import group_key
 from desktop.services.registry.writer import derived_values, member_values
+from desktop.services.safety import township_scope
 from desktop.services.unit_of_work import Database
 
 VERIFICATION_FORM = "verification"
@@ -556,8 +557,11 @@ class RegistryService:
             return self._save_household(s, data)
 
     def _save_household(self, s: Session, data: HouseholdData) -> int:
+        # 户编号 are unique across the database: the check looks past a clerk's township grant.
         clash = s.scalar(
-            select(Household.id).where(Household.code == data.code, Household.id != (data.id or 0))
+            select(Household.id)
+            .where(Household.code == data.code, Household.id != (data.id or 0))
+            .execution_options(**{township_scope.ALL_TOWNSHIPS: True})
         )
         if clash:
             raise RegistryError(f"户编号 {data.code} 已被另一户使用")

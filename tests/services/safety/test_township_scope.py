@@ -14,6 +14,7 @@ from desktop.services.actor import CurrentUser
 from desktop.services.context import AppServices
 from desktop.services.problems.data import ProblemData
 from desktop.services.registry.data import HouseholdData, MemberData
+from desktop.services.registry.service import RegistryError
 from desktop.services.roster.export import count_export_rows, roster_rows
 
 OTHER = "西河镇"
@@ -89,6 +90,14 @@ def test_a_clerk_cannot_move_a_household_into_another_township(county):
     data.village_id = b_village
     with pytest.raises(PermissionDeniedError, match=OTHER):
         services.registry.save_household(data)
+
+
+def test_a_household_code_of_another_township_is_still_taken(county):
+    services, *_ = county
+    village = services.registry.household_rows(limit=1)[0].village_id
+    _clerk(services)
+    with pytest.raises(RegistryError, match="户编号 901001 已被另一户使用"):
+        services.registry.save_household(_new("901001", village))
 
 
 def test_a_clerk_still_saves_households_of_the_granted_township(county):
