@@ -40,13 +40,14 @@ from desktop.services.forms.hooks import build_hooks
 from desktop.services.forms.prefill import MEMBER_ID_KEY, Place, prefill, writeback
 from desktop.services.forms.snapshot import STANDARD_FIELDS, standard_snapshot
 from desktop.services.forms.standard_watch import PINNED_NOTE, kept_note, unpinned
-from desktop.services.registry.data import HouseholdData, MemberData
+from desktop.services.registry.data import HouseholdData
 from desktop.services.registry.service import (
-    HOUSEHOLD_FIELDS,
-    MEMBER_FIELDS,
     RegistryError,
     RegistryService,
+    current_campaign,
+    load_household,
 )
+from desktop.services.registry.service import household_data as registry_household_data
 from desktop.services.unit_of_work import Database, get_or_raise
 
 __all__ = [
@@ -74,6 +75,7 @@ STATE_LABELS = {
 }
 STORED_STATES = (FORM_STATE_COMPLETE, FORM_STATE_SIGNED)  # shown and printed as stored
 UNSAVED_STAMP = "未保存（草稿）"
+NO_CAMPAIGN = "还没有“回头看”活动，请先建立活动再填表"
 
 
 class FormError(AppError):
@@ -238,11 +240,16 @@ class FormService:
     def _campaign_id(self, campaign_id: int | None) -> int:
         campaign_id = campaign_id or self.registry.current_campaign_id()
         if campaign_id is None:
-            raise FormError("还没有“回头看”活动，请先建立活动再填表")
+            raise FormError(NO_CAMPAIGN)
         return campaign_id
 
-    def _campaign(self, s: Session, campaign_id: int) -> Campaign:
-        campaign = get_or_raise(s, Campaign, campaign_id, FormError("该“回头看”活动已不存在"))
+    def _campaign(self, s: Session, campaign_id: int | None) -> Campaign:
+        """The campaign read in `s`: the one named, or the current one (one statement)."""
+        if campaign_id:
+            return get_or_raise(s, Campaign, campaign_id, FormError("该“回头看”活动已不存在"))
+        campaign = s.scalar(current_campaign(Campaign))
+        if campaign is None:
+            raise FormError(NO_CAMPAIGN)
         return campaign
 
     def _place(self, s: Session, subject: Subject) -> Place:
@@ -281,13 +288,22 @@ class FormService:
         )
         return s.scalar(query.with_for_update() if lock else query)
 
-    def _household(self, subject: Subject) -> HouseholdData | None:
+    def _subject(self, s: Session, subject: Subject) -> tuple[HouseholdData | None, Place]:
+        """The subject's household (None for a village's or township's own paper) and its
+        place, read in `s`: for a household two statements, its place from the same row."""
         if subject.kind != SUBJECT_HOUSEHOLD:
-            return None
+            return None, self._place(s, subject)
         try:
-            return self.registry.get_household(subject.id)
+            h = load_household(s, subject.id)
         except RegistryError as exc:
             raise FormError(str(exc)) from exc
+        township = h.village.township
+        county = township.county
+        place = Place(
+            county.province or "", county.city or "", county.name or "", township.name or "",
+            h.village.name,
+        )  # fmt: skip
+        return household_data(h, place), place
 
     def _shown(
         self,
@@ -341,12 +357,12 @@ class FormService:
         self._pin_once()
         subject = Subject.of(subject)
         description = load_form(form_code)
-        campaign_id = self._campaign_id(campaign_id)
-        household = self._household(subject)
+        # One session: the campaign, the household with its place, and the record.
         with self.db.session() as s:
             campaign = self._campaign(s, campaign_id)
+            campaign_id = campaign.id
+            household, place = self._subject(s, subject)
             record = self._record(s, subject, campaign_id, form_code)
-            place = self._place(s, subject)
             answers, prefilled, standard, changed = self._shown(
                 description, record, household, place, campaign
             )
@@ -442,9 +458,7 @@ class FormService:
         """
         subject = Subject.of(subject)
         description = load_form(form_code)
-        campaign_id = self._campaign_id(campaign_id)
         user_name = getattr(user, "name", None) or (user if isinstance(user, str) else "系统")
-        household = self._household(subject)
         reasons = {
             k: str(v).strip() for k, v in (accepted_warnings or {}).items() if str(v).strip()
         }
@@ -452,6 +466,8 @@ class FormService:
 
         with self.db.unit_of_work() as s:
             campaign = self._campaign(s, campaign_id)
+            campaign_id = campaign.id
+            household, _place = self._subject(s, subject)
             clean = {k: v for k, v in answers.items() if k in description.answer_keys}
             evaluation = self.evaluate(description, clean, household, campaign)
             if complete:
@@ -546,11 +562,14 @@ class FormService:
         """
         self._pin_once()
         description = load_form(form_code)
-        campaign_id = self.registry.current_campaign_id() if campaign_id is None else campaign_id
         ids = list(dict.fromkeys(household_ids))
         items: list[PrintItem] = []
         with self.db.session() as s:
-            campaign = s.get(Campaign, campaign_id) if campaign_id else None
+            if campaign_id is None:
+                campaign = s.scalar(current_campaign(Campaign))
+                campaign_id = campaign.id if campaign else None
+            else:
+                campaign = s.get(Campaign, campaign_id) if campaign_id else None
             places = village_places(s)
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
@@ -581,22 +600,7 @@ class FormService:
 
 def household_data(h: Household, place: Place) -> HouseholdData:
     """A loaded Household as the plain HouseholdData that forms read."""
-    data = HouseholdData(
-        code=h.code,
-        village_id=h.village_id,
-        group_name=h.group.name if h.group else "",
-        members=[
-            MemberData(**{f: getattr(m, f) for f in MEMBER_FIELDS}, id=m.id) for m in h.members
-        ],
-        id=h.id,
-        version=h.version,
-        village_name=place.village_name,
-        township_name=place.township_name,
-        county_name=place.county_name,
-        **{f: getattr(h, f) for f in HOUSEHOLD_FIELDS},
-    )
-    data.poverty_causes = list(data.poverty_causes or [])
-    return data
+    return registry_household_data(h, place.village_name, place.township_name, place.county_name)
 
 
 def village_places(s: Session) -> dict[int, Place]:

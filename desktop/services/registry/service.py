@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from desktop.errors import AppError, FieldIssue, StaleRecordError
 from desktop.models.base import count_where
@@ -389,11 +389,7 @@ class RegistryService:
     def current_campaign_id(self) -> int | None:
         """Return the id of the current campaign, if any."""
         with self.db.session() as s:
-            return s.scalar(
-                select(Campaign.id)
-                .order_by(Campaign.is_current.desc(), Campaign.id.desc())
-                .limit(1)
-            )
+            return s.scalar(current_campaign(Campaign.id))
 
     # --- households ---------------------------------------------------------------------
 
@@ -476,32 +472,10 @@ class RegistryService:
     def get_household(self, household_id: int) -> HouseholdData:
         """Return one household with its members."""
         with self.db.session() as s:
-            h = s.scalar(
-                select(Household)
-                .options(selectinload(Household.members), selectinload(Household.village))
-                .where(Household.id == household_id)
+            h = load_household(s, household_id)
+            return household_data(
+                h, h.village.name, h.village.township.name, h.village.township.county.name
             )
-            if h is None:
-                raise RegistryError("该户已不存在（可能已被删除）")
-            data = HouseholdData(
-                code=h.code,
-                village_id=h.village_id,
-                group_name=h.group.name if h.group else "",
-                members=[
-                    MemberData(**{f: getattr(m, f) for f in MEMBER_FIELDS}, id=m.id)
-                    for m in h.members
-                ],
-                id=h.id,
-                version=h.version,
-                village_name=h.village.name,
-                township_name=h.village.township.name,
-                county_name=h.village.township.county.name,
-                **{f: getattr(h, f) for f in HOUSEHOLD_FIELDS},
-            )
-            data.poverty_causes = list(data.poverty_causes or [])
-            for m in data.members:
-                m.extra = dict(m.extra or {})
-            return data
 
     def find_household_id(self, code: str) -> int | None:
         """Return the id of the household with this 户编号."""
@@ -573,9 +547,11 @@ class RegistryService:
         else:
             # Locked until the commit where the server has row locks (PostgreSQL): two clerks
             # saving at once cannot both pass the version check. SQLite has one writer anyway.
-            h = s.get(Household, data.id, with_for_update=True)
+            # populate_existing: the version compared is the locked row's, even when this
+            # unit of work read the household before (a form's save reads it to evaluate).
+            h = s.get(Household, data.id, with_for_update=True, populate_existing=True)
             if h is None:
-                raise RegistryError("该户已不存在（可能已被删除）")
+                raise RegistryError(HOUSEHOLD_GONE)
             if data.version and h.version != data.version:
                 raise StaleHouseholdError("该户在您打开后已被修改，请关闭后重新打开再修改")
             h.version += 1
@@ -595,9 +571,9 @@ class RegistryService:
     def _save_members(s: Session, household_id: int, data: HouseholdData) -> None:
         # Members are diffed through the ORM rather than rewritten, so that the audit trail
         # records each changed field of each member (who changed which ID number, and when).
-        existing = {
-            m.id: m for m in s.scalars(select(Member).where(Member.household_id == household_id))
-        }
+        rows = select(Member).where(Member.household_id == household_id)
+        # As stored (populate_existing), not as an earlier read of this unit of work kept them.
+        existing = {m.id: m for m in s.scalars(rows.execution_options(populate_existing=True))}
         kept: set[int] = set()
         for seq, m in enumerate(data.members, 1):
             values = member_values(household_id, seq, m)
@@ -636,6 +612,56 @@ class RegistryService:
                 reason = departures.REASON_HOUSEHOLD_DELETED
                 keep_departed(s, h.members, reason, _actor_name(s), detach=True)
                 s.delete(h)
+
+
+HOUSEHOLD_GONE = "该户已不存在（可能已被删除）"
+
+
+def current_campaign(what=Campaign.id):
+    """The statement that picks the current campaign (the one marked current, else the newest):
+    its id, or `Campaign` itself."""
+    return select(what).order_by(Campaign.is_current.desc(), Campaign.id.desc()).limit(1)
+
+
+def load_household(s: Session, household_id: int) -> Household:
+    """Load one household in `s` with its members, group, village, township and county: two
+    statements (the household joined to what it belongs to, then its members), not six."""
+    h = s.scalar(
+        select(Household)
+        .options(
+            selectinload(Household.members),
+            joinedload(Household.group),
+            joinedload(Household.village).joinedload(Village.township).joinedload(Township.county),
+        )
+        .where(Household.id == household_id)
+    )
+    if h is None:
+        raise RegistryError(HOUSEHOLD_GONE)
+    return h
+
+
+def household_data(
+    h: Household, village_name: str, township_name: str, county_name: str
+) -> HouseholdData:
+    """A loaded Household (members and group loaded) as plain HouseholdData."""
+    data = HouseholdData(
+        code=h.code,
+        village_id=h.village_id,
+        group_name=h.group.name if h.group else "",
+        members=[
+            MemberData(**{f: getattr(m, f) for f in MEMBER_FIELDS}, id=m.id) for m in h.members
+        ],
+        id=h.id,
+        version=h.version,
+        village_name=village_name,
+        township_name=township_name,
+        county_name=county_name,
+        **{f: getattr(h, f) for f in HOUSEHOLD_FIELDS},
+    )
+    data.poverty_causes = list(data.poverty_causes or [])
+    for m in data.members:
+        m.extra = dict(m.extra or {})  # the caller may change it; the ORM's value stays
+    return data
 
 
 def _actor_name(s: Session) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop.models.registry import Member
+from desktop.models.registry import Household, Member
 from desktop.services.actor import Actor
 from desktop.services.registry.data import MemberData
 from desktop.services.registry.service import RegistryService, StaleHouseholdError
@@ -103,3 +103,23 @@ def test_an_unchanged_member_removed_by_the_other_stays_removed(clerks, househol
     second.save_household(conflict.merged)
     saved = first.get_household(household_id)
     assert [m.name for m in saved.members] == ["张三"] and saved.phone == "13700000002"
+
+
+def test_a_household_read_earlier_in_the_same_unit_is_checked_as_locked(
+    clerks, household_id, engine
+):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("two writers at once need the server (SQLite has one writer)")
+    pytest.importorskip("psycopg")
+    first, second = clerks
+    opened = second.get_household(household_id)
+    with pytest.raises(StaleHouseholdError), second.db.unit_of_work() as s:
+        held = s.get(Household, household_id)  # in this unit's session, as a form's save reads it
+        assert held.version == opened.version
+        theirs = first.get_household(household_id)
+        theirs.phone = "13900000001"
+        first.save_household(theirs)  # committed on another connection meanwhile
+        mine = copy.deepcopy(opened)
+        mine.phone = "13700000002"
+        second.save_household(mine)  # compares the version of the row it locks
+    assert first.get_household(household_id).phone == "13900000001"
