@@ -59,9 +59,9 @@ PYTHON_ZIP_FOLDER = "cp311/"
 PYTHON_VERSION = "3.11"
 
 # pip judges environment markers for the machine it runs on (Linux), so the dependencies that
-# only Windows needs are named here: PyInstaller's and pytest's. `pip check` under Wine then
-# proves that nothing is missing.
-WINDOWS_ONLY = ("pefile", "pywin32-ctypes", "colorama")
+# only Windows needs are named here: PyInstaller's, pytest's and psycopg's (tzdata: Windows has
+# no time-zone database of its own). `pip check` under Wine then proves that nothing is missing.
+WINDOWS_ONLY = ("pefile", "pywin32-ctypes", "colorama", "tzdata")
 NOT_ON_WINDOWS = ("ruff",)  # the linter runs on Linux only
 
 # DLLs that Windows 10 has and Wine 8 lacks: test set-up only, compiled from scripts/windows/.
