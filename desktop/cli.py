@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "desktop.commands.compare",
     "desktop.commands.forms_cmd",
     "desktop.commands.county",
+    "desktop.commands.exchange",
 )
 
 

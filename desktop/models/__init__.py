@@ -12,6 +12,12 @@ from desktop.models.comparison import (
     FormerMember,
     Hit,
 )
+from desktop.models.exchange import (
+    ExchangeAuditEntry,
+    ExchangeConflict,
+    ExchangePackage,
+    ExchangeRecord,
+)
 from desktop.models.inspection import (
     InspectionCoverage,
     InspectionFinding,
@@ -55,6 +61,10 @@ __all__ = [
     "DepartmentList",
     "DepartmentMapping",
     "DepartmentRow",
+    "ExchangeAuditEntry",
+    "ExchangeConflict",
+    "ExchangePackage",
+    "ExchangeRecord",
     "Extension",
     "FormRecord",
     "FormerMember",

@@ -1,5 +1,6 @@
 """The declarative base shared by every model."""
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import DateTime, Integer, MetaData, String, case, func
@@ -24,6 +25,21 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Return the current time, naive, in local wall-clock time as clerks read it."""
     return datetime.now().replace(microsecond=0)
+
+
+def new_uid() -> str:
+    """Return a new record uid: a random UUID as text, unique across every PC."""
+    return str(uuid.uuid4())
+
+
+class ExchangedMixin:
+    """A record that travels in exchange packages between PCs (services/exchange).
+
+    Its `uid` names it on every PC (ids are per database and collide); set on insert by the
+    model, by `bulk.insert_rows` for bulk writes, and by migration 0013 for older rows.
+    """
+
+    uid: Mapped[str] = mapped_column(String(36), default=new_uid, index=True, unique=True)
 
 
 class StoredFileMixin:

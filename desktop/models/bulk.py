@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Table, bindparam, insert, update
 
+from desktop.models.base import new_uid
 from desktop.models.database import (
     copy_bulk_writes,
     copy_rows,
@@ -57,7 +58,9 @@ def tuple_getter(keys: Sequence) -> Callable[[Any], tuple]:
 def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Iterable[tuple]) -> None:
     """Insert rows given as tuples of values in the order of `keys` (see insert_many).
 
-    Every column must be given: no Python-side default is applied. The work goes column by
+    Every column must be given: no Python-side default is applied, but for one: an exchanged
+    table's `uid` (ExchangedMixin), which a bulk writer leaves out, gets a new one per row.
+    The work goes column by
     column: each column type converts its values (a repeated date or an empty JSON value
     once), and a column holding one value in every row is written into the statement as a
     literal instead of being bound row by row. Binding costs the sqlite3 module more than one
@@ -67,6 +70,9 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
     rows = rows if isinstance(rows, list) else list(rows)
     if not rows:
         return
+    if "uid" in table.c and "uid" not in keys:
+        keys = (*keys, "uid")
+        rows = [(*row, new_uid()) for row in rows]
     if copy_bulk_writes(conn):
         dialect = conn.dialect
         columns = [

@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, utcnow
+from desktop.models.base import Base, ExchangedMixin, utcnow
 
 # How a household's income per head is computed; a property of the standard, not a constant.
 FORMULA_NET_PER_CAPITA = "net_per_capita"  # (总收入 − 生产经营性支出) ÷ 家庭人口数 (seed 001)
@@ -32,7 +32,7 @@ FORMULA_LABELS = {  # as a clerk reads them in the log and on a kept form's note
 PROVINCE_LABELS = {"guangdong": "广东省", "hunan": "湖南省", "sichuan": "四川省"}
 
 
-class Campaign(Base):
+class Campaign(ExchangedMixin, Base):
     """One 回头看 campaign with the standard that households are checked against."""
 
     __tablename__ = "campaign"
@@ -68,7 +68,7 @@ FORM_STATE_SIGNED = "signed"  # 已签字
 SUBJECT_HOUSEHOLD, SUBJECT_VILLAGE, SUBJECT_TOWNSHIP = "household", "village", "township"
 
 
-class FormRecord(Base):
+class FormRecord(ExchangedMixin, Base):
     """The answers of one paper form about one subject (household, village or township).
 
     A completed or signed form also keeps the computed values and the standard they were

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, StoredFileMixin, utcnow
+from desktop.models.base import Base, ExchangedMixin, StoredFileMixin, utcnow
 
 
 class CatalogueArea(Base):
@@ -65,7 +65,7 @@ class IndicatorDepartment(Base):
     departments: Mapped[str] = mapped_column(Text, default="")  # 、-separated
 
 
-class Unit(Base):
+class Unit(ExchangedMixin, Base):
     """A responsible unit (责任单位): a township office, a 指挥部, a village, a department."""
 
     __tablename__ = "unit"
@@ -97,7 +97,7 @@ class TownshipUnitRole(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"))
 
 
-class Person(Base):
+class Person(ExchangedMixin, Base):
     """A responsible person (责任人) of a unit."""
 
     __tablename__ = "person"
@@ -113,7 +113,7 @@ class Person(Base):
     unit: Mapped[Unit | None] = relationship(back_populates="people")
 
 
-class Problem(Base):
+class Problem(ExchangedMixin, Base):
     """One problem (问题) from finding to close-out (销号); 逾期 is derived, never stored."""
 
     __tablename__ = "problem"
@@ -172,7 +172,7 @@ class Problem(Base):
     )
 
 
-class ProblemEvent(Base):
+class ProblemEvent(ExchangedMixin, Base):
     """One line of a problem's timeline: who changed what, when."""
 
     __tablename__ = "problem_event"
@@ -189,7 +189,7 @@ class ProblemEvent(Base):
     problem: Mapped[Problem] = relationship(back_populates="events")
 
 
-class Extension(Base):
+class Extension(ExchangedMixin, Base):
     """An extension (延期): a stated reason, the old and the new deadline."""
 
     __tablename__ = "problem_extension"
@@ -207,7 +207,7 @@ class Extension(Base):
     problem: Mapped[Problem] = relationship(back_populates="extensions")
 
 
-class Attachment(StoredFileMixin, Base):
+class Attachment(ExchangedMixin, StoredFileMixin, Base):
     """Evidence copied into the data folder, with its checksum so changes are noticed."""
 
     __tablename__ = "problem_attachment"

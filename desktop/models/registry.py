@@ -7,10 +7,10 @@ from datetime import date, datetime
 from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from desktop.models.base import Base, utcnow
+from desktop.models.base import Base, ExchangedMixin, utcnow
 
 
-class County(Base):
+class County(ExchangedMixin, Base):
     """县（市、区）."""
 
     __tablename__ = "county"
@@ -25,7 +25,7 @@ class County(Base):
     )
 
 
-class Township(Base):
+class Township(ExchangedMixin, Base):
     """镇（乡、街道）."""
 
     __tablename__ = "township"
@@ -40,7 +40,7 @@ class Township(Base):
     )
 
 
-class Village(Base):
+class Village(ExchangedMixin, Base):
     """行政村（社区）, with the 贫困村 flag and room for the village indicators (一低六有)."""
 
     __tablename__ = "village"
@@ -65,7 +65,7 @@ class Village(Base):
     households: Mapped[list[Household]] = relationship(back_populates="village")
 
 
-class Group(Base):
+class Group(ExchangedMixin, Base):
     """自然村、组."""
 
     __tablename__ = "village_group"
@@ -80,7 +80,7 @@ class Group(Base):
     households: Mapped[list[Household]] = relationship(back_populates="group")
 
 
-class Household(Base):
+class Household(ExchangedMixin, Base):
     """户: one household of the registry."""
 
     __tablename__ = "household"
@@ -128,7 +128,7 @@ class Household(Base):
     )
 
 
-class Member(Base):
+class Member(ExchangedMixin, Base):
     """家庭成员: one person of a household, the head included."""
 
     __tablename__ = "member"

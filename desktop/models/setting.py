@@ -14,6 +14,13 @@ SETTING_DEMO = "demo"
 # parameters, key; services/safety/backup_crypto.py). The password itself is kept nowhere.
 SETTING_BACKUP_KEY = "backup_key"
 
+# This PC's id in exchange packages (a UUID), made at its first exchange (services/exchange):
+# not by the migration, so that `county copy` into a new database does not take a township's.
+SETTING_PC_ID = "pc_id"
+# The exchange key the county gave (services/exchange/keys.py): the county PC's id and the
+# HMAC secret that signs every package between the county and its townships.
+SETTING_EXCHANGE_KEY = "exchange_key"
+
 
 class DatabaseSetting(Base):
     """One named setting of this database file (a key and a text value)."""

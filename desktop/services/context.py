@@ -16,6 +16,7 @@ from desktop.services.unit_of_work import Database
 if TYPE_CHECKING:
     from desktop.services.comparison.cases import CaseService
     from desktop.services.comparison.service import ComparisonService
+    from desktop.services.exchange.service import ExchangeService
     from desktop.services.forms.service import FormService
     from desktop.services.inspections.service import InspectionService
     from desktop.services.problems.service import ProblemService
@@ -148,6 +149,14 @@ class AppServices:
         from desktop.services.comparison.cases import CaseService
 
         return CaseService(self.db, data_dir())
+
+    @cached_property
+    def exchange(self) -> ExchangeService:
+        """Exchange packages between offline PCs (a township and its county)."""
+        from desktop.paths import data_dir
+        from desktop.services.exchange.service import ExchangeService
+
+        return ExchangeService(self.db, data_dir())
 
     @cached_property
     def teams(self) -> TeamService:

@@ -13,16 +13,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, func, select, true, update
 
 import desktop.models  # noqa: F401  (registers every table on Base.metadata)
 from desktop.errors import AppError
 from desktop.models.base import Base
 from desktop.models.bulk import insert_rows
 from desktop.models.database import current_revisions, make_engine
+from desktop.models.setting import SETTING_EXCHANGE_KEY, SETTING_PC_ID
 
 # Rows the migrations themselves write (the audit chain's head): taken over, not inserted.
 _SEEDED = {"audit_chain_head"}
+# What is the township PC's own and not the county's: its exchange packages and their
+# bookkeeping, its PC id and exchange key (the county database makes its own PC id).
+_NOT_COPIED = {"exchange_package", "exchange_record", "exchange_conflict", "exchange_audit_entry"}
+_OWN_SETTINGS = (SETTING_PC_ID, SETTING_EXCHANGE_KEY)
 _PAGE = 20_000
 
 
@@ -39,8 +44,15 @@ class CopyResult:
         return sum(self.counts.values())
 
 
+def _copied(table):
+    """The condition of the rows of `table` that are copied (every row but the PC's own)."""
+    if table.name == "database_setting":
+        return table.c.key.not_in(_OWN_SETTINGS)
+    return true()
+
+
 def _count(conn, table) -> int:
-    return conn.execute(select(func.count()).select_from(table)).scalar_one()
+    return conn.execute(select(func.count()).select_from(table).where(_copied(table))).scalar_one()
 
 
 def copy_database(
@@ -58,7 +70,7 @@ def copy_database(
                 "乡镇数据库的结构版本（" + "、".join(sorted(source_revisions)) + "）与县数据库（"
                 + "、".join(sorted(target_revisions)) + "）不同：请先用本版本程序打开乡镇数据库升级"
             )  # fmt: skip
-        tables = [t for t in Base.metadata.sorted_tables]
+        tables = [t for t in Base.metadata.sorted_tables if t.name not in _NOT_COPIED]
         counts: dict[str, int] = {}
         with src.connect() as s, target.begin() as d:
             for table in tables:
@@ -70,7 +82,9 @@ def copy_database(
                     for row in s.execute(select(table)).mappings():
                         d.execute(update(table).where(table.c.id == row["id"]).values(dict(row)))
                 else:
-                    result = s.execute(select(*table.columns).order_by(*table.primary_key))
+                    result = s.execute(
+                        select(*table.columns).where(_copied(table)).order_by(*table.primary_key)
+                    )
                     while rows := [tuple(r) for r in result.fetchmany(_PAGE)]:
                         insert_rows(d, table, keys, rows)
                 counts[table.name] = _count(s, table)

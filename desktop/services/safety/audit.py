@@ -72,6 +72,7 @@ IGNORED_COLUMNS = frozenset(
         "password_params",
         "last_sign_in",
         "seq",  # renumbering after a removal is not a change of its own
+        "uid",  # the exchange's name of a record, set once (ExchangedMixin)
     }
 )
 
