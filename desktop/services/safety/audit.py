@@ -88,6 +88,8 @@ TABLE_LABELS = {
     "app_user": "用户",
     "user_township": "用户乡镇授权",
     "audit_entry": "操作日志",
+    "exchange_package": "交换包",
+    "exchange_conflict": "交换包冲突",
 }
 FIELD_LABELS = {
     "code": "户编号",
