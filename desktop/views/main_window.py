@@ -230,6 +230,7 @@ class MainWindow(QMainWindow):
         self.action_connection = action("数据库连接…", self._on_connection_triggered)
         self.action_users = action("用户管理…", self._on_users_triggered)
         self.action_unit_roles = action("责任单位对照…", self._on_unit_roles_triggered)
+        self.action_exchange = action("交换包…", self._on_exchange_triggered)
         self.action_audit_log = action("操作日志…", self._on_audit_log_triggered, "Ctrl+L")
         self.action_switch_user = action("切换用户…", self._on_switch_user_triggered)
 
@@ -260,6 +261,7 @@ class MainWindow(QMainWindow):
             self.action_inspections,
             self.action_backup,
             self.action_connection,
+            self.action_exchange,
             self.action_unit_roles,
             self.action_users,
             self.action_audit_log,
@@ -648,6 +650,13 @@ class MainWindow(QMainWindow):
         from desktop.views.problems.unit_roles_dialog import UnitRolesDialog
 
         if UnitRolesDialog.run(self.services, self)[1]:
+            hub().problems_changed.emit()
+
+    def _on_exchange_triggered(self) -> None:
+        from desktop.views.exchange.exchange_dialog import ExchangeDialog
+
+        if ExchangeDialog.run(self.services, self)[1]:
+            hub().registry_changed.emit()
             hub().problems_changed.emit()
 
     def _on_users_triggered(self) -> None:

@@ -21,6 +21,7 @@ from desktop.models.exchange import (
 )
 from desktop.models.registry import Township
 from desktop.models.safety import ACTION_UPDATE
+from desktop.models.setting import SETTING_PC_ID, DatabaseSetting
 from desktop.services.exchange import conflicts, export, keys, records, rows
 from desktop.services.exchange.keys import ExchangeError, ExchangeKey
 from desktop.services.exchange.merge import Merge, MergeCounts
@@ -91,6 +92,23 @@ class ExchangeService:
         """The key kept here, or None."""
         with self.db.session() as s:
             return keys.exchange_key(s)
+
+    def townships_heard_from(self) -> list[str]:
+        """The 乡镇 whose packages this PC has taken in (those the county can send to)."""
+        with self.db.session() as s:
+            here = s.get(DatabaseSetting, SETTING_PC_ID)
+            if here is None:
+                return []
+            found = s.scalars(
+                select(ExchangePackage.township)
+                .where(
+                    ExchangePackage.direction == DIRECTION_RECEIVED,
+                    ExchangePackage.destination_pc == here.value,
+                )
+                .distinct()
+                .order_by(ExchangePackage.township)
+            )
+            return [name for name in found if name]
 
     # --- export -----------------------------------------------------------------------
 
