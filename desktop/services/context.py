@@ -156,7 +156,7 @@ class AppServices:
         from desktop.paths import data_dir
         from desktop.services.exchange.service import ExchangeService
 
-        return ExchangeService(self.db, data_dir())
+        return ExchangeService(self.db, data_dir(), lambda: self.user)
 
     @cached_property
     def teams(self) -> TeamService:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,12 +23,14 @@ from desktop.models.exchange import (
 from desktop.models.registry import Township
 from desktop.models.safety import ACTION_UPDATE
 from desktop.models.setting import SETTING_PC_ID, DatabaseSetting
+from desktop.services.actor import CurrentUser
 from desktop.services.exchange import conflicts, export, keys, records, rows
 from desktop.services.exchange.keys import ExchangeError, ExchangeKey
 from desktop.services.exchange.merge import Merge, MergeCounts
 from desktop.services.exchange.package import Package, read_package, write_package
 from desktop.services.problems.catalogue import seed_reference_data
 from desktop.services.safety.audit import annotate
+from desktop.services.safety.auth import CHANGE_SETTINGS, EXCHANGE_PACKAGES, require
 from desktop.services.safety.backup import attachment_path_ok
 from desktop.services.stored_files import SourceFile, stored_copy
 from desktop.services.unit_of_work import Database
@@ -63,9 +66,13 @@ def _numbers(first: int, last: int) -> str:
 class ExchangeService:
     """Exchange packages between this database and the PCs it trades with."""
 
-    def __init__(self, db: Database, data_dir: Path) -> None:
+    def __init__(
+        self, db: Database, data_dir: Path, user: Callable[[], CurrentUser] = CurrentUser
+    ) -> None:
+        """`user`: who works (a package holds full ID numbers: reviewers and administrators)."""
         self.db = db
         self.data_dir = Path(data_dir)
+        self.user = user
 
     # --- the key ----------------------------------------------------------------------
 
@@ -76,11 +83,13 @@ class ExchangeService:
 
     def new_county_key(self) -> ExchangeKey:
         """Make and keep the county's key, to hand to its townships."""
+        require(self.user(), CHANGE_SETTINGS)
         with self.db.unit_of_work() as s:
             return keys.new_county_key(s)
 
     def set_key(self, text: str) -> ExchangeKey:
         """Keep the key the county gave (a township)."""
+        require(self.user(), CHANGE_SETTINGS)
         key = ExchangeKey.parse(text)
         with self.db.unit_of_work() as s:
             if key.county_pc == keys.pc_id(s):
@@ -118,6 +127,7 @@ class ExchangeService:
         A township sends to the county its key names; the county names the township
         (`township`), which must have sent it a package before (so its PC is known).
         """
+        require(self.user(), EXCHANGE_PACKAGES)
         out = Path(out)
         written = False
         try:
@@ -202,6 +212,7 @@ class ExchangeService:
 
     def import_package(self, path: Path) -> ImportResult:
         """Take a package in, all or nothing: one unit of work, files removed on failure."""
+        require(self.user(), EXCHANGE_PACKAGES)
         package = self.read(path)
         with ExitStack() as files, self.db.unit_of_work() as s:
             here, key = keys.pc_id(s), keys.required_key(s)
@@ -301,6 +312,7 @@ class ExchangeService:
 
         Kept: the next package to that PC carries this copy. Taken: applied here now.
         """
+        require(self.user(), EXCHANGE_PACKAGES)
         with self.db.unit_of_work() as s:
             conflict = s.get(ExchangeConflict, conflict_id)
             if conflict is None or conflict.status != CONFLICT_OPEN:

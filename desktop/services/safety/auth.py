@@ -50,6 +50,8 @@ VERIFY_CASE = "verify_case"
 REVIEW_CASE = "review_case"
 APPROVE_CASE = "approve_case"
 REVIEW_QUESTIONNAIRE = "review_questionnaire"
+# A package holds full ID numbers and changes many records at once (services/exchange).
+EXCHANGE_PACKAGES = "exchange_packages"
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     VIEW_FULL_ID: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
@@ -64,6 +66,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     REVIEW_CASE: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
     APPROVE_CASE: frozenset({ROLE_ADMIN}),
     REVIEW_QUESTIONNAIRE: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
+    EXCHANGE_PACKAGES: frozenset({ROLE_REVIEWER, ROLE_ADMIN}),
 }
 PERMISSION_LABELS = {
     VIEW_FULL_ID: "查看完整身份证号和银行账号",
@@ -78,6 +81,7 @@ PERMISSION_LABELS = {
     REVIEW_CASE: "录入镇（街道）审核意见",
     APPROVE_CASE: "录入县核定结果",
     REVIEW_QUESTIONNAIRE: "审核调查问卷（通过、退回）",
+    EXCHANGE_PACKAGES: "导出、导入交换包（含完整身份证号）和处理交换冲突",
 }
 ROLES = (ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN)
 # What every role may do; the rest is PERMISSIONS.

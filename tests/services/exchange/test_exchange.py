@@ -230,3 +230,23 @@ def test_a_package_without_the_countys_key_is_refused(sites, tmp_path, new_engin
         county.export(tmp_path / "c.htkx")
     with pytest.raises(ExchangeError, match="县数据库没有乡镇“桃花江镇”"):
         county.export(tmp_path / "c.htkx", township="桃花江镇")
+
+
+def test_a_clerk_may_not_trade_packages(sites, tmp_path):
+    from desktop.errors import PermissionDeniedError
+    from desktop.services.actor import CurrentUser
+    from desktop.services.exchange.service import ExchangeService
+
+    _, taohuajiang, _ = sites
+    clerk = ExchangeService(
+        taohuajiang.db, taohuajiang.data_dir, lambda: CurrentUser("王录入", "clerk")
+    )
+    for attempt in (
+        lambda: clerk.export(tmp_path / "a1.htkx"),
+        lambda: clerk.import_package(tmp_path / "a1.htkx"),
+        lambda: clerk.resolve(1, take_theirs=True, user_name="王录入"),
+        lambda: clerk.new_county_key(),
+    ):
+        with pytest.raises(PermissionDeniedError, match="录入员“王录入”无权"):
+            attempt()
+    assert not (tmp_path / "a1.htkx").exists()
