@@ -30,7 +30,7 @@ from desktop.services.exchange.merge import Merge, MergeCounts
 from desktop.services.exchange.package import Package, read_package, write_package
 from desktop.services.problems.catalogue import seed_reference_data
 from desktop.services.safety.audit import annotate
-from desktop.services.safety.auth import CHANGE_SETTINGS, EXCHANGE_PACKAGES, require
+from desktop.services.safety.auth import EXCHANGE_PACKAGES, require
 from desktop.services.safety.backup import attachment_path_ok
 from desktop.services.stored_files import SourceFile, stored_copy
 from desktop.services.unit_of_work import Database
@@ -83,13 +83,13 @@ class ExchangeService:
 
     def new_county_key(self) -> ExchangeKey:
         """Make and keep the county's key, to hand to its townships."""
-        require(self.user(), CHANGE_SETTINGS)
+        require(self.user(), EXCHANGE_PACKAGES)
         with self.db.unit_of_work() as s:
             return keys.new_county_key(s)
 
     def set_key(self, text: str) -> ExchangeKey:
         """Keep the key the county gave (a township)."""
-        require(self.user(), CHANGE_SETTINGS)
+        require(self.user(), EXCHANGE_PACKAGES)
         key = ExchangeKey.parse(text)
         with self.db.unit_of_work() as s:
             if key.county_pc == keys.pc_id(s):

@@ -81,7 +81,7 @@ PERMISSION_LABELS = {
     REVIEW_CASE: "录入镇（街道）审核意见",
     APPROVE_CASE: "录入县核定结果",
     REVIEW_QUESTIONNAIRE: "审核调查问卷（通过、退回）",
-    EXCHANGE_PACKAGES: "导出、导入交换包（含完整身份证号）和处理交换冲突",
+    EXCHANGE_PACKAGES: "设置交换密钥，导出、导入交换包（含完整身份证号），处理交换冲突",
 }
 ROLES = (ROLE_CLERK, ROLE_REVIEWER, ROLE_ADMIN)
 # What every role may do; the rest is PERMISSIONS.
