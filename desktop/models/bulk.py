@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, Connection, Table, bindparam, insert, update
 
-from desktop.models.base import new_uid
+from desktop.models.base import new_uids
 from desktop.models.database import (
     copy_bulk_writes,
     copy_rows,
@@ -72,7 +72,7 @@ def insert_rows(conn: Connection, table: Table, keys: Sequence[str], rows: Itera
         return
     if "uid" in table.c and "uid" not in keys:
         keys = (*keys, "uid")
-        rows = [(*row, new_uid()) for row in rows]
+        rows = [(*row, uid) for row, uid in zip(rows, new_uids(len(rows)), strict=True)]
     if copy_bulk_writes(conn):
         dialect = conn.dialect
         columns = [

@@ -179,3 +179,16 @@ def test_copy_on_postgresql_lands_what_core_lands_and_moves_the_ids_on(engine, r
         # The ids were given: the next row without one must not collide with them.
         conn.execute(insert(by_driver), [{"name": "新"}])
         assert conn.execute(select(by_driver.c.id).where(by_driver.c.name == "新")).scalar() == 4
+
+
+def test_uids_made_in_a_batch_are_distinct_version_4_uuids_as_new_uid_writes():
+    import uuid
+
+    from desktop.models.base import new_uid, new_uids
+
+    made = new_uids(5000)
+    assert len(set(made)) == 5000
+    for made_uid in (*made[:200], new_uid()):
+        parsed = uuid.UUID(made_uid)
+        assert (str(parsed), parsed.version, parsed.variant) == (made_uid, 4, uuid.RFC_4122)
+    assert new_uids(0) == []
