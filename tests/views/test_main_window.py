@@ -194,3 +194,26 @@ def test_at_county_scale_the_villages_counts_arrive_after_the_first_page(
     model = window.villages_page.model
     assert [model.village_at(i) for i in range(len(expected))] == expected
     assert window.households_page.model.rowCount() == services.registry.household_count()
+
+
+def test_a_clerk_granted_one_township_sees_only_it(qtbot, demo_engine):
+    from desktop.services.registry.data import HouseholdData, MemberData
+
+    services = AppServices(engine=demo_engine)
+    services.user = admin = services.auth.create_first_admin("县管理员", "secret-1")
+    other = services.registry.create_township("桃江县", "西河镇")
+    village = services.registry.save_village(township_id=other, name="河口村", code="901")
+    head = MemberData(name="周河", sex="男", relation="户主")
+    services.registry.save_household(
+        HouseholdData(code="901001", village_id=village, members=[head])
+    )
+    clerk = services.auth.add_user(admin, "李录入", "clerk", "secret-2")
+    services.auth.set_townships(admin, clerk, [other])
+    services.user = services.auth.sign_in("李录入", "secret-2")
+    window = MainWindow(services)
+    qtbot.addWidget(window)
+    window.show()
+    assert "西河镇" in window.windowTitle() and "桃花江镇" not in window.windowTitle()
+    page = window.households_page
+    assert page.model.rowCount() == 1 and page.model.row_at(0).head_name == "周河"
+    assert [v.name for v in window.services.registry.village_summaries()] == ["河口村"]
