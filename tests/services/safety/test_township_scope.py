@@ -179,3 +179,22 @@ def test_exports_and_summaries_leave_out_other_townships(county):
     assert b_household not in evaluated()
     assert "周河" not in exported()
     assert count_export_rows(services.db) == every - 1
+
+
+def test_forms_of_another_township_are_hidden_and_locked_to_the_clerk(county):
+    from desktop.models.campaign import FormRecord
+
+    services, _admin, _a, (_b_id, _village, b_household) = county
+    campaign = services.registry.current_campaign_id()
+    with services.db.unit_of_work() as s:
+        record = FormRecord(household_id=b_household, campaign_id=campaign, form_code="collection")
+        s.add(record)
+        s.flush()
+        record_id = record.id
+    assert b_household in services.forms.form_states(campaign, "collection")
+    _clerk(services)
+    assert b_household not in services.forms.form_states(campaign, "collection")
+    with services.db.session() as s:
+        assert s.scalars(select(FormRecord.id).where(FormRecord.id == record_id)).all() == []
+    with pytest.raises(PermissionDeniedError, match=OTHER), services.db.unit_of_work() as s:
+        s.get(FormRecord, record_id).note = "改一下"
