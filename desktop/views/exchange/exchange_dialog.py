@@ -27,8 +27,11 @@ from PySide6.QtWidgets import (
 
 from desktop.errors import AppError
 from desktop.views.exchange.conflict_table_model import ExchangeConflictTableModel
+from desktop.views.tables import fit_columns
 
 DIFF_HEADERS = ("项目", "本机", "对方")
+RECORD_COLUMNS = (1, 3)  # 记录 and 发现时间: shown whole
+LONG_TEXT_PX = 240
 FILTER = "交换包 (*.htkx)"
 
 
@@ -110,6 +113,9 @@ class ExchangeDialog(QDialog):
             self.township_combo.addItem(name)
         self.township_combo.setEnabled(key is not None and key.county_pc == here)
         self.model.set_rows(self.exchange.conflicts())
+        # The record (户 4309…（户主）) and the time whole; a long list of fields elided, whole in
+        # its tooltip. Were fixed widths: 户 … and 2026-12-0… at 1366×768.
+        fit_columns(self.conflict_view, RECORD_COLUMNS, widest_px=LONG_TEXT_PX)
         self._show_differences()
 
     def selected(self):
