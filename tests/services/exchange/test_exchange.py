@@ -10,6 +10,7 @@ from desktop.models.base import Base
 from desktop.models.problem import Attachment
 from desktop.models.registry import Household, Township
 from desktop.models.safety import AuditEntry
+from desktop.services.exchange import records
 from desktop.services.exchange.keys import ExchangeError
 from desktop.services.exchange.merge import Merge
 from tests.services.exchange.conftest import change_household, household
@@ -193,24 +194,64 @@ def test_a_missing_package_is_named_and_a_repeated_one_refused(sites, tmp_path):
     assert household(county, code).phone == "2"
 
 
-def test_an_import_killed_midway_leaves_the_county_as_before(sites, tmp_path, monkeypatch):
+KILL_POINTS = {
+    # the 200th record taken (inserts of this table pending, earlier tables flushed)
+    "rows": (Merge, "_take", 200),
+    "deletions": (Merge, "take_deletions", 1),
+    "audit": (Merge, "take_audit", 1),
+    # after rows, deletions, audit entries and files: the agreed digests, then the commit
+    "agreed": (records, "save_agreed", 1),
+}
+
+
+@pytest.mark.parametrize("point", sorted(KILL_POINTS))
+def test_an_import_killed_midway_leaves_the_county_as_before(sites, tmp_path, monkeypatch, point):
     county, taohuajiang, xiushan = sites
     county.import_package(xiushan.export(tmp_path / "b1.htkx").path)
     package = taohuajiang.export(tmp_path / "a1.htkx").path
     before = snapshot(county)
+    owner, attribute, after_calls = KILL_POINTS[point]
+    original = getattr(owner, attribute)
+    calls = []
 
-    def killed(self, entries):
-        raise KeyboardInterrupt  # the rows are flushed, the files written: then it dies
+    def killed(*args, **kwargs):
+        calls.append(1)
+        if len(calls) >= after_calls:
+            raise KeyboardInterrupt  # the process dies here
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(Merge, "take_audit", killed)
+    monkeypatch.setattr(owner, attribute, killed)
     with pytest.raises(KeyboardInterrupt):
         county.import_package(package)
     assert snapshot(county) == before
-    assert not (county.data_dir / "attachments").exists() or not any(
-        (county.data_dir / "attachments").rglob("*.*")
-    )
+    attachments = county.data_dir / "attachments"
+    assert not attachments.exists() or not any(p.is_file() for p in attachments.rglob("*"))
     monkeypatch.undo()
     assert county.import_package(package).counts.inserted["household"] > 0
+
+
+def test_a_deletion_travels_unless_the_receiver_changed_the_record(sites, tmp_path):
+    from desktop.models.registry import Member
+
+    county, taohuajiang, _ = sites
+    county.import_package(taohuajiang.export(tmp_path / "a1.htkx").path)
+    with taohuajiang.db.unit_of_work() as s:
+        members = s.scalars(select(Member).order_by(Member.id).limit(2)).all()
+        gone, changed = [m.uid for m in members]
+        for m in members:
+            s.delete(m)
+    with county.db.unit_of_work() as s:
+        s.scalar(select(Member).where(Member.uid == changed)).political_status = "县里改过"
+    result = county.import_package(taohuajiang.export(tmp_path / "a2.htkx").path)
+    assert result.counts.deleted == {"member": 1} and result.counts.conflicts == 1
+    with county.db.session() as s:
+        uids = set(s.scalars(select(Member.uid).where(Member.uid.in_([gone, changed]))))
+    assert uids == {changed}  # changed here: kept until a person decides
+    (conflict,) = county.conflicts()
+    assert [(d.label, d.theirs) for d in conflict.differences] == [("整条记录", "（已删除）")]
+    county.resolve(conflict.id, take_theirs=False, user_name="县审核员")
+    back = county.read(county.export(tmp_path / "c1.htkx", township="桃花江镇").path)
+    assert changed in [m["uid"] for m in back.data["rows"]["member"]]  # goes back: not lost
 
 
 def test_a_package_without_the_countys_key_is_refused(sites, tmp_path, new_engine):
