@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from desktop.engine import Evaluation, Evaluator, FormDescription, FormDescriptionError
@@ -495,6 +496,8 @@ class FormService:
             record.state = FORM_STATE_COMPLETE if complete else FORM_STATE_DRAFT
             record.version = (record.version or 0) + 1
             record.updated_by = user_name
+            if record.id is None:
+                _insert_first(s)
             if complete and household is not None:
                 changed = writeback(description, evaluation.values, household)
                 if changed is not None:
@@ -596,6 +599,17 @@ class FormService:
                     items.append(PrintItem(h.code, answers, record.version if record else 0, h.id))
         items.sort(key=lambda i: i.household_code)
         return items
+
+
+def _insert_first(s: Session) -> None:
+    """Write a subject's first record of a form: two clerks saving it at once both find none
+    to lock, and the second one's insert meets the first one's row (a conflict, not a crash)."""
+    try:
+        s.flush()
+    except IntegrityError as exc:
+        if "unique" not in str(exc.orig).lower():
+            raise
+        raise StaleFormError("该表在您打开后已被他人保存，请关闭后重新打开") from exc
 
 
 def household_data(h: Household, place: Place) -> HouseholdData:

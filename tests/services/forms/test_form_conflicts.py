@@ -53,3 +53,19 @@ def test_a_form_saved_meanwhile_shows_both_answers_and_keeps_the_others_elsewher
     state = service.open_form(hid, "collection")
     assert version == saved + 1 and state.answers["A39"] == 3200
     assert state.answers["filled_by"] == "王五" and state.updated_by == "李录入"
+
+
+def test_two_first_saves_at_once_end_in_a_conflict(demo_engine, monkeypatch):
+    first, second = FormService(Database(demo_engine)), FormService(Database(demo_engine))
+    hid = _two_member_household(demo_engine)
+    opened = second.open_form(hid, "collection")
+    assert opened.version == 0
+    first.save(hid, "collection", dict(first.open_form(hid, "collection").answers), False,
+               None, FIRST)  # fmt: skip
+    # The second clerk's save read no record to lock before the first one's was committed.
+    monkeypatch.setattr(second, "_record", lambda *args, **kwargs: None)
+    with pytest.raises(StaleFormError, match="已被他人保存"):
+        second.save(hid, "collection", dict(opened.answers), False, None, SECOND,
+                    expected_version=opened.version)  # fmt: skip
+    monkeypatch.undo()
+    assert second.open_form(hid, "collection").updated_by == "王录入"
