@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import os
+import queue
 import random
 import statistics
 import subprocess
@@ -157,7 +158,13 @@ def main() -> None:
         ]
         for w in workers:
             w.start()
-        results = [out.get() for _ in workers]
+        results = []
+        for _ in workers:
+            try:  # a clerk that died (its traceback above) never reports: do not wait for ever
+                results.append(out.get(timeout=args.seconds + 120))
+            except queue.Empty:
+                dead = [i for i, w in enumerate(workers) if w.exitcode not in (None, 0)]
+                raise SystemExit(f"录入员 {dead} 异常退出，没有结果（错误见上）") from None
         for w in workers:
             w.join()
 
