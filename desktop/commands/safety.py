@@ -170,12 +170,18 @@ def _backup_password(*, twice: bool) -> str:
 
 def run_backup(args: argparse.Namespace) -> int:
     """Copy the database into a folder and check the copy (encrypted outside the data folder)."""
-    if is_server_url(args.db):
-        return _backup_server(args)
+    encrypted = leaves_data_folder(args.to)
+    target = _backup_server(args) if is_server_url(args.db) else _backup_file(args, encrypted)
+    note = "（已加密，恢复时需要备份密码）" if encrypted else ""
+    print(f"已备份到 {target}{note}")
+    return 0
+
+
+def _backup_file(args: argparse.Namespace, encrypted: bool) -> Path:
+    """A database file: copied and checked (the key read first when the copy is encrypted)."""
     db = _db(args)
     if not db.exists():
         fail(f"数据库文件不存在：{db}", 1)
-    encrypted = leaves_data_folder(args.to)
     key = None
     if encrypted:
         services = open_services(args, lock=False)  # reading the key: a window may stay open
@@ -186,26 +192,20 @@ def run_backup(args: argparse.Namespace) -> int:
         finally:
             services.engine.dispose()
     try:
-        target = backup_to_folder(db, args.to, key)
+        return backup_to_folder(db, args.to, key)
     except BackupError as exc:
         fail(str(exc), 1)
-    note = "（已加密，恢复时需要备份密码）" if encrypted else ""
-    print(f"已备份到 {target}{note}")
-    return 0
 
 
-def _backup_server(args: argparse.Namespace) -> int:
+def _backup_server(args: argparse.Namespace) -> Path:
     """A server database: pg_dump into the folder (encrypted outside the data folder), logged."""
     services = open_services(args)
     try:
-        target = services.backups.back_up_to(Path(args.to))
+        return services.backups.back_up_to(Path(args.to))
     except BackupError as exc:
         fail(str(exc), 1)
     finally:
         services.engine.dispose()
-    encrypted = leaves_data_folder(args.to)
-    print(f"已备份到 {target}" + ("（已加密，恢复时需要备份密码）" if encrypted else ""))
-    return 0
 
 
 def run_backup_password(args: argparse.Namespace) -> int:

@@ -334,12 +334,15 @@ class MainWindow(QMainWindow):
         """
         registry = self.services.registry
         self.nav_tree.set_nodes(registry.tree())
-        self.households_page.set_villages(registry.villages())
         self._load_generation += 1
         generation = self._load_generation
         counts_later = registry.household_count() > COUNTS_LATER
-        if not counts_later:
-            self.villages_page.set_rows(registry.village_summaries())
+        if counts_later:
+            self.households_page.set_villages(registry.villages())
+        else:  # the counted villages fill the filter too: one query, not two
+            villages = registry.village_summaries()
+            self.villages_page.set_rows(villages)
+            self.households_page.set_villages(villages)
         first = registry.household_rows(limit=FIRST_PAGE)
         self.households_page.set_rows(first, complete=len(first) < FIRST_PAGE)
         # Before the loaders start: they hold the file's one connection for a while, and the
